@@ -1,0 +1,47 @@
+#pragma once
+// How a payment or a credit note meets the customer's open invoices (contract §2).
+//
+// A payment's explicit allocations are applied first. The rest goes to the customer's open,
+// undisputed invoices issued on or before the received date, oldest due date first, then by
+// number. Whatever is left stays as unapplied credit. Every application is dated with the
+// received date. An explicit allocation to an invoice the customer does not have, to one
+// issued after the payment was received, or of more than the invoice's open amount, is
+// refused, and then nothing of the payment is posted.
+
+#include "core/ledger.hpp"
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace tallyman {
+
+enum class AllocationOutcome {
+  allocated,
+  unknown_invoice,           // not an invoice of this customer
+  issued_after_payment,      // the invoice did not exist yet on the received date
+  exceeds_open_amount,       // more than the invoice's open amount
+};
+
+struct AllocationResult {
+  AllocationOutcome outcome = AllocationOutcome::allocated;
+  std::size_t failed_allocation = 0;  // index into payment.allocations when refused
+  std::vector<Posting> postings;       // the payment, then its applications
+  std::int64_t unapplied = 0;          // what stays as unapplied credit
+};
+
+// items: the customer's open invoices, plus any invoice named by an explicit allocation
+// (even if settled), as they stand now.
+AllocationResult allocate_payment(const Payment& payment, std::span<const OpenItem> items);
+
+enum class CreditNoteOutcome { posted, unknown_invoice, issued_after_credit_note, exceeds_open_amount };
+
+struct CreditNoteResult {
+  CreditNoteOutcome outcome = CreditNoteOutcome::posted;
+  std::vector<Posting> postings;
+};
+
+// target: the invoice the note names, if it names one and the customer has it.
+CreditNoteResult credit_note_postings(const CreditNote& note, const OpenItem* target);
+
+}  // namespace tallyman

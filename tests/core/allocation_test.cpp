@@ -1,0 +1,131 @@
+#include "core/allocation.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace tallyman;
+
+namespace {
+
+Date d(const char* text) { return parse_date(text).value(); }
+const Currency eur = *parse_currency("EUR");
+
+OpenItem item(const char* number, const char* issue, const char* due, std::int64_t open, bool disputed = false) {
+  return OpenItem{number, d(issue), d(due), open, disputed};
+}
+
+Payment payment(std::int64_t amount, const char* received, std::vector<Allocation> allocations = {}) {
+  return Payment{"PAY-1", "C-1", d(received), amount, eur, std::move(allocations)};
+}
+
+// invoice -> amount applied
+std::map<std::string, std::int64_t> applied(const AllocationResult& r) {
+  std::map<std::string, std::int64_t> out;
+  for (const Posting& p : r.postings)
+    if (p.kind == PostingKind::payment_applied) out[*p.invoice] += -p.open_delta;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("allocation: oldest due date first, then by number, rest unapplied", "[core]") {
+  std::vector<OpenItem> items{item("INV-3", "2026-01-10", "2026-02-20", 100), item("INV-2", "2026-01-05", "2026-02-10", 100),
+                              item("INV-1", "2026-01-05", "2026-02-10", 100)};
+  auto r = allocate_payment(payment(250, "2026-03-01"), items);
+  REQUIRE(r.outcome == AllocationOutcome::allocated);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 100}, {"INV-2", 100}, {"INV-3", 50}});
+  CHECK(r.unapplied == 0);
+  // Applications follow the order: INV-1 before INV-2 (same due date, by number).
+  CHECK(*r.postings[1].invoice == "INV-1");
+  CHECK(*r.postings[2].invoice == "INV-2");
+  auto over = allocate_payment(payment(500, "2026-03-01"), items);
+  CHECK(over.unapplied == 200);
+}
+
+TEST_CASE("allocation: every posting is dated with the received date and balances", "[core]") {
+  std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100)};
+  auto r = allocate_payment(payment(130, "2026-03-01"), items);
+  std::int64_t unapplied = 0;
+  for (const Posting& p : r.postings) {
+    CHECK(p.posted_on == d("2026-03-01"));
+    unapplied += p.unapplied_delta;
+  }
+  CHECK(r.postings.front().kind == PostingKind::payment);
+  CHECK(unapplied == r.unapplied);
+  CHECK(r.unapplied == 30);
+}
+
+TEST_CASE("allocation: explicit allocations come first, even to a later due date", "[core]") {
+  std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-2", "2026-01-20", "2026-03-20", 100)};
+  auto r = allocate_payment(payment(150, "2026-03-01", {{"INV-2", 100}}), items);
+  REQUIRE(r.outcome == AllocationOutcome::allocated);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 50}, {"INV-2", 100}});
+  CHECK(*r.postings[1].invoice == "INV-2");
+}
+
+TEST_CASE("allocation: automatic allocation skips disputed invoices and those issued after receipt", "[core]") {
+  std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100, true),
+                              item("INV-2", "2026-03-02", "2026-03-05", 100),
+                              item("INV-3", "2026-03-01", "2026-04-01", 100)};
+  auto r = allocate_payment(payment(300, "2026-03-01"), items);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-3", 100}});  // issued on the received date counts
+  CHECK(r.unapplied == 200);
+}
+
+TEST_CASE("allocation: an explicit allocation may settle a disputed invoice", "[core]") {
+  std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100, true)};
+  auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 100}}), items);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 100}});
+}
+
+TEST_CASE("allocation: refused explicit allocations post nothing", "[core]") {
+  std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-9", "2026-03-05", "2026-04-05", 100),
+                              item("INV-0", "2026-01-01", "2026-01-31", 0)};
+  SECTION("unknown invoice") {
+    auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 10}, {"INV-7", 10}}), items);
+    CHECK(r.outcome == AllocationOutcome::unknown_invoice);
+    CHECK(r.failed_allocation == 1);
+    CHECK(r.postings.empty());
+  }
+  SECTION("more than the open amount") {
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 101}}), items).outcome ==
+          AllocationOutcome::exceeds_open_amount);
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-0", 1}}), items).outcome ==
+          AllocationOutcome::exceeds_open_amount);
+    // Two allocations to one invoice count together.
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 60}, {"INV-1", 60}}), items).outcome ==
+          AllocationOutcome::exceeds_open_amount);
+  }
+  SECTION("an invoice issued after the payment was received") {
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-9", 10}}), items).outcome ==
+          AllocationOutcome::issued_after_payment);
+  }
+}
+
+TEST_CASE("allocation: allocations adding up to more than the payment are invalid", "[core]") {
+  auto errors = validate(payment(100, "2026-03-01", {{"INV-1", 60}, {"INV-2", 50}}));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].field == "allocations");
+  CHECK(validate(payment(100, "2026-03-01", {{"INV-1", 0}})).at(0).field == "allocations[0].amount");
+  CHECK(validate(payment(100, "2026-03-01", {{"bad id", 5}})).at(0).field == "allocations[0].invoice");
+}
+
+TEST_CASE("allocation: credit notes reduce an invoice or become unapplied credit", "[core]") {
+  const OpenItem inv = item("INV-1", "2026-01-05", "2026-02-10", 100);
+  CreditNote note{"CN-1", "C-1", d("2026-02-01"), 40, eur, std::string("INV-1")};
+  auto r = credit_note_postings(note, &inv);
+  REQUIRE(r.outcome == CreditNoteOutcome::posted);
+  CHECK(r.postings.at(0).open_delta == -40);
+  CHECK(r.postings.at(0).unapplied_delta == 0);
+  note.amount = 101;
+  CHECK(credit_note_postings(note, &inv).outcome == CreditNoteOutcome::exceeds_open_amount);
+  CHECK(credit_note_postings(note, nullptr).outcome == CreditNoteOutcome::unknown_invoice);
+  note.amount = 10;
+  note.date = d("2026-01-01");
+  CHECK(credit_note_postings(note, &inv).outcome == CreditNoteOutcome::issued_after_credit_note);
+  note.invoice.reset();
+  auto free = credit_note_postings(note, nullptr);
+  CHECK(free.postings.at(0).unapplied_delta == 10);
+  CHECK_FALSE(free.postings.at(0).invoice.has_value());
+}
