@@ -1,0 +1,160 @@
+#include "app/commands.hpp"
+
+#include "app/cli.hpp"
+#include "app/today.hpp"
+#include "core/aging.hpp"
+#include "http/aging_document.hpp"
+#include "sql/importer.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/migrations.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace tallyman::app {
+
+namespace {
+
+std::unique_ptr<sql::Database> open_database(const Args& args) {
+  std::string why;
+  const std::string url = database_url(args);
+  auto parsed = sql::parse_db_url(url, why);
+  if (!parsed) throw UsageError(why);
+  return std::make_unique<sql::Database>(*parsed);
+}
+
+// Opens the database and checks that its schema is the one this binary writes.
+std::unique_ptr<sql::Database> open_migrated(const Args& args) {
+  auto db = open_database(args);
+  const int have = sql::schema_version(*db), want = sql::latest_schema_version();
+  if (have != want)
+    throw sql::DatabaseError(db->display() + " is at schema version " + std::to_string(have) + ", this tallyman needs " +
+                             std::to_string(want) + ": run `tallyman migrate` first");
+  return db;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Characters, not bytes: names are UTF-8.
+std::size_t text_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string pad(const std::string& text, std::size_t width, bool right) {
+  if (text_width(text) >= width) return text;
+  const std::string fill(width - text_width(text), ' ');
+  return right ? fill + text : text + fill;
+}
+
+std::string aging_table(const AgingReport& report) {
+  std::vector<std::string> header{"customer", "name"};
+  header.insert(header.end(), report.labels.begin(), report.labels.end());
+  header.push_back("unapplied");
+  header.push_back("total");
+  std::vector<std::vector<std::string>> lines{header};
+  auto add = [&](const std::string& id, const std::string& name, const AgingRow& row) {
+    std::vector<std::string> cells{id, name.size() > 28 ? name.substr(0, 27) + "~" : name};
+    for (std::int64_t b : row.buckets) cells.push_back(format_amount(b, report.currency));
+    cells.push_back(format_amount(row.unapplied, report.currency));
+    cells.push_back(format_amount(row.total(), report.currency));
+    lines.push_back(std::move(cells));
+  };
+  for (const AgingRow& row : report.customers) add(row.id, row.name, row);
+  add("TOTAL", "", report.totals);
+  std::vector<std::size_t> widths(header.size(), 0);
+  for (const auto& line : lines)
+    for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], text_width(line[c]));
+  std::string out = "Aging as of " + format_date(report.spec.as_of) + " by " + std::string(to_string(report.spec.basis)) +
+                    ", " + report.currency.str() + "\n";
+  for (const auto& line : lines) {
+    for (std::size_t c = 0; c < line.size(); ++c) out += (c ? "  " : "") + pad(line[c], widths[c], c >= 2);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+int migrate_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db"});
+  if (!args.words().empty()) throw UsageError("migrate takes no words, only --db URL");
+  auto db = open_database(args);
+  const sql::MigrationReport r = sql::migrate(*db);
+  if (r.from_version == r.to_version)
+    std::printf("%s is at schema version %d: nothing to do\n", db->display().c_str(), r.to_version);
+  else
+    std::printf("%s migrated from schema version %d to %d\n", db->display().c_str(), r.from_version, r.to_version);
+  return 0;
+}
+
+int import_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db"});
+  if (args.words().size() != 2) throw UsageError("usage: tallyman import customers|invoices|payments FILE.csv [--db URL]");
+  auto kind = parse_record_kind(args.words()[0]);
+  if (!kind) throw UsageError("import takes customers, invoices or payments, not " + args.words()[0]);
+  const std::string& path = args.words()[1];
+  const std::string text = read_file(path);
+  auto db = open_migrated(args);
+  auto result = sql::import_csv(*db, *kind, text);
+  if (auto* error = std::get_if<sql::ImportError>(&result)) {
+    std::string where = path + ": row " + std::to_string(error->row);
+    if (!error->field.empty()) where += ": " + error->field;
+    throw UsageError(where + ": " + error->message + "; nothing was imported");
+  }
+  const auto& summary = std::get<sql::ImportSummary>(result);
+  std::printf("%s: %zu rows, %zu imported, %zu already present\n", path.c_str(), summary.rows, summary.created,
+              summary.skipped);
+  return 0;
+}
+
+int report_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db", "as-of", "buckets", "basis", "currency", "customer", "format"});
+  if (args.words() != std::vector<std::string>{"aging"}) throw UsageError("usage: tallyman report aging [options]");
+  AgingSpec spec;
+  spec.as_of = today();
+  if (auto v = args.option("as-of")) {
+    auto d = parse_date(*v);
+    if (!d) throw UsageError("--as-of must be a date that exists, as YYYY-MM-DD");
+    spec.as_of = *d;
+  }
+  if (auto v = args.option("buckets")) {
+    auto bounds = parse_aging_bounds(*v);
+    if (!bounds) throw UsageError("--buckets must be 1 to 12 ascending whole numbers of days, as 30,60,90");
+    spec.bounds = *bounds;
+  }
+  if (auto v = args.option("basis")) {
+    auto basis = parse_aging_basis(*v);
+    if (!basis) throw UsageError("--basis must be due_date or issue_date");
+    spec.basis = *basis;
+  }
+  std::string currency_text = "EUR";
+  if (const char* env = std::getenv("TALLYMAN_CURRENCY"); env != nullptr && *env != '\0') currency_text = env;
+  if (auto v = args.option("currency")) currency_text = *v;
+  auto currency = parse_currency(currency_text);
+  if (!currency) throw UsageError("the currency must be an ISO 4217 code of three capital letters");
+  const std::string format = args.option("format").value_or("table");
+  if (format != "table" && format != "json" && format != "csv") throw UsageError("--format must be table, json or csv");
+
+  auto db = open_migrated(args);
+  sql::LedgerStore store(*db);
+  const AgingReport report = store.aging(spec, *currency, args.option("customer"));
+  if (format == "json")
+    std::cout << http::aging_json(report) << '\n';
+  else if (format == "csv")
+    std::cout << http::aging_csv(report);
+  else
+    std::cout << aging_table(report);
+  return 0;
+}
+
+}  // namespace tallyman::app

@@ -1,0 +1,45 @@
+// tallyman's command line. Exit status: 0 success, 2 bad usage or input, 1 anything else;
+// errors go to stderr as one line that says what and where.
+#include "app/cli.hpp"
+#include "app/commands.hpp"
+#include "sql/database.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+const char* const usage =
+    "usage: tallyman migrate [--db URL]\n"
+    "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
+    "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"
+    "                             [--currency EUR] [--customer ID] [--format table|json|csv] [--db URL]\n"
+    "URL is sqlite:PATH (default sqlite:tallyman.db, or TALLYMAN_DB) or mysql://USER:PASSWORD@HOST:PORT/DATABASE\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tallyman;
+  const std::string command = argc > 1 ? argv[1] : "";
+  try {
+    if (command == "migrate") return app::migrate_command(argc, argv);
+    if (command == "import") return app::import_command(argc, argv);
+    if (command == "report") return app::report_command(argc, argv);
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "tallyman: %s\n%s", command.empty() ? "no command given" : ("unknown command " + command).c_str(),
+                 usage);
+    return 2;
+  } catch (const app::UsageError& e) {
+    std::fprintf(stderr, "tallyman %s: %s\n", command.c_str(), e.what());
+    return 2;
+  } catch (const sql::DatabaseError& e) {
+    std::fprintf(stderr, "tallyman %s: database: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tallyman %s: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

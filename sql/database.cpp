@@ -1,0 +1,133 @@
+#include "sql/database.hpp"
+
+#include "sql/statement.hpp"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <charconv>
+
+namespace tallyman::sql {
+
+namespace {
+
+// busy_timeout for SQLite writers waiting on each other, in seconds.
+constexpr int sqlite_busy_seconds = 30;
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    unsigned value = 0;
+    if (i + 2 >= text.size()) return std::nullopt;
+    auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+    if (ec != std::errc{} || end != text.data() + i + 3) return std::nullopt;
+    out += static_cast<char>(value);
+    i += 2;
+  }
+  return out;
+}
+
+// SOCI's MySQL connection string quotes values with spaces or quotes in single quotes.
+std::string soci_value(const std::string& value) {
+  std::string quoted = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::optional<DbUrl> parse_db_url(std::string_view url, std::string& why) {
+  if (url.starts_with("sqlite:")) {
+    std::string_view path = url.substr(7);
+    if (path.starts_with("//")) path.remove_prefix(2);
+    if (path.empty()) {
+      why = "sqlite: needs a file path, as in sqlite:tallyman.db";
+      return std::nullopt;
+    }
+    return DbUrl{Dialect::sqlite, "db=" + soci_value(std::string(path)) + " timeout=" + std::to_string(sqlite_busy_seconds),
+                 std::string(url)};
+  }
+  if (url.starts_with("mysql://")) {
+    std::string_view rest = url.substr(8);
+    const std::size_t at = rest.rfind('@');
+    const std::size_t slash = rest.find('/', at == std::string_view::npos ? 0 : at);
+    if (at == std::string_view::npos || slash == std::string_view::npos) {
+      why = "mysql URLs read mysql://USER:PASSWORD@HOST:PORT/DATABASE";
+      return std::nullopt;
+    }
+    std::string_view userinfo = rest.substr(0, at), hostport = rest.substr(at + 1, slash - at - 1),
+                     database = rest.substr(slash + 1);
+    const std::size_t colon = userinfo.find(':');
+    auto user = percent_decode(userinfo.substr(0, colon));
+    auto password = percent_decode(colon == std::string_view::npos ? std::string_view{} : userinfo.substr(colon + 1));
+    const std::size_t port_colon = hostport.rfind(':');
+    std::string_view host = hostport.substr(0, port_colon);
+    std::string_view port = port_colon == std::string_view::npos ? "3306" : hostport.substr(port_colon + 1);
+    int port_number = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+    if (!user || user->empty() || !password || host.empty() || database.empty() || ec != std::errc{} ||
+        end != port.data() + port.size() || port_number < 1 || port_number > 65535) {
+      why = "mysql URLs read mysql://USER:PASSWORD@HOST:PORT/DATABASE";
+      return std::nullopt;
+    }
+    std::string connect = "db=" + soci_value(std::string(database)) + " user=" + soci_value(*user) +
+                          " password=" + soci_value(*password) + " host=" + soci_value(std::string(host)) +
+                          " port=" + std::to_string(port_number) + " charset=utf8mb4";
+    return DbUrl{Dialect::mysql, connect, "mysql://" + *user + ":***@" + std::string(hostport) + "/" + std::string(database)};
+  }
+  why = "database URLs are sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DATABASE";
+  return std::nullopt;
+}
+
+Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.display) {
+  try {
+    if (dialect_ == Dialect::sqlite) {
+      session_ = std::make_unique<soci::session>(soci::sqlite3, url.connect);
+      // WAL: readers never block the writer. synchronous=NORMAL in WAL mode loses nothing
+      // committed when the process is killed (only an OS crash may lose the last commits).
+      *session_ << "PRAGMA journal_mode=WAL";
+      *session_ << "PRAGMA synchronous=NORMAL";
+      *session_ << "PRAGMA foreign_keys=ON";
+      *session_ << "PRAGMA cache_size=-65536";
+    } else {
+      session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
+      // Strict: a value that does not fit is an error, never silently cut. No backslash
+      // escapes: quotes are the only escape, as in SQLite.
+      *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,"
+                   "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+      *session_ << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    }
+  } catch (const std::exception& e) {
+    throw DatabaseError("cannot open " + display_ + ": " + e.what());
+  }
+}
+
+Database::~Database() = default;
+
+WriteTransaction::WriteTransaction(Database& db) : db_(db) {
+  guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (!open_) return;
+  try {
+    db_.session() << "ROLLBACK";
+  } catch (...) {
+    // The connection is gone; the server rolls the transaction back by itself.
+  }
+}
+
+void WriteTransaction::commit() {
+  guarded([&] { db_.session() << "COMMIT"; });
+  open_ = false;
+}
+
+}  // namespace tallyman::sql

@@ -1,0 +1,71 @@
+#pragma once
+// A connection to tallyman's database: SQLite (embedded, the default) or MySQL/MariaDB
+// (shared by several instances). The URL forms are those of contract §6:
+//   sqlite:PATH                              e.g. sqlite:tallyman.db
+//   mysql://USER:PASSWORD@HOST:PORT/DATABASE (user and password percent-decoded)
+// SOCI stays behind this header: callers see Database, DatabaseError and WriteTransaction.
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace soci {
+class session;
+}
+
+namespace tallyman::sql {
+
+enum class Dialect { sqlite, mysql };
+
+// The environment failed: the database is unreachable, locked for too long, or refused a
+// statement. Business outcomes are never reported this way.
+class DatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct DbUrl {
+  Dialect dialect = Dialect::sqlite;
+  std::string connect;  // SOCI's connection string
+  std::string display;  // the URL with the password hidden, for messages
+};
+
+// None when the URL is of neither form; `why` then says what is wrong.
+std::optional<DbUrl> parse_db_url(std::string_view url, std::string& why);
+
+class Database {
+ public:
+  explicit Database(const DbUrl& url);  // connects; throws DatabaseError
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Dialect dialect() const { return dialect_; }
+  const std::string& display() const { return display_; }
+  soci::session& session() { return *session_; }
+
+ private:
+  std::unique_ptr<soci::session> session_;
+  Dialect dialect_;
+  std::string display_;
+};
+
+// A write transaction: on SQLite BEGIN IMMEDIATE (the write lock is taken at once, so two
+// writers queue on busy_timeout instead of failing at commit); on MySQL START TRANSACTION.
+// Rolled back unless commit() is called.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Database& db);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+}  // namespace tallyman::sql

@@ -1,0 +1,122 @@
+#include "sql/importer.hpp"
+
+#include "core/csv.hpp"
+#include "sql/ledger_store.hpp"
+
+#include <optional>
+
+namespace tallyman::sql {
+
+namespace {
+
+std::string outcome_message(PostOutcome outcome) {
+  switch (outcome) {
+    case PostOutcome::created:
+    case PostOutcome::replayed: return "";
+    case PostOutcome::conflict: return "is already stored with different content";
+    case PostOutcome::unknown_customer: return "names no known customer";
+    case PostOutcome::currency_mismatch: return "is not the customer's currency";
+    case PostOutcome::unknown_terms: return "names no known payment terms";
+    case PostOutcome::unknown_invoice: return "names no invoice of this customer";
+    case PostOutcome::issued_after_document: return "names an invoice issued after this document's date";
+    case PostOutcome::exceeds_open_amount: return "is more than the invoice's open amount";
+  }
+  return "";
+}
+
+// Rows of one batch, parsed, with the file row each came from.
+template <class Document>
+struct Batch {
+  std::vector<Document> documents;
+  std::vector<std::size_t> rows;
+};
+
+class Run {
+ public:
+  Run(Database& db, RecordKind kind, const RecordLayout& layout) : store_(db), kind_(kind), layout_(layout) {}
+
+  // Parses one record into the current batch; an error if it is bad.
+  std::optional<ImportError> add(const std::vector<std::string>& fields, std::size_t row) {
+    if (fields.size() != layout_.width())
+      return ImportError{row, "", "has " + std::to_string(fields.size()) + " fields where the header has " +
+                                      std::to_string(layout_.width())};
+    FieldErrors errors;
+    switch (kind_) {
+      case RecordKind::customers: push(customers_, layout_.customer(fields, errors), row); break;
+      case RecordKind::invoices: push(invoices_, layout_.invoice(fields, errors), row); break;
+      case RecordKind::payments: push(payments_, layout_.payment(fields, errors), row); break;
+    }
+    if (!errors.empty()) return ImportError{row, errors[0].field, errors[0].message};
+    ++summary_.rows;
+    return std::nullopt;
+  }
+
+  std::size_t pending() const { return customers_.rows.size() + invoices_.rows.size() + payments_.rows.size(); }
+
+  std::optional<ImportError> flush() {
+    switch (kind_) {
+      case RecordKind::customers: return post(customers_, [&](auto& d) { return store_.post_customers(d); });
+      case RecordKind::invoices: return post(invoices_, [&](auto& d) { return store_.post_invoices(d); });
+      case RecordKind::payments: return post(payments_, [&](auto& d) { return store_.post_payments(d); });
+    }
+    return std::nullopt;
+  }
+
+  const ImportSummary& summary() const { return summary_; }
+
+ private:
+  template <class Document>
+  static void push(Batch<Document>& batch, Document d, std::size_t row) {
+    batch.documents.push_back(std::move(d));
+    batch.rows.push_back(row);
+  }
+
+  template <class Document, class Post>
+  std::optional<ImportError> post(Batch<Document>& batch, Post post_batch) {
+    const std::vector<PostResult> results = post_batch(batch.documents);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      if (results[k].outcome == PostOutcome::created) ++summary_.created;
+      else if (results[k].outcome == PostOutcome::replayed) ++summary_.skipped;
+      else return ImportError{batch.rows[k], results[k].field, outcome_message(results[k].outcome)};
+    }
+    batch.documents.clear();
+    batch.rows.clear();
+    return std::nullopt;
+  }
+
+  LedgerStore store_;
+  RecordKind kind_;
+  const RecordLayout& layout_;
+  Batch<Customer> customers_;
+  Batch<Invoice> invoices_;
+  Batch<Payment> payments_;
+  ImportSummary summary_;
+};
+
+}  // namespace
+
+std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text) {
+  CsvReader reader(text);
+  std::vector<std::string> fields;
+  if (!reader.next(fields)) {
+    if (!reader.error().empty()) return ImportError{reader.line(), "", reader.error()};
+    return ImportError{1, "", "the file is empty: it needs a header row"};
+  }
+  const RecordLayout layout(kind, fields);
+  if (!layout.errors().empty())
+    return ImportError{reader.line(), layout.errors()[0].field, "header: " + layout.errors()[0].message};
+
+  WriteTransaction tx(db);
+  Run run(db, kind, layout);
+  while (reader.next(fields)) {
+    if (auto error = run.add(fields, reader.line())) return *error;
+    if (run.pending() >= import_batch_rows)
+      if (auto error = run.flush()) return *error;
+  }
+  if (!reader.error().empty()) return ImportError{reader.line(), "", reader.error()};
+  if (auto error = run.flush()) return *error;
+  tx.commit();
+  return run.summary();
+}
+
+}  // namespace tallyman::sql

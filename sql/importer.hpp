@@ -1,0 +1,34 @@
+#pragma once
+// CSV import (contract §6): customers, invoices or payments from one file, all or nothing.
+// The whole file is posted in one write transaction, in batches; the first bad row stops it,
+// the transaction rolls back and nothing of the file is stored. Rows already stored with the
+// same content are skipped. A process killed mid-import leaves no trace: the transaction
+// never committed.
+
+#include "core/records.hpp"
+#include "sql/database.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace tallyman::sql {
+
+constexpr std::size_t import_batch_rows = 1000;
+
+struct ImportSummary {
+  std::size_t rows = 0;     // data rows read
+  std::size_t created = 0;  // posted now
+  std::size_t skipped = 0;  // already present with the same content
+};
+
+struct ImportError {
+  std::size_t row = 0;  // the row of the file, counting the header as row 1
+  std::string field;    // empty when the row as a whole is at fault
+  std::string message;
+};
+
+std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text);
+
+}  // namespace tallyman::sql

@@ -1,0 +1,208 @@
+// Payments and credit notes: the postings that meet invoices (core/allocation.hpp) and the
+// projections (invoices.open_amount, payments/credit_notes.unapplied_amount) they move.
+#include "core/allocation.hpp"
+#include "core/check.hpp"
+#include "sql/clock.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+namespace {
+
+// The explicit allocations as stored, to tell a replay from a conflict.
+std::string allocations_text(const std::vector<Allocation>& allocations) {
+  std::string text;
+  for (const Allocation& a : allocations) {
+    if (!text.empty()) text += ';';
+    text += a.invoice + '=' + std::to_string(a.amount);
+  }
+  return text;
+}
+
+struct StoredPayment {
+  std::string customer;
+  Date received;
+  std::int64_t amount;
+  Currency currency;
+  std::string allocations;
+};
+
+PostResult refused(AllocationOutcome outcome, std::size_t index) {
+  const std::string prefix = "allocations[" + std::to_string(index) + "].";
+  switch (outcome) {
+    case AllocationOutcome::allocated: break;
+    case AllocationOutcome::unknown_invoice: return {PostOutcome::unknown_invoice, prefix + "invoice"};
+    case AllocationOutcome::issued_after_payment: return {PostOutcome::issued_after_document, prefix + "invoice"};
+    case AllocationOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, prefix + "amount"};
+  }
+  TM_ASSERT(false);
+}
+
+}  // namespace
+
+std::vector<OpenItem> LedgerStore::open_items(const std::vector<std::string>& customers,
+                                              const std::vector<std::string>& named, std::vector<std::string>& owners) {
+  std::vector<OpenItem> items;
+  owners.clear();
+  if (customers.empty()) return items;
+  Params p;
+  std::string sql = "SELECT number, customer, issue_date, due_date, open_amount, disputed FROM invoices WHERE (customer IN (" +
+                    placeholders(p, customers) + ") AND open_amount > 0)";
+  if (!named.empty()) sql += " OR number IN (" + placeholders(p, named) + ")";
+  std::string number, customer, issue, due;
+  long long open = 0, disputed = 0;
+  Query q(db_.session(), sql, p);
+  q.into(number).into(customer).into(issue).into(due).into(open).into(disputed);
+  if (q.run()) do {
+      items.push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0});
+      owners.push_back(customer);
+    } while (q.fetch());
+  return items;
+}
+
+std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> payments) {
+  if (payments.empty()) return {};
+  std::set<std::string> refs, customer_set, named_set;
+  for (const Payment& p : payments) {
+    refs.insert(p.reference);
+    customer_set.insert(p.customer);
+    for (const Allocation& a : p.allocations) named_set.insert(a.invoice);
+  }
+  std::map<std::string, StoredPayment, std::less<>> known;
+  {
+    Params p;
+    std::string ref, customer, received, currency, allocations;
+    long long amount = 0;
+    Query q(db_.session(),
+            "SELECT reference, customer, received_date, amount, currency, allocations FROM payments WHERE reference IN (" +
+                placeholders(p, refs) + ")",
+            p);
+    q.into(ref).into(customer).into(received).into(amount).into(currency).into(allocations);
+    if (q.run()) do {
+        known[ref] = {customer, db_date(received), amount, db_currency(currency), allocations};
+      } while (q.fetch());
+  }
+  std::map<std::string, Currency, std::less<>> currencies;
+  {
+    Params p;
+    std::string id, currency;
+    Query q(db_.session(), "SELECT id, currency FROM customers WHERE id IN (" + placeholders(p, customer_set) + ")", p);
+    q.into(id).into(currency);
+    if (q.run()) do {
+        currencies[id] = db_currency(currency);
+      } while (q.fetch());
+  }
+  // Each customer's invoices as they stand, updated in memory as the batch is allocated.
+  std::vector<std::string> owners;
+  std::map<std::string, std::vector<OpenItem>, std::less<>> by_customer;
+  const std::vector<OpenItem> items = open_items({customer_set.begin(), customer_set.end()},
+                                                 {named_set.begin(), named_set.end()}, owners);
+  for (std::size_t k = 0; k < items.size(); ++k) by_customer[owners[k]].push_back(items[k]);
+
+  std::vector<PostResult> results;
+  std::vector<Posting> postings;
+  std::vector<std::vector<Cell>> rows;
+  std::map<std::string, std::int64_t> touched;  // invoice -> open amount after the batch
+  const std::string now = utc_timestamp();
+  for (const Payment& pay : payments) {
+    const std::string alloc_text = allocations_text(pay.allocations);
+    if (auto it = known.find(pay.reference); it != known.end()) {
+      const StoredPayment& s = it->second;
+      const bool same = s.customer == pay.customer && s.received == pay.received_date && s.amount == pay.amount &&
+                        s.currency == pay.currency && s.allocations == alloc_text;
+      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "reference"});
+      if (!same) break;
+      continue;
+    }
+    auto currency = currencies.find(pay.customer);
+    if (currency == currencies.end()) {
+      results.push_back({PostOutcome::unknown_customer, "customer"});
+      break;
+    }
+    if (currency->second != pay.currency) {
+      results.push_back({PostOutcome::currency_mismatch, "currency"});
+      break;
+    }
+    std::vector<OpenItem>& own = by_customer[pay.customer];
+    AllocationResult allocation = allocate_payment(pay, own);
+    if (allocation.outcome != AllocationOutcome::allocated) {
+      results.push_back(refused(allocation.outcome, allocation.failed_allocation));
+      break;
+    }
+    for (const Posting& posting : allocation.postings) {
+      if (!posting.invoice) continue;
+      for (OpenItem& item : own)
+        if (item.number == *posting.invoice) {
+          item.open += posting.open_delta;
+          TM_ASSERT(item.open >= 0);
+          touched[item.number] = item.open;
+        }
+    }
+    postings.insert(postings.end(), allocation.postings.begin(), allocation.postings.end());
+    known[pay.reference] = {pay.customer, pay.received_date, pay.amount, pay.currency, alloc_text};
+    rows.push_back({pay.reference, pay.customer, format_date(pay.received_date), static_cast<long long>(pay.amount),
+                    pay.currency.str(), alloc_text, static_cast<long long>(allocation.unapplied), now});
+    results.push_back({PostOutcome::created, ""});
+  }
+  insert_rows(db_.session(),
+              "INSERT INTO payments (reference, customer, received_date, amount, currency, allocations,"
+              " unapplied_amount, recorded_at)",
+              rows);
+  insert_postings(postings);
+  set_open_amounts({touched.begin(), touched.end()});
+  return results;
+}
+
+PostResult LedgerStore::post_credit_note(const CreditNote& note) {
+  {
+    Params p;
+    std::string customer, note_date, currency, invoice;
+    long long amount = 0;
+    soci::indicator inv_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT customer, note_date, amount, currency, invoice FROM credit_notes WHERE number = " + p.add(note.number), p);
+    q.into(customer).into(note_date).into(amount).into(currency).into(invoice, inv_ind);
+    if (q.run()) {
+      const bool same = customer == note.customer && db_date(note_date) == note.date && amount == note.amount &&
+                        db_currency(currency) == note.currency &&
+                        (inv_ind == soci::i_ok ? std::optional<std::string>(invoice) : std::nullopt) == note.invoice;
+      return {same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "number"};
+    }
+  }
+  auto c = customer(note.customer);
+  if (!c) return {PostOutcome::unknown_customer, "customer"};
+  if (c->currency != note.currency) return {PostOutcome::currency_mismatch, "currency"};
+  std::optional<OpenItem> target;
+  if (note.invoice) {
+    auto inv = invoice(*note.invoice);
+    if (inv && inv->invoice.customer == note.customer)
+      target = OpenItem{inv->invoice.number, inv->invoice.issue_date, *inv->invoice.due_date, inv->open_amount,
+                        inv->disputed};
+  }
+  CreditNoteResult r = credit_note_postings(note, target ? &*target : nullptr);
+  switch (r.outcome) {
+    case CreditNoteOutcome::posted: break;
+    case CreditNoteOutcome::unknown_invoice: return {PostOutcome::unknown_invoice, "invoice"};
+    case CreditNoteOutcome::issued_after_credit_note: return {PostOutcome::issued_after_document, "invoice"};
+    case CreditNoteOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, "amount"};
+  }
+  const std::int64_t unapplied = note.invoice ? 0 : note.amount;
+  std::vector<std::vector<Cell>> rows{{note.number, note.customer, format_date(note.date),
+                                       static_cast<long long>(note.amount), note.currency.str(),
+                                       note.invoice ? Cell{*note.invoice} : Cell{nullptr},
+                                       static_cast<long long>(unapplied), utc_timestamp()}};
+  insert_rows(db_.session(),
+              "INSERT INTO credit_notes (number, customer, note_date, amount, currency, invoice, unapplied_amount,"
+              " recorded_at)",
+              rows);
+  insert_postings(r.postings);
+  if (target) set_open_amounts({{target->number, target->open - note.amount}});
+  return {PostOutcome::created, ""};
+}
+
+}  // namespace tallyman::sql

@@ -1,0 +1,309 @@
+#include "sql/ledger_store.hpp"
+
+#include "core/check.hpp"
+#include "core/terms.hpp"
+#include "sql/clock.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+Date db_date(const std::string& text) {
+  auto d = parse_date(text);
+  if (!d) throw DatabaseError("the database holds a malformed date: " + text);
+  return *d;
+}
+
+Currency db_currency(const std::string& text) {
+  auto c = parse_currency(text);
+  if (!c) throw DatabaseError("the database holds a malformed currency: " + text);
+  return *c;
+}
+
+const char* const postings_insert_head =
+    "INSERT INTO postings (customer, currency, posted_on, kind, document, invoice, issue_date, due_date,"
+    " open_delta, unapplied_delta, recorded_at)";
+
+std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at) {
+  auto opt_date = [](const std::optional<Date>& d) -> Cell { return d ? Cell{format_date(*d)} : Cell{nullptr}; };
+  return {p.customer,
+          p.currency.str(),
+          format_date(p.posted_on),
+          std::string(to_string(p.kind)),
+          p.document,
+          p.invoice ? Cell{*p.invoice} : Cell{nullptr},
+          opt_date(p.issue_date),
+          opt_date(p.due_date),
+          static_cast<long long>(p.open_delta),
+          static_cast<long long>(p.unapplied_delta),
+          recorded_at};
+}
+
+std::string_view to_string(PostOutcome outcome) {
+  switch (outcome) {
+    case PostOutcome::created: return "created";
+    case PostOutcome::replayed: return "replayed";
+    case PostOutcome::conflict: return "conflict";
+    case PostOutcome::unknown_customer: return "unknown_customer";
+    case PostOutcome::currency_mismatch: return "currency_mismatch";
+    case PostOutcome::unknown_terms: return "unknown_terms";
+    case PostOutcome::unknown_invoice: return "unknown_invoice";
+    case PostOutcome::issued_after_document: return "issued_after_document";
+    case PostOutcome::exceeds_open_amount: return "exceeds_open_amount";
+  }
+  TM_ASSERT(false);
+}
+
+namespace {
+
+struct CustomerFacts {
+  Currency currency;
+  std::string terms;
+};
+
+std::map<std::string, CustomerFacts, std::less<>> customer_facts(Database& db, const std::set<std::string>& ids) {
+  std::map<std::string, CustomerFacts, std::less<>> facts;
+  if (ids.empty()) return facts;
+  Params p;
+  std::string id, currency, terms;
+  Query q(db.session(), "SELECT id, currency, terms FROM customers WHERE id IN (" + placeholders(p, ids) + ")", p);
+  q.into(id).into(currency).into(terms);
+  if (q.run()) do {
+      facts[id] = {db_currency(currency), terms};
+    } while (q.fetch());
+  return facts;
+}
+
+std::map<std::string, Terms, std::less<>> all_terms(Database& db) {
+  std::map<std::string, Terms, std::less<>> terms;
+  Params p;
+  std::string code, basis;
+  long long days = 0, discount_days = 0, discount_bp = 0;
+  soci::indicator dd = soci::i_ok, db_ind = soci::i_ok;
+  Query q(db.session(), "SELECT code, basis, days, discount_days, discount_bp FROM terms", p);
+  q.into(code).into(basis).into(days).into(discount_days, dd).into(discount_bp, db_ind);
+  if (q.run()) do {
+      Terms t{code, parse_terms_basis(basis).value_or(TermsBasis::invoice_date), static_cast<int>(days), std::nullopt};
+      if (dd == soci::i_ok && db_ind == soci::i_ok)
+        t.discount = Discount{static_cast<int>(discount_days), static_cast<int>(discount_bp)};
+      terms[code] = t;
+    } while (q.fetch());
+  return terms;
+}
+
+}  // namespace
+
+std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> customers) {
+  if (customers.empty()) return {};
+  std::set<std::string> ids;
+  for (const Customer& c : customers) ids.insert(c.id);
+  const auto terms = all_terms(db_);
+  std::map<std::string, Customer, std::less<>> known;
+  for (const std::string& id : ids)
+    if (auto c = customer(id)) known[id] = *c;
+
+  std::vector<PostResult> results;
+  std::vector<std::vector<Cell>> rows;
+  const std::string now = utc_timestamp();
+  for (const Customer& c : customers) {
+    if (auto it = known.find(c.id); it != known.end()) {
+      const Customer& s = it->second;
+      const bool same = s.name == c.name && s.currency == c.currency && s.credit_limit == c.credit_limit &&
+                        s.terms == c.terms && s.collector == c.collector;
+      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "id"});
+      if (!same) break;
+      continue;
+    }
+    if (!terms.contains(c.terms)) {
+      results.push_back({PostOutcome::unknown_terms, "terms"});
+      break;
+    }
+    known[c.id] = c;
+    results.push_back({PostOutcome::created, ""});
+    rows.push_back({c.id, c.name, c.currency.str(),
+                    c.credit_limit ? Cell{static_cast<long long>(*c.credit_limit)} : Cell{nullptr}, c.terms,
+                    c.collector ? Cell{*c.collector} : Cell{nullptr},
+                    c.grade ? Cell{std::string(1, *c.grade)} : Cell{nullptr}, static_cast<long long>(c.on_hold), now});
+  }
+  insert_rows(db_.session(),
+              "INSERT INTO customers (id, name, currency, credit_limit, terms, collector, grade, on_hold, created_at)",
+              rows);
+  return results;
+}
+
+std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invoices) {
+  if (invoices.empty()) return {};
+  std::set<std::string> customer_ids, numbers;
+  for (const Invoice& i : invoices) {
+    customer_ids.insert(i.customer);
+    numbers.insert(i.number);
+  }
+  const auto facts = customer_facts(db_, customer_ids);
+  const auto terms = all_terms(db_);
+
+  // Invoices already stored under these numbers, with whether the due date was given.
+  std::map<std::string, std::pair<Invoice, bool>, std::less<>> known;
+  {
+    Params p;
+    std::string number, customer, issue, due, currency, order_ref;
+    long long given = 0, amount = 0;
+    soci::indicator order_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT number, customer, issue_date, due_date, due_date_given, amount, currency, order_ref FROM invoices"
+            " WHERE number IN (" + placeholders(p, numbers) + ")",
+            p);
+    q.into(number).into(customer).into(issue).into(due).into(given).into(amount).into(currency).into(order_ref, order_ind);
+    if (q.run()) do {
+        Invoice i{number, customer, db_date(issue), db_date(due), amount, db_currency(currency),
+                  order_ind == soci::i_ok ? std::optional<std::string>(order_ref) : std::nullopt};
+        known[number] = {i, given != 0};
+      } while (q.fetch());
+  }
+
+  std::vector<PostResult> results;
+  std::vector<std::vector<Cell>> rows;
+  std::vector<Posting> postings;
+  const std::string now = utc_timestamp();
+  for (const Invoice& i : invoices) {
+    if (auto it = known.find(i.number); it != known.end()) {
+      const Invoice& s = it->second.first;
+      const bool same = s.customer == i.customer && s.issue_date == i.issue_date && s.amount == i.amount &&
+                        s.currency == i.currency && s.order_ref == i.order_ref &&
+                        (!i.due_date || i.due_date == s.due_date);
+      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "number"});
+      if (!same) break;
+      continue;
+    }
+    auto customer = facts.find(i.customer);
+    if (customer == facts.end()) {
+      results.push_back({PostOutcome::unknown_customer, "customer"});
+      break;
+    }
+    if (customer->second.currency != i.currency) {
+      results.push_back({PostOutcome::currency_mismatch, "currency"});
+      break;
+    }
+    auto customer_terms = terms.find(customer->second.terms);
+    TM_ASSERT(customer_terms != terms.end());  // customers.terms references terms(code)
+    const Date due = i.due_date.value_or(due_date(customer_terms->second, i.issue_date));
+    Invoice stored = i;
+    stored.due_date = due;
+    known[i.number] = {stored, i.due_date.has_value()};
+    results.push_back({PostOutcome::created, ""});
+    rows.push_back({i.number, i.customer, format_date(i.issue_date), format_date(due),
+                    static_cast<long long>(i.due_date.has_value()), static_cast<long long>(i.amount), i.currency.str(),
+                    i.order_ref ? Cell{*i.order_ref} : Cell{nullptr}, static_cast<long long>(i.amount), now});
+    postings.push_back(invoice_posting(i, due));
+  }
+  insert_rows(db_.session(),
+              "INSERT INTO invoices (number, customer, issue_date, due_date, due_date_given, amount, currency,"
+              " order_ref, open_amount, recorded_at)",
+              rows);
+  insert_postings(postings);
+  return results;
+}
+
+void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
+  const std::string now = utc_timestamp();
+  std::vector<std::vector<Cell>> rows;
+  rows.reserve(postings.size());
+  for (const Posting& p : postings) rows.push_back(posting_cells(p, now));
+  insert_rows(db_.session(), postings_insert_head, rows);
+}
+
+void LedgerStore::set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens) {
+  if (opens.empty()) return;
+  guarded([&] {
+    long long open = 0;
+    std::string number;
+    soci::statement st = (db_.session().prepare << "UPDATE invoices SET open_amount = :open WHERE number = :number",
+                          soci::use(open), soci::use(number));
+    for (const auto& [n, o] : opens) {
+      TM_ASSERT(o >= 0);
+      number = n;
+      open = o;
+      st.execute(true);
+    }
+  });
+}
+
+std::optional<Customer> LedgerStore::customer(const std::string& id) {
+  Params p;
+  std::string cid, name, currency, terms, collector, grade;
+  long long limit = 0, on_hold = 0;
+  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok;
+  Query q(db_.session(),
+          "SELECT id, name, currency, credit_limit, terms, collector, grade, on_hold FROM customers WHERE id = " + p.add(id),
+          p);
+  q.into(cid).into(name).into(currency).into(limit, limit_ind).into(terms).into(collector, collector_ind)
+      .into(grade, grade_ind).into(on_hold);
+  if (!q.run()) return std::nullopt;
+  Customer c{cid, name, db_currency(currency), std::nullopt, terms, std::nullopt, std::nullopt, on_hold != 0};
+  if (limit_ind == soci::i_ok) c.credit_limit = limit;
+  if (collector_ind == soci::i_ok) c.collector = collector;
+  if (grade_ind == soci::i_ok && !grade.empty()) c.grade = grade[0];
+  return c;
+}
+
+std::optional<InvoiceState> LedgerStore::invoice(const std::string& number) {
+  Params p;
+  std::string n, customer, issue, due, currency, order_ref;
+  long long amount = 0, open = 0, disputed = 0;
+  soci::indicator order_ind = soci::i_ok;
+  Query q(db_.session(),
+          "SELECT number, customer, issue_date, due_date, amount, currency, order_ref, open_amount, disputed"
+          " FROM invoices WHERE number = " + p.add(number),
+          p);
+  q.into(n).into(customer).into(issue).into(due).into(amount).into(currency).into(order_ref, order_ind).into(open)
+      .into(disputed);
+  if (!q.run()) return std::nullopt;
+  Invoice i{n, customer, db_date(issue), db_date(due), amount, db_currency(currency),
+            order_ind == soci::i_ok ? std::optional<std::string>(order_ref) : std::nullopt};
+  return InvoiceState{i, open, disputed != 0};
+}
+
+std::int64_t LedgerStore::unapplied(const std::string& customer) {
+  Params p;
+  long long total = 0;
+  soci::indicator ind = soci::i_ok;
+  const std::string c1 = p.add(customer), c2 = p.add(customer);
+  Query(db_.session(),
+        "SELECT SUM(u) FROM (SELECT unapplied_amount AS u FROM payments WHERE customer = " + c1 +
+            " UNION ALL SELECT unapplied_amount FROM credit_notes WHERE customer = " + c2 + ") t",
+        p)
+      .into(total, ind)
+      .run();
+  return ind == soci::i_ok ? total : 0;
+}
+
+std::vector<Posting> LedgerStore::postings(const std::optional<std::string>& customer) {
+  Params p;
+  std::string sql =
+      "SELECT customer, currency, posted_on, kind, document, invoice, issue_date, due_date, open_delta,"
+      " unapplied_delta FROM postings";
+  if (customer) sql += " WHERE customer = " + p.add(*customer);
+  sql += " ORDER BY id";
+  std::string cust, currency, posted_on, kind, document, invoice, issue, due;
+  long long open = 0, unapplied = 0;
+  soci::indicator inv_ind = soci::i_ok, issue_ind = soci::i_ok, due_ind = soci::i_ok;
+  Query q(db_.session(), sql, p);
+  q.into(cust).into(currency).into(posted_on).into(kind).into(document).into(invoice, inv_ind).into(issue, issue_ind)
+      .into(due, due_ind).into(open).into(unapplied);
+  std::vector<Posting> out;
+  if (q.run()) do {
+      auto k = parse_posting_kind(kind);
+      if (!k) throw DatabaseError("the database holds an unknown posting kind: " + kind);
+      Posting posting{cust, db_currency(currency), db_date(posted_on), *k, document, std::nullopt, std::nullopt,
+                      std::nullopt, open, unapplied};
+      if (inv_ind == soci::i_ok) posting.invoice = invoice;
+      if (issue_ind == soci::i_ok) posting.issue_date = db_date(issue);
+      if (due_ind == soci::i_ok) posting.due_date = db_date(due);
+      out.push_back(std::move(posting));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace tallyman::sql

@@ -1,0 +1,79 @@
+#pragma once
+// The receivables ledger in the database: documents in, postings written, projections kept.
+//
+// Posting methods take a batch (a single request is a batch of one; an import, a thousand
+// rows at a time) and must run inside a WriteTransaction: the caller commits or rolls back
+// the whole. Documents are taken in order, later ones seeing earlier ones. The first one
+// refused stops the batch; the results then end with its outcome.
+//
+// Idempotency (contract §1): a document whose id is already stored with the same content is
+// `replayed` and posted nothing; with different content it is a `conflict`.
+
+#include "core/aging.hpp"
+#include "core/ledger.hpp"
+#include "sql/database.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tallyman::sql {
+
+enum class PostOutcome {
+  created,
+  replayed,
+  conflict,               // the same id was posted with different content
+  unknown_customer,
+  currency_mismatch,      // not the customer's currency: tallyman never converts
+  unknown_terms,
+  unknown_invoice,        // an allocation or credit note names an invoice the customer lacks
+  issued_after_document,  // ... or one issued after the payment or credit note
+  exceeds_open_amount,    // ... or more than its open amount
+};
+
+std::string_view to_string(PostOutcome outcome);
+
+struct PostResult {
+  PostOutcome outcome = PostOutcome::created;
+  std::string field;  // the field at fault when refused
+  bool accepted() const { return outcome == PostOutcome::created || outcome == PostOutcome::replayed; }
+};
+
+// An invoice as stored, with its open amount now.
+struct InvoiceState {
+  Invoice invoice;  // due_date always set
+  std::int64_t open_amount = 0;
+  bool disputed = false;
+};
+
+class LedgerStore {
+ public:
+  explicit LedgerStore(Database& db) : db_(db) {}
+
+  std::vector<PostResult> post_customers(std::span<const Customer> customers);
+  std::vector<PostResult> post_invoices(std::span<const Invoice> invoices);
+  std::vector<PostResult> post_payments(std::span<const Payment> payments);
+  PostResult post_credit_note(const CreditNote& note);
+
+  std::optional<Customer> customer(const std::string& id);
+  std::optional<InvoiceState> invoice(const std::string& number);
+  // The customer's unapplied credit now (payments and credit notes not yet applied).
+  std::int64_t unapplied(const std::string& customer);
+  // Every posting, in the order written; optionally one customer's. For statements and checks.
+  std::vector<Posting> postings(const std::optional<std::string>& customer = std::nullopt);
+
+  // Aging as of spec.as_of in one currency, computed from the journal (aging_query.cpp).
+  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer = std::nullopt);
+
+ private:
+  void insert_postings(const std::vector<Posting>& postings);
+  void set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens);
+  std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,
+                                   std::vector<std::string>& owners);
+
+  Database& db_;
+};
+
+}  // namespace tallyman::sql

@@ -1,0 +1,207 @@
+#include "sql/migrations.hpp"
+
+#include "core/terms.hpp"
+#include "sql/clock.hpp"
+#include "sql/statement.hpp"
+
+#include <vector>
+
+namespace tallyman::sql {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  std::vector<const char*> statements;
+};
+
+// Tokens: {id} a user-chosen id (case-sensitive ASCII); {date} a business date; {text} a
+// person's text; {pk} an auto-increment primary key; {table} MySQL's table options.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list{
+      {1,
+       "the receivables ledger: terms, customers, invoices, payments, credit notes, postings",
+       {
+           "CREATE TABLE terms ("
+           " code {id} NOT NULL PRIMARY KEY,"
+           " basis VARCHAR(16) NOT NULL,"
+           " days INTEGER NOT NULL,"
+           " discount_days INTEGER NULL,"
+           " discount_bp INTEGER NULL) {table}",
+
+           "CREATE TABLE customers ("
+           " id {id} NOT NULL PRIMARY KEY,"
+           " name {text} NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " credit_limit BIGINT NULL,"
+           " terms {id} NOT NULL REFERENCES terms (code),"
+           " collector {id} NULL,"
+           " grade CHAR(1) NULL,"
+           " on_hold SMALLINT NOT NULL DEFAULT 0,"
+           " created_at VARCHAR(32) NOT NULL) {table}",
+
+           // open_amount is a projection of the invoice's postings, kept in the same
+           // transaction as they are written; the postings remain the truth.
+           "CREATE TABLE invoices ("
+           " number {id} NOT NULL PRIMARY KEY,"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " issue_date {date} NOT NULL,"
+           " due_date {date} NOT NULL,"
+           " due_date_given SMALLINT NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " order_ref {id} NULL,"
+           " open_amount BIGINT NOT NULL,"
+           " disputed SMALLINT NOT NULL DEFAULT 0,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           "CREATE INDEX invoices_customer_open ON invoices (customer, open_amount)",
+
+           // allocations: the explicit allocations as posted ("INV-1=250000;INV-2=100"),
+           // kept to tell a replay from a conflict. unapplied_amount is a projection.
+           "CREATE TABLE payments ("
+           " reference {id} NOT NULL PRIMARY KEY,"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " received_date {date} NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " allocations TEXT NOT NULL,"
+           " unapplied_amount BIGINT NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           "CREATE INDEX payments_customer_unapplied ON payments (customer, unapplied_amount)",
+
+           "CREATE TABLE credit_notes ("
+           " number {id} NOT NULL PRIMARY KEY,"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " note_date {date} NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " invoice {id} NULL,"
+           " unapplied_amount BIGINT NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           "CREATE INDEX credit_notes_customer_unapplied ON credit_notes (customer, unapplied_amount)",
+
+           // The journal. Append-only: no statement anywhere updates or deletes a posting.
+           "CREATE TABLE postings ("
+           " id {pk},"
+           " customer {id} NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " posted_on {date} NOT NULL,"
+           " kind VARCHAR(24) NOT NULL,"
+           " document {id} NOT NULL,"
+           " invoice {id} NULL,"
+           " issue_date {date} NULL,"
+           " due_date {date} NULL,"
+           " open_delta BIGINT NOT NULL,"
+           " unapplied_delta BIGINT NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           // Aging reads this index alone, in customer order (a streaming GROUP BY).
+           "CREATE INDEX postings_aging ON postings"
+           " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta)",
+           "CREATE INDEX postings_invoice ON postings (invoice, posted_on)",
+       }},
+  };
+  return list;
+}
+
+std::string expand(const char* statement, Dialect dialect) {
+  const bool my = dialect == Dialect::mysql;
+  const std::pair<const char*, const char*> tokens[] = {
+      {"{id}", my ? "VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin" : "VARCHAR(64)"},
+      {"{date}", my ? "DATE" : "TEXT"},
+      {"{text}", my ? "VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "TEXT"},
+      {"{pk}", my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY"},
+      {"{table}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},
+  };
+  std::string sql = statement;
+  for (const auto& [token, replacement] : tokens) {
+    for (std::size_t at = sql.find(token); at != std::string::npos; at = sql.find(token, at))
+      sql.replace(at, std::string_view(token).size(), replacement);
+  }
+  return sql;
+}
+
+void seed_terms(Database& db) {
+  for (const Terms& t : standard_terms()) {
+    Params p;
+    const std::string sql = "INSERT INTO terms (code, basis, days, discount_days, discount_bp) VALUES (" +
+                            p.add(t.code) + ", " + p.add(std::string(to_string(t.basis))) + ", " +
+                            p.add(static_cast<long long>(t.days)) + ", NULL, NULL)";
+    execute(db.session(), sql, p);
+  }
+}
+
+bool has_version_table(Database& db) {
+  Params p;
+  long long count = 0;
+  const std::string sql = db.dialect() == Dialect::sqlite
+                              ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+                              : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                                " AND table_name = 'schema_version'";
+  Query(db.session(), sql, p).into(count).run();
+  return count > 0;
+}
+
+int read_version(Database& db) {
+  if (!has_version_table(db)) return 0;
+  Params p;
+  long long version = 0;
+  soci::indicator ind = soci::i_ok;
+  Query(db.session(), "SELECT MAX(version) FROM schema_version", p).into(version, ind).run();
+  return ind == soci::i_null ? 0 : static_cast<int>(version);
+}
+
+void apply(Database& db, const Migration& m) {
+  for (const char* statement : m.statements) {
+    Params none;
+    execute(db.session(), expand(statement, db.dialect()), none);
+  }
+  if (m.version == 1) seed_terms(db);
+  Params p;
+  const std::string sql = "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+                          p.add(static_cast<long long>(m.version)) + ", " + p.add(m.description) + ", " +
+                          p.add(utc_timestamp()) + ")";
+  execute(db.session(), sql, p);
+}
+
+}  // namespace
+
+int latest_schema_version() { return migrations().back().version; }
+
+int schema_version(Database& db) { return read_version(db); }
+
+MigrationReport migrate(Database& db) {
+  MigrationReport report;
+  Params none;
+  if (db.dialect() == Dialect::mysql) {
+    // MySQL commits DDL at once, so a transaction cannot make a migration atomic; a named
+    // lock at least keeps two processes from running the same one together.
+    long long got = 0;
+    Query(db.session(), "SELECT GET_LOCK('tallyman_migrate', 60)", none).into(got).run();
+    if (got != 1) throw DatabaseError("another process holds the migration lock");
+  }
+  try {
+    std::optional<WriteTransaction> tx;
+    if (db.dialect() == Dialect::sqlite) tx.emplace(db);  // SQLite DDL is transactional
+    execute(db.session(),
+            expand("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                   " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {table}",
+                   db.dialect()),
+            none);
+    report.from_version = read_version(db);
+    for (const Migration& m : migrations())
+      if (m.version > report.from_version) apply(db, m);
+    report.to_version = read_version(db);
+    if (tx) tx->commit();
+  } catch (...) {
+    if (db.dialect() == Dialect::mysql) {
+      Params p;
+      execute(db.session(), "DO RELEASE_LOCK('tallyman_migrate')", p);
+    }
+    throw;
+  }
+  if (db.dialect() == Dialect::mysql) execute(db.session(), "DO RELEASE_LOCK('tallyman_migrate')", none);
+  return report;
+}
+
+}  // namespace tallyman::sql

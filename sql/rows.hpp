@@ -1,0 +1,23 @@
+#pragma once
+// Internal to sql/: converting between the domain's values and column values.
+
+#include "core/calendar.hpp"
+#include "core/ledger.hpp"
+#include "core/money.hpp"
+#include "sql/database.hpp"
+#include "sql/statement.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tallyman::sql {
+
+// Values read back are trusted only as far as they parse: a bad one means the database was
+// changed behind tallyman's back, reported as a DatabaseError.
+Date db_date(const std::string& text);
+Currency db_currency(const std::string& text);
+
+std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at);
+extern const char* const postings_insert_head;
+
+}  // namespace tallyman::sql

@@ -1,0 +1,116 @@
+#pragma once
+// Internal to sql/: running statements with SOCI. Not included outside this folder.
+//
+// Values are bound, never spliced into SQL text: Params hands out a named placeholder for
+// each value and binds it by that name (so the order in which a query's text is assembled
+// does not matter: the operands of + are evaluated in no fixed order). Dates travel as ISO text, which both SQLite (TEXT) and
+// MySQL (DATE) take and give back as "YYYY-MM-DD". Integers are bound as long long, the
+// widest type SOCI exchanges.
+
+#include "sql/database.hpp"
+
+#include <soci/soci.h>
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tallyman::sql {
+
+// Runs f, turning any SOCI or driver failure into DatabaseError.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const DatabaseError&) {
+    throw;
+  } catch (const soci::soci_error& e) {
+    throw DatabaseError(e.get_error_message());
+  }
+}
+
+class Params {
+ public:
+  // Each returns the placeholder to write into the SQL text.
+  std::string add(long long value);
+  std::string add(std::string value);
+  std::string add(std::string_view value) { return add(std::string(value)); }
+  std::string add(const char* value) { return add(std::string(value)); }
+  std::string add(const std::optional<std::string>& value);
+  std::string add(const std::optional<long long>& value);
+  bool empty() const { return values_.empty(); }
+
+  void bind(soci::statement& st);
+
+ private:
+  struct Value {
+    bool is_text = false;
+    long long integer = 0;
+    std::string text;
+    soci::indicator indicator = soci::i_ok;
+    std::string name;
+  };
+  std::string next(Value v);
+  std::deque<Value> values_;  // a deque: bound addresses stay put as values are added
+};
+
+// Prepares and runs a statement that returns no rows.
+void execute(soci::session& session, const std::string& sql, Params& params);
+
+// A statement with its parameters bound; the caller adds intos before run().
+class Query {
+ public:
+  Query(soci::session& session, std::string sql, Params& params);
+  template <class T>
+  Query& into(T& target) {
+    st_.exchange(soci::into(target));
+    return *this;
+  }
+  template <class T>
+  Query& into(T& target, soci::indicator& ind) {
+    st_.exchange(soci::into(target, ind));
+    return *this;
+  }
+  // Executes; true if a first row (or first batch, with vector intos) was fetched.
+  bool run();
+  bool fetch() {
+    return guarded([&] { return st_.fetch(); });
+  }
+
+ private:
+  soci::statement st_;
+  std::string sql_;
+};
+
+// "?, ?, ?" style list of placeholders for values, for IN (...) lists.
+template <class Range>
+std::string placeholders(Params& params, const Range& values) {
+  std::string list;
+  for (const auto& v : values) {
+    if (!list.empty()) list += ", ";
+    list += params.add(v);
+  }
+  return list;
+}
+
+}  // namespace tallyman::sql
+
+#include <cstddef>
+#include <span>
+#include <variant>
+#include <vector>
+
+namespace tallyman::sql {
+
+// One value of a row to insert.
+using Cell = std::variant<std::nullptr_t, long long, std::string>;
+
+// Inserts rows with multi-row INSERT statements of up to insert_rows_max rows each. (SOCI's
+// MySQL backend runs a vector bind as one INSERT per row, far too slow for imports; a
+// multi-row INSERT is fast on both backends.) `head` is "INSERT INTO t (a, b, c)".
+constexpr std::size_t insert_rows_max = 500;
+void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
+
+}  // namespace tallyman::sql
