@@ -52,8 +52,8 @@ std::optional<DbUrl> parse_db_url(std::string_view url, std::string& why) {
       why = "sqlite: needs a file path, as in sqlite:tallyman.db";
       return std::nullopt;
     }
-    return DbUrl{Dialect::sqlite, "db=" + soci_value(std::string(path)) + " timeout=" + std::to_string(sqlite_busy_seconds),
-                 std::string(url)};
+    // SOCI takes a bare SQLite connection string as the file name, spaces and all.
+    return DbUrl{Dialect::sqlite, std::string(path), std::string(url)};
   }
   if (url.starts_with("mysql://")) {
     std::string_view rest = url.substr(8);
@@ -93,6 +93,7 @@ Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.displ
       session_ = std::make_unique<soci::session>(soci::sqlite3, url.connect);
       // WAL: readers never block the writer. synchronous=NORMAL in WAL mode loses nothing
       // committed when the process is killed (only an OS crash may lose the last commits).
+      *session_ << "PRAGMA busy_timeout=" + std::to_string(sqlite_busy_seconds * 1000);
       *session_ << "PRAGMA journal_mode=WAL";
       *session_ << "PRAGMA synchronous=NORMAL";
       *session_ << "PRAGMA foreign_keys=ON";

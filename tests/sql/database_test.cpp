@@ -1,0 +1,63 @@
+#include "sql/database.hpp"
+#include "sql/migrations.hpp"
+#include "sql/support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace tallyman;
+
+TEST_CASE("database: URLs of both forms are understood", "[sql]") {
+  std::string why;
+  auto s = sql::parse_db_url("sqlite:tallyman.db", why);
+  REQUIRE(s);
+  CHECK(s->dialect == sql::Dialect::sqlite);
+  auto m = sql::parse_db_url("mysql://u:p%40ss@127.0.0.1:3307/books", why);
+  REQUIRE(m);
+  CHECK(m->dialect == sql::Dialect::mysql);
+  CHECK(m->connect.find("password='p@ss'") != std::string::npos);
+  CHECK(m->connect.find("port=3307") != std::string::npos);
+  CHECK(m->display == "mysql://u:***@127.0.0.1:3307/books");
+  for (const char* bad : {"", "postgres://x", "sqlite:", "mysql://u:p@host:99999/db", "mysql://host/db",
+                          "mysql://u:p@host:3306/", "mysql://u:p@host:x/db", "mysql://u:%zz@h:1/d"}) {
+    CHECK_FALSE(sql::parse_db_url(bad, why));
+    CHECK_FALSE(why.empty());
+  }
+}
+
+TEST_CASE("database: an unreachable server is a DatabaseError, not a crash", "[sql]") {
+  std::string why;
+  auto url = sql::parse_db_url("mysql://u:p@127.0.0.1:1/db", why);
+  CHECK_THROWS_AS(sql::Database(*url), sql::DatabaseError);
+}
+
+TEST_CASE("migrations: a new database is brought to the latest version, once", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend, false);
+  CHECK(sql::schema_version(t.db()) == 0);
+  auto first = sql::migrate(t.db());
+  CHECK(first.from_version == 0);
+  CHECK(first.to_version == sql::latest_schema_version());
+  auto again = sql::migrate(t.db());
+  CHECK(again.from_version == again.to_version);
+  CHECK(sql::schema_version(t.db()) == sql::latest_schema_version());
+}
+
+TEST_CASE("migrations: two processes migrating at once take turns", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend, false);
+  auto other = t.connect();
+  std::exception_ptr failure;
+  std::thread racer([&] {
+    try {
+      sql::migrate(*other);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  sql::migrate(t.db());
+  racer.join();
+  CHECK_FALSE(failure);
+  CHECK(sql::schema_version(t.db()) == sql::latest_schema_version());
+}

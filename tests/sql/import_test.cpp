@@ -1,0 +1,115 @@
+#include "sql/importer.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/support.hpp"
+#include "sql/statement.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tallyman;
+
+namespace {
+
+const char* const customers_csv =
+    "id,name,currency,credit_limit,terms,collector\n"
+    "C-1,Acme GmbH,EUR,1000000,NET30,alice\n"
+    "C-2,\"Bauer, Söhne & Co\",EUR,,EOM30,\n";
+
+long long count(sql::Database& db, const char* table) {
+  sql::Params none;
+  long long n = 0;
+  sql::Query(db.session(), std::string("SELECT COUNT(*) FROM ") + table, none).into(n).run();
+  return n;
+}
+
+std::string invoices(int rows, int bad_row = -1) {
+  std::string text = "number,customer,issue_date,due_date,amount,currency,order_ref\n";
+  for (int r = 2; r < rows + 2; ++r)  // file rows: the header is row 1
+    text += "INV-" + std::to_string(r) + ",C-" + std::to_string(1 + r % 2) + ",2026-01-15,," +
+            (r == bad_row ? std::string("12.50") : std::to_string(1000 + r)) + ",EUR,\n";
+  return text;
+}
+
+sql::ImportSummary ok(std::variant<sql::ImportSummary, sql::ImportError> r) {
+  if (auto* e = std::get_if<sql::ImportError>(&r)) FAIL("row " << e->row << ": " << e->field << ": " << e->message);
+  return std::get<sql::ImportSummary>(r);
+}
+
+sql::ImportError failed(std::variant<sql::ImportSummary, sql::ImportError> r) {
+  REQUIRE(std::holds_alternative<sql::ImportError>(r));
+  return std::get<sql::ImportError>(r);
+}
+
+}  // namespace
+
+TEST_CASE("import: customers, invoices and payments from CSV", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv)).created == 2);
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(10))).created == 10);
+  auto pays = ok(sql::import_csv(t.db(), RecordKind::payments,
+                                 "reference,customer,received_date,amount,currency\r\nPAY-1,C-1,2026-02-01,3000,EUR\r\n"));
+  CHECK(pays.created == 1);
+  sql::LedgerStore store(t.db());
+  CHECK(store.customer("C-2").value().name == "Bauer, Söhne & Co");
+  // C-1 has INV-2, INV-4, ... INV-10, all due the same day: by number, as text.
+  CHECK(store.invoice("INV-10").value().open_amount == 0);
+  CHECK(store.invoice("INV-2").value().open_amount == 0);
+  CHECK(store.invoice("INV-4").value().open_amount == 1004 - (3000 - 1010 - 1002));
+  CHECK(store.invoice("INV-6").value().open_amount == 1006);
+}
+
+TEST_CASE("import: re-importing the same file skips every row", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(30)));
+  auto again = ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(30)));
+  CHECK(again.rows == 30);
+  CHECK(again.created == 0);
+  CHECK(again.skipped == 30);
+  CHECK(count(t.db(), "postings") == 30);
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv)).skipped == 2);
+}
+
+TEST_CASE("import: a bad row fails the whole file, with its row number, and stores nothing", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  SECTION("a bad amount in the first batch") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(20, 7)));
+    CHECK(e.row == 7);
+    CHECK(e.field == "amount");
+  }
+  SECTION("a bad row in a later batch rolls back the batches before it") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(2500, 2400)));
+    CHECK(e.row == 2400);
+  }
+  SECTION("an unknown customer is found when posting, and still rolls everything back") {
+    std::string text = invoices(1500);
+    text += "INV-X,C-404,2026-01-15,,100,EUR,\n";
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, text));
+    CHECK(e.row == 1502);
+    CHECK(e.field == "customer");
+    CHECK(e.message == "names no known customer");
+  }
+  SECTION("the same number with different content") {
+    std::string text = invoices(3);
+    text += "INV-2,C-1,2026-01-15,,999,EUR,\n";
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, text));
+    CHECK(e.row == 5);
+    CHECK(e.message == "is already stored with different content");
+  }
+  SECTION("a row with too few fields") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(3) + "INV-9,C-1,2026-01-15\n"));
+    CHECK(e.row == 5);
+    CHECK(e.message == "has 3 fields where the header has 7");
+  }
+  SECTION("a currency other than the customer's") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(3) + "INV-9,C-1,2026-01-15,,5,USD,\n"));
+    CHECK(e.field == "currency");
+  }
+  SECTION("a header without a required column") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, "number,customer,amount,currency\nINV-1,C-1,5,EUR\n"));
+    CHECK(e.row == 1);
+    CHECK(e.field == "issue_date");
+  }
+  CHECK(count(t.db(), "invoices") == 0);
+  CHECK(count(t.db(), "postings") == 0);
+}
