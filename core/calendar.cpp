@@ -1,7 +1,5 @@
 #include "core/calendar.hpp"
 
-#include <cstdio>
-
 namespace tallyman {
 
 namespace {
@@ -30,11 +28,21 @@ std::optional<Date> parse_date(std::string_view text) {
 }
 
 std::string format_date(Date day) {
-  date::year_month_day ymd{day};
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
+  // By hand rather than snprintf: imports format two dates per row.
+  const date::year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
+  if (y < 0 || y > 9999) return "invalid";  // never parsed from text; dates come from parse_date
+  std::string text = "0000-00-00";
+  text[0] = static_cast<char>('0' + y / 1000);
+  text[1] = static_cast<char>('0' + y / 100 % 10);
+  text[2] = static_cast<char>('0' + y / 10 % 10);
+  text[3] = static_cast<char>('0' + y % 10);
+  text[5] = static_cast<char>('0' + m / 10);
+  text[6] = static_cast<char>('0' + m % 10);
+  text[8] = static_cast<char>('0' + d / 10);
+  text[9] = static_cast<char>('0' + d % 10);
+  return text;
 }
 
 Date end_of_month(Date day) {

@@ -24,13 +24,11 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
   const char* key = spec.basis == AgingBasis::due_date ? "due_date" : "issue_date";
 
   Params p;
-  std::vector<std::string> t;
-  for (Date d : thresholds) t.push_back(p.add(format_date(d)));
   std::string sums;
   for (std::size_t j = 0; j < buckets; ++j) {
     std::string condition;
-    if (j < thresholds.size()) condition = std::string(key) + " >= " + t[j];
-    if (j > 0) condition += (condition.empty() ? "" : " AND ") + std::string(key) + " < " + t[j - 1];
+    if (j < thresholds.size()) condition = std::string(key) + " >= " + p.add(format_date(thresholds[j]));
+    if (j > 0) condition += (condition.empty() ? "" : " AND ") + std::string(key) + " < " + p.add(format_date(thresholds[j - 1]));
     sums += ", SUM(CASE WHEN " + condition + " THEN open_delta ELSE 0 END) AS b" + std::to_string(j);
   }
   std::string where = "currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(spec.as_of));

@@ -87,16 +87,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
         known[ref] = {customer, db_date(received), amount, db_currency(currency), allocations};
       } while (q.fetch());
   }
-  std::map<std::string, Currency, std::less<>> currencies;
-  {
-    Params p;
-    std::string id, currency;
-    Query q(db_.session(), "SELECT id, currency FROM customers WHERE id IN (" + placeholders(p, customer_set) + ")", p);
-    q.into(id).into(currency);
-    if (q.run()) do {
-        currencies[id] = db_currency(currency);
-      } while (q.fetch());
-  }
+  const auto& facts = customer_facts(customer_set);
   // Each customer's invoices as they stand, updated in memory as the batch is allocated.
   std::vector<std::string> owners;
   std::map<std::string, std::vector<OpenItem>, std::less<>> by_customer;
@@ -119,12 +110,12 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
       if (!same) break;
       continue;
     }
-    auto currency = currencies.find(pay.customer);
-    if (currency == currencies.end()) {
+    auto customer = facts.find(pay.customer);
+    if (customer == facts.end()) {
       results.push_back({PostOutcome::unknown_customer, "customer"});
       break;
     }
-    if (currency->second != pay.currency) {
+    if (customer->second.currency != pay.currency) {
       results.push_back({PostOutcome::currency_mismatch, "currency"});
       break;
     }

@@ -59,48 +59,47 @@ std::string_view to_string(PostOutcome outcome) {
 
 namespace {
 
-struct CustomerFacts {
-  Currency currency;
-  std::string terms;
-};
+}  // namespace
 
-std::map<std::string, CustomerFacts, std::less<>> customer_facts(Database& db, const std::set<std::string>& ids) {
-  std::map<std::string, CustomerFacts, std::less<>> facts;
-  if (ids.empty()) return facts;
+const std::map<std::string, LedgerStore::CustomerFacts, std::less<>>& LedgerStore::customer_facts(
+    const std::set<std::string>& ids) {
+  std::vector<std::string> missing;
+  for (const std::string& id : ids)
+    if (!facts_.contains(id)) missing.push_back(id);
+  if (missing.empty()) return facts_;
   Params p;
   std::string id, currency, terms;
-  Query q(db.session(), "SELECT id, currency, terms FROM customers WHERE id IN (" + placeholders(p, ids) + ")", p);
+  Query q(db_.session(), "SELECT id, currency, terms FROM customers WHERE id IN (" + placeholders(p, missing) + ")", p);
   q.into(id).into(currency).into(terms);
   if (q.run()) do {
-      facts[id] = {db_currency(currency), terms};
+      facts_[id] = {db_currency(currency), terms};
     } while (q.fetch());
-  return facts;
+  return facts_;
 }
 
-std::map<std::string, Terms, std::less<>> all_terms(Database& db) {
-  std::map<std::string, Terms, std::less<>> terms;
+const std::map<std::string, Terms, std::less<>>& LedgerStore::all_terms() {
+  if (terms_) return *terms_;
+  terms_.emplace();
   Params p;
   std::string code, basis;
   long long days = 0, discount_days = 0, discount_bp = 0;
   soci::indicator dd = soci::i_ok, db_ind = soci::i_ok;
-  Query q(db.session(), "SELECT code, basis, days, discount_days, discount_bp FROM terms", p);
+  Query q(db_.session(), "SELECT code, basis, days, discount_days, discount_bp FROM terms", p);
   q.into(code).into(basis).into(days).into(discount_days, dd).into(discount_bp, db_ind);
   if (q.run()) do {
       Terms t{code, parse_terms_basis(basis).value_or(TermsBasis::invoice_date), static_cast<int>(days), std::nullopt};
       if (dd == soci::i_ok && db_ind == soci::i_ok)
         t.discount = Discount{static_cast<int>(discount_days), static_cast<int>(discount_bp)};
-      terms[code] = t;
+      (*terms_)[code] = t;
     } while (q.fetch());
-  return terms;
+  return *terms_;
 }
-
-}  // namespace
 
 std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> customers) {
   if (customers.empty()) return {};
   std::set<std::string> ids;
   for (const Customer& c : customers) ids.insert(c.id);
-  const auto terms = all_terms(db_);
+  const auto& terms = all_terms();
   std::map<std::string, Customer, std::less<>> known;
   for (const std::string& id : ids)
     if (auto c = customer(id)) known[id] = *c;
@@ -122,6 +121,7 @@ std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> cu
       break;
     }
     known[c.id] = c;
+    facts_[c.id] = {c.currency, c.terms};
     results.push_back({PostOutcome::created, ""});
     rows.push_back({c.id, c.name, c.currency.str(),
                     c.credit_limit ? Cell{static_cast<long long>(*c.credit_limit)} : Cell{nullptr}, c.terms,
@@ -141,8 +141,8 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
     customer_ids.insert(i.customer);
     numbers.insert(i.number);
   }
-  const auto facts = customer_facts(db_, customer_ids);
-  const auto terms = all_terms(db_);
+  const auto& facts = customer_facts(customer_ids);
+  const auto& terms = all_terms();
 
   // Invoices already stored under these numbers, with whether the due date was given.
   std::map<std::string, std::pair<Invoice, bool>, std::less<>> known;

@@ -11,9 +11,12 @@
 
 #include "core/aging.hpp"
 #include "core/ledger.hpp"
+#include "core/terms.hpp"
 #include "sql/database.hpp"
 
+#include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +51,9 @@ struct InvoiceState {
   bool disputed = false;
 };
 
+// A LedgerStore serves one transaction (or reads outside any): it caches the customers'
+// currency and terms it has met, which an import of a million rows would otherwise fetch
+// again for every batch.
 class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
@@ -73,7 +79,17 @@ class LedgerStore {
   std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,
                                    std::vector<std::string>& owners);
 
+  struct CustomerFacts {
+    Currency currency;
+    std::string terms;
+  };
+  // The facts of those of `ids` that exist (from the cache, else one query for the rest).
+  const std::map<std::string, CustomerFacts, std::less<>>& customer_facts(const std::set<std::string>& ids);
+  const std::map<std::string, Terms, std::less<>>& all_terms();
+
   Database& db_;
+  std::map<std::string, CustomerFacts, std::less<>> facts_;
+  std::optional<std::map<std::string, Terms, std::less<>>> terms_;
 };
 
 }  // namespace tallyman::sql

@@ -17,7 +17,9 @@ struct Migration {
 };
 
 // Tokens: {id} a user-chosen id (case-sensitive ASCII); {date} a business date; {text} a
-// person's text; {pk} an auto-increment primary key; {table} MySQL's table options.
+// person's text; {pk} an auto-increment primary key; {table} the options of a table keyed by
+// its text primary key (clustered by it on both: InnoDB always is, SQLite WITHOUT ROWID);
+// {journal} those of a table keyed by {pk}.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list{
       {1,
@@ -94,11 +96,10 @@ const std::vector<Migration>& migrations() {
            " due_date {date} NULL,"
            " open_delta BIGINT NOT NULL,"
            " unapplied_delta BIGINT NOT NULL,"
-           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           " recorded_at VARCHAR(32) NOT NULL) {journal}",
            // Aging reads this index alone, in customer order (a streaming GROUP BY).
            "CREATE INDEX postings_aging ON postings"
            " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta)",
-           "CREATE INDEX postings_invoice ON postings (invoice, posted_on)",
        }},
   };
   return list;
@@ -111,7 +112,8 @@ std::string expand(const char* statement, Dialect dialect) {
       {"{date}", my ? "DATE" : "TEXT"},
       {"{text}", my ? "VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "TEXT"},
       {"{pk}", my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY"},
-      {"{table}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},
+      {"{table}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "WITHOUT ROWID"},
+      {"{journal}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},
   };
   std::string sql = statement;
   for (const auto& [token, replacement] : tokens) {
@@ -185,7 +187,7 @@ MigrationReport migrate(Database& db) {
     if (db.dialect() == Dialect::sqlite) tx.emplace(db);  // SQLite DDL is transactional
     execute(db.session(),
             expand("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-                   " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {table}",
+                   " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {journal}",
                    db.dialect()),
             none);
     report.from_version = read_version(db);

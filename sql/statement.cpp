@@ -1,47 +1,63 @@
 #include "sql/statement.hpp"
 
+#include "core/check.hpp"
+
 namespace tallyman::sql {
 
 std::string Params::next(Value v) {
-  v.name = "p" + std::to_string(values_.size() + 1);
   values_.push_back(std::move(v));
-  return ":" + values_.back().name;
+  return ":p" + std::to_string(values_.size());
 }
 
-std::string Params::add(long long value) { return next(Value{false, value, {}, soci::i_ok, {}}); }
+std::string Params::add(long long value) { return next(Value{false, value, {}, soci::i_ok}); }
 
-std::string Params::add(std::string value) { return next(Value{true, 0, std::move(value), soci::i_ok, {}}); }
+std::string Params::add(std::string value) { return next(Value{true, 0, std::move(value), soci::i_ok}); }
 
 std::string Params::add(const std::optional<std::string>& value) {
-  return value ? add(*value) : next(Value{true, 0, {}, soci::i_null, {}});
+  return value ? add(*value) : next(Value{true, 0, {}, soci::i_null});
 }
 
 std::string Params::add(const std::optional<long long>& value) {
-  return value ? add(*value) : next(Value{false, 0, {}, soci::i_null, {}});
+  return value ? add(*value) : next(Value{false, 0, {}, soci::i_null});
 }
 
-void Params::bind(soci::statement& st) {
-  for (Value& v : values_) {
+std::string Params::bind(soci::session& session, soci::statement& st, const std::string& sql) {
+  const bool anonymous = session.get_backend_name() == "sqlite3";
+  std::string out;
+  out.reserve(sql.size());
+  std::size_t bound = 0, copied = 0;
+  for (std::size_t at = sql.find(":p"); at != std::string::npos; at = sql.find(":p", at + 2)) {
+    std::size_t end = at + 2, number = 0;
+    while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') number = number * 10 + static_cast<std::size_t>(sql[end++] - '0');
+    TM_ASSERT(number >= 1 && number <= values_.size());
+    Value& v = values_[number - 1];
     if (v.is_text)
-      st.exchange(soci::use(v.text, v.indicator, v.name));
+      st.exchange(soci::use(v.text, v.indicator));
     else
-      st.exchange(soci::use(v.integer, v.indicator, v.name));
+      st.exchange(soci::use(v.integer, v.indicator));
+    ++bound;
+    out.append(sql, copied, at - copied);
+    out += anonymous ? std::string("?") : sql.substr(at, end - at);
+    copied = end;
   }
+  out.append(sql, copied, std::string::npos);
+  TM_ASSERT(bound == values_.size());  // every value appears exactly once
+  return out;
 }
 
 void execute(soci::session& session, const std::string& sql, Params& params) {
   guarded([&] {
     soci::statement st(session);
-    params.bind(st);
+    const std::string text = params.bind(session, st, sql);
     st.alloc();
-    st.prepare(sql);
+    st.prepare(text);
     st.define_and_bind();
     st.execute(true);
   });
 }
 
-Query::Query(soci::session& session, std::string sql, Params& params) : st_(session), sql_(std::move(sql)) {
-  params.bind(st_);
+Query::Query(soci::session& session, const std::string& sql, Params& params)
+    : st_(session), sql_(params.bind(session, st_, sql)) {
 }
 
 bool Query::run() {
@@ -57,7 +73,42 @@ bool Query::run() {
 
 namespace tallyman::sql {
 
-void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+namespace {
+
+// SQLite: one prepared single-row INSERT, stepped once per row. Parsing is SQLite's cost, so
+// it is paid once; a multi-row statement is parsed again for every batch.
+void insert_rows_prepared(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+  const std::size_t width = rows.front().size();
+  std::vector<long long> integers(width);
+  std::vector<std::string> texts(width);
+  std::vector<soci::indicator> indicators(width, soci::i_ok);
+  std::string sql = head + " VALUES (";
+  soci::statement st(session);
+  for (std::size_t c = 0; c < width; ++c) {
+    sql += c == 0 ? "?" : ", ?";
+    // A column keeps its type across rows (NULL aside): bind the slot the first row uses.
+    if (std::holds_alternative<long long>(rows.front()[c]))
+      st.exchange(soci::use(integers[c], indicators[c]));
+    else
+      st.exchange(soci::use(texts[c], indicators[c]));
+  }
+  st.alloc();
+  st.prepare(sql + ")");
+  st.define_and_bind();
+  for (const std::vector<Cell>& row : rows) {
+    TM_ASSERT(row.size() == width);
+    for (std::size_t c = 0; c < width; ++c) {
+      const Cell& cell = row[c];
+      indicators[c] = std::holds_alternative<std::nullptr_t>(cell) ? soci::i_null : soci::i_ok;
+      if (const auto* i = std::get_if<long long>(&cell)) integers[c] = *i;
+      if (const auto* t = std::get_if<std::string>(&cell)) texts[c] = *t;
+    }
+    st.execute(true);
+  }
+}
+
+// MySQL: multi-row INSERTs of up to insert_rows_max rows, one round trip each.
+void insert_rows_multi(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
   for (std::size_t start = 0; start < rows.size(); start += insert_rows_max) {
     const std::size_t end = std::min(rows.size(), start + insert_rows_max);
     Params p;
@@ -78,6 +129,16 @@ void insert_rows(soci::session& session, const std::string& head, std::span<cons
     }
     execute(session, sql, p);
   }
+}
+
+}  // namespace
+
+void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+  if (rows.empty()) return;
+  if (session.get_backend_name() == "sqlite3")
+    guarded([&] { insert_rows_prepared(session, head, rows); });
+  else
+    insert_rows_multi(session, head, rows);
 }
 
 }  // namespace tallyman::sql

@@ -1,9 +1,12 @@
 #pragma once
 // Internal to sql/: running statements with SOCI. Not included outside this folder.
 //
-// Values are bound, never spliced into SQL text: Params hands out a named placeholder for
-// each value and binds it by that name (so the order in which a query's text is assembled
-// does not matter: the operands of + are evaluated in no fixed order). Dates travel as ISO text, which both SQLite (TEXT) and
+// Values are bound, never spliced into SQL text: Params hands out a numbered placeholder
+// (:p1, :p2, ...) for each value. bind() scans the finished SQL and binds the values in the
+// order their placeholders appear there, by position: the order in which the text was
+// assembled does not matter (the operands of + are evaluated in no fixed order). On SQLite
+// the placeholders become anonymous '?': SQLite's parser looks every named parameter up in a
+// list, which made a 5,000-value INSERT quadratic. Dates travel as ISO text, which both SQLite (TEXT) and
 // MySQL (DATE) take and give back as "YYYY-MM-DD". Integers are bound as long long, the
 // widest type SOCI exchanges.
 
@@ -42,7 +45,8 @@ class Params {
   std::string add(const std::optional<long long>& value);
   bool empty() const { return values_.empty(); }
 
-  void bind(soci::statement& st);
+  // Binds the values to st in the order sql shows them; returns the SQL to prepare.
+  std::string bind(soci::session& session, soci::statement& st, const std::string& sql);
 
  private:
   struct Value {
@@ -50,7 +54,6 @@ class Params {
     long long integer = 0;
     std::string text;
     soci::indicator indicator = soci::i_ok;
-    std::string name;
   };
   std::string next(Value v);
   std::deque<Value> values_;  // a deque: bound addresses stay put as values are added
@@ -62,7 +65,7 @@ void execute(soci::session& session, const std::string& sql, Params& params);
 // A statement with its parameters bound; the caller adds intos before run().
 class Query {
  public:
-  Query(soci::session& session, std::string sql, Params& params);
+  Query(soci::session& session, const std::string& sql, Params& params);
   template <class T>
   Query& into(T& target) {
     st_.exchange(soci::into(target));
@@ -107,9 +110,9 @@ namespace tallyman::sql {
 // One value of a row to insert.
 using Cell = std::variant<std::nullptr_t, long long, std::string>;
 
-// Inserts rows with multi-row INSERT statements of up to insert_rows_max rows each. (SOCI's
-// MySQL backend runs a vector bind as one INSERT per row, far too slow for imports; a
-// multi-row INSERT is fast on both backends.) `head` is "INSERT INTO t (a, b, c)".
+// Inserts rows, `head` being "INSERT INTO t (a, b, c)". On MySQL with multi-row INSERTs of up
+// to insert_rows_max rows (SOCI's MySQL backend runs a vector bind as one statement per
+// row, far too slow for imports); on SQLite with one prepared statement stepped per row.
 constexpr std::size_t insert_rows_max = 500;
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 

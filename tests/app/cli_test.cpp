@@ -1,0 +1,200 @@
+// The command line as users and scripts meet it: the real binary in a child process, on
+// real SQLite files and on the test MariaDB.
+#include "sql/statement.hpp"
+#include "sql/support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace tallyman;
+
+namespace {
+
+struct Outcome {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Workdir {
+ public:
+  Workdir() : path_(std::filesystem::temp_directory_path() / test::unique_name("tallyman_cli_")) {
+    std::filesystem::create_directories(path_);
+  }
+  ~Workdir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name, const std::string& text = "") const {
+    const std::string p = (path_ / name).string();
+    if (!text.empty()) std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs tallyman with the arguments (each quoted for the shell) and collects its output.
+Outcome run_cli(const Workdir& dir, const std::vector<std::string>& args) {
+  std::string cmd = "'" TALLYMAN_BIN "'";
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  const std::string out = dir.file("stdout"), err = dir.file("stderr");
+  const int raw = std::system((cmd + " >" + out + " 2>" + err).c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::string example(const char* name) { return std::string(TALLYMAN_SOURCE_DIR) + "/docs/examples/" + name; }
+
+long long count(sql::Database& db, const char* table) {
+  sql::Params none;
+  long long n = 0;
+  sql::Query(db.session(), std::string("SELECT COUNT(*) FROM ") + table, none).into(n).run();
+  return n;
+}
+
+std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("cli: the demo book imports and ages as the contract's JSON document", "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"), false);
+  Workdir dir;
+  REQUIRE(run_cli(dir, {"migrate", "--db", t.url()}).status == 0);
+  for (const char* kind : {"customers", "invoices", "payments"})
+    REQUIRE(run_cli(dir, {"import", kind, example((std::string(kind) + ".csv").c_str()), "--db", t.url()}).status == 0);
+  auto again = run_cli(dir, {"import", "invoices", example("invoices.csv"), "--db", t.url()});
+  CHECK(again.status == 0);
+  CHECK(again.out.find("7 rows, 0 imported, 7 already present") != std::string::npos);
+
+  auto r = run_cli(dir, {"report", "aging", "--as-of", "2026-03-31", "--format", "json", "--db", t.url()});
+  REQUIRE(r.status == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["as_of"] == "2026-03-31");
+  CHECK(doc["basis"] == "due_date");
+  CHECK(doc["currency"] == "EUR");
+  CHECK(doc["buckets"] == nlohmann::json::array({"current", "1-30", "31-60", "61-90", "91+"}));
+  CHECK(doc["totals"]["total"] == 674050);
+  CHECK(doc["totals"]["1-30"] == 130000);
+  REQUIRE(doc["customers"].size() == 3);
+  CHECK(doc["customers"][0]["id"] == "C-1001");
+  CHECK(doc["customers"][1]["name"] == "Bauer & Söhne KG");
+  CHECK(doc["customers"][1]["91+"] == 220000);
+
+  auto csv = run_cli(dir, {"report", "aging", "--as-of", "2026-03-31", "--basis", "issue_date", "--buckets", "45",
+                            "--format", "csv", "--db", t.url()});
+  REQUIRE(csv.status == 0);
+  CHECK(csv.out.starts_with("id,name,0-45,46+,unapplied,total\r\n"));
+  auto table = run_cli(dir, {"report", "aging", "--as-of", "2026-03-31", "--db", t.url()});
+  CHECK(table.status == 0);
+  CHECK(table.out.find("TOTAL") != std::string::npos);
+}
+
+TEST_CASE("cli: a bad row exits 2 with one line naming file, row and field; nothing is stored", "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  Workdir dir;
+  REQUIRE(run_cli(dir, {"import", "customers", example("customers.csv"), "--db", t.url()}).status == 0);
+  const std::string file = dir.file("bad.csv",
+                                    "number,customer,issue_date,amount,currency\n"
+                                    "INV-1,C-1001,2026-01-15,100,EUR\n"
+                                    "INV-2,C-1001,2026-02-30,100,EUR\n");
+  auto r = run_cli(dir, {"import", "invoices", file, "--db", t.url()});
+  CHECK(r.status == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("bad.csv: row 3: issue_date: must be a date that exists") != std::string::npos);
+  CHECK(r.out.empty());
+  CHECK(count(t.db(), "invoices") == 0);
+}
+
+TEST_CASE("cli: bad usage exits 2 with one line on stderr", "[app]") {
+  Workdir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  const std::vector<std::vector<std::string>> cases{
+      {},
+      {"frobnicate"},
+      {"migrate", "--colour", "red"},
+      {"migrate", "--db"},
+      {"migrate", "--db", "postgres://nope"},
+      {"import", "ledgers", "x.csv", "--db", db},
+      {"import", "invoices", dir.file("missing.csv"), "--db", db},
+      {"report", "aging", "--as-of", "2026-02-30", "--db", db},
+      {"report", "aging", "--buckets", "60,30", "--db", db},
+      {"report", "aging", "--basis", "posting_date", "--db", db},
+      {"report", "aging", "--format", "xml", "--db", db},
+      {"report", "aging", "--currency", "euro", "--db", db},
+  };
+  for (const auto& args : cases) {
+    auto r = run_cli(dir, args);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.starts_with("tallyman"));
+  }
+}
+
+TEST_CASE("cli: an unmigrated or unreachable database exits 1", "[app]") {
+  Workdir dir;
+  auto r = run_cli(dir, {"report", "aging", "--db", "sqlite:" + dir.file("new.db")});
+  CHECK(r.status == 1);
+  CHECK(r.err.find("run `tallyman migrate` first") != std::string::npos);
+  auto down = run_cli(dir, {"migrate", "--db", "mysql://u:p@127.0.0.1:1/nothing"});
+  CHECK(down.status == 1);
+  CHECK(lines(down.err) == 1);
+}
+
+TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  Workdir dir;
+  REQUIRE(run_cli(dir, {"import", "customers", example("customers.csv"), "--db", t.url()}).status == 0);
+  std::string text = "number,customer,issue_date,due_date,amount,currency,order_ref\n";
+  const int rows = 400000;
+  for (int r = 0; r < rows; ++r) text += "K-" + std::to_string(r) + ",C-1001,2026-01-15,,1000,EUR,\n";
+  const std::string file = dir.file("big.csv", text);
+
+  const std::string url = t.url();
+  const pid_t child = fork();
+  if (child == 0) {
+    freopen("/dev/null", "w", stdout);
+    execl(TALLYMAN_BIN, "tallyman", "import", "invoices", file.c_str(), "--db", url.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  REQUIRE(child > 0);
+  // Kill only once the import has written into its transaction, so the kill lands mid-import.
+  // SQLite: pages of the open transaction spill into the WAL. MariaDB: a dirty read sees the
+  // uncommitted rows.
+  auto observer = t.connect();
+  const bool sqlite = t.url().starts_with("sqlite:");
+  const std::string wal = t.url().substr(7) + "-wal";
+  sql::Params none;
+  if (!sqlite) sql::execute(observer->session(), "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", none);
+  auto writing = [&] {
+    if (sqlite) return std::filesystem::exists(wal) && std::filesystem::file_size(wal) > (4u << 20);
+    return count(*observer, "invoices") > 20000;
+  };
+  for (int wait = 0; wait < 3000 && !writing(); ++wait) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int status = 0;
+  REQUIRE(writing());
+  REQUIRE(waitpid(child, &status, WNOHANG) == 0);  // still importing: the kill lands mid-import
+  kill(child, SIGKILL);
+  waitpid(child, &status, 0);
+  CHECK(WIFSIGNALED(status));
+
+  auto fresh = t.connect();
+  CHECK(count(*fresh, "invoices") == 0);
+  CHECK(count(*fresh, "postings") == 0);
+  // The database is whole: the same file imports completely afterwards.
+  auto r = run_cli(dir, {"import", "invoices", file, "--db", t.url()});
+  CHECK(r.status == 0);
+  CHECK(count(*fresh, "invoices") == rows);
+}
