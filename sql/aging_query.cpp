@@ -23,34 +23,47 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
   TM_ASSERT(thresholds.size() + 1 == buckets);
   const char* key = spec.basis == AgingBasis::due_date ? "due_date" : "issue_date";
 
+  // Cumulative sums: column j sums the postings whose key date is >= thresholds[j], the last
+  // column sums them all; bucket j is then column j minus column j-1. One comparison per
+  // threshold and row, where a range per bucket took two.
   Params p;
   std::string sums;
-  for (std::size_t j = 0; j < buckets; ++j) {
-    std::string condition;
-    if (j < thresholds.size()) condition = std::string(key) + " >= " + p.add(format_date(thresholds[j]));
-    if (j > 0) condition += (condition.empty() ? "" : " AND ") + std::string(key) + " < " + p.add(format_date(thresholds[j - 1]));
-    sums += ", SUM(CASE WHEN " + condition + " THEN open_delta ELSE 0 END) AS b" + std::to_string(j);
-  }
+  for (std::size_t j = 0; j < thresholds.size(); ++j)
+    sums += ", SUM(CASE WHEN " + std::string(key) + " >= " + p.add(format_date(thresholds[j])) + " THEN open_delta ELSE 0 END)";
+  sums += ", SUM(open_delta)";
   std::string where = "currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(spec.as_of));
   if (customer) where += " AND customer = " + p.add(*customer);
-  const std::string sql = "SELECT a.customer, c.name" + [&] {
-    std::string cols;
-    for (std::size_t j = 0; j < buckets; ++j) cols += ", a.b" + std::to_string(j);
-    return cols;
-  }() + ", a.unapplied FROM (SELECT customer" + sums + ", SUM(unapplied_delta) AS unapplied FROM postings WHERE " +
-                          where + " GROUP BY customer) a JOIN customers c ON c.id = a.customer ORDER BY a.customer";
+  const std::string sql = "SELECT customer" + sums + ", SUM(unapplied_delta) FROM postings WHERE " + where +
+                          " GROUP BY customer ORDER BY customer";
 
-  std::vector<std::string> ids(aging_fetch_rows), names(aging_fetch_rows);
+  // Names come from a second query in the same (id) order, merged as the rows arrive: a join
+  // in SQL made MariaDB materialise and sort the whole aggregate first.
+  Params np;
+  std::string name_sql = "SELECT id, name FROM customers";
+  if (customer) name_sql += " WHERE id = " + np.add(*customer);
+  name_sql += " ORDER BY id";
+  std::string name_id, name;
+  Query names(db_.session(), name_sql, np);
+  names.into(name_id).into(name);
+  bool more_names = names.run();
+  auto name_of = [&](const std::string& id) {
+    while (more_names && name_id < id) more_names = names.fetch();
+    return more_names && name_id == id ? name : std::string();
+  };
+
+  std::vector<std::string> ids(aging_fetch_rows);
   std::vector<std::vector<long long>> sums_by_bucket(buckets, std::vector<long long>(aging_fetch_rows));
   std::vector<long long> unapplied(aging_fetch_rows);
   Query q(db_.session(), sql, p);
-  q.into(ids).into(names);
+  q.into(ids);
   for (auto& column : sums_by_bucket) q.into(column);
   q.into(unapplied);
   if (q.run()) do {
       for (std::size_t r = 0; r < ids.size(); ++r) {
-        AgingRow row{ids[r], names[r], std::vector<std::int64_t>(buckets), unapplied[r]};
-        for (std::size_t j = 0; j < buckets; ++j) row.buckets[j] = sums_by_bucket[j][r];
+        AgingRow row{ids[r], {}, std::vector<std::int64_t>(buckets), unapplied[r]};
+        for (std::size_t j = 0; j < buckets; ++j)
+          row.buckets[j] = sums_by_bucket[j][r] - (j == 0 ? 0 : sums_by_bucket[j - 1][r]);
+        if (!row.is_zero()) row.name = name_of(row.id);
         add_aging_row(report, std::move(row));
       }
     } while (q.fetch());

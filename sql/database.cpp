@@ -97,7 +97,7 @@ Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.displ
       *session_ << "PRAGMA journal_mode=WAL";
       *session_ << "PRAGMA synchronous=NORMAL";
       *session_ << "PRAGMA foreign_keys=ON";
-      *session_ << "PRAGMA cache_size=-65536";
+      set_page_cache(sqlite_cache_kib_default);
     } else {
       session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
       // Strict: a value that does not fit is an error, never silently cut. No backslash
@@ -112,6 +112,11 @@ Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.displ
 }
 
 Database::~Database() = default;
+
+void Database::set_page_cache(std::size_t kib) {
+  if (dialect_ != Dialect::sqlite) return;
+  guarded([&] { *session_ << "PRAGMA cache_size=-" + std::to_string(kib); });
+}
 
 WriteTransaction::WriteTransaction(Database& db) : db_(db) {
   guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });

@@ -106,6 +106,16 @@ std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kin
   if (!layout.errors().empty())
     return ImportError{reader.line(), layout.errors()[0].field, "header: " + layout.errors()[0].message};
 
+  struct PageCache {  // raised for this import, back to the default afterwards
+    explicit PageCache(Database& d) : db(d) { db.set_page_cache(import_cache_kib); }
+    ~PageCache() {
+      try {
+        db.set_page_cache(sqlite_cache_kib_default);
+      } catch (const DatabaseError&) {
+      }
+    }
+    Database& db;
+  } cache(db);
   WriteTransaction tx(db);
   Run run(db, kind, layout);
   while (reader.next(fields)) {

@@ -15,7 +15,9 @@
 
 namespace tallyman::sql {
 
-constexpr std::size_t import_batch_rows = 1000;
+constexpr std::size_t import_batch_rows = 5000;
+// SQLite page cache for an import's transaction (see Database::set_page_cache).
+constexpr std::size_t import_cache_kib = 1024 * 1024;
 
 struct ImportSummary {
   std::size_t rows = 0;     // data rows read

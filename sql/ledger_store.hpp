@@ -64,6 +64,7 @@ class LedgerStore {
   PostResult post_credit_note(const CreditNote& note);
 
   std::optional<Customer> customer(const std::string& id);
+  std::vector<Customer> customers(const std::set<std::string>& ids);
   std::optional<InvoiceState> invoice(const std::string& number);
   // The customer's unapplied credit now (payments and credit notes not yet applied).
   std::int64_t unapplied(const std::string& customer);

@@ -133,6 +133,38 @@ void insert_rows_multi(soci::session& session, const std::string& head, std::spa
 
 }  // namespace
 
+void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
+                 const std::string& column, std::span<const std::pair<std::string, long long>> rows) {
+  if (rows.empty()) return;
+  if (session.get_backend_name() == "sqlite3") {
+    guarded([&] {
+      std::string key;
+      long long value = 0;
+      soci::statement st = (session.prepare << "UPDATE " + table + " SET " + column + " = :v WHERE " + key_column + " = :k",
+                            soci::use(value), soci::use(key));
+      for (const auto& [k, v] : rows) {
+        key = k;
+        value = v;
+        st.execute(true);
+      }
+    });
+    return;
+  }
+  for (std::size_t start = 0; start < rows.size(); start += insert_rows_max) {
+    const std::size_t end = std::min(rows.size(), start + insert_rows_max);
+    Params p;
+    std::string cases, keys;
+    for (std::size_t k = start; k < end; ++k) {
+      cases += " WHEN " + p.add(rows[k].first);
+      cases += " THEN " + p.add(rows[k].second);
+      keys += (k == start ? "" : ", ") + p.add(rows[k].first);
+    }
+    execute(session, "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
+                         " IN (" + keys + ")",
+            p);
+  }
+}
+
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
   if (rows.empty()) return;
   if (session.get_backend_name() == "sqlite3")

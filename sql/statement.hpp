@@ -116,4 +116,10 @@ using Cell = std::variant<std::nullptr_t, long long, std::string>;
 constexpr std::size_t insert_rows_max = 500;
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 
+// Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
+// On SQLite one prepared statement stepped per row; on MySQL one UPDATE ... CASE per
+// insert_rows_max rows (a round trip per row would dominate).
+void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
+                 const std::string& column, std::span<const std::pair<std::string, long long>> rows);
+
 }  // namespace tallyman::sql
