@@ -1,14 +1,16 @@
 #pragma once
 // Internal to sql/: running statements with SOCI. Not included outside this folder.
 //
-// Values are bound, never spliced into SQL text: Params hands out a numbered placeholder
+// Values are bound, never spliced into SQL text (but for the MySQL bulk paths of
+// insert_rows and update_rows, which quote literals as SOCI itself would: statement.cpp).
+// Params hands out a numbered placeholder
 // (:p1, :p2, ...) for each value. bind() scans the finished SQL and binds the values in the
 // order their placeholders appear there, by position: the order in which the text was
 // assembled does not matter (the operands of + are evaluated in no fixed order). On SQLite
 // the placeholders become anonymous '?': SQLite's parser looks every named parameter up in a
-// list, which made a 5,000-value INSERT quadratic. Dates travel as ISO text, which both SQLite (TEXT) and
-// MySQL (DATE) take and give back as "YYYY-MM-DD". Integers are bound as long long, the
-// widest type SOCI exchanges.
+// list, which made a 5,000-value INSERT quadratic. Dates travel as ISO text, which both
+// SQLite (TEXT) and MySQL (DATE) take and give back as "YYYY-MM-DD". Integers are bound as
+// long long, the widest type SOCI exchanges.
 
 #include "sql/database.hpp"
 
