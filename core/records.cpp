@@ -20,6 +20,16 @@ Columns columns_of(RecordKind kind) {
   return {};
 }
 
+// Adds the errors validate() found on fields that did not already fail to parse.
+void add_new(FieldErrors& errors, FieldErrors found) {
+  const std::size_t parsed = errors.size();
+  for (FieldError& e : found) {
+    bool seen = false;
+    for (std::size_t k = 0; k < parsed; ++k) seen = seen || errors[k].field == e.field;
+    if (!seen) errors.push_back(std::move(e));
+  }
+}
+
 bool contains(const std::vector<std::string_view>& list, std::string_view name) {
   for (std::string_view n : list)
     if (n == name) return true;
@@ -101,8 +111,7 @@ Customer RecordLayout::customer(const std::vector<std::string>& fields, FieldErr
   }
   if (auto terms = optional_text(fields, "terms")) c.terms = *terms;
   c.collector = optional_text(fields, "collector");
-  for (FieldError& e : validate(c))
-    if (e.field != "credit_limit" || c.credit_limit) errors.push_back(std::move(e));
+  add_new(errors, validate(c));
   return c;
 }
 
@@ -115,7 +124,7 @@ Invoice RecordLayout::invoice(const std::vector<std::string>& fields, FieldError
   i.amount = amount(fields, errors);
   i.currency = currency(fields, errors);
   i.order_ref = optional_text(fields, "order_ref");
-  if (errors.empty()) errors = validate(i);
+  add_new(errors, validate(i));
   return i;
 }
 
@@ -126,7 +135,7 @@ Payment RecordLayout::payment(const std::vector<std::string>& fields, FieldError
   p.received_date = date(fields, "received_date", errors);
   p.amount = amount(fields, errors);
   p.currency = currency(fields, errors);
-  if (errors.empty()) errors = validate(p);
+  add_new(errors, validate(p));
   return p;
 }
 
