@@ -102,7 +102,7 @@ TEST_CASE("cli: the demo book imports and ages as the contract's JSON document",
   CHECK(table.out.find("TOTAL") != std::string::npos);
 }
 
-TEST_CASE("cli: a bad row exits 2 with one line naming file, row and field; nothing is stored", "[app][mysql]") {
+TEST_CASE("cli: a bad row exits 2 with one line naming file, row and field - nothing is stored", "[app][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   Workdir dir;
   REQUIRE(run_cli(dir, {"import", "customers", example("customers.csv"), "--db", t.url()}).status == 0);

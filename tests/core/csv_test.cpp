@@ -4,7 +4,7 @@
 
 using namespace tallyman;
 
-TEST_CASE("csv: plain, quoted and empty fields; CRLF and LF", "[core]") {
+TEST_CASE("csv: plain, quoted and empty fields with CRLF and LF", "[core]") {
   CsvReader r("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\n\n1,2,3");
   std::vector<std::string> f;
   REQUIRE(r.next(f));

@@ -53,7 +53,7 @@ struct Book {
 
 }  // namespace
 
-TEST_CASE("ledger store: customers are created once; a replay is accepted, a change is a conflict", "[sql][mysql]") {
+TEST_CASE("ledger store: customers are created once - a replay is accepted, a change is a conflict", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   auto again = post_one(b.t.db(), [&] { return b.store.post_customers(std::vector<Customer>{customer("C-1")}); });
   CHECK(again.outcome == PostOutcome::replayed);
@@ -127,7 +127,7 @@ TEST_CASE("ledger store: a payment is applied oldest due first and the rest stay
   CHECK(b.store.unapplied("C-1") == 50000);
 }
 
-TEST_CASE("ledger store: explicit allocations first; a refused one posts nothing", "[sql][mysql]") {
+TEST_CASE("ledger store: explicit allocations first - a refused one posts nothing", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   b.add(invoice("INV-1", "C-1", "2026-01-05", 100000));
   b.add(invoice("INV-2", "C-1", "2026-01-20", 100000));
