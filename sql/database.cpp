@@ -100,9 +100,9 @@ Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.displ
       set_page_cache(sqlite_cache_kib_default);
     } else {
       session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
-      // Strict: a value that does not fit is an error, never silently cut. No backslash
-      // escapes: quotes are the only escape, as in SQLite.
-      *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,"
+      // Strict: a value that does not fit is an error, never silently cut. Backslash escapes
+      // stay on: SOCI's MySQL backend scans statements for placeholders assuming them.
+      *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
                    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
       *session_ << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
     }

@@ -110,15 +110,16 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
 // MySQL: multi-row INSERTs of up to insert_rows_max rows, one round trip each. The values are
 // written into the statement as literals: SOCI's MySQL backend does exactly that with bound
 // values too (it has no server-side prepare), at a cost per value that made it the client's
-// main work. The session runs with NO_BACKSLASH_ESCAPES (Database), so doubling quotes is
-// the whole of quoting a string, as in standard SQL.
+// main work. Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
+// scans the text for placeholders, assuming backslash escapes; quoting otherwise would make
+// it misread where a string ends and take a ':' inside one for a placeholder.)
 std::string literal(const Cell& cell) {
   if (const auto* i = std::get_if<long long>(&cell)) return std::to_string(*i);
   if (const auto* t = std::get_if<std::string>(&cell)) {
     std::string quoted = "'";
     for (char c : *t) {
       TM_ASSERT(c != '\0');  // validated input never holds NUL
-      if (c == '\'') quoted += '\'';
+      if (c == '\'' || c == '\\') quoted += '\\';
       quoted += c;
     }
     return quoted + "'";

@@ -2,7 +2,7 @@
 // Internal to sql/: running statements with SOCI. Not included outside this folder.
 //
 // Values are bound, never spliced into SQL text (but for the MySQL bulk paths of
-// insert_rows and update_rows, which quote literals as SOCI itself would: statement.cpp).
+// insert_rows and update_rows, which quote literals as MySQL does: statement.cpp).
 // Params hands out a numbered placeholder
 // (:p1, :p2, ...) for each value. bind() scans the finished SQL and binds the values in the
 // order their placeholders appear there, by position: the order in which the text was

@@ -69,6 +69,26 @@ TEST_CASE("records: customers take optional limit, terms and collector", "[core]
   CHECK(errors[1].field == "name");
 }
 
+TEST_CASE("records: a customer's name must be printable UTF-8", "[core]") {
+  RecordLayout layout(RecordKind::customers, {"id", "name", "currency"});
+  auto name_ok = [&](const std::string& name) {
+    FieldErrors errors;
+    layout.customer(Fields{"C-1", name, "EUR"}, errors);
+    return errors.empty();
+  };
+  CHECK(name_ok("Bauer & Söhne KG"));
+  CHECK(name_ok("株式会社テスト"));
+  CHECK(name_ok("Emoji 🙂 Ltd"));
+  CHECK(name_ok(std::string(200, 'x')));
+  CHECK_FALSE(name_ok(std::string(201, 'x')));
+  CHECK_FALSE(name_ok("Tab\there"));
+  CHECK_FALSE(name_ok("Latin-1 \xE9t\xE9"));       // not UTF-8
+  CHECK_FALSE(name_ok("overlong \xC0\xAF"));
+  CHECK_FALSE(name_ok("surrogate \xED\xA0\x80"));
+  CHECK_FALSE(name_ok("cut \xE2\x82"));
+  CHECK_FALSE(name_ok("C1 control \xC2\x85"));
+}
+
 TEST_CASE("records: payment rows", "[core]") {
   RecordLayout layout(RecordKind::payments, {"reference", "customer", "received_date", "amount", "currency"});
   FieldErrors errors;

@@ -69,7 +69,7 @@ TEST_CASE("ledger store: customers are created once - a replay is accepted, a ch
   Customer full = customer("C-3");
   full.collector = "alice";
   full.credit_limit.reset();
-  full.name = "Bauer & Söhne 'KG'; DROP TABLE customers;--";
+  full.name = "Bauer & Söhne 'KG' 🙂 \\ \\' ; DROP TABLE customers;--";
   post_one(b.t.db(), [&] { return b.store.post_customers(std::vector<Customer>{full}); });
   CHECK(b.store.customer("C-3") == full);
 }
@@ -83,6 +83,9 @@ TEST_CASE("ledger store: an invoice's due date comes from the customer's terms w
   CHECK(b.store.invoice("INV-2").value().invoice.due_date == d("2026-03-02"));  // EOM30
   CHECK(b.store.invoice("INV-3").value().invoice.due_date == d("2026-01-20"));
   CHECK(b.open("INV-1") == 250000);
+  // Every character of the id alphabet survives both backends' quoting.
+  CHECK(b.add(invoice("a.b_c:d/e-F:9", "C-1", "2026-01-15", 7)).outcome == PostOutcome::created);
+  CHECK(b.store.invoice("a.b_c:d/e-F:9").value().open_amount == 7);
 }
 
 TEST_CASE("ledger store: invoices are idempotent by number", "[sql][mysql]") {
