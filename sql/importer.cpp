@@ -33,7 +33,9 @@ struct Batch {
 
 class Run {
  public:
-  Run(Database& db, RecordKind kind, const RecordLayout& layout) : store_(db), kind_(kind), layout_(layout) {}
+  Run(Database& db, RecordKind kind, const RecordLayout& layout) : store_(db), kind_(kind), layout_(layout) {
+    store_.hold_postings();
+  }
 
   // Parses one record into the current batch; an error if it is bad.
   std::optional<ImportError> add(const std::vector<std::string>& fields, std::size_t row) {
@@ -54,13 +56,17 @@ class Run {
   std::size_t pending() const { return customers_.rows.size() + invoices_.rows.size() + payments_.rows.size(); }
 
   std::optional<ImportError> flush() {
+    std::optional<ImportError> error;
     switch (kind_) {
-      case RecordKind::customers: return post(customers_, [&](auto& d) { return store_.post_customers(d); });
-      case RecordKind::invoices: return post(invoices_, [&](auto& d) { return store_.post_invoices(d); });
-      case RecordKind::payments: return post(payments_, [&](auto& d) { return store_.post_payments(d); });
+      case RecordKind::customers: error = post(customers_, [&](auto& d) { return store_.post_customers(d); }); break;
+      case RecordKind::invoices: error = post(invoices_, [&](auto& d) { return store_.post_invoices(d); }); break;
+      case RecordKind::payments: error = post(payments_, [&](auto& d) { return store_.post_payments(d); }); break;
     }
-    return std::nullopt;
+    if (!error && store_.held_postings() >= import_held_postings_max) store_.flush_postings();
+    return error;
   }
+
+  void finish() { store_.flush_postings(); }
 
   const ImportSummary& summary() const { return summary_; }
 
@@ -125,6 +131,7 @@ std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kin
   }
   if (!reader.error().empty()) return ImportError{reader.line(), "", reader.error()};
   if (auto error = run.flush()) return *error;
+  run.finish();
   tx.commit();
   return run.summary();
 }

@@ -16,6 +16,9 @@
 namespace tallyman::sql {
 
 constexpr std::size_t import_batch_rows = 5000;
+// Postings held back and written in index order at most this many at a time (about 250
+// bytes each in memory).
+constexpr std::size_t import_held_postings_max = 500000;
 // SQLite page cache for an import's transaction (see Database::set_page_cache).
 constexpr std::size_t import_cache_kib = 1024 * 1024;
 

@@ -207,18 +207,22 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
 }
 
 void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
+  held_.insert(held_.end(), postings.begin(), postings.end());
+  if (!holding_) flush_postings();
+}
+
+void LedgerStore::flush_postings() {
+  if (held_.empty()) return;
+  // In the order of the aging index, so that its pages fill one after another rather than
+  // at random. (The order of ids carries no meaning.)
+  std::stable_sort(held_.begin(), held_.end(), [](const Posting& a, const Posting& b) {
+    return std::tie(a.currency, a.customer, a.posted_on) < std::tie(b.currency, b.customer, b.posted_on);
+  });
   const std::string now = utc_timestamp();
   std::vector<std::vector<Cell>> rows;
-  rows.reserve(postings.size());
-  // In the order of the aging index: a batch then fills that index's pages one after another
-  // instead of at random. (The order of ids within a batch carries no meaning.)
-  std::vector<const Posting*> order;
-  order.reserve(postings.size());
-  for (const Posting& p : postings) order.push_back(&p);
-  std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
-    return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
-  });
-  for (const Posting* p : order) rows.push_back(posting_cells(*p, now));
+  rows.reserve(held_.size());
+  for (const Posting& p : held_) rows.push_back(posting_cells(p, now));
+  held_.clear();
   insert_rows(db_.session(), postings_insert_head, rows);
 }
 

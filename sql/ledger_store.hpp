@@ -54,9 +54,18 @@ struct InvoiceState {
 // A LedgerStore serves one transaction (or reads outside any): it caches the customers'
 // currency and terms it has met, which an import of a million rows would otherwise fetch
 // again for every batch.
+//
+// Postings are written when a posting method returns, unless the store holds them back for a
+// bulk load (hold_postings): an import then writes them in the order of the aging index,
+// many thousands at a time, which halves what that index costs to maintain. Nothing reads
+// postings while they are held; flush_postings() writes them, and must run before commit.
 class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
+
+  void hold_postings() { holding_ = true; }
+  void flush_postings();
+  std::size_t held_postings() const { return held_.size(); }
 
   std::vector<PostResult> post_customers(std::span<const Customer> customers);
   std::vector<PostResult> post_invoices(std::span<const Invoice> invoices);
@@ -89,6 +98,8 @@ class LedgerStore {
   const std::map<std::string, Terms, std::less<>>& all_terms();
 
   Database& db_;
+  bool holding_ = false;
+  std::vector<Posting> held_;
   std::map<std::string, CustomerFacts, std::less<>> facts_;
   std::optional<std::map<std::string, Terms, std::less<>>> terms_;
 };
