@@ -33,7 +33,8 @@ struct Batch {
 
 class Run {
  public:
-  Run(Database& db, RecordKind kind, const RecordLayout& layout) : store_(db), kind_(kind), layout_(layout) {
+  Run(Database& db, RecordKind kind, const RecordLayout& layout, ImportLimits limits)
+      : store_(db), kind_(kind), layout_(layout), limits_(limits) {
     store_.hold_postings();
   }
 
@@ -53,6 +54,7 @@ class Run {
     return std::nullopt;
   }
 
+  bool batch_full() const { return pending() >= limits_.batch_rows; }
   std::size_t pending() const { return customers_.rows.size() + invoices_.rows.size() + payments_.rows.size(); }
 
   std::optional<ImportError> flush() {
@@ -62,7 +64,7 @@ class Run {
       case RecordKind::invoices: error = post(invoices_, [&](auto& d) { return store_.post_invoices(d); }); break;
       case RecordKind::payments: error = post(payments_, [&](auto& d) { return store_.post_payments(d); }); break;
     }
-    if (!error && store_.held_postings() >= import_held_postings_max) store_.flush_postings();
+    if (!error && store_.held_postings() >= limits_.held_postings_max) store_.flush_postings();
     return error;
   }
 
@@ -93,6 +95,7 @@ class Run {
   LedgerStore store_;
   RecordKind kind_;
   const RecordLayout& layout_;
+  ImportLimits limits_;
   Batch<Customer> customers_;
   Batch<Invoice> invoices_;
   Batch<Payment> payments_;
@@ -101,7 +104,8 @@ class Run {
 
 }  // namespace
 
-std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text) {
+std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text,
+                                                    ImportLimits limits) {
   CsvReader reader(text);
   std::vector<std::string> fields;
   if (!reader.next(fields)) {
@@ -123,10 +127,10 @@ std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kin
     Database& db;
   } cache(db);
   WriteTransaction tx(db);
-  Run run(db, kind, layout);
+  Run run(db, kind, layout, limits);
   while (reader.next(fields)) {
     if (auto error = run.add(fields, reader.line())) return *error;
-    if (run.pending() >= import_batch_rows)
+    if (run.batch_full())
       if (auto error = run.flush()) return *error;
   }
   if (!reader.error().empty()) return ImportError{reader.line(), "", reader.error()};

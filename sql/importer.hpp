@@ -34,6 +34,12 @@ struct ImportError {
   std::string message;
 };
 
-std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text);
+struct ImportLimits {
+  std::size_t batch_rows = import_batch_rows;
+  std::size_t held_postings_max = import_held_postings_max;
+};
+
+std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text,
+                                                    ImportLimits limits = {});
 
 }  // namespace tallyman::sql

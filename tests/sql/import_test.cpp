@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace tallyman;
 
 namespace {
@@ -112,4 +114,25 @@ TEST_CASE("import: a bad row fails the whole file, with its row number, and stor
   }
   CHECK(count(t.db(), "invoices") == 0);
   CHECK(count(t.db(), "postings") == 0);
+}
+
+TEST_CASE("import: small batches and many flushes of held postings store the same journal", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb bulk(backend), plain(backend);
+  for (test::TestDb* t : {&bulk, &plain}) ok(sql::import_csv(t->db(), RecordKind::customers, customers_csv));
+  const std::string pays = "reference,customer,received_date,amount,currency\n"
+                           "P-1,C-1,2026-02-01,5000,EUR\nP-2,C-2,2026-02-02,2500,EUR\nP-3,C-1,2026-02-03,900,EUR\n";
+  ok(sql::import_csv(bulk.db(), RecordKind::invoices, invoices(40), {3, 7}));
+  ok(sql::import_csv(bulk.db(), RecordKind::payments, pays, {1, 2}));
+  ok(sql::import_csv(plain.db(), RecordKind::invoices, invoices(40)));
+  ok(sql::import_csv(plain.db(), RecordKind::payments, pays));
+  sql::LedgerStore a(bulk.db()), b(plain.db());
+  auto sorted = [](std::vector<Posting> v) {
+    std::sort(v.begin(), v.end(), [](const Posting& x, const Posting& y) {
+      return std::tie(x.document, x.invoice, x.kind) < std::tie(y.document, y.invoice, y.kind);
+    });
+    return v;
+  };
+  CHECK(a.postings().size() > 40 + 3);  // invoices, payments and their applications
+  CHECK(sorted(a.postings()) == sorted(b.postings()));
 }
