@@ -53,6 +53,9 @@ class Database {
   // their transaction; it is per connection and allocated only as pages are used. No-op on MySQL.
   void set_page_cache(std::size_t kib);
   const std::string& display() const { return display_; }
+  // Appended to a SELECT whose rows the transaction goes on to change: on MySQL they stay
+  // locked until commit. SQLite needs nothing: BEGIN IMMEDIATE admits one writer at a time.
+  const char* for_update() const { return dialect_ == Dialect::mysql ? " FOR UPDATE" : ""; }
   soci::session& session() { return *session_; }
 
  private:

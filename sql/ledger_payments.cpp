@@ -87,6 +87,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
         known[ref] = {customer, db_date(received), amount, db_currency(currency), allocations};
       } while (q.fetch());
   }
+  lock_customers(customer_set);
   const auto& facts = customer_facts(customer_set);
   // Each customer's invoices as they stand, updated in memory as the batch is allocated.
   std::vector<std::string> owners;
@@ -165,6 +166,7 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
       return {same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "number"};
     }
   }
+  lock_customers({note.customer});
   auto c = customer(note.customer);
   if (!c) return {PostOutcome::unknown_customer, "customer"};
   if (c->currency != note.currency) return {PostOutcome::currency_mismatch, "currency"};

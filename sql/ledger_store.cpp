@@ -265,6 +265,18 @@ std::optional<Customer> LedgerStore::customer(const std::string& id) {
   return std::move(found.front());
 }
 
+void LedgerStore::lock_customers(const std::set<std::string>& ids) {
+  if (ids.empty() || db_.dialect() != Dialect::mysql) return;
+  Params p;
+  std::string id;
+  Query q(db_.session(),
+          "SELECT id FROM customers WHERE id IN (" + placeholders(p, ids) + ") ORDER BY id" + db_.for_update(), p);
+  q.into(id);
+  if (q.run())
+    while (q.fetch()) {
+    }
+}
+
 std::optional<InvoiceState> LedgerStore::invoice(const std::string& number) {
   Params p;
   std::string n, customer, issue, due, currency, order_ref;

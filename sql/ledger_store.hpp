@@ -84,6 +84,12 @@ class LedgerStore {
   AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer = std::nullopt);
 
  private:
+  // Posting that reads a customer's balances to change them (payments, credit notes) first
+  // locks the customer rows until commit: on MySQL a second instance then waits and reads
+  // what the first wrote. (Locking the invoices read instead is not enough: a range scan of
+  // invoices_customer_open misses a row whose open amount a concurrent writer just lowered.)
+  // SQLite's BEGIN IMMEDIATE already admits one writer at a time.
+  void lock_customers(const std::set<std::string>& ids);
   void insert_postings(const std::vector<Posting>& postings);
   void set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens);
   std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,

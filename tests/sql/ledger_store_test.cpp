@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 using namespace tallyman;
 using sql::PostOutcome;
 
@@ -195,4 +198,40 @@ TEST_CASE("ledger store: aging as of a past date ignores what was posted for lat
   CHECK(now.totals.total() == 30000);
   CHECK(b.store.aging(after, eur, std::string("C-2")).customers.empty());
   CHECK(b.store.aging(after, usd).customers.empty());
+}
+
+TEST_CASE("ledger store: concurrent payments never apply more than an invoice's open amount", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  INFO(backend);
+  Book b(backend);
+  b.add(invoice("INV-1", "C-1", "2026-01-05", 60));
+  const int writers = 6, payments_each = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < writers; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        auto db = b.t.connect();
+        for (int k = 0; k < payments_each; ++k) {
+          sql::LedgerStore store(*db);
+          sql::WriteTransaction tx(*db);
+          const std::string ref = "PAY-" + std::to_string(w) + "-" + std::to_string(k);
+          if (store.post_payments(std::vector<Payment>{{ref, "C-1", d("2026-02-01"), 1, eur, {}}}).at(0).outcome ==
+              PostOutcome::created)
+            tx.commit();
+        }
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  for (auto& t : threads) t.join();
+  REQUIRE(failures == 0);
+  // 120 payments of 1 against an invoice of 60: 60 applied, 60 left unapplied, and the
+  // projection agrees with the journal.
+  CHECK(b.open("INV-1") == 0);
+  CHECK(b.store.unapplied("C-1") == 60);
+  std::int64_t applied = 0;
+  for (const Posting& p : b.store.postings())
+    if (p.kind == PostingKind::payment_applied) applied -= p.open_delta;
+  CHECK(applied == 60);
 }
