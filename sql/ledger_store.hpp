@@ -55,15 +55,18 @@ struct InvoiceState {
 // currency and terms it has met, which an import of a million rows would otherwise fetch
 // again for every batch.
 //
-// Postings are written when a posting method returns, unless the store holds them back for a
-// bulk load (hold_postings): an import then writes them in the order of the aging index,
-// many thousands at a time, which halves what that index costs to maintain. Nothing reads
-// postings while they are held; flush_postings() writes them, and must run before commit.
+// Postings are written, sorted by the aging index's key, when a posting method returns, unless
+// the store holds them back for a bulk load (hold_postings): an import on SQLite then writes
+// them many thousands at a time, which halves what that index costs to maintain. Nothing
+// reads postings while they are held; flush_postings() writes them, and must run before commit.
 class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
 
-  void hold_postings() { holding_ = true; }
+  // SQLite only: on InnoDB long sorted runs into the middle of postings_aging left it so
+  // fragmented that a 1M-invoice import took 20% longer and aging twice as long (measured,
+  // docs/performance.md); there postings are written per batch, as without holding.
+  void hold_postings() { holding_ = db_.dialect() == Dialect::sqlite; }
   void flush_postings();
   std::size_t held_postings() const { return held_.size(); }
 
