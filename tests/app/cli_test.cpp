@@ -2,6 +2,7 @@
 // real SQLite files and on the test MariaDB.
 #include "sql/statement.hpp"
 #include "sql/support.hpp"
+#include "core/calendar.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -48,8 +49,8 @@ class Workdir {
 };
 
 // Runs tallyman with the arguments (each quoted for the shell) and collects its output.
-Outcome run_cli(const Workdir& dir, const std::vector<std::string>& args) {
-  std::string cmd = "'" TALLYMAN_BIN "'";
+Outcome run_cli(const Workdir& dir, const std::vector<std::string>& args, const std::string& env = "") {
+  std::string cmd = env + " '" TALLYMAN_BIN "'";
   for (const std::string& a : args) cmd += " '" + a + "'";
   const std::string out = dir.file("stdout"), err = dir.file("stderr");
   const int raw = std::system((cmd + " >" + out + " 2>" + err).c_str());
@@ -141,6 +142,23 @@ TEST_CASE("cli: bad usage exits 2 with one line on stderr", "[app]") {
     CHECK(r.status == 2);
     CHECK(r.err.starts_with("tallyman"));
   }
+}
+
+TEST_CASE("cli: as_of defaults to today in TALLYMAN_TZ and the currency to TALLYMAN_CURRENCY", "[app]") {
+  test::TestDb t("sqlite");
+  Workdir dir;
+  auto r = run_cli(dir, {"report", "aging", "--format", "json", "--db", t.url()},
+                   "TALLYMAN_TZ=Pacific/Kiritimati TALLYMAN_CURRENCY=CHF");
+  REQUIRE(r.status == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["currency"] == "CHF");
+  // UTC+14: today there is today or tomorrow in UTC, never yesterday.
+  const auto now = std::chrono::floor<date::days>(std::chrono::system_clock::now());
+  const std::string as_of = doc["as_of"];
+  CHECK((as_of == format_date(now) || as_of == format_date(now + date::days{1})));
+  auto bad = run_cli(dir, {"report", "aging", "--db", t.url()}, "TALLYMAN_TZ=Mars/Olympus_Mons");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("TALLYMAN_TZ") != std::string::npos);
 }
 
 TEST_CASE("cli: an unmigrated or unreachable database exits 1", "[app]") {
