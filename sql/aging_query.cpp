@@ -1,9 +1,8 @@
 // Aging in the database: one pass over the postings_aging index, summed per customer.
 //
-// The bucket of an invoice depends only on its due (or issue) date, so each bucket is a
-// SUM(CASE ...) over a range of that date; the thresholds come from core's
-// bucket_thresholds(), so the query and the reference fold (core age_postings) cannot
-// disagree on a boundary. Grouping by customer follows the index order: no sort, no
+// The bucket of an invoice depends only on its due (or issue) date, so the buckets are sums
+// over ranges of that date; the thresholds come from core's bucket_thresholds(), so the
+// query and the reference fold (core age_postings) cannot disagree on a boundary. Grouping by customer follows the index order: no sort, no
 // temporary table, memory flat in the size of the book.
 #include "core/check.hpp"
 #include "sql/ledger_store.hpp"
@@ -52,17 +51,17 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
   };
 
   std::vector<std::string> ids(aging_fetch_rows);
-  std::vector<std::vector<long long>> sums_by_bucket(buckets, std::vector<long long>(aging_fetch_rows));
+  std::vector<std::vector<long long>> cumulative(buckets, std::vector<long long>(aging_fetch_rows));
   std::vector<long long> unapplied(aging_fetch_rows);
   Query q(db_.session(), sql, p);
   q.into(ids);
-  for (auto& column : sums_by_bucket) q.into(column);
+  for (auto& column : cumulative) q.into(column);
   q.into(unapplied);
   if (q.run()) do {
       for (std::size_t r = 0; r < ids.size(); ++r) {
         AgingRow row{ids[r], {}, std::vector<std::int64_t>(buckets), unapplied[r]};
         for (std::size_t j = 0; j < buckets; ++j)
-          row.buckets[j] = sums_by_bucket[j][r] - (j == 0 ? 0 : sums_by_bucket[j - 1][r]);
+          row.buckets[j] = cumulative[j][r] - (j == 0 ? 0 : cumulative[j - 1][r]);
         if (!row.is_zero()) row.name = name_of(row.id);
         add_aging_row(report, std::move(row));
       }
