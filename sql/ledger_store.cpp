@@ -214,14 +214,17 @@ void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
 void LedgerStore::flush_postings() {
   if (held_.empty()) return;
   // In the order of the aging index, so that its pages fill one after another rather than
-  // at random. (The order of ids carries no meaning.)
-  std::stable_sort(held_.begin(), held_.end(), [](const Posting& a, const Posting& b) {
-    return std::tie(a.currency, a.customer, a.posted_on) < std::tie(b.currency, b.customer, b.posted_on);
+  // at random. (The order of ids carries no meaning.) Pointers are sorted, not postings.
+  std::vector<const Posting*> order;
+  order.reserve(held_.size());
+  for (const Posting& p : held_) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
+    return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
   });
   const std::string now = utc_timestamp();
   std::vector<std::vector<Cell>> rows;
   rows.reserve(held_.size());
-  for (const Posting& p : held_) rows.push_back(posting_cells(p, now));
+  for (const Posting* p : order) rows.push_back(posting_cells(*p, now));
   held_.clear();
   insert_rows(db_.session(), postings_insert_head, rows);
 }

@@ -136,3 +136,28 @@ TEST_CASE("import: small batches and many flushes of held postings store the sam
   CHECK(a.postings().size() > 40 + 3);  // invoices, payments and their applications
   CHECK(sorted(a.postings()) == sorted(b.postings()));
 }
+
+TEST_CASE("import: into an empty SQLite book the indexes are rebuilt, and restored on failure", "[sql]") {
+  test::TestDb t("sqlite");
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  auto indexes = [&] {
+    sql::Params none;
+    long long n = 0;
+    sql::Query(t.db().session(),
+               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('postings_aging', 'invoices_customer_open')",
+               none)
+        .into(n)
+        .run();
+    return n;
+  };
+  REQUIRE(indexes() == 2);
+  failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(3000, 2999)));  // dropped, then rolled back
+  CHECK(indexes() == 2);
+  ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(3000)));  // dropped, loaded, built again
+  CHECK(indexes() == 2);
+  CHECK(count(t.db(), "postings") == 3000);
+  // The rebuilt index serves aging.
+  sql::LedgerStore store(t.db());
+  AgingSpec spec{parse_date("2026-03-31").value(), AgingBasis::due_date, {30, 60, 90}};
+  CHECK(store.aging(spec, *parse_currency("EUR")).totals.total() == 3000 * 1000 + (2 + 3001) * 3000 / 2);
+}
