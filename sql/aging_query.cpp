@@ -9,17 +9,24 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <future>
+
 namespace tallyman::sql {
 
 namespace {
-constexpr std::size_t aging_fetch_rows = 1000;
-}
 
-AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
-  AgingReport report = empty_aging(spec, currency);
+constexpr std::size_t aging_fetch_rows = 1000;
+
+// The customers whose ids lie in [from, to) (either end open when absent), or just one.
+struct CustomerRange {
+  std::optional<std::string> from, to, only;
+};
+
+// The rows of one range, in id order, all-zero rows included (add_aging_row drops them).
+std::vector<AgingRow> aging_rows(Database& db, const AgingSpec& spec, Currency currency, const CustomerRange& range) {
+  std::vector<AgingRow> rows;
   const std::vector<Date> thresholds = bucket_thresholds(spec);
-  const std::size_t buckets = report.labels.size();
-  TM_ASSERT(thresholds.size() + 1 == buckets);
+  const std::size_t buckets = thresholds.size() + 1;
   const char* key = spec.basis == AgingBasis::due_date ? "due_date" : "issue_date";
 
   // Cumulative sums: column j sums the postings whose key date is >= thresholds[j], the last
@@ -31,18 +38,27 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
     sums += ", SUM(CASE WHEN " + std::string(key) + " >= " + p.add(format_date(thresholds[j])) + " THEN open_delta ELSE 0 END)";
   sums += ", SUM(open_delta)";
   std::string where = "currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(spec.as_of));
-  if (customer) where += " AND customer = " + p.add(*customer);
+  std::string name_where = " WHERE 1 = 1";
+  Params np;
+  if (range.only) {
+    where += " AND customer = " + p.add(*range.only);
+    name_where += " AND id = " + np.add(*range.only);
+  }
+  if (range.from) {
+    where += " AND customer >= " + p.add(*range.from);
+    name_where += " AND id >= " + np.add(*range.from);
+  }
+  if (range.to) {
+    where += " AND customer < " + p.add(*range.to);
+    name_where += " AND id < " + np.add(*range.to);
+  }
   const std::string sql = "SELECT customer" + sums + ", SUM(unapplied_delta) FROM postings WHERE " + where +
                           " GROUP BY customer ORDER BY customer";
 
   // Names come from a second query in the same (id) order, merged as the rows arrive: a join
   // in SQL made MariaDB materialise and sort the whole aggregate first.
-  Params np;
-  std::string name_sql = "SELECT id, name FROM customers";
-  if (customer) name_sql += " WHERE id = " + np.add(*customer);
-  name_sql += " ORDER BY id";
   std::string name_id, name;
-  Query names(db_.session(), name_sql, np);
+  Query names(db.session(), "SELECT id, name FROM customers" + name_where + " ORDER BY id", np);
   names.into(name_id).into(name);
   bool more_names = names.run();
   auto name_of = [&](const std::string& id) {
@@ -53,7 +69,7 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
   std::vector<std::string> ids(aging_fetch_rows);
   std::vector<std::vector<long long>> cumulative(buckets, std::vector<long long>(aging_fetch_rows));
   std::vector<long long> unapplied(aging_fetch_rows);
-  Query q(db_.session(), sql, p);
+  Query q(db.session(), sql, p);
   q.into(ids);
   for (auto& column : cumulative) q.into(column);
   q.into(unapplied);
@@ -63,9 +79,59 @@ AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const s
         for (std::size_t j = 0; j < buckets; ++j)
           row.buckets[j] = cumulative[j][r] - (j == 0 ? 0 : cumulative[j - 1][r]);
         if (!row.is_zero()) row.name = name_of(row.id);
-        add_aging_row(report, std::move(row));
+        rows.push_back(std::move(row));
       }
     } while (q.fetch());
+  return rows;
+}
+
+// Ids that cut the customers into `parts` ranges of about equal size.
+std::vector<std::string> split_points(Database& db, std::size_t parts) {
+  Params none;
+  long long customers = 0;
+  Query(db.session(), "SELECT COUNT(*) FROM customers", none).into(customers).run();
+  std::vector<std::string> points;
+  for (std::size_t k = 1; k < parts; ++k) {
+    Params p;
+    std::string id;
+    Query q(db.session(),
+            "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET " +
+                p.add(static_cast<long long>(customers) * static_cast<long long>(k) / static_cast<long long>(parts)),
+            p);
+    q.into(id);
+    if (q.run() && (points.empty() || points.back() < id)) points.push_back(id);
+  }
+  return points;
+}
+
+}  // namespace
+
+AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
+                               std::size_t parts) {
+  AgingReport report = empty_aging(spec, currency);
+  std::vector<CustomerRange> ranges;
+  if (customer || parts <= 1) {
+    ranges.push_back({std::nullopt, std::nullopt, customer});
+  } else {
+    std::optional<std::string> from;
+    for (const std::string& point : split_points(db_, parts)) {
+      ranges.push_back({from, point, std::nullopt});
+      from = point;
+    }
+    ranges.push_back({from, std::nullopt, std::nullopt});
+  }
+  // The first range on this connection, the others each on a connection and thread of its
+  // own; each part is one consistent read of its customers.
+  std::vector<std::future<std::vector<AgingRow>>> others;
+  for (std::size_t k = 1; k < ranges.size(); ++k)
+    others.push_back(std::async(std::launch::async, [&, k, other = db_.connect_again()] {
+      return aging_rows(*other, spec, currency, ranges[k]);
+    }));
+  std::vector<std::vector<AgingRow>> parts_rows;
+  parts_rows.push_back(aging_rows(db_, spec, currency, ranges[0]));
+  for (auto& f : others) parts_rows.push_back(f.get());
+  for (auto& rows : parts_rows)
+    for (AgingRow& row : rows) add_aging_row(report, std::move(row));
   return report;
 }
 

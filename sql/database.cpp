@@ -87,7 +87,7 @@ std::optional<DbUrl> parse_db_url(std::string_view url, std::string& why) {
   return std::nullopt;
 }
 
-Database::Database(const DbUrl& url) : dialect_(url.dialect), display_(url.display) {
+Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display_(url.display) {
   try {
     if (dialect_ == Dialect::sqlite) {
       session_ = std::make_unique<soci::session>(soci::sqlite3, url.connect);

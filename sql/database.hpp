@@ -57,9 +57,12 @@ class Database {
   // locked until commit. SQLite needs nothing: BEGIN IMMEDIATE admits one writer at a time.
   const char* for_update() const { return dialect_ == Dialect::mysql ? " FOR UPDATE" : ""; }
   soci::session& session() { return *session_; }
+  // Another connection to the same database (for work split across threads).
+  std::unique_ptr<Database> connect_again() const { return std::make_unique<Database>(url_); }
 
  private:
   std::unique_ptr<soci::session> session_;
+  DbUrl url_;
   Dialect dialect_;
   std::string display_;
 };

@@ -84,7 +84,10 @@ class LedgerStore {
   std::vector<Posting> postings(const std::optional<std::string>& customer = std::nullopt);
 
   // Aging as of spec.as_of in one currency, computed from the journal (aging_query.cpp).
-  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer = std::nullopt);
+  // parts > 1 splits the customers into that many ranges read at once on as many
+  // connections (a core each); a single customer is never split.
+  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer = std::nullopt,
+                    std::size_t parts = 1);
 
  private:
   // Posting that reads a customer's balances to change them (payments, credit notes) first
