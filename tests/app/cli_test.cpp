@@ -210,7 +210,7 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
   };
   for (int wait = 0; wait < 3000 && !writing(); ++wait) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   REQUIRE(writing());
-  if (sqlite) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  if (sqlite) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int status = 0;
   REQUIRE(waitpid(child, &status, WNOHANG) == 0);  // still importing: the kill lands mid-import
   kill(child, SIGKILL);
