@@ -220,6 +220,15 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
   auto fresh = t.connect();
   CHECK(count(*fresh, "invoices") == 0);
   CHECK(count(*fresh, "postings") == 0);
+  if (sqlite) {  // the import had dropped the secondary indexes inside its transaction
+    sql::Params p;
+    long long indexes = 0;
+    sql::Query(fresh->session(),
+               "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('postings_aging', 'invoices_customer_open')", p)
+        .into(indexes)
+        .run();
+    CHECK(indexes == 2);
+  }
   // The database is whole: the same file imports completely afterwards.
   auto r = run_cli(dir, {"import", "invoices", file, "--db", t.url()});
   CHECK(r.status == 0);
