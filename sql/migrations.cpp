@@ -16,6 +16,10 @@ struct Migration {
   std::vector<const char*> statements;
 };
 
+// Every statement can run again (IF NOT EXISTS, inserts that skip what is there): MySQL
+// commits each DDL statement at once, so a migration cut short there is finished by running
+// it again.
+//
 // Tokens: {id} a user-chosen id (case-sensitive ASCII); {date} a business date; {text} a
 // person's text; {pk} an auto-increment primary key; {table} the options of a table keyed by
 // its text primary key (clustered by it on both: InnoDB always is, SQLite WITHOUT ROWID);
@@ -25,14 +29,14 @@ const std::vector<Migration>& migrations() {
       {1,
        "the receivables ledger: terms, customers, invoices, payments, credit notes, postings",
        {
-           "CREATE TABLE terms ("
+           "CREATE TABLE IF NOT EXISTS terms ("
            " code {id} NOT NULL PRIMARY KEY,"
            " basis VARCHAR(16) NOT NULL,"
            " days INTEGER NOT NULL,"
            " discount_days INTEGER NULL,"
            " discount_bp INTEGER NULL) {table}",
 
-           "CREATE TABLE customers ("
+           "CREATE TABLE IF NOT EXISTS customers ("
            " id {id} NOT NULL PRIMARY KEY,"
            " name {text} NOT NULL,"
            " currency CHAR(3) NOT NULL,"
@@ -45,7 +49,7 @@ const std::vector<Migration>& migrations() {
 
            // open_amount is a projection of the invoice's postings, kept in the same
            // transaction as they are written; the postings remain the truth.
-           "CREATE TABLE invoices ("
+           "CREATE TABLE IF NOT EXISTS invoices ("
            " number {id} NOT NULL PRIMARY KEY,"
            " customer {id} NOT NULL REFERENCES customers (id),"
            " issue_date {date} NOT NULL,"
@@ -57,11 +61,11 @@ const std::vector<Migration>& migrations() {
            " open_amount BIGINT NOT NULL,"
            " disputed SMALLINT NOT NULL DEFAULT 0,"
            " recorded_at VARCHAR(32) NOT NULL) {table}",
-           "CREATE INDEX invoices_customer_open ON invoices (customer, open_amount)",
+           "CREATE INDEX IF NOT EXISTS invoices_customer_open ON invoices (customer, open_amount)",
 
            // allocations: the explicit allocations as posted ("INV-1=250000;INV-2=100"),
            // kept to tell a replay from a conflict. unapplied_amount is a projection.
-           "CREATE TABLE payments ("
+           "CREATE TABLE IF NOT EXISTS payments ("
            " reference {id} NOT NULL PRIMARY KEY,"
            " customer {id} NOT NULL REFERENCES customers (id),"
            " received_date {date} NOT NULL,"
@@ -70,9 +74,9 @@ const std::vector<Migration>& migrations() {
            " allocations TEXT NOT NULL,"
            " unapplied_amount BIGINT NOT NULL,"
            " recorded_at VARCHAR(32) NOT NULL) {table}",
-           "CREATE INDEX payments_customer_unapplied ON payments (customer, unapplied_amount)",
+           "CREATE INDEX IF NOT EXISTS payments_customer_unapplied ON payments (customer, unapplied_amount)",
 
-           "CREATE TABLE credit_notes ("
+           "CREATE TABLE IF NOT EXISTS credit_notes ("
            " number {id} NOT NULL PRIMARY KEY,"
            " customer {id} NOT NULL REFERENCES customers (id),"
            " note_date {date} NOT NULL,"
@@ -81,10 +85,10 @@ const std::vector<Migration>& migrations() {
            " invoice {id} NULL,"
            " unapplied_amount BIGINT NOT NULL,"
            " recorded_at VARCHAR(32) NOT NULL) {table}",
-           "CREATE INDEX credit_notes_customer_unapplied ON credit_notes (customer, unapplied_amount)",
+           "CREATE INDEX IF NOT EXISTS credit_notes_customer_unapplied ON credit_notes (customer, unapplied_amount)",
 
            // The journal. Append-only: no statement anywhere updates or deletes a posting.
-           "CREATE TABLE postings ("
+           "CREATE TABLE IF NOT EXISTS postings ("
            " id {pk},"
            " customer {id} NOT NULL,"
            " currency CHAR(3) NOT NULL,"
@@ -98,7 +102,7 @@ const std::vector<Migration>& migrations() {
            " unapplied_delta BIGINT NOT NULL,"
            " recorded_at VARCHAR(32) NOT NULL) {journal}",
            // Aging reads this index alone, in customer order (a streaming GROUP BY).
-           "CREATE INDEX postings_aging ON postings"
+           "CREATE INDEX IF NOT EXISTS postings_aging ON postings"
            " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta)",
        }},
   };
@@ -126,9 +130,10 @@ std::string expand(const char* statement, Dialect dialect) {
 void seed_terms(Database& db) {
   for (const Terms& t : standard_terms()) {
     Params p;
-    const std::string sql = "INSERT INTO terms (code, basis, days, discount_days, discount_bp) VALUES (" +
-                            p.add(t.code) + ", " + p.add(std::string(to_string(t.basis))) + ", " +
-                            p.add(static_cast<long long>(t.days)) + ", NULL, NULL)";
+    std::string sql = "INSERT INTO terms (code, basis, days, discount_days, discount_bp) SELECT ";
+    sql += p.add(t.code) + ", " + p.add(std::string(to_string(t.basis))) + ", ";
+    sql += p.add(static_cast<long long>(t.days)) + ", NULL, NULL FROM (SELECT 1 AS one) o WHERE NOT EXISTS";
+    sql += " (SELECT 1 FROM terms WHERE code = " + p.add(t.code) + ")";
     execute(db.session(), sql, p);
   }
 }

@@ -1,5 +1,6 @@
 #include "sql/database.hpp"
 #include "sql/migrations.hpp"
+#include "sql/statement.hpp"
 #include "sql/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -60,4 +61,20 @@ TEST_CASE("migrations: two processes migrating at once take turns", "[sql][mysql
   racer.join();
   CHECK_FALSE(failure);
   CHECK(sql::schema_version(t.db()) == sql::latest_schema_version());
+}
+
+TEST_CASE("migrations: a migration cut short is finished by running it again", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend);
+  // As if the process died after the tables were made but before the version was recorded.
+  sql::Params none;
+  sql::execute(t.db().session(), "DELETE FROM schema_version", none);
+  sql::execute(t.db().session(), "DELETE FROM terms WHERE code = 'NET60'", none);
+  CHECK(sql::schema_version(t.db()) == 0);
+  auto again = sql::migrate(t.db());
+  CHECK(again.from_version == 0);
+  CHECK(again.to_version == sql::latest_schema_version());
+  long long terms = 0;
+  sql::Query(t.db().session(), "SELECT COUNT(*) FROM terms", none).into(terms).run();
+  CHECK(terms == 3);
 }
