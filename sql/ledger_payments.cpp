@@ -198,4 +198,19 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
   return {PostOutcome::created, ""};
 }
 
+PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t amount, Date posted_on,
+                                      const std::string& document) {
+  TM_ASSERT(is_postable_amount(amount));
+  auto inv = invoice(number);
+  if (!inv) return {PostOutcome::unknown_invoice, "invoice"};
+  lock_customers({inv->invoice.customer});
+  inv = invoice(number);  // again, now that no one else may move it
+  const OpenItem item{number, inv->invoice.issue_date, *inv->invoice.due_date, inv->open_amount, inv->disputed};
+  if (posted_on < item.issue_date) return {PostOutcome::issued_after_document, "invoice"};
+  if (amount > item.open) return {PostOutcome::exceeds_open_amount, "amount"};
+  insert_postings({write_off_posting(item, inv->invoice.customer, inv->invoice.currency, posted_on, document, amount)});
+  set_open_amounts({{number, item.open - amount}});
+  return {PostOutcome::created, ""};
+}
+
 }  // namespace tallyman::sql

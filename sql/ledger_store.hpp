@@ -74,6 +74,10 @@ class LedgerStore {
   std::vector<PostResult> post_invoices(std::span<const Invoice> invoices);
   std::vector<PostResult> post_payments(std::span<const Payment> payments);
   PostResult post_credit_note(const CreditNote& note);
+  // Writes off `amount` of an invoice's open amount as of `posted_on`; `document` names the
+  // write-off (its request id). The request and its approval by a second person are kept by
+  // the caller; this posts it, once.
+  PostResult post_write_off(const std::string& invoice, std::int64_t amount, Date posted_on, const std::string& document);
 
   std::optional<Customer> customer(const std::string& id);
   std::vector<Customer> customers(const std::set<std::string>& ids);

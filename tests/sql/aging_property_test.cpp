@@ -147,6 +147,18 @@ void check_book(const std::string& backend, unsigned seed) {
       }
       REQUIRE(store.post_payments(std::vector<Payment>{pay}).at(0).outcome == sql::PostOutcome::created);
       model.pay(cust, cur, received, pay.amount, explicit_allocations);
+    } else if (kind == 9 && pick(0, 2) == 0) {  // a write-off of part of an open invoice
+      ModelInvoice* target = nullptr;
+      for (auto& i : model.invoices)
+        if (i.customer == cust && i.open > 0) target = &i;
+      if (target != nullptr) {
+        const long date = target->issue + pick(0, 60);
+        const std::int64_t amount = pick(1, target->open);
+        REQUIRE(store.post_write_off(target->number, amount, day(date), "WO-" + std::to_string(e)).outcome ==
+                sql::PostOutcome::created);
+        target->open -= amount;
+        target->applied.push_back({date, amount});
+      }
     } else {
       const long date = pick(0, 330);
       CreditNote note{"CN-" + std::to_string(e), cust, day(date), pick(1, 50000), currency, std::nullopt};

@@ -181,6 +181,27 @@ TEST_CASE("ledger store: credit notes reduce an invoice or add unapplied credit"
   CHECK(b.open("INV-1") == 95000);
 }
 
+TEST_CASE("ledger store: a write-off reduces the open amount as of its date", "[sql][mysql]") {
+  Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  b.add(invoice("INV-1", "C-1", "2026-01-05", 100000));
+  auto post = [&](const char* number, std::int64_t amount, const char* date) {
+    sql::WriteTransaction tx(b.t.db());
+    auto r = b.store.post_write_off(number, amount, d(date), "WO-1");
+    if (r.accepted()) tx.commit();
+    return r.outcome;
+  };
+  CHECK(post("INV-9", 10, "2026-03-01") == PostOutcome::unknown_invoice);
+  CHECK(post("INV-1", 10, "2026-01-04") == PostOutcome::issued_after_document);
+  CHECK(post("INV-1", 100001, "2026-03-01") == PostOutcome::exceeds_open_amount);
+  CHECK(post("INV-1", 40000, "2026-03-01") == PostOutcome::created);
+  CHECK(b.open("INV-1") == 60000);
+  AgingSpec before{d("2026-02-28"), AgingBasis::due_date, {30, 60, 90}};
+  AgingSpec after{d("2026-03-01"), AgingBasis::due_date, {30, 60, 90}};
+  CHECK(b.store.aging(before, eur).totals.total() == 100000);
+  CHECK(b.store.aging(after, eur).totals.total() == 60000);
+  CHECK(b.store.postings().back().kind == PostingKind::write_off);
+}
+
 TEST_CASE("ledger store: aging as of a past date ignores what was posted for later dates", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   b.add(invoice("INV-1", "C-1", "2026-01-01", 100000));                // due Jan 31
