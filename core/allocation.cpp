@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace tallyman {
 
@@ -83,6 +84,44 @@ CreditNoteResult credit_note_postings(const CreditNote& note, const OpenItem* ta
     result.postings.push_back(Posting{note.customer, note.currency, note.date, PostingKind::credit_note,
                                       note.number, target->number, target->issue_date,
                                       target->due_date, -note.amount, 0});
+  }
+  return result;
+}
+
+CreditApplicationResult apply_unapplied_credit(const std::string& customer, Currency currency, const OpenItem& invoice,
+                                               std::int64_t amount, Date date, std::span<const CreditSource> sources) {
+  TM_ASSERT(is_postable_amount(amount));
+  CreditApplicationResult result;
+  if (invoice.issue_date > date) {
+    result.outcome = CreditApplicationOutcome::issued_after_date;
+    return result;
+  }
+  if (amount > invoice.open) {
+    result.outcome = CreditApplicationOutcome::exceeds_open_amount;
+    return result;
+  }
+  std::vector<std::size_t> order;
+  std::int64_t available = 0;
+  for (std::size_t k = 0; k < sources.size(); ++k)
+    if (sources[k].date <= date && sources[k].unapplied > 0) {
+      order.push_back(k);
+      available += sources[k].unapplied;
+    }
+  if (amount > available) {
+    result.outcome = CreditApplicationOutcome::exceeds_unapplied;
+    return result;
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return std::tie(sources[x].date, sources[x].document) < std::tie(sources[y].date, sources[y].document);
+  });
+  std::int64_t remaining = amount;
+  for (std::size_t k : order) {
+    if (remaining == 0) break;
+    const std::int64_t take = std::min(remaining, sources[k].unapplied);
+    remaining -= take;
+    result.used.emplace_back(k, take);
+    result.postings.push_back(Posting{customer, currency, date, sources[k].applied_kind, sources[k].document,
+                                      invoice.number, invoice.issue_date, invoice.due_date, -take, -take});
   }
   return result;
 }

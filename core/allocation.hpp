@@ -44,4 +44,26 @@ struct CreditNoteResult {
 // target: the invoice the note names, if it names one and the customer has it.
 CreditNoteResult credit_note_postings(const CreditNote& note, const OpenItem* target);
 
+// Unapplied credit applied later (contract §2, "when the remittance advice arrives"): a
+// payment's or a credit note's amount not yet applied.
+struct CreditSource {
+  PostingKind applied_kind = PostingKind::payment_applied;  // or credit_note_applied
+  std::string document;                                      // payment reference or credit-note number
+  Date date;                                                 // received or dated
+  std::int64_t unapplied = 0;
+};
+
+enum class CreditApplicationOutcome { applied, issued_after_date, exceeds_open_amount, exceeds_unapplied };
+
+struct CreditApplicationResult {
+  CreditApplicationOutcome outcome = CreditApplicationOutcome::applied;
+  std::vector<Posting> postings;                          // one application per source drawn on
+  std::vector<std::pair<std::size_t, std::int64_t>> used; // (index into sources, amount taken)
+};
+
+// Applies `amount` to the invoice as of `date`, drawing on the sources dated on or before it,
+// oldest first (then by document). Every application is dated `date`.
+CreditApplicationResult apply_unapplied_credit(const std::string& customer, Currency currency, const OpenItem& invoice,
+                                               std::int64_t amount, Date date, std::span<const CreditSource> sources);
+
 }  // namespace tallyman

@@ -21,6 +21,7 @@ std::string outcome_message(PostOutcome outcome) {
     case PostOutcome::unknown_invoice: return "names no invoice of this customer";
     case PostOutcome::issued_after_document: return "names an invoice issued after this document's date";
     case PostOutcome::exceeds_open_amount: return "is more than the invoice's open amount";
+    case PostOutcome::exceeds_unapplied: return "is more than the customer's unapplied credit";
   }
   return "";
 }

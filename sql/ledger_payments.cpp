@@ -198,6 +198,49 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
   return {PostOutcome::created, ""};
 }
 
+PostResult LedgerStore::apply_credit(const std::string& customer, const std::string& number, std::int64_t amount,
+                                     Date date) {
+  lock_customers({customer});
+  auto c = this->customer(customer);
+  if (!c) return {PostOutcome::unknown_customer, "customer"};
+  auto inv = invoice(number);
+  if (!inv || inv->invoice.customer != customer) return {PostOutcome::unknown_invoice, "invoice"};
+  std::vector<CreditSource> sources;
+  {
+    Params p;
+    const std::string c1 = p.add(customer), c2 = p.add(customer);
+    std::string kind, document, when;
+    long long unapplied = 0;
+    Query q(db_.session(),
+            "SELECT 'p', reference, received_date, unapplied_amount FROM payments WHERE customer = " + c1 +
+                " AND unapplied_amount > 0 UNION ALL SELECT 'c', number, note_date, unapplied_amount FROM credit_notes"
+                " WHERE customer = " + c2 + " AND unapplied_amount > 0",
+            p);
+    q.into(kind).into(document).into(when).into(unapplied);
+    if (q.run()) do {
+        sources.push_back({kind == "p" ? PostingKind::payment_applied : PostingKind::credit_note_applied, document,
+                           db_date(when), unapplied});
+      } while (q.fetch());
+  }
+  const OpenItem item{number, inv->invoice.issue_date, *inv->invoice.due_date, inv->open_amount, inv->disputed};
+  const CreditApplicationResult r = apply_unapplied_credit(customer, c->currency, item, amount, date, sources);
+  switch (r.outcome) {
+    case CreditApplicationOutcome::applied: break;
+    case CreditApplicationOutcome::issued_after_date: return {PostOutcome::issued_after_document, "invoice"};
+    case CreditApplicationOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, "amount"};
+    case CreditApplicationOutcome::exceeds_unapplied: return {PostOutcome::exceeds_unapplied, "amount"};
+  }
+  std::vector<std::pair<std::string, long long>> payments, notes;
+  for (const auto& [k, taken] : r.used)
+    (sources[k].applied_kind == PostingKind::payment_applied ? payments : notes)
+        .emplace_back(sources[k].document, sources[k].unapplied - taken);
+  insert_postings(r.postings);
+  set_open_amounts({{number, item.open - amount}});
+  update_rows(db_.session(), "payments", "reference", "unapplied_amount", payments);
+  update_rows(db_.session(), "credit_notes", "number", "unapplied_amount", notes);
+  return {PostOutcome::created, ""};
+}
+
 PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t amount, Date posted_on,
                                       const std::string& document) {
   TM_ASSERT(is_postable_amount(amount));

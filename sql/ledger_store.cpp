@@ -54,6 +54,7 @@ std::string_view to_string(PostOutcome outcome) {
     case PostOutcome::unknown_invoice: return "unknown_invoice";
     case PostOutcome::issued_after_document: return "issued_after_document";
     case PostOutcome::exceeds_open_amount: return "exceeds_open_amount";
+    case PostOutcome::exceeds_unapplied: return "exceeds_unapplied";
   }
   TM_ASSERT(false);
 }

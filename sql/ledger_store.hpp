@@ -34,6 +34,7 @@ enum class PostOutcome {
   unknown_invoice,        // an allocation or credit note names an invoice the customer lacks
   issued_after_document,  // ... or one issued after the payment or credit note
   exceeds_open_amount,    // ... or more than its open amount
+  exceeds_unapplied,      // more than the customer's unapplied credit as of the date
 };
 
 std::string_view to_string(PostOutcome outcome);
@@ -74,6 +75,9 @@ class LedgerStore {
   std::vector<PostResult> post_invoices(std::span<const Invoice> invoices);
   std::vector<PostResult> post_payments(std::span<const Payment> payments);
   PostResult post_credit_note(const CreditNote& note);
+  // Applies the customer's unapplied credit to an invoice (contract §2
+  // POST /v1/customers/{id}/applications): oldest payments and credit notes first.
+  PostResult apply_credit(const std::string& customer, const std::string& invoice, std::int64_t amount, Date date);
   // Writes off `amount` of an invoice's open amount as of `posted_on`; `document` names the
   // write-off (its request id). The request and its approval by a second person are kept by
   // the caller; this posts it, once.

@@ -129,3 +129,30 @@ TEST_CASE("allocation: credit notes reduce an invoice or become unapplied credit
   CHECK(free.postings.at(0).unapplied_delta == 10);
   CHECK_FALSE(free.postings.at(0).invoice.has_value());
 }
+
+TEST_CASE("allocation: unapplied credit is applied oldest source first, as of the date given", "[core]") {
+  const OpenItem inv = item("INV-1", "2026-01-05", "2026-02-10", 1000);
+  std::vector<CreditSource> sources{{PostingKind::credit_note_applied, "CN-2", d("2026-02-01"), 300},
+                                    {PostingKind::payment_applied, "PAY-1", d("2026-01-20"), 200},
+                                    {PostingKind::payment_applied, "PAY-0", d("2026-01-20"), 100},
+                                    {PostingKind::payment_applied, "PAY-9", d("2026-03-05"), 900}};  // after the date
+  auto r = apply_unapplied_credit("C-1", eur, inv, 450, d("2026-03-01"), sources);
+  REQUIRE(r.outcome == CreditApplicationOutcome::applied);
+  REQUIRE(r.postings.size() == 3);
+  CHECK(r.postings[0].document == "PAY-0");  // same date: by document
+  CHECK(r.postings[1].document == "PAY-1");
+  CHECK(r.postings[2].document == "CN-2");
+  CHECK(r.postings[2].kind == PostingKind::credit_note_applied);
+  CHECK(r.postings[2].open_delta == -150);
+  for (const Posting& p : r.postings) {
+    CHECK(p.posted_on == d("2026-03-01"));
+    CHECK(p.open_delta == p.unapplied_delta);
+  }
+  CHECK(r.used == std::vector<std::pair<std::size_t, std::int64_t>>{{2, 100}, {1, 200}, {0, 150}});
+  CHECK(apply_unapplied_credit("C-1", eur, inv, 601, d("2026-03-01"), sources).outcome ==
+        CreditApplicationOutcome::exceeds_unapplied);
+  CHECK(apply_unapplied_credit("C-1", eur, inv, 1001, d("2026-03-10"), sources).outcome ==
+        CreditApplicationOutcome::exceeds_open_amount);
+  CHECK(apply_unapplied_credit("C-1", eur, inv, 1, d("2026-01-04"), sources).outcome ==
+        CreditApplicationOutcome::issued_after_date);
+}

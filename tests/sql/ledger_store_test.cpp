@@ -181,6 +181,38 @@ TEST_CASE("ledger store: credit notes reduce an invoice or add unapplied credit"
   CHECK(b.open("INV-1") == 95000);
 }
 
+TEST_CASE("ledger store: unapplied credit is applied later, oldest first", "[sql][mysql]") {
+  Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  b.pay({"PAY-1", "C-1", d("2026-01-10"), 300, eur, {}});  // nothing open yet: all unapplied
+  {
+    sql::WriteTransaction tx(b.t.db());
+    REQUIRE(b.store.post_credit_note({"CN-1", "C-1", d("2026-01-05"), 200, eur, std::nullopt}).accepted());
+    tx.commit();
+  }
+  b.add(invoice("INV-1", "C-1", "2026-01-15", 1000));
+  auto apply = [&](const char* customer, const char* number, std::int64_t amount, const char* date) {
+    sql::WriteTransaction tx(b.t.db());
+    auto r = b.store.apply_credit(customer, number, amount, d(date));
+    if (r.accepted()) tx.commit();
+    return r.outcome;
+  };
+  CHECK(apply("C-1", "INV-1", 501, "2026-02-01") == PostOutcome::exceeds_unapplied);
+  CHECK(apply("C-1", "INV-1", 10, "2026-01-14") == PostOutcome::issued_after_document);
+  CHECK(apply("C-2", "INV-1", 10, "2026-02-01") == PostOutcome::unknown_invoice);
+  CHECK(apply("C-404", "INV-1", 10, "2026-02-01") == PostOutcome::unknown_customer);
+  CHECK(apply("C-1", "INV-1", 250, "2026-02-01") == PostOutcome::created);
+  CHECK(b.open("INV-1") == 750);
+  CHECK(b.store.unapplied("C-1") == 250);  // CN-1 (older) used up, 50 of PAY-1
+  const auto journal = b.store.postings();
+  CHECK(journal[journal.size() - 2].document == "CN-1");
+  CHECK(journal.back().document == "PAY-1");
+  CHECK(journal.back().kind == PostingKind::payment_applied);
+  AgingSpec before{d("2026-01-31"), AgingBasis::due_date, {30, 60, 90}};
+  CHECK(b.store.aging(before, eur).totals.unapplied == 500);  // as of before the application
+  CHECK(apply("C-1", "INV-1", 250, "2026-02-02") == PostOutcome::created);
+  CHECK(b.store.unapplied("C-1") == 0);
+}
+
 TEST_CASE("ledger store: a write-off reduces the open amount as of its date", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   b.add(invoice("INV-1", "C-1", "2026-01-05", 100000));
