@@ -111,13 +111,8 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
       if (!same) break;
       continue;
     }
-    auto customer = facts.find(pay.customer);
-    if (customer == facts.end()) {
-      results.push_back({PostOutcome::unknown_customer, "customer"});
-      break;
-    }
-    if (customer->second.currency != pay.currency) {
-      results.push_back({PostOutcome::currency_mismatch, "currency"});
+    if (auto refused = refusal(facts, pay.customer, pay.currency)) {
+      results.push_back(*refused);
       break;
     }
     std::vector<OpenItem>& own = by_customer[pay.customer];

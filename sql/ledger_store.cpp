@@ -79,6 +79,14 @@ const std::map<std::string, LedgerStore::CustomerFacts, std::less<>>& LedgerStor
   return facts_;
 }
 
+std::optional<PostResult> LedgerStore::refusal(const std::map<std::string, CustomerFacts, std::less<>>& facts,
+                                               const std::string& customer, Currency currency) {
+  auto it = facts.find(customer);
+  if (it == facts.end()) return PostResult{PostOutcome::unknown_customer, "customer"};
+  if (it->second.currency != currency) return PostResult{PostOutcome::currency_mismatch, "currency"};
+  return std::nullopt;
+}
+
 const std::map<std::string, Terms, std::less<>>& LedgerStore::all_terms() {
   if (terms_) return *terms_;
   terms_.emplace();
@@ -178,16 +186,11 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
       if (!same) break;
       continue;
     }
-    auto customer = facts.find(i.customer);
-    if (customer == facts.end()) {
-      results.push_back({PostOutcome::unknown_customer, "customer"});
+    if (auto refused = refusal(facts, i.customer, i.currency)) {
+      results.push_back(*refused);
       break;
     }
-    if (customer->second.currency != i.currency) {
-      results.push_back({PostOutcome::currency_mismatch, "currency"});
-      break;
-    }
-    auto customer_terms = terms.find(customer->second.terms);
+    auto customer_terms = terms.find(facts.find(i.customer)->second.terms);
     TM_ASSERT(customer_terms != terms.end());  // customers.terms references terms(code)
     const Date due = i.due_date.value_or(due_date(customer_terms->second, i.issue_date));
     Invoice stored = i;

@@ -116,6 +116,10 @@ class LedgerStore {
   // The facts of those of `ids` that exist (from the cache, else one query for the rest).
   const std::map<std::string, CustomerFacts, std::less<>>& customer_facts(const std::set<std::string>& ids);
   const std::map<std::string, Terms, std::less<>>& all_terms();
+  // Why a document for `customer` in `currency` cannot be posted, if it cannot: the customer
+  // is unknown, or keeps its books in another currency.
+  static std::optional<PostResult> refusal(const std::map<std::string, CustomerFacts, std::less<>>& facts,
+                                           const std::string& customer, Currency currency);
 
   Database& db_;
   bool holding_ = false;
