@@ -18,8 +18,6 @@
 
 namespace tallyman::app {
 
-namespace {
-
 std::unique_ptr<sql::Database> open_database(const Args& args) {
   std::string why;
   const std::string url = database_url(args);
@@ -37,6 +35,16 @@ std::unique_ptr<sql::Database> open_migrated(const Args& args) {
                              std::to_string(want) + ": run `tallyman migrate` first");
   return db;
 }
+
+Currency base_currency() {
+  std::string text = "EUR";
+  if (const char* env = std::getenv("TALLYMAN_CURRENCY"); env != nullptr && *env != '\0') text = env;
+  auto currency = parse_currency(text);
+  if (!currency) throw UsageError("TALLYMAN_CURRENCY must be an ISO 4217 code of three capital letters");
+  return *currency;
+}
+
+namespace {
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -138,10 +146,8 @@ int report_command(int argc, char** argv) {
     if (!basis) throw UsageError("--basis must be due_date or issue_date");
     spec.basis = *basis;
   }
-  std::string currency_text = "EUR";
-  if (const char* env = std::getenv("TALLYMAN_CURRENCY"); env != nullptr && *env != '\0') currency_text = env;
-  if (auto v = args.option("currency")) currency_text = *v;
-  auto currency = parse_currency(currency_text);
+  std::optional<Currency> currency = base_currency();
+  if (auto v = args.option("currency")) currency = parse_currency(*v);
   if (!currency) throw UsageError("the currency must be an ISO 4217 code of three capital letters");
   const std::string format = args.option("format").value_or("table");
   if (format != "table" && format != "json" && format != "csv") throw UsageError("--format must be table, json or csv");

@@ -10,7 +10,9 @@
 namespace {
 
 const char* const usage =
-    "usage: tallyman migrate [--db URL]\n"
+    "usage: tallyman serve [--db URL] [--listen 127.0.0.1:8080]\n"
+    "       tallyman migrate [--db URL]\n"
+    "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
     "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
     "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"
     "                             [--currency EUR] [--customer ID] [--format table|json|csv] [--db URL]\n"
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
     if (command == "migrate") return app::migrate_command(argc, argv);
     if (command == "import") return app::import_command(argc, argv);
     if (command == "report") return app::report_command(argc, argv);
+    if (command == "serve") return app::serve_command(argc, argv);
+    if (command == "keys") return app::keys_command(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::fputs(usage, stdout);
       return 0;

@@ -108,13 +108,15 @@ std::string_view to_string(PostingKind kind) {
     case PostingKind::credit_note: return "credit_note";
     case PostingKind::credit_note_applied: return "credit_note_applied";
     case PostingKind::write_off: return "write_off";
+    case PostingKind::payment_reversed: return "payment_reversed";
   }
   TM_ASSERT(false);
 }
 
 std::optional<PostingKind> parse_posting_kind(std::string_view text) {
   for (PostingKind k : {PostingKind::invoice, PostingKind::payment, PostingKind::payment_applied,
-                        PostingKind::credit_note, PostingKind::credit_note_applied, PostingKind::write_off})
+                        PostingKind::credit_note, PostingKind::credit_note_applied, PostingKind::write_off,
+                        PostingKind::payment_reversed})
     if (to_string(k) == text) return k;
   return std::nullopt;
 }
@@ -130,6 +132,22 @@ Posting write_off_posting(const OpenItem& item, const std::string& customer, Cur
   TM_ASSERT(amount >= 1 && amount <= item.open && posted_on >= item.issue_date);
   return Posting{customer, currency, posted_on, PostingKind::write_off, write_off_id, item.number,
                  item.issue_date, item.due_date, -amount, 0};
+}
+
+std::vector<Posting> payment_reversal_postings(const Payment& payment, const std::vector<AppliedTo>& applied, Date date) {
+  std::vector<Posting> postings;
+  std::int64_t applied_total = 0;
+  for (const AppliedTo& a : applied) {
+    TM_ASSERT(a.amount > 0);
+    applied_total += a.amount;
+    postings.push_back(Posting{payment.customer, payment.currency, date, PostingKind::payment_reversed,
+                               payment.reference, a.item.number, a.item.issue_date, a.item.due_date, a.amount,
+                               a.amount});
+  }
+  TM_ASSERT(applied_total <= payment.amount);
+  postings.push_back(Posting{payment.customer, payment.currency, date, PostingKind::payment_reversed, payment.reference,
+                             std::nullopt, std::nullopt, std::nullopt, 0, -payment.amount});
+  return postings;
 }
 
 }  // namespace tallyman

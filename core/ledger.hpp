@@ -92,6 +92,8 @@ enum class PostingKind {
   credit_note,          // to an invoice: open -a; without one: unapplied +a
   credit_note_applied,  // unapplied credit of a credit note applied: open -a, unapplied -a
   write_off,            // open -a
+  payment_reversed,     // a bounced payment undone: per invoice it was applied to, open +a and
+                        // unapplied +a; then once, unapplied -amount
 };
 
 std::string_view to_string(PostingKind kind);
@@ -123,5 +125,14 @@ struct OpenItem {
 Posting invoice_posting(const Invoice& invoice, Date due_date);
 Posting write_off_posting(const OpenItem& item, const std::string& customer, Currency currency,
                           Date posted_on, const std::string& write_off_id, std::int64_t amount);
+
+// The postings that undo a payment as of `date`: `applied` is what it applied to each invoice
+// (net, as of now), `amount` the payment's amount. Afterwards the invoices are open again by
+// what it paid and the customer's unapplied credit has lost what is left of it.
+struct AppliedTo {
+  OpenItem item;  // the invoice (its dates)
+  std::int64_t amount = 0;
+};
+std::vector<Posting> payment_reversal_postings(const Payment& payment, const std::vector<AppliedTo>& applied, Date date);
 
 }  // namespace tallyman

@@ -5,6 +5,8 @@
 //   mysql://USER:PASSWORD@HOST:PORT/DATABASE (user and password percent-decoded)
 // SOCI stays behind this header: callers see Database, DatabaseError and WriteTransaction.
 
+#include "core/errors.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -23,12 +25,8 @@ enum class Dialect { sqlite, mysql };
 // SQLite's page cache per connection (SQLite's own default is 2 MiB).
 constexpr std::size_t sqlite_cache_kib_default = 64 * 1024;
 
-// The environment failed: the database is unreachable, locked for too long, or refused a
-// statement. Business outcomes are never reported this way.
-class DatabaseError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// The environment failed (core/errors.hpp); soci_error never leaves sql/, it becomes this.
+using DatabaseError = StorageError;
 
 struct DbUrl {
   Dialect dialect = Dialect::sqlite;

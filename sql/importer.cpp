@@ -10,21 +10,6 @@ namespace tallyman::sql {
 
 namespace {
 
-std::string outcome_message(PostOutcome outcome) {
-  switch (outcome) {
-    case PostOutcome::created:
-    case PostOutcome::replayed: return "";
-    case PostOutcome::conflict: return "is already stored with different content";
-    case PostOutcome::unknown_customer: return "names no known customer";
-    case PostOutcome::currency_mismatch: return "is not the customer's currency";
-    case PostOutcome::unknown_terms: return "names no known payment terms";
-    case PostOutcome::unknown_invoice: return "names no invoice of this customer";
-    case PostOutcome::issued_after_document: return "names an invoice issued after this document's date";
-    case PostOutcome::exceeds_open_amount: return "is more than the invoice's open amount";
-    case PostOutcome::exceeds_unapplied: return "is more than the customer's unapplied credit";
-  }
-  return "";
-}
 
 // Rows of one batch, parsed, with the file row each came from.
 template <class Document>
@@ -87,7 +72,7 @@ class Run {
     for (std::size_t k = 0; k < results.size(); ++k) {
       if (results[k].outcome == PostOutcome::created) ++summary_.created;
       else if (results[k].outcome == PostOutcome::replayed) ++summary_.skipped;
-      else return ImportError{batch.rows[k], results[k].field, outcome_message(results[k].outcome)};
+      else return ImportError{batch.rows[k], results[k].field, std::string(describe(results[k].outcome))};
     }
     batch.documents.clear();
     batch.rows.clear();

@@ -248,6 +248,82 @@ PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t a
   if (amount > item.open) return {PostOutcome::exceeds_open_amount, "amount"};
   insert_postings({write_off_posting(item, inv->invoice.customer, inv->invoice.currency, posted_on, document, amount)});
   set_open_amounts({{number, item.open - amount}});
+  Params p;
+  execute(db_.session(),
+          "UPDATE invoices SET written_off = written_off + " + p.add(static_cast<long long>(amount)) +
+              " WHERE number = " + p.add(number),
+          p);
+  return {PostOutcome::created, ""};
+}
+
+PostResult LedgerStore::reverse_payment(const std::string& reference, Date date, const std::string& reason) {
+  auto read = [&](Payment& payment, std::int64_t& unapplied, std::optional<std::string>& reversed_on,
+                  std::string& reversal_reason) {
+    Params p;
+    std::string customer, received, currency, reversed, why;
+    long long amount = 0, left = 0;
+    soci::indicator reversed_ind = soci::i_ok, why_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT customer, received_date, amount, currency, unapplied_amount, reversed_on, reversal_reason"
+            " FROM payments WHERE reference = " + p.add(reference),
+            p);
+    q.into(customer).into(received).into(amount).into(currency).into(left).into(reversed, reversed_ind)
+        .into(why, why_ind);
+    if (!q.run()) return false;
+    payment = Payment{reference, customer, db_date(received), amount, db_currency(currency), {}};
+    unapplied = left;
+    reversed_on = reversed_ind == soci::i_ok ? std::optional<std::string>(reversed) : std::nullopt;
+    reversal_reason = why_ind == soci::i_ok ? why : "";
+    return true;
+  };
+  Payment payment;
+  std::int64_t unapplied = 0;
+  std::optional<std::string> reversed_on;
+  std::string reversal_reason;
+  if (!read(payment, unapplied, reversed_on, reversal_reason)) return {PostOutcome::not_found, "reference"};
+  lock_customers({payment.customer});
+  read(payment, unapplied, reversed_on, reversal_reason);  // again, now that no one else may move it
+  if (reversed_on) {
+    const bool same = db_date(*reversed_on) == date && reversal_reason == reason;
+    return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "reference"};
+  }
+  if (date < payment.received_date) return {PostOutcome::dated_too_early, "date"};
+
+  // What the payment applied, per invoice, net: its applications are found through the
+  // customer's postings (the aging index's prefix), named by the payment's reference.
+  std::vector<AppliedTo> applied;
+  {
+    Params p;
+    const std::string sql =
+        "SELECT invoice, MIN(issue_date), MIN(due_date), SUM(open_delta), MAX(posted_on) FROM postings WHERE currency = " +
+        p.add(payment.currency.str()) + " AND customer = " + p.add(payment.customer) + " AND document = " +
+        p.add(reference) + " AND kind = 'payment_applied' GROUP BY invoice ORDER BY invoice";
+    std::string invoice, issue, due, last;
+    long long delta = 0;
+    Query q(db_.session(), sql, p);
+    q.into(invoice).into(issue).into(due).into(delta).into(last);
+    if (q.run()) do {
+        if (db_date(last) > date) return {PostOutcome::dated_too_early, "date"};
+        if (delta < 0) applied.push_back({OpenItem{invoice, db_date(issue), db_date(due), 0, false}, -delta});
+      } while (q.fetch());
+  }
+  std::vector<Posting> postings = payment_reversal_postings(payment, applied, date);
+  std::int64_t total = 0;
+  for (const AppliedTo& a : applied) total += a.amount;
+  TM_ASSERT(payment.amount - total == unapplied);  // the projection agrees with the journal
+  std::vector<std::pair<std::string, std::int64_t>> opens;
+  for (const AppliedTo& a : applied) {
+    auto inv = invoice(a.item.number);
+    TM_ASSERT(inv && inv->open_amount + a.amount <= inv->invoice.amount);
+    opens.emplace_back(a.item.number, inv->open_amount + a.amount);
+  }
+  insert_postings(postings);
+  set_open_amounts(opens);
+  Params p;
+  execute(db_.session(),
+          "UPDATE payments SET unapplied_amount = 0, reversed_on = " + p.add(format_date(date)) +
+              ", reversal_reason = " + p.add(reason) + " WHERE reference = " + p.add(reference),
+          p);
   return {PostOutcome::created, ""};
 }
 

@@ -43,25 +43,6 @@ std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at
           recorded_at};
 }
 
-std::string_view to_string(PostOutcome outcome) {
-  switch (outcome) {
-    case PostOutcome::created: return "created";
-    case PostOutcome::replayed: return "replayed";
-    case PostOutcome::conflict: return "conflict";
-    case PostOutcome::unknown_customer: return "unknown_customer";
-    case PostOutcome::currency_mismatch: return "currency_mismatch";
-    case PostOutcome::unknown_terms: return "unknown_terms";
-    case PostOutcome::unknown_invoice: return "unknown_invoice";
-    case PostOutcome::issued_after_document: return "issued_after_document";
-    case PostOutcome::exceeds_open_amount: return "exceeds_open_amount";
-    case PostOutcome::exceeds_unapplied: return "exceeds_unapplied";
-  }
-  TM_ASSERT(false);
-}
-
-namespace {
-
-}  // namespace
 
 const std::map<std::string, LedgerStore::CustomerFacts, std::less<>>& LedgerStore::customer_facts(
     const std::set<std::string>& ids) {
@@ -315,12 +296,13 @@ std::int64_t LedgerStore::unapplied(const std::string& customer) {
   return ind == soci::i_ok ? total : 0;
 }
 
-std::vector<Posting> LedgerStore::postings(const std::optional<std::string>& customer) {
+std::vector<Posting> LedgerStore::postings(const std::optional<std::string>& customer, std::optional<Currency> in) {
   Params p;
   std::string sql =
       "SELECT customer, currency, posted_on, kind, document, invoice, issue_date, due_date, open_delta,"
       " unapplied_delta FROM postings";
   if (customer) sql += " WHERE customer = " + p.add(*customer);
+  if (customer && in) sql += " AND currency = " + p.add(in->str());
   sql += " ORDER BY id";
   std::string cust, currency, posted_on, kind, document, invoice, issue, due;
   long long open = 0, unapplied = 0;

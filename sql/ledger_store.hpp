@@ -11,6 +11,7 @@
 
 #include "core/aging.hpp"
 #include "core/ledger.hpp"
+#include "core/outcome.hpp"
 #include "core/terms.hpp"
 #include "sql/database.hpp"
 
@@ -23,27 +24,6 @@
 #include <vector>
 
 namespace tallyman::sql {
-
-enum class PostOutcome {
-  created,
-  replayed,
-  conflict,               // the same id was posted with different content
-  unknown_customer,
-  currency_mismatch,      // not the customer's currency: tallyman never converts
-  unknown_terms,
-  unknown_invoice,        // an allocation or credit note names an invoice the customer lacks
-  issued_after_document,  // ... or one issued after the payment or credit note
-  exceeds_open_amount,    // ... or more than its open amount
-  exceeds_unapplied,      // more than the customer's unapplied credit as of the date
-};
-
-std::string_view to_string(PostOutcome outcome);
-
-struct PostResult {
-  PostOutcome outcome = PostOutcome::created;
-  std::string field;  // the field at fault when refused
-  bool accepted() const { return outcome == PostOutcome::created || outcome == PostOutcome::replayed; }
-};
 
 // An invoice as stored, with its open amount now.
 struct InvoiceState {
@@ -82,14 +62,23 @@ class LedgerStore {
   // write-off (its request id). The request and its approval by a second person are kept by
   // the caller; this posts it, once.
   PostResult post_write_off(const std::string& invoice, std::int64_t amount, Date posted_on, const std::string& document);
+  // Undoes a bounced payment as of `date` (contract §2 POST /v1/payments/{reference}/reverse):
+  // every application it made is reversed, the invoices reopen, what was left unapplied goes.
+  // Aging before `date` is unchanged. Reversing again with the same date and reason is a
+  // replay; otherwise already_decided.
+  PostResult reverse_payment(const std::string& reference, Date date, const std::string& reason);
 
   std::optional<Customer> customer(const std::string& id);
+  // Every payment term, by code.
+  const std::map<std::string, Terms, std::less<>>& terms() { return all_terms(); }
   std::vector<Customer> customers(const std::set<std::string>& ids);
   std::optional<InvoiceState> invoice(const std::string& number);
   // The customer's unapplied credit now (payments and credit notes not yet applied).
   std::int64_t unapplied(const std::string& customer);
   // Every posting, in the order written; optionally one customer's. For statements and checks.
-  std::vector<Posting> postings(const std::optional<std::string>& customer = std::nullopt);
+  // With the customer's currency, the aging index finds them; without it, a full scan.
+  std::vector<Posting> postings(const std::optional<std::string>& customer = std::nullopt,
+                                std::optional<Currency> currency = std::nullopt);
 
   // Aging as of spec.as_of in one currency, computed from the journal (aging_query.cpp).
   // parts > 1 splits the customers into that many ranges read at once on as many

@@ -23,7 +23,7 @@ struct Migration {
 // Tokens: {id} a user-chosen id (case-sensitive ASCII); {date} a business date; {text} a
 // person's text; {pk} an auto-increment primary key; {table} the options of a table keyed by
 // its text primary key (clustered by it on both: InnoDB always is, SQLite WITHOUT ROWID);
-// {journal} those of a table keyed by {pk}.
+// {journal} those of a table keyed by {pk}; {add_column} adds a column (if missing, on MySQL).
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list{
       {1,
@@ -105,6 +105,53 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX IF NOT EXISTS postings_aging ON postings"
            " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta)",
        }},
+      {2,
+       "the service: API keys, the audit trail, write-off requests, disputes, payment reversals",
+       {
+           // Only the SHA-256 of a key is stored (hex); the key itself is shown once.
+           "CREATE TABLE IF NOT EXISTS api_keys ("
+           " id {pk},"
+           " name {text} NOT NULL,"
+           " role VARCHAR(16) NOT NULL,"
+           " key_hash CHAR(64) NOT NULL,"
+           " created_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE UNIQUE INDEX IF NOT EXISTS api_keys_hash ON api_keys (key_hash)",
+
+           // Append-only, like the journal: who changed what, when, by which request.
+           "CREATE TABLE IF NOT EXISTS audit ("
+           " id {pk},"
+           " at VARCHAR(32) NOT NULL,"
+           " actor {text} NOT NULL,"
+           " role VARCHAR(16) NOT NULL,"
+           " action VARCHAR(48) NOT NULL,"
+           " entity VARCHAR(32) NOT NULL,"
+           " entity_id {id} NOT NULL,"
+           " request_id VARCHAR(64) NOT NULL,"
+           " detail TEXT NOT NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS audit_entity ON audit (entity, entity_id, id)",
+
+           "CREATE TABLE IF NOT EXISTS write_offs ("
+           " id {pk},"
+           " invoice {id} NOT NULL REFERENCES invoices (number),"
+           " customer {id} NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " reason {text} NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " requested_by {text} NOT NULL,"
+           " requested_at VARCHAR(32) NOT NULL,"
+           " decided_by {text} NULL,"
+           " decided_at VARCHAR(32) NULL,"
+           " posted_on {date} NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS write_offs_status ON write_offs (status, id)",
+
+           // Projections, kept with the postings that move them: the amount written off (an
+           // invoice with nothing open is then `written_off` rather than `paid`).
+           "ALTER TABLE invoices {add_column} written_off BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE invoices {add_column} dispute_reason {text} NULL",
+           "ALTER TABLE payments {add_column} reversed_on {date} NULL",
+           "ALTER TABLE payments {add_column} reversal_reason {text} NULL",
+       }},
   };
   return list;
 }
@@ -118,6 +165,7 @@ std::string expand(const char* statement, Dialect dialect) {
       {"{pk}", my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY"},
       {"{table}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "WITHOUT ROWID"},
       {"{journal}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},
+      {"{add_column}", my ? "ADD COLUMN IF NOT EXISTS" : "ADD COLUMN"},
   };
   std::string sql = statement;
   for (const auto& [token, replacement] : tokens) {
@@ -158,8 +206,27 @@ int read_version(Database& db) {
   return ind == soci::i_null ? 0 : static_cast<int>(version);
 }
 
+// Whether `statement` adds a column that is there already. MySQL says IF NOT EXISTS itself;
+// SQLite has no such clause, so its table is asked.
+bool adds_existing_column(Database& db, std::string_view statement) {
+  constexpr std::string_view alter = "ALTER TABLE ", add = " {add_column} ";
+  if (db.dialect() != Dialect::sqlite || !statement.starts_with(alter)) return false;
+  const std::size_t table_end = statement.find(add);
+  const std::string table(statement.substr(alter.size(), table_end - alter.size()));
+  const std::string_view rest = statement.substr(table_end + add.size());
+  const std::string column(rest.substr(0, rest.find(' ')));
+  Params p;
+  long long count = 0;
+  Query(db.session(),
+        "SELECT COUNT(*) FROM pragma_table_info(" + p.add(table) + ") WHERE name = " + p.add(column), p)
+      .into(count)
+      .run();
+  return count > 0;
+}
+
 void apply(Database& db, const Migration& m) {
   for (const char* statement : m.statements) {
+    if (adds_existing_column(db, statement)) continue;
     Params none;
     execute(db.session(), expand(statement, db.dialect()), none);
   }

@@ -7,7 +7,6 @@
 #include <thread>
 
 using namespace tallyman;
-using sql::PostOutcome;
 
 namespace {
 
@@ -27,7 +26,7 @@ Invoice invoice(const char* number, const char* cust, const char* issue, std::in
 }
 
 template <class Post>
-sql::PostResult post_one(sql::Database& db, Post post) {
+PostResult post_one(sql::Database& db, Post post) {
   sql::WriteTransaction tx(db);
   auto results = post();
   REQUIRE(results.size() == 1);
@@ -42,10 +41,10 @@ struct Book {
     store.post_customers(cs);
     tx.commit();
   }
-  sql::PostResult add(const Invoice& i) {
+  PostResult add(const Invoice& i) {
     return post_one(t.db(), [&] { return store.post_invoices(std::vector<Invoice>{i}); });
   }
-  sql::PostResult pay(const Payment& p) {
+  PostResult pay(const Payment& p) {
     return post_one(t.db(), [&] { return store.post_payments(std::vector<Payment>{p}); });
   }
   std::int64_t open(const char* number) { return store.invoice(number).value().open_amount; }

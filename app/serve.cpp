@@ -1,0 +1,106 @@
+// tallyman serve and tallyman keys create: the HTTP service wired to the database.
+#include "app/commands.hpp"
+#include "app/today.hpp"
+#include "core/ids.hpp"
+#include "http/keys.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "http/worker_pool.hpp"
+#include "sql/books.hpp"
+#include "sql/database.hpp"
+#include "sql/migrations.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace tallyman::app {
+
+namespace {
+
+// Database workers: the connections the service holds, and the requests it runs at once.
+constexpr std::size_t workers_default = 4;
+constexpr std::size_t workers_max = 64;
+
+std::size_t env_count(const char* name, std::size_t fallback, std::size_t max) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(text, &end, 10);
+  if (*end != '\0' || value < 1 || value > max)
+    throw UsageError(std::string(name) + " must be a whole number from 1 to " + std::to_string(max));
+  return value;
+}
+
+http::ServerOptions listen_options(const Args& args) {
+  std::string listen = "127.0.0.1:8080";
+  if (const char* env = std::getenv("TALLYMAN_LISTEN"); env != nullptr && *env != '\0') listen = env;
+  if (auto v = args.option("listen")) listen = *v;
+  const std::size_t colon = listen.rfind(':');
+  http::ServerOptions options;
+  char* end = nullptr;
+  const unsigned long port = colon == std::string::npos ? 70000 : std::strtoul(listen.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || *end != '\0' || port > 65535)
+    throw UsageError("--listen must be HOST:PORT, such as 127.0.0.1:8080");
+  options.address = listen.substr(0, colon);
+  if (options.address.size() > 2 && options.address.front() == '[') options.address = options.address.substr(1, options.address.size() - 2);
+  options.port = static_cast<unsigned short>(port);
+  options.io_threads = env_count("TALLYMAN_IO_THREADS", 1, 16);
+  options.read_timeout = std::chrono::seconds(env_count("TALLYMAN_IDLE_TIMEOUT", 30, 3600));
+  return options;
+}
+
+}  // namespace
+
+int serve_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db", "listen"});
+  if (!args.words().empty()) throw UsageError("serve takes no words, only --db URL and --listen HOST:PORT");
+  const http::ServerOptions options = listen_options(args);
+  const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default, workers_max);
+  const Currency currency = base_currency();
+  today();  // a bad TALLYMAN_TZ is a usage error now, not a failure per request
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error to handle, not a death
+
+  // The schema is brought up to date at start (on MySQL under a named lock, so instances
+  // starting together take turns); then each worker opens its own connection.
+  std::string why;
+  const auto url = sql::parse_db_url(database_url(args), why);
+  if (!url) throw UsageError(why);
+  {
+    sql::Database db(*url);
+    sql::migrate(db);
+  }
+  http::Metrics metrics;
+  http::Router router({[] { return today(); }, currency}, metrics);
+  http::WorkerPool pool(
+      workers, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
+  http::serve(router, pool, options, [&](unsigned short port) {
+    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,
+                url->display.c_str(), workers);
+    std::fflush(stdout);
+  });
+  std::printf("tallyman stopped\n");
+  return 0;
+}
+
+int keys_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db", "role", "name"});
+  if (args.words() != std::vector<std::string>{"create"})
+    throw UsageError("usage: tallyman keys create --role ROLE --name NAME [--db URL]");
+  auto role = parse_role(args.option("role").value_or(""));
+  if (!role) throw UsageError("--role must be sales, collector, finance, manager or admin");
+  const std::string name = args.option("name").value_or("");
+  if (!is_valid_id(name)) throw UsageError("--name must be 1-64 characters from A-Z a-z 0-9 . _ : / -");
+  auto db = open_database(args);
+  sql::migrate(*db);
+  const std::string key = http::new_api_key();
+  sql::SqlBooks books(std::move(db));
+  books.add_key(name, *role, http::key_hash(key));
+  std::printf("%s\n", key.c_str());
+  std::fprintf(stderr, "key created for %s with role %s; it is shown this once, only its hash is kept\n",
+               name.c_str(), std::string(to_string(*role)).c_str());
+  return 0;
+}
+
+}  // namespace tallyman::app

@@ -1,0 +1,198 @@
+#pragma once
+// The books as the service sees them: every read and change a request can make, each one
+// transaction. The HTTP layer calls this interface; sql/ implements it over SQLite and
+// MySQL (sql/books.hpp). An instance serves one thread with one connection: the service
+// keeps as many as it has database workers.
+//
+// Changes carry an Actor (the API key's name and role): each is written to the audit trail in
+// the same transaction as the change itself. "Today" is always a parameter: core reads no
+// clock.
+//
+// A failing environment (database unreachable, locked too long) throws StorageError; every
+// business outcome is a PostOutcome value.
+
+#include "core/aging.hpp"
+#include "core/errors.hpp"
+#include "core/ledger.hpp"
+#include "core/outcome.hpp"
+#include "core/roles.hpp"
+#include "core/terms.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tallyman {
+
+struct Actor {
+  std::string name;  // the API key's name: who did it, in the audit trail
+  Role role = Role::admin;
+  std::string request_id;  // the request that made the change, kept with its audit entry
+  std::string request;     // what the request said (its JSON body), kept with its audit entry
+};
+
+// A page of a list ordered by its key: `after` is the last key of the previous page.
+struct PageRequest {
+  std::string after;
+  std::size_t limit = 100;
+};
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_after;  // the key to continue after, if there is more
+};
+
+// GET /v1/customers/{id} "balance" (contract §2), now. exposure = open - unapplied + reserved.
+struct Balance {
+  std::int64_t open = 0;
+  std::int64_t overdue = 0;  // the part of open past its due date as of today
+  std::int64_t unapplied = 0;
+  std::int64_t reserved = 0;
+  std::int64_t exposure = 0;
+  std::optional<std::int64_t> available;  // credit_limit - exposure; none without a limit
+};
+
+// A change to a customer's settings: each field present is set. The currency never changes.
+struct CustomerPatch {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::int64_t>> credit_limit;  // {nullopt}: remove the limit
+  std::optional<std::string> terms;
+  std::optional<std::optional<std::string>> collector;
+  std::optional<std::optional<char>> grade;
+  std::optional<bool> on_hold;
+};
+
+enum class InvoiceStatus { open, paid, written_off };
+std::string_view to_string(InvoiceStatus status);
+std::optional<InvoiceStatus> parse_invoice_status(std::string_view text);
+
+struct InvoiceView {
+  Invoice invoice;  // due_date always set
+  std::int64_t open_amount = 0;
+  InvoiceStatus status = InvoiceStatus::open;
+  bool disputed = false;
+  std::optional<std::string> dispute_reason;
+};
+
+struct PaymentView {
+  Payment payment;
+  std::int64_t unapplied = 0;
+  std::optional<Date> reversed_on;
+  std::optional<std::string> reversal_reason;
+};
+
+enum class WriteOffStatus { pending, approved, rejected };
+std::string_view to_string(WriteOffStatus status);
+std::optional<WriteOffStatus> parse_write_off_status(std::string_view text);
+
+struct WriteOffRequest {
+  std::int64_t id = 0;
+  std::string invoice;
+  std::string customer;
+  std::int64_t amount = 0;
+  Currency currency;
+  std::string reason;
+  WriteOffStatus status = WriteOffStatus::pending;
+  std::string requested_by;
+  std::string requested_at;  // UTC timestamps
+  std::optional<std::string> decided_by;
+  std::optional<std::string> decided_at;
+  std::optional<Date> posted_on;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string at;  // UTC timestamp
+  std::string actor;
+  std::string role;
+  std::string action;  // "invoice.post", "write_off.approve", ...
+  std::string entity;  // "invoice", "customer", ...
+  std::string entity_id;
+  std::string request_id;
+  std::string detail;  // a JSON document of what was posted or changed
+};
+
+// GET /v1/reports/overdue: one row per customer with money past due as of a date.
+struct OverdueRow {
+  Customer customer;
+  std::int64_t overdue_amount = 0;
+  int max_days_overdue = 0;
+  int invoices = 0;
+};
+
+struct OverdueFilter {
+  Date as_of;
+  int min_days = 1;
+  std::optional<std::string> collector;
+  std::optional<char> grade;
+};
+
+// GET /v1/customers/{id}/statement: the balance (open - unapplied) before `from`, every
+// posting dated in [from, to] in date order, the balance after `to`.
+struct StatementLine {
+  Posting posting;
+  std::int64_t amount = 0;   // its effect on the balance: open_delta - unapplied_delta
+  std::int64_t balance = 0;  // the running balance after it
+};
+
+struct Statement {
+  Customer customer;
+  Date from;
+  Date to;
+  std::int64_t opening = 0;
+  std::vector<StatementLine> lines;
+  std::int64_t closing = 0;
+};
+
+class Books {
+ public:
+  virtual ~Books() = default;
+
+  // Health: a cheap round trip to the database; throws StorageError when it is unreachable.
+  virtual void ping() = 0;
+
+  // API keys: the holder of the key whose SHA-256 is `key_hash` (hex), if any.
+  virtual std::optional<Actor> key_holder(const std::string& key_hash) = 0;
+  virtual void add_key(const std::string& name, Role role, const std::string& key_hash) = 0;
+
+  virtual std::vector<Terms> terms() = 0;
+  virtual PostResult put_terms(const Actor& actor, const Terms& terms) = 0;
+
+  virtual PostResult post_customer(const Actor& actor, const Customer& customer) = 0;
+  virtual PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) = 0;
+  virtual std::optional<Customer> customer(const std::string& id) = 0;
+  virtual Balance balance(const Customer& customer, Date today) = 0;
+  virtual Page<Customer> customers(const PageRequest& page) = 0;
+
+  virtual PostResult post_invoice(const Actor& actor, const Invoice& invoice) = 0;
+  virtual std::optional<InvoiceView> invoice(const std::string& number) = 0;
+  virtual Page<InvoiceView> invoices(const std::optional<std::string>& customer,
+                                     const std::optional<InvoiceStatus>& status, const PageRequest& page) = 0;
+  virtual PostResult dispute(const Actor& actor, const std::string& number, const std::optional<std::string>& reason) = 0;
+
+  virtual PostResult post_payment(const Actor& actor, const Payment& payment) = 0;
+  virtual std::optional<PaymentView> payment(const std::string& reference) = 0;
+  virtual PostResult reverse_payment(const Actor& actor, const std::string& reference, Date date,
+                                     const std::string& reason) = 0;
+  virtual PostResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
+                                  std::int64_t amount, Date date) = 0;
+  virtual PostResult post_credit_note(const Actor& actor, const CreditNote& note) = 0;
+
+  // A write-off request; `id` is set to the new request's id when created.
+  virtual PostResult request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,
+                                       const std::string& reason, std::int64_t& id) = 0;
+  // Approval posts the write-off dated `today`; rejection posts nothing.
+  virtual PostResult decide_write_off(const Actor& actor, std::int64_t id, bool approve, Date today) = 0;
+  virtual std::optional<WriteOffRequest> write_off(std::int64_t id) = 0;
+  virtual Page<WriteOffRequest> write_offs(const std::optional<WriteOffStatus>& status, const PageRequest& page) = 0;
+
+  virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
+  virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
+  virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
+  virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                                 const PageRequest& page) = 0;
+};
+
+}  // namespace tallyman

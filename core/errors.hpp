@@ -1,0 +1,15 @@
+#pragma once
+// The environment failed: the database is unreachable, locked for too long, or refused a
+// statement. Business outcomes are never reported this way (core/outcome.hpp). Caught at the
+// boundary: a 503 problem over HTTP, exit status 1 on the command line.
+
+#include <stdexcept>
+
+namespace tallyman {
+
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace tallyman

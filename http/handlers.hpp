@@ -1,0 +1,129 @@
+#pragma once
+// Internal to http/: what the endpoint handlers share. Includes nlohmann, so only the
+// handler files include it; the rest of the build sees router.hpp.
+//
+// A handler reads its request through a Context (path parameters, query, body fields),
+// calls the books, and answers with a document or a problem. It never throws for bad input:
+// every field is checked by Fields, which collects one FieldError per bad field.
+
+#include "core/books.hpp"
+#include "http/message.hpp"
+#include "http/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tallyman::http {
+
+using json = nlohmann::ordered_json;
+
+struct Context {
+  const Request& request;
+  std::vector<std::string> params;  // the path's {parameters}, decoded, in order
+  std::map<std::string, std::string> query;
+  Books& books;
+  Actor actor;
+  Date today;
+  Currency base_currency;
+};
+
+using Handler = Response (*)(Context&);
+
+Response json_response(int status, const json& body);
+// The status and problem for every refusal; 201 or 200 for what was done (exhaustive switch).
+int status_of(PostOutcome outcome);
+Response refusal(const PostResult& result);
+// The JSON body as an object, or the problem that answers a body that is none (415, 400).
+std::optional<json> read_body(const Request& request, Response& problem_out);
+
+enum class Need { required, optional };
+
+// Reads and checks the fields of one JSON object; `prefix` names it within the body
+// ("allocations[2]."). Errors go to a list the caller owns.
+class Fields {
+ public:
+  Fields(const json& object, FieldErrors& errors, std::string prefix = "")
+      : object_(object), errors_(errors), prefix_(std::move(prefix)) {}
+
+  bool has(const char* name) const;  // present, even as null
+  bool is_null(const char* name) const;
+  const json* get(const char* name) const;
+  std::optional<std::string> id(const char* name, Need need);
+  std::optional<std::string> text(const char* name, Need need, std::size_t length_max);
+  std::optional<std::int64_t> amount(const char* name, Need need);  // 1 ..= 2^53 - 1
+  std::optional<std::int64_t> limit(const char* name, Need need);   // 0 ..= 2^53 - 1
+  std::optional<std::int64_t> integer(const char* name, Need need, std::int64_t min, std::int64_t max);
+  std::optional<Date> date(const char* name, Need need);
+  std::optional<Currency> currency(const char* name, Need need);
+  std::optional<bool> boolean(const char* name, Need need);
+  std::optional<char> grade(const char* name, Need need);
+  void error(const std::string& field, std::string message) { errors_.push_back({prefix_ + field, std::move(message)}); }
+
+ private:
+  const json* value(const char* name, Need need);  // present and not null, else error if required
+  std::optional<std::int64_t> whole(const char* name, Need need, std::int64_t min, std::int64_t max, const char* what);
+  const json& object_;
+  FieldErrors& errors_;
+  std::string prefix_;
+};
+
+// Query parameters, checked: a bad one is a 400 naming it.
+struct QueryErrors {
+  FieldErrors errors;
+};
+std::optional<std::string> query_text(Context& cx, const char* name);
+std::optional<Date> query_date(Context& cx, const char* name, QueryErrors& errors);
+std::optional<std::int64_t> query_int(Context& cx, const char* name, std::int64_t min, std::int64_t max,
+                                      QueryErrors& errors);
+std::optional<std::string> query_id(Context& cx, const char* name, QueryErrors& errors);
+// limit and cursor; `numeric` lists have numeric keys.
+PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric = false);
+std::string encode_cursor(const std::string& key);
+
+// {"items": [...], "next_cursor": ...} or, with Accept: text/csv, the items as CSV.
+Response list_response(Context& cx, json items, const std::optional<std::string>& next_after);
+bool wants_csv(const Request& request);
+// A CSV of objects: a column per key (first seen first), nested values as JSON text.
+std::string items_csv(const json& items);
+
+// Documents.
+json customer_json(const Customer& c);
+json balance_json(const Balance& b);
+json invoice_json(const InvoiceView& v);
+json payment_json(const PaymentView& v);
+json terms_json(const Terms& t);
+json write_off_json(const WriteOffRequest& w);
+
+// Handlers, one per route (router.cpp's table).
+Response get_terms(Context& cx);
+Response put_terms(Context& cx);
+Response post_customer(Context& cx);
+Response get_customers(Context& cx);
+Response get_customer(Context& cx);
+Response patch_customer(Context& cx);
+Response post_application(Context& cx);
+Response post_invoice(Context& cx);
+Response get_invoices(Context& cx);
+Response get_invoice(Context& cx);
+Response post_dispute(Context& cx);
+Response delete_dispute(Context& cx);
+Response post_payment(Context& cx);
+Response get_payment(Context& cx);
+Response post_reversal(Context& cx);
+Response post_credit_note(Context& cx);
+Response post_write_off(Context& cx);
+Response get_write_offs(Context& cx);
+Response get_write_off(Context& cx);
+Response post_write_off_approval(Context& cx);
+Response post_write_off_rejection(Context& cx);
+Response get_aging(Context& cx);
+Response get_overdue(Context& cx);
+Response get_statement(Context& cx);
+Response get_audit(Context& cx);
+
+}  // namespace tallyman::http

@@ -1,0 +1,366 @@
+// The ledger's endpoints (contract §2): terms, customers, invoices, payments, credit notes,
+// disputes, applications of unapplied credit, reversals, write-offs.
+#include "http/handlers.hpp"
+#include "http/limits.hpp"
+
+namespace tallyman::http {
+
+namespace {
+
+// Adds the core's verdict on a document to the errors the fields gave, leaving out fields
+// that have one already.
+void merge(FieldErrors& errors, const FieldErrors& more) {
+  for (const FieldError& e : more) {
+    bool known = false;
+    for (const FieldError& have : errors) known = known || have.field == e.field;
+    if (!known) errors.push_back(e);
+  }
+}
+
+Response invalid(const FieldErrors& errors) {
+  std::string detail = "the request has " + std::to_string(errors.size()) + " invalid field";
+  if (errors.size() != 1) detail += "s";
+  detail += ": " + errors.front().field + " " + errors.front().message;
+  return problem(422, detail, errors);
+}
+
+// The document a change answers with: the stored resource after it, or the refusal.
+template <class Read>
+Response answer(const PostResult& result, Read read, const std::string& location = "") {
+  if (!result.accepted()) return refusal(result);
+  Response r = json_response(status_of(result.outcome), read());
+  if (result.outcome == PostOutcome::created && !location.empty()) r.headers.emplace_back("Location", location);
+  return r;
+}
+
+Response not_found(const std::string& what) { return problem(404, "there is no " + what); }
+
+}  // namespace
+
+Response get_terms(Context& cx) {
+  json items = json::array();
+  for (const Terms& t : cx.books.terms()) items.push_back(terms_json(t));
+  return list_response(cx, std::move(items), std::nullopt);
+}
+
+Response put_terms(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  Terms t;
+  t.code = cx.params[0];
+  if (auto code = f.id("code", Need::optional); code && *code != t.code) f.error("code", "must match the path");
+  if (auto basis = f.get("basis")) {
+    auto b = basis->is_string() ? parse_terms_basis(basis->get<std::string>()) : std::nullopt;
+    if (b) t.basis = *b;
+    else f.error("basis", "must be invoice_date or end_of_month");
+  } else {
+    f.error("basis", "is required");
+  }
+  t.days = static_cast<int>(f.integer("days", Need::required, 0, terms_days_max).value_or(0));
+  if (const json* d = f.get("discount")) {
+    if (!d->is_object()) {
+      f.error("discount", "must be an object with days and percent_bp");
+    } else {
+      Fields df(*d, errors, "discount.");
+      t.discount = Discount{static_cast<int>(df.integer("days", Need::required, 0, terms_days_max).value_or(0)),
+                            static_cast<int>(df.integer("percent_bp", Need::required, 1, 10000).value_or(0))};
+    }
+  }
+  merge(errors, validate(t));
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.put_terms(cx.actor, t);
+  return answer(r, [&] { return terms_json(t); });
+}
+
+namespace {
+
+std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
+  Fields f(body, errors);
+  Customer c;
+  c.id = f.id("id", Need::required).value_or("");
+  c.name = f.text("name", Need::required, name_length_max).value_or("");
+  c.currency = f.currency("currency", Need::required).value_or(Currency{});
+  c.credit_limit = f.limit("credit_limit", Need::optional);
+  c.terms = f.id("terms", Need::optional).value_or("NET30");
+  c.collector = f.id("collector", Need::optional);
+  c.grade = f.grade("grade", Need::optional);
+  c.on_hold = f.boolean("on_hold", Need::optional).value_or(false);
+  if (errors.empty()) merge(errors, validate(c));
+  if (!errors.empty()) return std::nullopt;
+  return c;
+}
+
+json customer_with_balance(Context& cx, const Customer& c) {
+  json j = customer_json(c);
+  j["balance"] = balance_json(cx.books.balance(c, cx.today));
+  return j;
+}
+
+}  // namespace
+
+Response post_customer(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  auto c = read_customer(*body, errors);
+  if (!c) return invalid(errors);
+  const PostResult r = cx.books.post_customer(cx.actor, *c);
+  return answer(r, [&] { return customer_with_balance(cx, *cx.books.customer(c->id)); }, "/v1/customers/" + c->id);
+}
+
+Response get_customers(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<Customer> found = cx.books.customers(page);
+  json items = json::array();
+  for (const Customer& c : found.items) items.push_back(customer_json(c));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response get_customer(Context& cx) {
+  auto c = cx.books.customer(cx.params[0]);
+  if (!c) return not_found("customer " + cx.params[0]);
+  return json_response(200, customer_with_balance(cx, *c));
+}
+
+Response patch_customer(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  CustomerPatch patch;
+  if (auto id = f.get("id"); id && *id != cx.params[0]) f.error("id", "cannot change");
+  if (f.has("currency")) {
+    auto c = cx.books.customer(cx.params[0]);
+    if (c && (!f.get("currency") || *f.get("currency") != c->currency.str())) f.error("currency", "cannot change");
+  }
+  if (f.has("name")) patch.name = f.text("name", Need::required, name_length_max);
+  if (f.has("credit_limit")) patch.credit_limit = f.limit("credit_limit", Need::optional);
+  if (f.has("terms")) patch.terms = f.id("terms", Need::required);
+  if (f.has("collector")) patch.collector = f.id("collector", Need::optional);
+  if (f.has("grade")) patch.grade = f.grade("grade", Need::optional);
+  if (f.has("on_hold")) patch.on_hold = f.boolean("on_hold", Need::required);
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.patch_customer(cx.actor, cx.params[0], patch);
+  if (r.outcome == PostOutcome::not_found) return not_found("customer " + cx.params[0]);
+  return answer(r, [&] { return customer_with_balance(cx, *cx.books.customer(cx.params[0])); });
+}
+
+Response post_application(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto invoice = f.id("invoice", Need::required);
+  auto amount = f.amount("amount", Need::required);
+  const Date date = f.date("date", Need::optional).value_or(cx.today);
+  if (!errors.empty()) return invalid(errors);
+  if (!cx.books.customer(cx.params[0])) return not_found("customer " + cx.params[0]);
+  const PostResult r = cx.books.apply_credit(cx.actor, cx.params[0], *invoice, *amount, date);
+  return answer(r, [&] { return invoice_json(*cx.books.invoice(*invoice)); });
+}
+
+Response post_invoice(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  Invoice i;
+  i.number = f.id("number", Need::required).value_or("");
+  i.customer = f.id("customer", Need::required).value_or("");
+  i.issue_date = f.date("issue_date", Need::required).value_or(Date{});
+  i.due_date = f.date("due_date", Need::optional);
+  i.amount = f.amount("amount", Need::required).value_or(0);
+  i.currency = f.currency("currency", Need::required).value_or(Currency{});
+  i.order_ref = f.id("order_ref", Need::optional);
+  if (errors.empty()) merge(errors, validate(i));
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.post_invoice(cx.actor, i);
+  return answer(r, [&] { return invoice_json(*cx.books.invoice(i.number)); }, "/v1/invoices/" + i.number);
+}
+
+Response get_invoices(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe);
+  auto customer = query_id(cx, "customer", qe);
+  std::optional<InvoiceStatus> status;
+  if (auto s = query_text(cx, "status")) {
+    status = parse_invoice_status(*s);
+    if (!status) qe.errors.push_back({"status", "must be open, paid or written_off"});
+  }
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<InvoiceView> found = cx.books.invoices(customer, status, page);
+  json items = json::array();
+  for (const InvoiceView& v : found.items) items.push_back(invoice_json(v));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response get_invoice(Context& cx) {
+  auto v = cx.books.invoice(cx.params[0]);
+  if (!v) return not_found("invoice " + cx.params[0]);
+  return json_response(200, invoice_json(*v));
+}
+
+Response post_dispute(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  auto reason = Fields(*body, errors).text("reason", Need::required, reason_length_max);
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.dispute(cx.actor, cx.params[0], reason);
+  if (r.outcome == PostOutcome::not_found) return not_found("invoice " + cx.params[0]);
+  return answer(r, [&] { return invoice_json(*cx.books.invoice(cx.params[0])); });
+}
+
+Response delete_dispute(Context& cx) {
+  const PostResult r = cx.books.dispute(cx.actor, cx.params[0], std::nullopt);
+  if (r.outcome == PostOutcome::not_found) return not_found("invoice " + cx.params[0]);
+  return answer(r, [&] { return invoice_json(*cx.books.invoice(cx.params[0])); });
+}
+
+Response post_payment(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  Payment p;
+  p.reference = f.id("reference", Need::required).value_or("");
+  p.customer = f.id("customer", Need::required).value_or("");
+  p.received_date = f.date("received_date", Need::required).value_or(Date{});
+  p.amount = f.amount("amount", Need::required).value_or(0);
+  p.currency = f.currency("currency", Need::required).value_or(Currency{});
+  if (const json* list = f.get("allocations")) {
+    if (!list->is_array() || list->size() > page_size_max) {
+      f.error("allocations", "must be a list of at most " + std::to_string(page_size_max) + " {invoice, amount}");
+    } else {
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        const std::string prefix = "allocations[" + std::to_string(k) + "].";
+        if (!(*list)[k].is_object()) {
+          f.error(prefix.substr(0, prefix.size() - 1), "must be an object with invoice and amount");
+          continue;
+        }
+        Fields af((*list)[k], errors, prefix);
+        p.allocations.push_back({af.id("invoice", Need::required).value_or(""), af.amount("amount", Need::required).value_or(0)});
+      }
+    }
+  }
+  if (errors.empty()) merge(errors, validate(p));
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.post_payment(cx.actor, p);
+  return answer(r, [&] { return payment_json(*cx.books.payment(p.reference)); }, "/v1/payments/" + p.reference);
+}
+
+Response get_payment(Context& cx) {
+  auto v = cx.books.payment(cx.params[0]);
+  if (!v) return not_found("payment " + cx.params[0]);
+  return json_response(200, payment_json(*v));
+}
+
+Response post_reversal(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  const Date date = f.date("date", Need::optional).value_or(cx.today);
+  auto reason = f.text("reason", Need::required, reason_length_max);
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.reverse_payment(cx.actor, cx.params[0], date, *reason);
+  if (r.outcome == PostOutcome::not_found) return not_found("payment " + cx.params[0]);
+  return answer(r, [&] { return payment_json(*cx.books.payment(cx.params[0])); });
+}
+
+Response post_credit_note(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  CreditNote n;
+  n.number = f.id("number", Need::required).value_or("");
+  n.customer = f.id("customer", Need::required).value_or("");
+  n.date = f.date("date", Need::required).value_or(Date{});
+  n.amount = f.amount("amount", Need::required).value_or(0);
+  n.currency = f.currency("currency", Need::required).value_or(Currency{});
+  n.invoice = f.id("invoice", Need::optional);
+  if (errors.empty()) merge(errors, validate(n));
+  if (!errors.empty()) return invalid(errors);
+  const PostResult r = cx.books.post_credit_note(cx.actor, n);
+  return answer(r, [&] {
+    json j{{"number", n.number}, {"customer", n.customer}, {"date", format_date(n.date)},
+           {"amount", n.amount}, {"currency", n.currency.str()}};
+    if (n.invoice) j["invoice"] = *n.invoice;
+    return j;
+  });
+}
+
+Response post_write_off(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto invoice = f.id("invoice", Need::required);
+  auto amount = f.amount("amount", Need::required);
+  auto reason = f.text("reason", Need::required, reason_length_max);
+  if (!errors.empty()) return invalid(errors);
+  std::int64_t id = 0;
+  const PostResult r = cx.books.request_write_off(cx.actor, *invoice, *amount, *reason, id);
+  return answer(r, [&] { return write_off_json(*cx.books.write_off(id)); }, "/v1/write-offs/" + std::to_string(id));
+}
+
+namespace {
+
+std::optional<std::int64_t> write_off_id(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(text);
+}
+
+Response decide(Context& cx, bool approve) {
+  auto id = write_off_id(cx.params[0]);
+  if (!id) return not_found("write-off " + cx.params[0]);
+  const PostResult r = cx.books.decide_write_off(cx.actor, *id, approve, cx.today);
+  if (r.outcome == PostOutcome::not_found) return not_found("write-off " + cx.params[0]);
+  if (r.outcome == PostOutcome::same_person)
+    return problem(403, "a write-off must be approved by someone other than " + cx.actor.name + ", who requested it");
+  return answer(r, [&] { return write_off_json(*cx.books.write_off(*id)); });
+}
+
+}  // namespace
+
+Response get_write_offs(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  std::optional<WriteOffStatus> status;
+  if (auto s = query_text(cx, "status")) {
+    status = parse_write_off_status(*s);
+    if (!status) qe.errors.push_back({"status", "must be pending, approved or rejected"});
+  }
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<WriteOffRequest> found = cx.books.write_offs(status, page);
+  json items = json::array();
+  for (const WriteOffRequest& w : found.items) items.push_back(write_off_json(w));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response get_write_off(Context& cx) {
+  auto id = write_off_id(cx.params[0]);
+  auto w = id ? cx.books.write_off(*id) : std::nullopt;
+  if (!w) return not_found("write-off " + cx.params[0]);
+  return json_response(200, write_off_json(*w));
+}
+
+Response post_write_off_approval(Context& cx) { return decide(cx, true); }
+Response post_write_off_rejection(Context& cx) { return decide(cx, false); }
+
+}  // namespace tallyman::http

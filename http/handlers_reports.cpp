@@ -1,0 +1,151 @@
+// The reports (contract §4) and the audit trail: aging, the overdue list, statements.
+#include "http/aging_document.hpp"
+#include "http/handlers.hpp"
+
+namespace tallyman::http {
+
+namespace {
+
+Response malformed(const QueryErrors& qe) {
+  return problem(400, "the query is malformed: " + qe.errors.front().field + " " + qe.errors.front().message, qe.errors);
+}
+
+}  // namespace
+
+Response get_aging(Context& cx) {
+  QueryErrors qe;
+  AgingSpec spec;
+  spec.as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  if (auto basis = query_text(cx, "basis")) {
+    auto b = parse_aging_basis(*basis);
+    if (b) spec.basis = *b;
+    else qe.errors.push_back({"basis", "must be due_date or issue_date"});
+  }
+  if (auto buckets = query_text(cx, "buckets")) {
+    auto bounds = parse_aging_bounds(*buckets);
+    if (bounds) spec.bounds = *bounds;
+    else qe.errors.push_back({"buckets", "must be ascending whole numbers of days such as 30,60,90"});
+  }
+  Currency currency = cx.base_currency;
+  if (auto c = query_text(cx, "currency")) {
+    auto parsed = parse_currency(*c);
+    if (parsed) currency = *parsed;
+    else qe.errors.push_back({"currency", "must be an ISO 4217 code such as EUR"});
+  }
+  auto customer = query_id(cx, "customer", qe);
+  bool with_rows = true;
+  if (auto rows = query_text(cx, "customers")) {
+    if (*rows == "false") with_rows = false;
+    else if (*rows != "true") qe.errors.push_back({"customers", "must be true or false"});
+  }
+  for (const FieldError& e : validate(spec)) qe.errors.push_back(e);
+  if (!qe.errors.empty()) return malformed(qe);
+  const AgingReport report = cx.books.aging(spec, currency, customer);
+  Response r;
+  if (wants_csv(cx.request)) {
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = aging_csv(report);
+  } else {
+    r.body = aging_json(report, with_rows);
+  }
+  return r;
+}
+
+Response get_overdue(Context& cx) {
+  QueryErrors qe;
+  OverdueFilter filter;
+  filter.as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  filter.min_days = static_cast<int>(query_int(cx, "min_days", 1, 36500, qe).value_or(1));
+  filter.collector = query_id(cx, "collector", qe);
+  if (auto g = query_text(cx, "grade")) {
+    if (*g == "A" || *g == "B" || *g == "C") filter.grade = (*g)[0];
+    else qe.errors.push_back({"grade", "must be A, B or C"});
+  }
+  // Ordered by amount, not by a key: the cursor is the offset of the next row.
+  const PageRequest page = query_page(cx, qe, true);
+  if (!qe.errors.empty()) return malformed(qe);
+  const std::vector<OverdueRow> rows = cx.books.overdue(filter);
+  const std::size_t from = page.after.empty() ? 0 : std::min<std::size_t>(std::stoull(page.after), rows.size());
+  const std::size_t to = std::min(rows.size(), from + page.limit);
+  json items = json::array();
+  for (std::size_t k = from; k < to; ++k) {
+    const OverdueRow& row = rows[k];
+    const Customer& c = row.customer;
+    items.push_back({{"customer", c.id},
+                     {"name", c.name},
+                     {"currency", c.currency.str()},
+                     {"overdue_amount", row.overdue_amount},
+                     {"max_days_overdue", row.max_days_overdue},
+                     {"invoices", row.invoices},
+                     {"dunning_level", nullptr},
+                     {"collector", c.collector ? json(*c.collector) : json(nullptr)},
+                     {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
+                     {"on_hold", c.on_hold},
+                     {"promise", nullptr}});
+  }
+  return list_response(cx, std::move(items), to < rows.size() ? std::optional(std::to_string(to)) : std::nullopt);
+}
+
+Response get_statement(Context& cx) {
+  QueryErrors qe;
+  const Date to = query_date(cx, "to", qe).value_or(cx.today);
+  const auto ymd = date::year_month_day(to);
+  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
+  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  if (!qe.errors.empty()) return malformed(qe);
+  auto customer = cx.books.customer(cx.params[0]);
+  if (!customer) return problem(404, "there is no customer " + cx.params[0]);
+  const Statement s = cx.books.statement(*customer, from, to);
+  json lines = json::array();
+  for (const StatementLine& line : s.lines) {
+    const Posting& p = line.posting;
+    lines.push_back({{"date", format_date(p.posted_on)},
+                     {"kind", std::string(to_string(p.kind))},
+                     {"document", p.document},
+                     {"invoice", p.invoice ? json(*p.invoice) : json(nullptr)},
+                     {"amount", line.amount},
+                     {"balance", line.balance}});
+  }
+  if (wants_csv(cx.request)) {
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = items_csv(lines);
+    return r;
+  }
+  return json_response(200, {{"customer", s.customer.id},
+                             {"name", s.customer.name},
+                             {"currency", s.customer.currency.str()},
+                             {"from", format_date(s.from)},
+                             {"to", format_date(s.to)},
+                             {"opening_balance", s.opening},
+                             {"lines", std::move(lines)},
+                             {"closing_balance", s.closing}});
+}
+
+Response get_audit(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  auto entity = query_text(cx, "entity");
+  if (entity && (entity->size() > 32 || entity->find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos))
+    qe.errors.push_back({"entity", "must be a kind of entity such as invoice or customer"});
+  auto id = query_id(cx, "id", qe);
+  if (!qe.errors.empty()) return malformed(qe);
+  Page<AuditEntry> found = cx.books.audit(entity, id, page);
+  json items = json::array();
+  for (const AuditEntry& e : found.items) {
+    json detail = json::parse(e.detail, nullptr, false);
+    if (detail.is_discarded()) detail = e.detail;
+    items.push_back({{"id", std::to_string(e.id)},
+                     {"at", e.at},
+                     {"actor", e.actor},
+                     {"role", e.role},
+                     {"action", e.action},
+                     {"entity", e.entity},
+                     {"entity_id", e.entity_id},
+                     {"request_id", e.request_id},
+                     {"detail", std::move(detail)}});
+  }
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+}  // namespace tallyman::http

@@ -1,0 +1,33 @@
+#pragma once
+// Every limit of the HTTP layer, in one place (docs/architecture.md "Limits").
+
+#include <chrono>
+#include <cstddef>
+
+namespace tallyman::http {
+
+constexpr std::size_t request_header_bytes_max = 8 * 1024;
+constexpr std::size_t request_body_bytes_max = 1024 * 1024;  // larger: 413
+constexpr std::size_t json_depth_max = 32;                   // deeper: 400, before parsing
+constexpr std::size_t page_size_default = 100;
+constexpr std::size_t page_size_max = 1000;
+constexpr std::size_t reason_length_max = 500;
+
+// A client that sends nothing for this long (idle keep-alive, or half a request) is dropped.
+constexpr auto read_timeout = std::chrono::seconds(30);
+constexpr auto write_timeout = std::chrono::seconds(30);
+// After a 413 the rest of the body is read and thrown away for at most this long, so that the
+// client sees the answer rather than a reset.
+constexpr auto drain_timeout = std::chrono::seconds(2);
+constexpr std::size_t connections_max = 10'000;
+
+// Database workers: a request waits at most this long for one, then gets a 503.
+constexpr auto worker_wait_max = std::chrono::milliseconds(500);
+constexpr std::size_t worker_queue_max = 1024;
+// A key's holder is remembered this long, so that most requests need no lookup.
+constexpr auto key_cache_ttl = std::chrono::seconds(60);
+
+static_assert(page_size_default <= page_size_max);
+static_assert(request_header_bytes_max < request_body_bytes_max);
+
+}  // namespace tallyman::http

@@ -1,0 +1,56 @@
+#include "http/log.hpp"
+
+#include <cstdio>
+#include <mutex>
+
+namespace tallyman::http {
+
+namespace {
+
+std::mutex log_mutex;
+std::string log_buffer;
+
+void write_out(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void log_line(const std::string& line) {
+  std::lock_guard lock(log_mutex);
+  log_buffer += line;
+  log_buffer += '\n';
+  if (log_buffer.size() >= log_buffer_bytes_max) {
+    write_out(log_buffer);
+    log_buffer.clear();
+  }
+}
+
+void log_flush() {
+  std::lock_guard lock(log_mutex);
+  if (log_buffer.empty()) return;
+  write_out(log_buffer);
+  log_buffer.clear();
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace tallyman::http

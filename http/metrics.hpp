@@ -1,0 +1,40 @@
+#pragma once
+// What GET /metrics tells Prometheus: requests by route and status, a latency histogram,
+// how many database workers are busy, database errors. Safe to use from any thread.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace tallyman::http {
+
+class Metrics {
+ public:
+  // Upper bounds of the latency histogram's buckets, in seconds.
+  static constexpr std::array<double, 10> latency_bounds{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                         0.025,  0.05,  0.1,    0.5,   1.0};
+
+  void observe(const std::string& route, int status, double seconds);
+  void database_error() { database_errors_.fetch_add(1, std::memory_order_relaxed); }
+  void worker_busy(int delta) { workers_busy_.fetch_add(delta, std::memory_order_relaxed); }
+  void set_workers(std::size_t n) { workers_.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); }
+  void connection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+  std::string prometheus() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::array<std::uint64_t, latency_bounds.size() + 1> latency_{};  // the last: above every bound
+  double latency_sum_ = 0;
+  std::uint64_t latency_count_ = 0;
+  std::atomic<std::uint64_t> database_errors_{0};
+  std::atomic<std::int64_t> workers_busy_{0};
+  std::atomic<std::int64_t> workers_{0};
+  std::atomic<std::int64_t> connections_{0};
+};
+
+}  // namespace tallyman::http

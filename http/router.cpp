@@ -1,0 +1,229 @@
+#include "http/router.hpp"
+
+#include "http/handlers.hpp"
+#include "http/keys.hpp"
+#include "http/limits.hpp"
+#include "http/log.hpp"
+
+namespace tallyman::http {
+
+namespace {
+
+struct Route {
+  const char* method;
+  const char* path;  // segments; "{name}" matches any one segment
+  std::optional<Permission> permission;
+  Handler handler;
+};
+
+Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
+
+// Every route the service answers, and who may call it (contract §1's role table).
+const std::vector<Route>& table() {
+  using P = Permission;
+  static const std::vector<Route> routes{
+      {"GET", "/healthz", std::nullopt, healthz},
+      {"GET", "/readyz", std::nullopt, nullptr},   // handled in handle(): needs the books, no key
+      {"GET", "/metrics", std::nullopt, nullptr},  // handled in handle(): the router's metrics
+      {"GET", "/v1/terms", P::read, get_terms},
+      {"PUT", "/v1/terms/{code}", P::post, put_terms},
+      {"POST", "/v1/customers", P::post, post_customer},
+      {"GET", "/v1/customers", P::read, get_customers},
+      {"GET", "/v1/customers/{id}", P::read, get_customer},
+      {"PATCH", "/v1/customers/{id}", P::post, patch_customer},
+      {"POST", "/v1/customers/{id}/applications", P::post, post_application},
+      {"GET", "/v1/customers/{id}/statement", P::read, get_statement},
+      {"POST", "/v1/invoices", P::post, post_invoice},
+      {"GET", "/v1/invoices", P::read, get_invoices},
+      {"GET", "/v1/invoices/{number}", P::read, get_invoice},
+      {"POST", "/v1/invoices/{number}/dispute", P::collect, post_dispute},
+      {"DELETE", "/v1/invoices/{number}/dispute", P::collect, delete_dispute},
+      {"POST", "/v1/payments", P::post, post_payment},
+      {"GET", "/v1/payments/{reference}", P::read, get_payment},
+      {"POST", "/v1/payments/{reference}/reverse", P::post, post_reversal},
+      {"POST", "/v1/credit-notes", P::post, post_credit_note},
+      {"POST", "/v1/write-offs", P::post, post_write_off},
+      {"GET", "/v1/write-offs", P::read, get_write_offs},
+      {"GET", "/v1/write-offs/{id}", P::read, get_write_off},
+      {"POST", "/v1/write-offs/{id}/approve", P::approve, post_write_off_approval},
+      {"POST", "/v1/write-offs/{id}/reject", P::approve, post_write_off_rejection},
+      {"GET", "/v1/reports/aging", P::read, get_aging},
+      {"GET", "/v1/reports/overdue", P::read, get_overdue},
+      {"GET", "/v1/audit", P::read, get_audit},
+  };
+  return routes;
+}
+
+int hex_value(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; none when an escape is broken. In queries '+' is a space.
+std::optional<std::string> decode(std::string_view text, bool query) {
+  std::string out;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text[k] == '%') {
+      const int hi = k + 1 < text.size() ? hex_value(text[k + 1]) : -1;
+      const int lo = k + 2 < text.size() ? hex_value(text[k + 2]) : -1;
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      k += 2;
+    } else {
+      out += query && text[k] == '+' ? ' ' : text[k];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t at = 1;  // after the leading '/'
+  while (at <= path.size()) {
+    std::size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  return segments;
+}
+
+// Whether path matches the route's pattern; its parameters (undecoded) go to params.
+bool matches(const std::vector<std::string_view>& pattern, const std::vector<std::string_view>& path,
+             std::vector<std::string_view>& params) {
+  if (pattern.size() != path.size()) return false;
+  params.clear();
+  for (std::size_t k = 0; k < pattern.size(); ++k) {
+    if (pattern[k].starts_with('{')) {
+      if (path[k].empty()) return false;
+      params.push_back(path[k]);
+    } else if (pattern[k] != path[k]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string route_name(const Route& route) { return std::string(route.method) + " " + route.path; }
+
+}  // namespace
+
+std::vector<RouteInfo> Router::routes() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : table()) out.push_back({r.method, r.path, r.permission});
+  return out;
+}
+
+bool Router::needs_books(const Request& request) const {
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  return !(request.method == "GET" && (path == "/healthz" || path == "/metrics"));
+}
+
+std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {
+  constexpr std::string_view scheme = "Bearer ";
+  const std::string& header = request.authorization;
+  if (header.size() <= scheme.size() || header.compare(0, scheme.size(), scheme) != 0) {
+    refusal = problem(401, "send an API key as Authorization: Bearer <key>");
+    refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return std::nullopt;
+  }
+  const std::string hash = key_hash(std::string_view(header).substr(scheme.size()));
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(keys_mutex_);
+    auto it = keys_.find(hash);
+    if (it != keys_.end() && it->second.until > now) return it->second.actor;
+  }
+  auto holder = books.key_holder(hash);
+  if (!holder) {
+    refusal = problem(401, "the API key is not known");
+    refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return std::nullopt;
+  }
+  std::lock_guard lock(keys_mutex_);
+  if (keys_.size() > 10'000) keys_.clear();  // bounded: a cache, not a store
+  keys_[hash] = {*holder, now + key_cache_ttl};
+  return holder;
+}
+
+Response Router::handle(const Request& request, Books* books) {
+  const std::size_t query_at = request.target.find('?');
+  const std::string_view path = std::string_view(request.target).substr(0, query_at);
+  if (path.empty() || path.front() != '/') return problem(400, "the request target must be a path");
+  const std::vector<std::string_view> segments = split(path);
+
+  const Route* found = nullptr;
+  bool path_known = false;
+  std::vector<std::string_view> raw_params;
+  for (const Route& route : table()) {
+    if (!matches(split(route.path), segments, raw_params)) continue;
+    path_known = true;
+    if (request.method == route.method) {
+      found = &route;
+      break;
+    }
+  }
+  if (!found) {
+    if (!path_known) return problem(404, "there is no such resource");
+    Response r = problem(405, request.method + " is not allowed here");
+    return r;
+  }
+  // raw_params belong to the last pattern tried; match the found route again for its own.
+  matches(split(found->path), segments, raw_params);
+
+  Response response = [&]() -> Response {
+    if (path == "/metrics") {
+      Response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics_.prometheus();
+      return r;
+    }
+    try {
+      if (path == "/readyz") {
+        books->ping();
+        return json_response(200, {{"status", "ready"}});
+      }
+      std::optional<Actor> actor;
+      if (found->permission) {
+        Response refusal;
+        actor = authenticate(request, *books, refusal);
+        if (!actor) return refusal;
+        if (!may(actor->role, *found->permission))
+          return problem(403, "the role " + std::string(to_string(actor->role)) + " may not " + route_name(*found));
+        actor->request_id = request.request_id;
+        actor->request = request.body.empty() ? "{}" : request.body;
+      }
+      Context cx{request, {}, {}, *books, actor.value_or(Actor{}), options_.today(), options_.base_currency};
+      for (std::string_view raw : raw_params) {
+        auto decoded = decode(raw, false);
+        if (!decoded) return problem(400, "the path has a broken percent-escape");
+        cx.params.push_back(std::move(*decoded));
+      }
+      if (query_at != std::string::npos) {
+        std::string_view query = std::string_view(request.target).substr(query_at + 1);
+        while (!query.empty()) {
+          const std::size_t amp = query.find('&');
+          const std::string_view pair = query.substr(0, amp);
+          const std::size_t eq = pair.find('=');
+          auto key = decode(pair.substr(0, eq), true);
+          auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+          if (!key || !value) return problem(400, "the query has a broken percent-escape");
+          if (!key->empty()) cx.query[*key] = *value;
+          query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        }
+      }
+      return found->handler(cx);
+    } catch (const StorageError& e) {
+      metrics_.database_error();
+      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) + "\",\"database\":\"" +
+               json_escape(e.what()) + "\"}");
+      return problem(503, "the database is unavailable; try again shortly");
+    }
+  }();
+  response.route = route_name(*found);
+  return response;
+}
+
+}  // namespace tallyman::http

@@ -1,0 +1,332 @@
+// The only file that includes Beast: the transport. What a request means is the router's.
+#include "http/server.hpp"
+
+#include "http/limits.hpp"
+#include "http/log.hpp"
+#include "http/problem.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <list>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace tallyman::http {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Session;
+
+// What every connection shares: the router, the workers, and the list of live connections
+// that a stop signal walks to close the idle ones.
+struct Shared {
+  Shared(Router& r, WorkerPool& p, net::io_context& i) : router(r), pool(p), ioc(i) {}
+  Router& router;
+  WorkerPool& pool;
+  net::io_context& ioc;
+  std::chrono::milliseconds read_timeout{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::string id_prefix;  // random per process, so request ids differ across instances
+  std::mutex sessions_mutex;
+  std::list<std::weak_ptr<Session>> sessions;
+};
+
+bool is_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char ch : id)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.' && ch != ':') return false;
+  return true;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+    shared_.router.metrics().connection(1);
+  }
+  ~Session() {
+    shared_.router.metrics().connection(-1);
+    shared_.connections.fetch_sub(1);
+    std::lock_guard lock(shared_.sessions_mutex);
+    shared_.sessions.erase(registration_);
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(shared_.sessions_mutex);
+      registration_ = shared_.sessions.insert(shared_.sessions.end(), weak_from_this());
+    }
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+  }
+
+  // On a stop signal: an idle connection closes now; a busy one after its response.
+  void stop() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void read() {
+    if (shared_.stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(request_header_bytes_max);
+    parser_->body_limit(request_body_bytes_max);
+    stream_.expires_after(shared_.read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    // A client that asks first (curl does, for large bodies) is told to go on.
+    if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
+      static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(write_timeout);
+      net::async_write(stream_, net::buffer(go_on, sizeof go_on - 1),
+                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         if (wec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(shared_.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted)
+      return close();
+    method_ = parser_->get().method_string();
+    target_ = parser_->get().target();
+    start_ = std::chrono::steady_clock::now();
+    request_id_ = std::string(parser_->get()["X-Request-Id"]);
+    if (!is_request_id(request_id_)) {
+      char id[40];
+      std::snprintf(id, sizeof id, "%s-%llu", shared_.id_prefix.c_str(),
+                    static_cast<unsigned long long>(shared_.requests.fetch_add(1)));
+      request_id_ = id;
+    }
+    if (ec == bhttp::error::body_limit) return answer_and_close(problem(413, "the body is larger than 1 MiB"), true);
+    if (ec == bhttp::error::header_limit) return answer_and_close(problem(431, "the header is larger than 8 KiB"), false);
+    if (ec) {
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
+        return answer_and_close(problem(400, "the request is not well-formed HTTP/1.1"), false);
+      return close();
+    }
+    busy_ = true;
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    Request request;
+    request.method = method_;
+    request.target = target_;
+    request.authorization = std::string(req[bhttp::field::authorization]);
+    request.content_type = std::string(req[bhttp::field::content_type]);
+    request.accept = std::string(req[bhttp::field::accept]);
+    request.request_id = request_id_;
+    request.body = std::move(req.body());
+
+    if (!shared_.router.needs_books(request)) return respond(shared_.router.handle(request, nullptr));
+    // The answer comes back on this connection's strand; the work guard keeps the I/O loop
+    // running for it even while a stop signal winds everything else down.
+    auto done = [self = shared_from_this(), guard = net::make_work_guard(shared_.ioc)](Response response) mutable {
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->respond(std::move(response));
+      });
+      guard.reset();
+    };
+    if (!shared_.pool.submit(std::move(request), std::move(done)))
+      respond(problem(503, "too many requests are waiting for the database; try again shortly"));
+  }
+
+  void answer_and_close(Response response, bool drain) {
+    busy_ = true;
+    keep_alive_ = false;
+    drain_ = drain;
+    respond(std::move(response));
+  }
+
+  void respond(Response response) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), 11);
+    res->set(bhttp::field::server, "tallyman");
+    res->set(bhttp::field::content_type, response.content_type);
+    res->set("X-Request-Id", request_id_);
+    for (const auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive_ && !shared_.stopping);
+    res->prepare_payload();
+    stream_.expires_after(write_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, route = std::move(response.route)](beast::error_code ec,
+                                                                                           std::size_t) {
+                         self->on_write(ec, res->result_int(), route, res->keep_alive());
+                       });
+  }
+
+  void on_write(beast::error_code ec, int status, const std::string& route, bool keep_alive) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    shared_.router.metrics().observe(route, status, seconds);
+    const std::string_view path = std::string_view(target_).substr(0, target_.find('?'));
+    char tail[96];
+    std::snprintf(tail, sizeof tail, "\",\"status\":%d,\"ms\":%.3f,\"request_id\":\"", status, seconds * 1000);
+    log_line("{\"method\":\"" + json_escape(method_) + "\",\"path\":\"" + json_escape(path) + tail +
+             json_escape(request_id_) + "\"}");
+    busy_ = false;
+    if (ec || !keep_alive) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    if (!drain_) {
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+      return;
+    }
+    // After a 413 the client may still be sending the body: read and drop it for a while,
+    // so that it reads the answer rather than a connection reset.
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    drain_ = false;
+    drain();
+  }
+
+  void drain() {
+    stream_.expires_after(drain_timeout);
+    stream_.async_read_some(net::buffer(sink_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->stream_.close();
+      self->drain();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Shared& shared_;
+  std::list<std::weak_ptr<Session>>::iterator registration_;
+  bool busy_ = false;
+  bool keep_alive_ = true;
+  bool drain_ = false;
+  std::string method_, target_, request_id_;
+  std::chrono::steady_clock::time_point start_;
+  std::array<char, 16 * 1024> sink_{};
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(Shared& shared, tcp::endpoint endpoint) : shared_(shared), acceptor_(net::make_strand(shared.ioc)) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  void start() { accept(); }
+  void stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(net::make_strand(shared_.ioc),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (shared_.connections.fetch_add(1) >= connections_max) {
+        shared_.connections.fetch_sub(1);
+        socket.close(ec);  // over the limit: refused at once rather than starving the rest
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), shared_)->start();
+      }
+    }
+    accept();
+  }
+
+  Shared& shared_;
+  tcp::acceptor acceptor_;
+};
+
+}  // namespace
+
+void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
+           const std::function<void(unsigned short)>& on_listening) {
+  net::io_context ioc(static_cast<int>(options.io_threads));
+  Shared shared(router, pool, ioc);
+  shared.read_timeout = options.read_timeout;
+  shared.id_prefix = [] {
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(std::random_device{}()));
+    return std::string(prefix);
+  }();
+
+  beast::error_code ec;
+  const auto address = net::ip::make_address(options.address, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + options.address + ": not an IP address");
+  std::shared_ptr<Listener> listener;
+  try {
+    listener = std::make_shared<Listener>(shared, tcp::endpoint(address, options.port));
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
+                             e.code().message());
+  }
+  listener->start();
+
+  net::steady_timer flush_timer(ioc);
+  std::function<void()> schedule_flush = [&] {
+    flush_timer.expires_after(log_flush_interval);
+    flush_timer.async_wait([&](beast::error_code wait_ec) {
+      log_flush();
+      if (!wait_ec) schedule_flush();
+    });
+  };
+  schedule_flush();
+
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) {
+    shared.stopping = true;
+    listener->stop();
+    flush_timer.cancel();
+    std::vector<std::shared_ptr<Session>> live;  // stopped outside the lock: a session's end takes it
+    {
+      std::lock_guard lock(shared.sessions_mutex);
+      for (auto& weak : shared.sessions)
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    for (auto& session : live) session->stop();
+  });
+
+  on_listening(listener->port());
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < options.io_threads; ++k) threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (std::thread& t : threads) t.join();
+  pool.stop();
+  log_flush();
+}
+
+}  // namespace tallyman::http

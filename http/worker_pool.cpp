@@ -1,0 +1,75 @@
+#include "http/worker_pool.hpp"
+
+#include "http/limits.hpp"
+#include "http/log.hpp"
+#include "http/problem.hpp"
+
+namespace tallyman::http {
+
+WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router)
+    : connect_(std::move(connect)), router_(router) {
+  router_.metrics().set_workers(workers);
+  for (std::size_t k = 0; k < workers; ++k) threads_.emplace_back([this] { run(); });
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+bool WorkerPool::submit(Request request, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= worker_queue_max) return false;
+    queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
+  }
+  ready_.notify_one();
+  return true;
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+void WorkerPool::run() {
+  std::unique_ptr<Books> books;  // connected when first needed, again after a failure
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to do
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (std::chrono::steady_clock::now() - job.queued > worker_wait_max) {
+      job.done(problem(503, "every database worker is busy; try again shortly"));
+      continue;
+    }
+    router_.metrics().worker_busy(1);
+    Response response;
+    try {
+      if (!books) books = connect_();
+      response = router_.handle(job.request, books.get());
+    } catch (const StorageError& e) {
+      router_.metrics().database_error();
+      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(job.request.request_id) +
+               "\",\"database\":\"" + json_escape(e.what()) + "\"}");
+      response = problem(503, "the database is unavailable; try again shortly");
+    } catch (const std::exception& e) {
+      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(job.request.request_id) + "\",\"error\":\"" +
+               json_escape(e.what()) + "\"}");
+      response = problem(500, "the request failed inside the service; the log has its request id");
+    }
+    // A connection that failed once is not trusted again: the next request opens a new one.
+    if (response.status == 503) books.reset();
+    router_.metrics().worker_busy(-1);
+    job.done(std::move(response));
+  }
+}
+
+}  // namespace tallyman::http

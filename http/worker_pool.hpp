@@ -1,0 +1,55 @@
+#pragma once
+// The database workers: a fixed number of threads, each holding its own Books (its own
+// database connection), taking requests from one bounded queue. Blocking database work runs
+// here, never on the I/O threads. A request that waited longer than worker_wait_max for a
+// worker is answered 503 without being run; so is one that finds the queue full.
+
+#include "core/books.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tallyman::http {
+
+class WorkerPool {
+ public:
+  using Connect = std::function<std::unique_ptr<Books>()>;  // throws StorageError when it cannot
+  using Done = std::function<void(Response)>;
+
+  WorkerPool(std::size_t workers, Connect connect, Router& router);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Queues a request; done(response) is called on a worker thread. False when the queue is
+  // full (the caller answers 503 itself).
+  bool submit(Request request, Done done);
+  // Runs what is queued, then ends the workers.
+  void stop();
+
+ private:
+  struct Job {
+    Request request;
+    Done done;
+    std::chrono::steady_clock::time_point queued;
+  };
+  void run();
+
+  Connect connect_;
+  Router& router_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tallyman::http

@@ -1,0 +1,66 @@
+#pragma once
+// The books (core/books.hpp) over SQLite or MySQL: each method one transaction on this
+// instance's own connection. Every change is written to the audit table in the transaction
+// that makes it. The service keeps one SqlBooks per database worker.
+
+#include "core/books.hpp"
+#include "sql/database.hpp"
+
+#include <memory>
+
+namespace tallyman::sql {
+
+class SqlBooks final : public Books {
+ public:
+  explicit SqlBooks(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+  void ping() override;
+  std::optional<Actor> key_holder(const std::string& key_hash) override;
+  void add_key(const std::string& name, Role role, const std::string& key_hash) override;
+
+  std::vector<Terms> terms() override;
+  PostResult put_terms(const Actor& actor, const Terms& terms) override;
+
+  PostResult post_customer(const Actor& actor, const Customer& customer) override;
+  PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) override;
+  std::optional<Customer> customer(const std::string& id) override;
+  Balance balance(const Customer& customer, Date today) override;
+  Page<Customer> customers(const PageRequest& page) override;
+
+  PostResult post_invoice(const Actor& actor, const Invoice& invoice) override;
+  std::optional<InvoiceView> invoice(const std::string& number) override;
+  Page<InvoiceView> invoices(const std::optional<std::string>& customer, const std::optional<InvoiceStatus>& status,
+                             const PageRequest& page) override;
+  PostResult dispute(const Actor& actor, const std::string& number, const std::optional<std::string>& reason) override;
+
+  PostResult post_payment(const Actor& actor, const Payment& payment) override;
+  std::optional<PaymentView> payment(const std::string& reference) override;
+  PostResult reverse_payment(const Actor& actor, const std::string& reference, Date date,
+                             const std::string& reason) override;
+  PostResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
+                          std::int64_t amount, Date date) override;
+  PostResult post_credit_note(const Actor& actor, const CreditNote& note) override;
+
+  PostResult request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,
+                               const std::string& reason, std::int64_t& id) override;
+  PostResult decide_write_off(const Actor& actor, std::int64_t id, bool approve, Date today) override;
+  std::optional<WriteOffRequest> write_off(std::int64_t id) override;
+  Page<WriteOffRequest> write_offs(const std::optional<WriteOffStatus>& status, const PageRequest& page) override;
+
+  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) override;
+  std::vector<OverdueRow> overdue(const OverdueFilter& filter) override;
+  Statement statement(const Customer& customer, Date from, Date to) override;
+  Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                         const PageRequest& page) override;
+
+ private:
+  // Runs change(store) in one write transaction; commits when the outcome is accepted, and
+  // writes the audit entry when something was created or updated.
+  template <class Change>
+  PostResult write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
+                   Change&& change);
+
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace tallyman::sql

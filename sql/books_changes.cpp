@@ -1,0 +1,236 @@
+// The changes a request can make to the books, each in one transaction with its audit entry.
+// The ledger rules themselves live in LedgerStore (postings) and core (allocation, terms).
+#include "core/check.hpp"
+#include "sql/books.hpp"
+#include "sql/clock.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+namespace tallyman::sql {
+
+namespace {
+
+void record_audit(Database& db, const Actor& actor, const char* action, const char* entity,
+                  const std::string& entity_id) {
+  Params p;
+  const std::string sql = "INSERT INTO audit (at, actor, role, action, entity, entity_id, request_id, detail) VALUES (" +
+                          p.add(utc_timestamp()) + ", " + p.add(actor.name) + ", " +
+                          p.add(std::string(to_string(actor.role))) + ", " + p.add(action) + ", " + p.add(entity) +
+                          ", " + p.add(entity_id) + ", " + p.add(actor.request_id) + ", " + p.add(actor.request) + ")";
+  execute(db.session(), sql, p);
+}
+
+}  // namespace
+
+template <class Change>
+PostResult SqlBooks::write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
+                           Change&& change) {
+  return guarded([&] {
+    WriteTransaction tx(*db_);
+    LedgerStore store(*db_);
+    const PostResult result = change(store);
+    if (!result.accepted()) return result;  // rolled back: a refused request changes nothing
+    if (result.outcome != PostOutcome::replayed) record_audit(*db_, actor, action, entity, entity_id);
+    tx.commit();
+    return result;
+  });
+}
+
+void SqlBooks::ping() {
+  guarded([&] {
+    Params p;
+    long long one = 0;
+    Query(db_->session(), "SELECT 1", p).into(one).run();
+  });
+}
+
+std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {
+  return guarded([&]() -> std::optional<Actor> {
+    Params p;
+    std::string name, role;
+    Query q(db_->session(), "SELECT name, role FROM api_keys WHERE key_hash = " + p.add(key_hash), p);
+    q.into(name).into(role);
+    if (!q.run()) return std::nullopt;
+    auto r = parse_role(role);
+    if (!r) throw DatabaseError("the database holds an unknown role: " + role);
+    return Actor{name, *r, "", ""};
+  });
+}
+
+void SqlBooks::add_key(const std::string& name, Role role, const std::string& key_hash) {
+  guarded([&] {
+    WriteTransaction tx(*db_);
+    Params p;
+    execute(db_->session(),
+            "INSERT INTO api_keys (name, role, key_hash, created_at) VALUES (" + p.add(name) + ", " +
+                p.add(std::string(to_string(role))) + ", " + p.add(key_hash) + ", " + p.add(utc_timestamp()) + ")",
+            p);
+    tx.commit();
+  });
+}
+
+std::vector<Terms> SqlBooks::terms() {
+  return guarded([&] {
+    LedgerStore store(*db_);
+    std::vector<Terms> all;
+    for (const auto& [code, t] : store.terms()) all.push_back(t);
+    return all;
+  });
+}
+
+PostResult SqlBooks::put_terms(const Actor& actor, const Terms& terms) {
+  return write(actor, "terms.put", "terms", terms.code, [&](LedgerStore& store) -> PostResult {
+    const auto& known = store.terms();
+    auto it = known.find(terms.code);
+    if (it != known.end() && it->second == terms) return {PostOutcome::replayed, ""};
+    Params p;
+    const std::string code = p.add(terms.code), basis = p.add(std::string(to_string(terms.basis))),
+                      days = p.add(static_cast<long long>(terms.days)),
+                      ddays = p.add(terms.discount ? std::optional<long long>(terms.discount->days) : std::nullopt),
+                      dbp = p.add(terms.discount ? std::optional<long long>(terms.discount->percent_bp) : std::nullopt);
+    if (it == known.end())
+      execute(db_->session(),
+              "INSERT INTO terms (code, basis, days, discount_days, discount_bp) VALUES (" + code + ", " + basis + ", " +
+                  days + ", " + ddays + ", " + dbp + ")",
+              p);
+    else
+      execute(db_->session(),
+              "UPDATE terms SET basis = " + basis + ", days = " + days + ", discount_days = " + ddays +
+                  ", discount_bp = " + dbp + " WHERE code = " + code,
+              p);
+    return {it == known.end() ? PostOutcome::created : PostOutcome::updated, ""};
+  });
+}
+
+PostResult SqlBooks::post_customer(const Actor& actor, const Customer& customer) {
+  return write(actor, "customer.create", "customer", customer.id,
+               [&](LedgerStore& store) { return store.post_customers({&customer, 1}).front(); });
+}
+
+PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) {
+  return write(actor, "customer.update", "customer", id, [&](LedgerStore& store) -> PostResult {
+    auto found = store.customer(id);
+    if (!found) return {PostOutcome::not_found, "id"};
+    Customer c = *found;
+    if (patch.name) c.name = *patch.name;
+    if (patch.credit_limit) c.credit_limit = *patch.credit_limit;
+    if (patch.terms) c.terms = *patch.terms;
+    if (patch.collector) c.collector = *patch.collector;
+    if (patch.grade) c.grade = *patch.grade;
+    if (patch.on_hold) c.on_hold = *patch.on_hold;
+    if (c == *found) return {PostOutcome::replayed, ""};
+    if (!store.terms().contains(c.terms)) return {PostOutcome::unknown_terms, "terms"};
+    Params p;
+    const std::string sql =
+        "UPDATE customers SET name = " + p.add(c.name) + ", credit_limit = " +
+        p.add(c.credit_limit ? std::optional<long long>(*c.credit_limit) : std::nullopt) + ", terms = " + p.add(c.terms) +
+        ", collector = " + p.add(c.collector) + ", grade = " +
+        p.add(c.grade ? std::optional<std::string>(std::string(1, *c.grade)) : std::nullopt) +
+        ", on_hold = " + p.add(static_cast<long long>(c.on_hold)) + " WHERE id = " + p.add(id);
+    execute(db_->session(), sql, p);
+    return {PostOutcome::updated, ""};
+  });
+}
+
+PostResult SqlBooks::post_invoice(const Actor& actor, const Invoice& invoice) {
+  return write(actor, "invoice.post", "invoice", invoice.number,
+               [&](LedgerStore& store) { return store.post_invoices({&invoice, 1}).front(); });
+}
+
+PostResult SqlBooks::dispute(const Actor& actor, const std::string& number, const std::optional<std::string>& reason) {
+  return write(actor, reason ? "invoice.dispute" : "invoice.resolve_dispute", "invoice", number,
+               [&](LedgerStore& store) -> PostResult {
+                 auto inv = store.invoice(number);
+                 if (!inv) return {PostOutcome::not_found, "number"};
+                 if (!reason && !inv->disputed) return {PostOutcome::replayed, ""};
+                 Params p;
+                 execute(db_->session(),
+                         "UPDATE invoices SET disputed = " + p.add(static_cast<long long>(reason.has_value())) +
+                             ", dispute_reason = " + p.add(reason) + " WHERE number = " + p.add(number),
+                         p);
+                 return {PostOutcome::updated, ""};
+               });
+}
+
+PostResult SqlBooks::post_payment(const Actor& actor, const Payment& payment) {
+  return write(actor, "payment.post", "payment", payment.reference,
+               [&](LedgerStore& store) { return store.post_payments({&payment, 1}).front(); });
+}
+
+PostResult SqlBooks::reverse_payment(const Actor& actor, const std::string& reference, Date date,
+                                     const std::string& reason) {
+  return write(actor, "payment.reverse", "payment", reference,
+               [&](LedgerStore& store) { return store.reverse_payment(reference, date, reason); });
+}
+
+PostResult SqlBooks::apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
+                                  std::int64_t amount, Date date) {
+  return write(actor, "credit.apply", "invoice", invoice,
+               [&](LedgerStore& store) { return store.apply_credit(customer, invoice, amount, date); });
+}
+
+PostResult SqlBooks::post_credit_note(const Actor& actor, const CreditNote& note) {
+  return write(actor, "credit_note.post", "credit_note", note.number,
+               [&](LedgerStore& store) { return store.post_credit_note(note); });
+}
+
+PostResult SqlBooks::request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,
+                                       const std::string& reason, std::int64_t& id) {
+  return guarded([&]() -> PostResult {
+    WriteTransaction tx(*db_);
+    LedgerStore store(*db_);
+    auto inv = store.invoice(invoice);
+    if (!inv) return {PostOutcome::unknown_invoice, "invoice"};
+    if (amount > inv->open_amount) return {PostOutcome::exceeds_open_amount, "amount"};
+    Params p;
+    execute(db_->session(),
+            "INSERT INTO write_offs (invoice, customer, amount, currency, reason, status, requested_by, requested_at)"
+            " VALUES (" + p.add(invoice) + ", " + p.add(inv->invoice.customer) + ", " +
+                p.add(static_cast<long long>(amount)) + ", " + p.add(inv->invoice.currency.str()) + ", " +
+                p.add(reason) + ", 'pending', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
+            p);
+    long long new_id = 0;
+    if (!db_->session().get_last_insert_id("write_offs", new_id)) throw DatabaseError("no id for the write-off");
+    id = new_id;
+    record_audit(*db_, actor, "write_off.request", "write_off", std::to_string(id));
+    tx.commit();
+    return {PostOutcome::created, ""};
+  });
+}
+
+PostResult SqlBooks::decide_write_off(const Actor& actor, std::int64_t id, bool approve, Date today) {
+  const char* action = approve ? "write_off.approve" : "write_off.reject";
+  return write(actor, action, "write_off", std::to_string(id), [&](LedgerStore& store) -> PostResult {
+    Params p;
+    std::string invoice, status, requested_by, decided_by;
+    long long amount = 0;
+    soci::indicator decided_ind = soci::i_ok;
+    Query q(db_->session(),
+            "SELECT invoice, amount, status, requested_by, decided_by FROM write_offs WHERE id = " +
+                p.add(static_cast<long long>(id)) + db_->for_update(),
+            p);
+    q.into(invoice).into(amount).into(status).into(requested_by).into(decided_by, decided_ind);
+    if (!q.run()) return {PostOutcome::not_found, "id"};
+    const WriteOffStatus wanted = approve ? WriteOffStatus::approved : WriteOffStatus::rejected;
+    if (status != "pending") {
+      const bool same = status == to_string(wanted) && decided_ind == soci::i_ok && decided_by == actor.name;
+      return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "id"};
+    }
+    if (approve && requested_by == actor.name) return {PostOutcome::same_person, "id"};
+    if (approve) {
+      PostResult posted = store.post_write_off(invoice, amount, today, "WO-" + std::to_string(id));
+      if (!posted.accepted()) return posted;
+    }
+    Params u;
+    execute(db_->session(),
+            "UPDATE write_offs SET status = " + u.add(std::string(to_string(wanted))) + ", decided_by = " +
+                u.add(actor.name) + ", decided_at = " + u.add(utc_timestamp()) + ", posted_on = " +
+                u.add(approve ? std::optional<std::string>(format_date(today)) : std::nullopt) +
+                " WHERE id = " + u.add(static_cast<long long>(id)),
+            u);
+    return {PostOutcome::updated, ""};
+  });
+}
+
+}  // namespace tallyman::sql

@@ -1,0 +1,292 @@
+// What a request can read from the books: resources, pages of lists, reports.
+// Lists are keyset-paginated: ordered by their key, continued after the last key served.
+#include "core/check.hpp"
+#include "sql/books.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+namespace {
+
+// Fetches up to page.limit + 1 keys' worth of items; the extra one only says there is more.
+template <class T, class Key>
+Page<T> finish_page(std::vector<T> items, const PageRequest& page, Key key_of) {
+  Page<T> out;
+  if (items.size() > page.limit) {
+    items.resize(page.limit);
+    out.next_after = key_of(items.back());
+  }
+  out.items = std::move(items);
+  return out;
+}
+
+std::string limit_clause(Params& p, const PageRequest& page) {
+  return " LIMIT " + p.add(static_cast<long long>(page.limit + 1));
+}
+
+InvoiceStatus status_of(std::int64_t open, std::int64_t written_off) {
+  if (open > 0) return InvoiceStatus::open;
+  return written_off > 0 ? InvoiceStatus::written_off : InvoiceStatus::paid;
+}
+
+const char* const invoice_columns =
+    "SELECT number, customer, issue_date, due_date, amount, currency, order_ref, open_amount, written_off, disputed,"
+    " dispute_reason FROM invoices";
+
+std::vector<InvoiceView> read_invoices(Database& db, const std::string& sql, Params& p) {
+  std::string number, customer, issue, due, currency, order_ref, reason;
+  long long amount = 0, open = 0, written_off = 0, disputed = 0;
+  soci::indicator order_ind = soci::i_ok, reason_ind = soci::i_ok;
+  Query q(db.session(), sql, p);
+  q.into(number).into(customer).into(issue).into(due).into(amount).into(currency).into(order_ref, order_ind).into(open)
+      .into(written_off).into(disputed).into(reason, reason_ind);
+  std::vector<InvoiceView> out;
+  if (q.run()) do {
+      Invoice i{number, customer, db_date(issue), db_date(due), amount, db_currency(currency),
+                order_ind == soci::i_ok ? std::optional<std::string>(order_ref) : std::nullopt};
+      out.push_back(InvoiceView{std::move(i), open, status_of(open, written_off), disputed != 0,
+                                reason_ind == soci::i_ok ? std::optional<std::string>(reason) : std::nullopt});
+    } while (q.fetch());
+  return out;
+}
+
+const char* const write_off_columns =
+    "SELECT id, invoice, customer, amount, currency, reason, status, requested_by, requested_at, decided_by,"
+    " decided_at, posted_on FROM write_offs";
+
+std::vector<WriteOffRequest> read_write_offs(Database& db, const std::string& sql, Params& p) {
+  long long id = 0, amount = 0;
+  std::string invoice, customer, currency, reason, status, requested_by, requested_at, decided_by, decided_at, posted_on;
+  soci::indicator by_ind = soci::i_ok, at_ind = soci::i_ok, on_ind = soci::i_ok;
+  Query q(db.session(), sql, p);
+  q.into(id).into(invoice).into(customer).into(amount).into(currency).into(reason).into(status).into(requested_by)
+      .into(requested_at).into(decided_by, by_ind).into(decided_at, at_ind).into(posted_on, on_ind);
+  std::vector<WriteOffRequest> out;
+  if (q.run()) do {
+      auto s = parse_write_off_status(status);
+      if (!s) throw DatabaseError("the database holds an unknown write-off status: " + status);
+      WriteOffRequest w{id, invoice, customer, amount, db_currency(currency), reason, *s, requested_by, requested_at,
+                        std::nullopt, std::nullopt, std::nullopt};
+      if (by_ind == soci::i_ok) w.decided_by = decided_by;
+      if (at_ind == soci::i_ok) w.decided_at = decided_at;
+      if (on_ind == soci::i_ok) w.posted_on = db_date(posted_on);
+      out.push_back(std::move(w));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
+std::optional<Customer> SqlBooks::customer(const std::string& id) {
+  return guarded([&] { return LedgerStore(*db_).customer(id); });
+}
+
+Balance SqlBooks::balance(const Customer& customer, Date today) {
+  return guarded([&] {
+    Balance b;
+    Params p;
+    long long open = 0, overdue = 0;
+    soci::indicator open_ind = soci::i_ok, overdue_ind = soci::i_ok;
+    const std::string today_text = p.add(format_date(today));
+    Query(db_->session(),
+          "SELECT SUM(open_amount), SUM(CASE WHEN due_date < " + today_text +
+              " THEN open_amount ELSE 0 END) FROM invoices WHERE customer = " + p.add(customer.id) +
+              " AND open_amount > 0",
+          p)
+        .into(open, open_ind)
+        .into(overdue, overdue_ind)
+        .run();
+    b.open = open_ind == soci::i_ok ? open : 0;
+    b.overdue = overdue_ind == soci::i_ok ? overdue : 0;
+    b.unapplied = LedgerStore(*db_).unapplied(customer.id);
+    b.exposure = b.open - b.unapplied + b.reserved;
+    if (customer.credit_limit) b.available = *customer.credit_limit - b.exposure;
+    return b;
+  });
+}
+
+Page<Customer> SqlBooks::customers(const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string id;
+    Query q(db_->session(),
+            "SELECT id FROM customers WHERE id > " + p.add(page.after) + " ORDER BY id" + limit_clause(p, page), p);
+    q.into(id);
+    std::set<std::string> ids;
+    if (q.run()) do {
+        ids.insert(id);
+      } while (q.fetch());
+    std::vector<Customer> found = LedgerStore(*db_).customers(ids);
+    std::sort(found.begin(), found.end(), [](const Customer& a, const Customer& b) { return a.id < b.id; });
+    return finish_page(std::move(found), page, [](const Customer& c) { return c.id; });
+  });
+}
+
+std::optional<InvoiceView> SqlBooks::invoice(const std::string& number) {
+  return guarded([&]() -> std::optional<InvoiceView> {
+    Params p;
+    auto found = read_invoices(*db_, std::string(invoice_columns) + " WHERE number = " + p.add(number), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+Page<InvoiceView> SqlBooks::invoices(const std::optional<std::string>& customer,
+                                     const std::optional<InvoiceStatus>& status, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string sql = std::string(invoice_columns) + " WHERE number > " + p.add(page.after);
+    if (customer) sql += " AND customer = " + p.add(*customer);
+    if (status == InvoiceStatus::open) sql += " AND open_amount > 0";
+    if (status == InvoiceStatus::paid) sql += " AND open_amount = 0 AND written_off = 0";
+    if (status == InvoiceStatus::written_off) sql += " AND open_amount = 0 AND written_off > 0";
+    sql += " ORDER BY number" + limit_clause(p, page);
+    return finish_page(read_invoices(*db_, sql, p), page, [](const InvoiceView& v) { return v.invoice.number; });
+  });
+}
+
+std::optional<PaymentView> SqlBooks::payment(const std::string& reference) {
+  return guarded([&]() -> std::optional<PaymentView> {
+    Params p;
+    std::string ref, customer, received, currency, allocations, reversed_on, reason;
+    long long amount = 0, unapplied = 0;
+    soci::indicator on_ind = soci::i_ok, reason_ind = soci::i_ok;
+    Query q(db_->session(),
+            "SELECT reference, customer, received_date, amount, currency, allocations, unapplied_amount, reversed_on,"
+            " reversal_reason FROM payments WHERE reference = " + p.add(reference),
+            p);
+    q.into(ref).into(customer).into(received).into(amount).into(currency).into(allocations).into(unapplied)
+        .into(reversed_on, on_ind).into(reason, reason_ind);
+    if (!q.run()) return std::nullopt;
+    PaymentView v{Payment{ref, customer, db_date(received), amount, db_currency(currency), {}}, unapplied,
+                  std::nullopt, std::nullopt};
+    // "INV-1=250000;INV-2=100": the explicit allocations as posted.
+    for (std::size_t at = 0; at < allocations.size();) {
+      std::size_t end = allocations.find(';', at);
+      if (end == std::string::npos) end = allocations.size();
+      const std::string item = allocations.substr(at, end - at);
+      const std::size_t eq = item.rfind('=');
+      if (eq == std::string::npos) throw DatabaseError("the database holds malformed allocations: " + allocations);
+      v.payment.allocations.push_back({item.substr(0, eq), std::stoll(item.substr(eq + 1))});
+      at = end + 1;
+    }
+    if (on_ind == soci::i_ok) v.reversed_on = db_date(reversed_on);
+    if (reason_ind == soci::i_ok) v.reversal_reason = reason;
+    return v;
+  });
+}
+
+std::optional<WriteOffRequest> SqlBooks::write_off(std::int64_t id) {
+  return guarded([&]() -> std::optional<WriteOffRequest> {
+    Params p;
+    auto found =
+        read_write_offs(*db_, std::string(write_off_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+Page<WriteOffRequest> SqlBooks::write_offs(const std::optional<WriteOffStatus>& status, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string sql = std::string(write_off_columns) + " WHERE id > " + p.add(after);
+    if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
+    sql += " ORDER BY id" + limit_clause(p, page);
+    return finish_page(read_write_offs(*db_, sql, p), page,
+                       [](const WriteOffRequest& w) { return std::to_string(w.id); });
+  });
+}
+
+AgingReport SqlBooks::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
+  return guarded([&] { return LedgerStore(*db_).aging(spec, currency, customer); });
+}
+
+std::vector<OverdueRow> SqlBooks::overdue(const OverdueFilter& filter) {
+  return guarded([&] {
+    // Each invoice's open amount as of the date, from its postings, where it is overdue by at
+    // least min_days; summed per customer in the loop.
+    const Date due_by = filter.as_of - date::days(std::max(filter.min_days, 1));
+    Params p;
+    const std::string sql =
+        "SELECT customer, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL AND posted_on <= " +
+        p.add(format_date(filter.as_of)) + " AND due_date <= " + p.add(format_date(due_by)) +
+        " GROUP BY customer, invoice HAVING SUM(open_delta) > 0";
+    std::string customer, due;
+    long long open = 0;
+    Query q(db_->session(), sql, p);
+    q.into(customer).into(due).into(open);
+    std::map<std::string, OverdueRow> rows;
+    if (q.run()) do {
+        OverdueRow& row = rows[customer];
+        row.overdue_amount += open;
+        row.max_days_overdue = std::max(row.max_days_overdue, static_cast<int>((filter.as_of - db_date(due)).count()));
+        ++row.invoices;
+      } while (q.fetch());
+    std::set<std::string> ids;
+    for (const auto& [id, row] : rows) ids.insert(id);
+    std::vector<OverdueRow> out;
+    for (Customer& c : LedgerStore(*db_).customers(ids)) {
+      if (filter.collector && c.collector != filter.collector) continue;
+      if (filter.grade && c.grade != filter.grade) continue;
+      OverdueRow row = rows[c.id];
+      row.customer = std::move(c);
+      out.push_back(std::move(row));
+    }
+    std::sort(out.begin(), out.end(), [](const OverdueRow& a, const OverdueRow& b) {
+      return std::tie(b.overdue_amount, a.customer.id) < std::tie(a.overdue_amount, b.customer.id);
+    });
+    return out;
+  });
+}
+
+Statement SqlBooks::statement(const Customer& customer, Date from, Date to) {
+  return guarded([&] {
+    Statement s{customer, from, to, 0, {}, 0};
+    std::vector<Posting> postings = LedgerStore(*db_).postings(customer.id, customer.currency);
+    std::stable_sort(postings.begin(), postings.end(),
+                     [](const Posting& a, const Posting& b) { return a.posted_on < b.posted_on; });
+    std::int64_t balance = 0;
+    for (Posting& posting : postings) {
+      if (posting.posted_on > to) break;
+      const std::int64_t amount = posting.open_delta - posting.unapplied_delta;
+      balance += amount;
+      if (posting.posted_on < from) s.opening = balance;
+      else s.lines.push_back({std::move(posting), amount, balance});
+    }
+    s.closing = balance;
+    return s;
+  });
+}
+
+Page<AuditEntry> SqlBooks::audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                                 const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string sql =
+        "SELECT id, at, actor, role, action, entity, entity_id, request_id, detail FROM audit WHERE id > " + p.add(after);
+    if (entity) sql += " AND entity = " + p.add(*entity);
+    if (id) sql += " AND entity_id = " + p.add(*id);
+    sql += " ORDER BY id" + limit_clause(p, page);
+    long long key = 0;
+    AuditEntry e;
+    Query q(db_->session(), sql, p);
+    q.into(key).into(e.at).into(e.actor).into(e.role).into(e.action).into(e.entity).into(e.entity_id).into(e.request_id)
+        .into(e.detail);
+    std::vector<AuditEntry> out;
+    if (q.run()) do {
+        e.id = key;
+        out.push_back(e);
+      } while (q.fetch());
+    return finish_page(std::move(out), page, [](const AuditEntry& a) { return std::to_string(a.id); });
+  });
+}
+
+}  // namespace tallyman::sql
