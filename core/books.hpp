@@ -54,6 +54,12 @@ struct Balance {
   std::optional<std::int64_t> available;  // credit_limit - exposure; none without a limit
 };
 
+// A customer with its balance: GET /v1/customers/{id}.
+struct Account {
+  Customer customer;
+  Balance balance;
+};
+
 // A change to a customer's settings: each field present is set. The currency never changes.
 struct CustomerPatch {
   std::optional<std::string> name;
@@ -163,7 +169,8 @@ class Books {
   virtual PostResult post_customer(const Actor& actor, const Customer& customer) = 0;
   virtual PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) = 0;
   virtual std::optional<Customer> customer(const std::string& id) = 0;
-  virtual Balance balance(const Customer& customer, Date today) = 0;
+  // The customer and its balance now (overdue as of `today`), read at once.
+  virtual std::optional<Account> account(const std::string& id, Date today) = 0;
   virtual Page<Customer> customers(const PageRequest& page) = 0;
 
   virtual PostResult post_invoice(const Actor& actor, const Invoice& invoice) = 0;

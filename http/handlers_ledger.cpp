@@ -93,9 +93,12 @@ std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
   return c;
 }
 
-json customer_with_balance(Context& cx, const Customer& c) {
-  json j = customer_json(c);
-  j["balance"] = balance_json(cx.books.balance(c, cx.today));
+// The customer with its balance, as GET /v1/customers/{id} and every change to it answer.
+json account_json(Context& cx, const std::string& id) {
+  auto a = cx.books.account(id, cx.today);
+  if (!a) throw StorageError("customer " + id + " vanished between its change and its read");
+  json j = customer_json(a->customer);
+  j["balance"] = balance_json(a->balance);
   return j;
 }
 
@@ -109,7 +112,7 @@ Response post_customer(Context& cx) {
   auto c = read_customer(*body, errors);
   if (!c) return invalid(errors);
   const PostResult r = cx.books.post_customer(cx.actor, *c);
-  return answer(r, [&] { return customer_with_balance(cx, *cx.books.customer(c->id)); }, "/v1/customers/" + c->id);
+  return answer(r, [&] { return account_json(cx, c->id); }, "/v1/customers/" + c->id);
 }
 
 Response get_customers(Context& cx) {
@@ -123,9 +126,11 @@ Response get_customers(Context& cx) {
 }
 
 Response get_customer(Context& cx) {
-  auto c = cx.books.customer(cx.params[0]);
-  if (!c) return not_found("customer " + cx.params[0]);
-  return json_response(200, customer_with_balance(cx, *c));
+  auto a = cx.books.account(cx.params[0], cx.today);
+  if (!a) return not_found("customer " + cx.params[0]);
+  json j = customer_json(a->customer);
+  j["balance"] = balance_json(a->balance);
+  return json_response(200, j);
 }
 
 Response patch_customer(Context& cx) {
@@ -149,7 +154,7 @@ Response patch_customer(Context& cx) {
   if (!errors.empty()) return invalid(errors);
   const PostResult r = cx.books.patch_customer(cx.actor, cx.params[0], patch);
   if (r.outcome == PostOutcome::not_found) return not_found("customer " + cx.params[0]);
-  return answer(r, [&] { return customer_with_balance(cx, *cx.books.customer(cx.params[0])); });
+  return answer(r, [&] { return account_json(cx, cx.params[0]); });
 }
 
 Response post_application(Context& cx) {

@@ -12,7 +12,8 @@ namespace tallyman::sql {
 
 class SqlBooks final : public Books {
  public:
-  explicit SqlBooks(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit SqlBooks(std::unique_ptr<Database> db);
+  ~SqlBooks() override;
 
   void ping() override;
   std::optional<Actor> key_holder(const std::string& key_hash) override;
@@ -24,7 +25,7 @@ class SqlBooks final : public Books {
   PostResult post_customer(const Actor& actor, const Customer& customer) override;
   PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) override;
   std::optional<Customer> customer(const std::string& id) override;
-  Balance balance(const Customer& customer, Date today) override;
+  std::optional<Account> account(const std::string& id, Date today) override;
   Page<Customer> customers(const PageRequest& page) override;
 
   PostResult post_invoice(const Actor& actor, const Invoice& invoice) override;
@@ -61,6 +62,10 @@ class SqlBooks final : public Books {
                    Change&& change);
 
   std::unique_ptr<Database> db_;
+  // The account read is the service's most frequent request: its statement is prepared once
+  // per connection and run again with new values (books_reads.cpp).
+  struct AccountStatement;
+  std::unique_ptr<AccountStatement> account_;
 };
 
 }  // namespace tallyman::sql

@@ -7,6 +7,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <charconv>
+#include <mutex>
 
 namespace tallyman::sql {
 
@@ -87,9 +88,27 @@ std::optional<DbUrl> parse_db_url(std::string_view url, std::string& why) {
   return std::nullopt;
 }
 
+namespace {
+
+// Once per process, before the first connection: each connection here is used by one thread
+// at a time, so SQLite's per-connection mutexes (SQLITE_CONFIG_MULTITHREAD) and its global
+// allocation statistics (MEMSTATUS) are only contention: with four service workers they cost
+// more than the queries. If SQLite was initialised already, the calls fail and change nothing.
+void configure_sqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SOCI includes sqlite3.h inside namespace sqlite_api.
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display_(url.display) {
   try {
     if (dialect_ == Dialect::sqlite) {
+      configure_sqlite();
       session_ = std::make_unique<soci::session>(soci::sqlite3, url.connect);
       // WAL: readers never block the writer. synchronous=NORMAL in WAL mode loses nothing
       // committed when the process is killed (only an OS crash may lose the last commits).

@@ -314,7 +314,7 @@ TEST_CASE("health, readiness and metrics need no key", "[http][mysql]") {
   CHECK(m.header("content-type").starts_with("text/plain"));
   CHECK(m.body.find("tallyman_requests_total{route=\"GET /v1/customers/{id}\",status=\"404\"} 1") != std::string::npos);
   CHECK(m.body.find("tallyman_request_duration_seconds_count") != std::string::npos);
-  CHECK(m.body.find("tallyman_database_workers 4") != std::string::npos);
+  CHECK(m.body.find("tallyman_database_workers_busy 0") != std::string::npos);
 }
 
 TEST_CASE("the database gone answers 503 and the service lives on", "[http][mysql]") {
