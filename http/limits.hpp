@@ -24,8 +24,6 @@ constexpr std::size_t connections_max = 10'000;
 // Database workers: a request waits at most this long for one, then gets a 503.
 constexpr auto worker_wait_max = std::chrono::milliseconds(500);
 constexpr std::size_t worker_queue_max = 1024;
-// A key's holder is remembered this long, so that most requests need no lookup.
-constexpr auto key_cache_ttl = std::chrono::seconds(60);
 
 static_assert(page_size_default <= page_size_max);
 static_assert(request_header_bytes_max < request_body_bytes_max);

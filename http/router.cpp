@@ -108,6 +108,16 @@ bool matches(const std::vector<std::string_view>& pattern, const std::vector<std
 
 std::string route_name(const Route& route) { return std::string(route.method) + " " + route.path; }
 
+// The table's patterns, split once.
+const std::vector<std::vector<std::string_view>>& patterns() {
+  static const std::vector<std::vector<std::string_view>> split_table = [] {
+    std::vector<std::vector<std::string_view>> out;
+    for (const Route& r : table()) out.push_back(split(r.path));
+    return out;
+  }();
+  return split_table;
+}
+
 }  // namespace
 
 std::vector<RouteInfo> Router::routes() {
@@ -129,22 +139,12 @@ std::optional<Actor> Router::authenticate(const Request& request, Books& books, 
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
     return std::nullopt;
   }
-  const std::string hash = key_hash(std::string_view(header).substr(scheme.size()));
-  const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(keys_mutex_);
-    auto it = keys_.find(hash);
-    if (it != keys_.end() && it->second.until > now) return it->second.actor;
-  }
-  auto holder = books.key_holder(hash);
+  auto holder = books.key_holder(key_hash(std::string_view(header).substr(scheme.size())));
   if (!holder) {
     refusal = problem(401, "the API key is not known");
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return std::nullopt;
   }
-  std::lock_guard lock(keys_mutex_);
-  if (keys_.size() > 10'000) keys_.clear();  // bounded: a cache, not a store
-  keys_[hash] = {*holder, now + key_cache_ttl};
   return holder;
 }
 
@@ -157,11 +157,11 @@ Response Router::handle(const Request& request, Books* books) {
   const Route* found = nullptr;
   bool path_known = false;
   std::vector<std::string_view> raw_params;
-  for (const Route& route : table()) {
-    if (!matches(split(route.path), segments, raw_params)) continue;
+  for (std::size_t k = 0; k < table().size(); ++k) {
+    if (!matches(patterns()[k], segments, raw_params)) continue;
     path_known = true;
-    if (request.method == route.method) {
-      found = &route;
+    if (request.method == table()[k].method) {
+      found = &table()[k];
       break;
     }
   }
@@ -170,8 +170,6 @@ Response Router::handle(const Request& request, Books* books) {
     Response r = problem(405, request.method + " is not allowed here");
     return r;
   }
-  // raw_params belong to the last pattern tried; match the found route again for its own.
-  matches(split(found->path), segments, raw_params);
 
   Response response = [&]() -> Response {
     if (path == "/metrics") {

@@ -10,10 +10,7 @@
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 
-#include <chrono>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,12 +47,6 @@ class Router {
 
   RouterOptions options_;
   Metrics& metrics_;
-  std::mutex keys_mutex_;
-  struct Known {
-    Actor actor;
-    std::chrono::steady_clock::time_point until;
-  };
-  std::map<std::string, Known> keys_;  // by key hash
 };
 
 }  // namespace tallyman::http

@@ -6,9 +6,15 @@
 #include "core/books.hpp"
 #include "sql/database.hpp"
 
+#include <chrono>
+#include <map>
 #include <memory>
 
 namespace tallyman::sql {
+
+// How long a key's holder is remembered (a key removed from the table works that much longer).
+constexpr auto key_cache_ttl = std::chrono::seconds(60);
+constexpr std::size_t key_cache_max = 10'000;
 
 class SqlBooks final : public Books {
  public:
@@ -66,6 +72,13 @@ class SqlBooks final : public Books {
   // per connection and run again with new values (books_reads.cpp).
   struct AccountStatement;
   std::unique_ptr<AccountStatement> account_;
+  // Key holders found, by key hash, until a time: every request asks, and this instance
+  // serves one thread, so no lock. Unknown keys are not remembered.
+  struct KnownKey {
+    Actor actor;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::map<std::string, KnownKey> keys_;
 };
 
 }  // namespace tallyman::sql

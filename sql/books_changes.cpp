@@ -46,7 +46,9 @@ void SqlBooks::ping() {
 }
 
 std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {
-  return guarded([&]() -> std::optional<Actor> {
+  const auto now = std::chrono::steady_clock::now();
+  if (auto it = keys_.find(key_hash); it != keys_.end() && it->second.until > now) return it->second.actor;
+  auto holder = guarded([&]() -> std::optional<Actor> {
     Params p;
     std::string name, role;
     Query q(db_->session(), "SELECT name, role FROM api_keys WHERE key_hash = " + p.add(key_hash), p);
@@ -56,6 +58,11 @@ std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {
     if (!r) throw DatabaseError("the database holds an unknown role: " + role);
     return Actor{name, *r, "", ""};
   });
+  if (holder) {
+    if (keys_.size() >= key_cache_max) keys_.clear();  // bounded: a cache, not a store
+    keys_[key_hash] = {*holder, now + key_cache_ttl};
+  }
+  return holder;
 }
 
 void SqlBooks::add_key(const std::string& name, Role role, const std::string& key_hash) {
