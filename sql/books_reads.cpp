@@ -149,6 +149,9 @@ std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
       b.unapplied = sum(q.paid, q.paid_ind) + sum(q.credited, q.credited_ind);
       b.exposure = b.open - b.unapplied + b.reserved;
       if (a.customer.credit_limit) b.available = *a.customer.credit_limit - b.exposure;
+      // Run the statement to its end: on SQLite one that is not keeps its read snapshot
+      // open, and this connection's next write then fails at once as "database is locked".
+      q.st.fetch();
       return a;
     } catch (...) {
       account_.reset();  // a statement that failed is prepared afresh next time

@@ -194,7 +194,8 @@ void Service::start(const std::string& env) {
 
 Service::~Service() {
   if (pid_ > 0) stop();
-  std::filesystem::remove(log_path_);
+  // TALLYMAN_TEST_KEEP_LOGS=1 leaves each server's log in the temporary directory.
+  if (std::getenv("TALLYMAN_TEST_KEEP_LOGS") == nullptr) std::filesystem::remove(log_path_);
 }
 
 int Service::stop() {
