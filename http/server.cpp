@@ -40,6 +40,7 @@ struct Shared {
   net::io_context& ioc;
   std::chrono::milliseconds read_timeout{0};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> wake_pending{false};  // a pool.wake() is posted and has not run yet
   std::atomic<std::size_t> connections{0};
   std::atomic<std::uint64_t> requests{0};
   std::string id_prefix;  // random per process, so request ids differ across instances
@@ -154,8 +155,16 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       guard.reset();
     };
-    if (!shared_.pool.submit(std::move(request), std::move(done)))
-      respond(problem(503, "too many requests are waiting for the database; try again shortly"));
+    // Workers are woken once per round of ready connections rather than once per request:
+    // each wake-up is a system call on this, the busiest thread, and a round often brings
+    // several requests (docs/performance.md).
+    if (!shared_.pool.submit(std::move(request), std::move(done), false))
+      return respond(problem(503, "too many requests are waiting for the database; try again shortly"));
+    if (!shared_.wake_pending.exchange(true))
+      net::post(shared_.ioc, [&shared = shared_] {
+        shared.wake_pending = false;
+        shared.pool.wake();
+      });
   }
 
   void answer_and_close(Response response, bool drain) {

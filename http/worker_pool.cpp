@@ -14,14 +14,24 @@ WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router)
 
 WorkerPool::~WorkerPool() { stop(); }
 
-bool WorkerPool::submit(Request request, Done done) {
+bool WorkerPool::submit(Request request, Done done, bool wake) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= worker_queue_max) return false;
     queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
   }
-  ready_.notify_one();
+  if (wake) ready_.notify_one();
   return true;
+}
+
+void WorkerPool::wake() {
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(mutex_);
+    queued = queue_.size();
+  }
+  if (queued == 1) ready_.notify_one();
+  else if (queued > 1) ready_.notify_all();
 }
 
 void WorkerPool::stop() {

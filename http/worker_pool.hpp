@@ -30,8 +30,11 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Queues a request; done(response) is called on a worker thread. False when the queue is
-  // full (the caller answers 503 itself).
-  bool submit(Request request, Done done);
+  // full (the caller answers 503 itself). With wake = false no sleeping worker is woken for
+  // it: the caller promises to call wake() soon (the server does once per round of I/O).
+  bool submit(Request request, Done done, bool wake = true);
+  // Wakes as many sleeping workers as there are requests queued.
+  void wake();
   // Runs what is queued, then ends the workers.
   void stop();
 
