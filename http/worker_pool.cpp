@@ -14,14 +14,15 @@ WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router)
 
 WorkerPool::~WorkerPool() { stop(); }
 
-bool WorkerPool::submit(Request request, Done done, bool wake) {
+WorkerPool::Ticket WorkerPool::submit(Request request, Done done, bool wake) {
+  auto ticket = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= worker_queue_max) return false;
-    queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
+    if (stopping_ || queue_.size() >= worker_queue_max) return nullptr;
+    queue_.push_back({std::move(request), std::move(done), ticket});
   }
   if (wake) ready_.notify_one();
-  return true;
+  return ticket;
 }
 
 void WorkerPool::wake() {
@@ -56,10 +57,7 @@ void WorkerPool::run() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    if (std::chrono::steady_clock::now() - job.queued > worker_wait_max) {
-      job.done(problem(503, "every database worker is busy; try again shortly"));
-      continue;
-    }
+    if (job.ticket->exchange(true)) continue;  // waited too long: answered 503 already
     router_.metrics().worker_busy(1);
     Response response;
     try {

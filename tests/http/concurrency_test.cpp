@@ -1,0 +1,86 @@
+// Many clients at once, and two service processes on one database: nothing is posted twice,
+// no payment is applied beyond an invoice's open amount, and the books balance.
+#include "http/support.hpp"
+#include "sql/database.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace tallyman;
+using test::json;
+
+TEST_CASE("concurrency: payments from many connections on two instances never over-apply", "[http][mysql]") {
+  test::Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto b = a.another();
+  const int invoices = 20, clients = 8, payments_each = 10;
+  REQUIRE(a.call("POST", "/v1/customers", "finance", json{{"id", "C-1"}, {"name", "Busy"}, {"currency", "EUR"}}).status ==
+          201);
+  for (int k = 0; k < invoices; ++k)
+    REQUIRE(a.call("POST", "/v1/invoices", "finance",
+                   json{{"number", "INV-" + std::to_string(k)}, {"customer", "C-1"}, {"issue_date", "2026-01-01"},
+                        {"amount", 1000}, {"currency", "EUR"}})
+                .status == 201);
+  // Every client posts payments of 300 (each auto-allocated across the oldest invoices) and
+  // posts the same reference twice, alternating between the two instances.
+  std::atomic<int> created{0}, replayed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      for (int k = 0; k < payments_each; ++k) {
+        const json body{{"reference", "PAY-" + std::to_string(c) + "-" + std::to_string(k)},
+                        {"customer", "C-1"},
+                        {"received_date", "2026-02-01"},
+                        {"amount", 300},
+                        {"currency", "EUR"}};
+        for (int twice = 0; twice < 2; ++twice) {
+          const test::Service& s = (c + k + twice) % 2 == 0 ? a : *b;
+          const int status = s.call("POST", "/v1/payments", "finance", body).status;
+          if (status == 201) ++created;
+          else if (status == 200) ++replayed;
+          else ++other;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(created == clients * payments_each);
+  CHECK(replayed == clients * payments_each);
+  CHECK(other == 0);
+  // 80 payments of 300 = 24000 against 20 invoices of 1000: all paid, 4000 unapplied.
+  json customer = a.call("GET", "/v1/customers/C-1", "collector").json_body();
+  CHECK(customer["balance"]["open"] == 0);
+  CHECK(customer["balance"]["unapplied"] == 4000);
+  json aging = b->call("GET", "/v1/reports/aging?as_of=2026-12-31", "collector").json_body();
+  CHECK(aging["totals"]["total"] == -4000);
+  for (int k = 0; k < invoices; ++k)
+    CHECK(a.call("GET", "/v1/invoices/INV-" + std::to_string(k), "collector").json_body()["open_amount"] == 0);
+}
+
+TEST_CASE("concurrency: a request that finds every worker busy waits briefly, then gets 503", "[http]") {
+  test::Service s("sqlite", "TALLYMAN_WORKERS=1");
+  REQUIRE(s.call("GET", "/v1/customers", "collector").status == 200);  // the key is known now
+  // A writer holds the database: the one worker blocks on the first write below.
+  std::string why;
+  sql::Database db(*sql::parse_db_url(s.url(), why));
+  auto lock = std::make_unique<sql::WriteTransaction>(db);
+  test::HttpClient first(s.port());
+  const std::string body = json{{"id", "C-1"}, {"name", "One"}, {"currency", "EUR"}}.dump();
+  first.send_raw("POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("finance") +
+                 "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                 body);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  auto second = s.call("GET", "/v1/customers", "collector");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(second.status == 503);
+  CHECK(second.header("retry-after") == "1");
+  CHECK(waited >= std::chrono::milliseconds(400));
+  CHECK(s.call("GET", "/healthz", "").status == 200);  // needs no worker
+  lock.reset();
+  auto r = first.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  CHECK(s.call("GET", "/v1/customers", "collector").status == 200);
+}
