@@ -114,7 +114,10 @@ int import_command(int argc, char** argv) {
   const std::string& path = args.words()[1];
   const std::string text = read_file(path);
   auto db = open_migrated(args);
-  auto result = sql::import_csv(*db, *kind, text);
+  // The command line has no API key: the audit trail names the system user instead.
+  const char* user = std::getenv("USER");
+  const Actor actor{std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"), Role::admin, "", ""};
+  auto result = sql::import_csv(*db, *kind, text, {}, &actor);
   if (auto* error = std::get_if<sql::ImportError>(&result)) {
     std::string where = path + ": row " + std::to_string(error->row);
     if (!error->field.empty()) where += ": " + error->field;

@@ -39,10 +39,18 @@ bool contains(const std::vector<std::string_view>& list, std::string_view name) 
 }  // namespace
 
 std::optional<RecordKind> parse_record_kind(std::string_view text) {
-  if (text == "customers") return RecordKind::customers;
-  if (text == "invoices") return RecordKind::invoices;
-  if (text == "payments") return RecordKind::payments;
+  for (RecordKind k : {RecordKind::customers, RecordKind::invoices, RecordKind::payments})
+    if (to_string(k) == text) return k;
   return std::nullopt;
+}
+
+std::string_view to_string(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::customers: return "customers";
+    case RecordKind::invoices: return "invoices";
+    case RecordKind::payments: return "payments";
+  }
+  return "?";
 }
 
 std::optional<std::int64_t> parse_minor_units(std::string_view text) {

@@ -21,6 +21,7 @@ namespace tallyman {
 enum class RecordKind { customers, invoices, payments };
 
 std::optional<RecordKind> parse_record_kind(std::string_view text);
+std::string_view to_string(RecordKind kind);
 
 // "125050" -> 125050. Digits only, no sign, no point, at most amount_minor_max.
 std::optional<std::int64_t> parse_minor_units(std::string_view text);

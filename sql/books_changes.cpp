@@ -1,6 +1,7 @@
 // The changes a request can make to the books, each in one transaction with its audit entry.
 // The ledger rules themselves live in LedgerStore (postings) and core (allocation, terms).
 #include "core/check.hpp"
+#include "sql/audit.hpp"
 #include "sql/books.hpp"
 #include "sql/clock.hpp"
 #include "sql/ledger_store.hpp"
@@ -9,19 +10,6 @@
 
 namespace tallyman::sql {
 
-namespace {
-
-void record_audit(Database& db, const Actor& actor, const char* action, const char* entity,
-                  const std::string& entity_id) {
-  Params p;
-  const std::string sql = "INSERT INTO audit (at, actor, role, action, entity, entity_id, request_id, detail) VALUES (" +
-                          p.add(utc_timestamp()) + ", " + p.add(actor.name) + ", " +
-                          p.add(std::string(to_string(actor.role))) + ", " + p.add(action) + ", " + p.add(entity) +
-                          ", " + p.add(entity_id) + ", " + p.add(actor.request_id) + ", " + p.add(actor.request) + ")";
-  execute(db.session(), sql, p);
-}
-
-}  // namespace
 
 template <class Change>
 PostResult SqlBooks::write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,

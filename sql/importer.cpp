@@ -1,5 +1,7 @@
 #include "sql/importer.hpp"
 
+#include "sql/audit.hpp"
+
 #include "core/csv.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/statement.hpp"
@@ -136,7 +138,7 @@ class DeferredIndexes {
 }  // namespace
 
 std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text,
-                                                    ImportLimits limits) {
+                                                    ImportLimits limits, const Actor* audit_as) {
   CsvReader reader(text);
   std::vector<std::string> fields;
   if (!reader.next(fields)) {
@@ -169,8 +171,16 @@ std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kin
   if (auto error = run.flush()) return *error;
   run.finish();
   deferred.restore();
+  const ImportSummary summary = run.summary();
+  if (audit_as && summary.created > 0) {
+    Actor actor = *audit_as;
+    actor.request = "{\"rows\":" + std::to_string(summary.rows) + ",\"created\":" + std::to_string(summary.created) +
+                    ",\"skipped\":" + std::to_string(summary.skipped) + "}";
+    const std::string what(to_string(kind));
+    record_audit(db, actor, ("import." + what).c_str(), "import", what);
+  }
   tx.commit();
-  return run.summary();
+  return summary;
 }
 
 }  // namespace tallyman::sql

@@ -6,6 +6,7 @@
 // never committed.
 
 #include "core/records.hpp"
+#include "core/books.hpp"
 #include "sql/database.hpp"
 
 #include <cstddef>
@@ -39,7 +40,9 @@ struct ImportLimits {
   std::size_t held_postings_max = import_held_postings_max;
 };
 
+// With `audit_as`, the import is recorded in the audit trail (action "import.<kind>", the
+// counts as detail), in its own transaction.
 std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kind, std::string_view text,
-                                                    ImportLimits limits = {});
+                                                    ImportLimits limits = {}, const Actor* audit_as = nullptr);
 
 }  // namespace tallyman::sql

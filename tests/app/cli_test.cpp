@@ -103,6 +103,34 @@ TEST_CASE("cli: the demo book imports and ages as the contract's JSON document",
   CHECK(table.out.find("TOTAL") != std::string::npos);
 }
 
+TEST_CASE("cli: keys create prints a key once and stores only its hash, imports are audited", "[app]") {
+  test::TestDb t("sqlite");
+  Workdir dir;
+  auto made = run_cli(dir, {"keys", "create", "--role", "finance", "--name", "alice", "--db", t.url()}, "USER=carol");
+  REQUIRE(made.status == 0);
+  const std::string key = made.out.substr(0, made.out.find('\n'));
+  CHECK(key.starts_with("tm_"));
+  CHECK(key.size() == 46);
+  CHECK(made.err.find("shown this once") != std::string::npos);
+  sql::Params none;
+  std::string name, role, hash;
+  sql::Query(t.db().session(), "SELECT name, role, key_hash FROM api_keys", none).into(name).into(role).into(hash).run();
+  CHECK(name == "alice");
+  CHECK(role == "finance");
+  CHECK(hash.size() == 64);
+  CHECK(hash.find(key) == std::string::npos);
+  CHECK(run_cli(dir, {"keys", "create", "--role", "owner", "--name", "bob", "--db", t.url()}).status == 2);
+  CHECK(run_cli(dir, {"keys", "create", "--role", "admin", "--name", "bob smith", "--db", t.url()}).status == 2);
+  CHECK(run_cli(dir, {"keys", "make", "--db", t.url()}).status == 2);
+
+  REQUIRE(run_cli(dir, {"import", "customers", example("customers.csv"), "--db", t.url()}, "USER=carol").status == 0);
+  std::string actor, action, detail;
+  sql::Query(t.db().session(), "SELECT actor, action, detail FROM audit", none).into(actor).into(action).into(detail).run();
+  CHECK(actor == "cli:carol");
+  CHECK(action == "import.customers");
+  CHECK(detail == R"({"rows":4,"created":4,"skipped":0})");
+}
+
 TEST_CASE("cli: a bad row exits 2 with one line naming file, row and field - nothing is stored", "[app][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   Workdir dir;
