@@ -24,6 +24,9 @@ constexpr std::size_t connections_max = 10'000;
 // Database workers: a request waits at most this long for one, then gets a 503.
 constexpr auto worker_wait_max = std::chrono::milliseconds(500);
 constexpr std::size_t worker_queue_max = 1024;
+// How often the pool looks for requests that have waited longer than worker_wait_max.
+constexpr auto worker_reap_interval = std::chrono::milliseconds(50);
+static_assert(worker_reap_interval < worker_wait_max);
 
 static_assert(page_size_default <= page_size_max);
 static_assert(request_header_bytes_max < request_body_bytes_max);

@@ -57,8 +57,7 @@ bool is_request_id(std::string_view id) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Shared& shared)
-      : stream_(std::move(socket)), wait_timer_(stream_.get_executor()), shared_(shared) {
+  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
     shared_.router.metrics().connection(1);
   }
   ~Session() {
@@ -152,7 +151,6 @@ class Session : public std::enable_shared_from_this<Session> {
     // running for it even while a stop signal winds everything else down.
     auto done = [self = shared_from_this(), guard = net::make_work_guard(shared_.ioc)](Response response) mutable {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->wait_timer_.cancel();
         self->respond(std::move(response));
       });
       guard.reset();
@@ -160,15 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // Workers are woken once per round of ready connections rather than once per request:
     // each wake-up is a system call on this, the busiest thread, and a round often brings
     // several requests (docs/performance.md).
-    auto ticket = shared_.pool.submit(std::move(request), std::move(done), false);
-    if (!ticket) return respond(problem(503, "too many requests are waiting for the database; try again shortly"));
-    // Waiting for a worker is brief: past worker_wait_max the request is answered 503 and
-    // never run (whoever claims the ticket first answers).
-    wait_timer_.expires_after(worker_wait_max);
-    wait_timer_.async_wait([self = shared_from_this(), ticket](beast::error_code wait_ec) {
-      if (wait_ec || ticket->exchange(true)) return;
-      self->respond(problem(503, "every database worker is busy; try again shortly"));
-    });
+    if (!shared_.pool.submit(std::move(request), std::move(done), false))
+      return respond(problem(503, "too many requests are waiting for the database; try again shortly"));
     if (!shared_.wake_pending.exchange(true))
       net::post(shared_.ioc, [&shared = shared_] {
         shared.wake_pending = false;
@@ -237,7 +228,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  net::steady_timer wait_timer_;  // how long the request in hand may wait for a worker
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Shared& shared_;

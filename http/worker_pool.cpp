@@ -10,19 +10,37 @@ WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router)
     : connect_(std::move(connect)), router_(router) {
   router_.metrics().set_workers(workers);
   for (std::size_t k = 0; k < workers; ++k) threads_.emplace_back([this] { run(); });
+  reaper_ = std::thread([this] { reap(); });
 }
 
 WorkerPool::~WorkerPool() { stop(); }
 
-WorkerPool::Ticket WorkerPool::submit(Request request, Done done, bool wake) {
-  auto ticket = std::make_shared<std::atomic<bool>>(false);
+bool WorkerPool::submit(Request request, Done done, bool wake) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= worker_queue_max) return nullptr;
-    queue_.push_back({std::move(request), std::move(done), ticket});
+    if (stopping_ || queue_.size() >= worker_queue_max) return false;
+    queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
   }
   if (wake) ready_.notify_one();
-  return ticket;
+  return true;
+}
+
+void WorkerPool::reap() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    reaper_wake_.wait_for(lock, worker_reap_interval);
+    // The queue is in arrival order: the requests that waited too long are at its front.
+    std::vector<Job> expired;
+    const auto now = std::chrono::steady_clock::now();
+    while (!queue_.empty() && now - queue_.front().queued > worker_wait_max) {
+      expired.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    if (expired.empty()) continue;
+    lock.unlock();
+    for (Job& job : expired) job.done(problem(503, "every database worker is busy; try again shortly"));
+    lock.lock();
+  }
 }
 
 void WorkerPool::wake() {
@@ -42,8 +60,10 @@ void WorkerPool::stop() {
     stopping_ = true;
   }
   ready_.notify_all();
+  reaper_wake_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  if (reaper_.joinable()) reaper_.join();
 }
 
 void WorkerPool::run() {
@@ -57,7 +77,6 @@ void WorkerPool::run() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    if (job.ticket->exchange(true)) continue;  // waited too long: answered 503 already
     router_.metrics().worker_busy(1);
     Response response;
     try {
