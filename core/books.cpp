@@ -26,6 +26,16 @@ std::string_view to_string(WriteOffStatus status) {
   return "?";
 }
 
+std::string_view to_string(ReservationStatus status) {
+  switch (status) {
+    case ReservationStatus::active: return "active";
+    case ReservationStatus::consumed: return "consumed";
+    case ReservationStatus::released: return "released";
+    case ReservationStatus::expired: return "expired";
+  }
+  return "?";
+}
+
 std::optional<WriteOffStatus> parse_write_off_status(std::string_view text) {
   for (WriteOffStatus s : {WriteOffStatus::pending, WriteOffStatus::approved, WriteOffStatus::rejected})
     if (to_string(s) == text) return s;

@@ -12,6 +12,7 @@
 // business outcome is a PostOutcome value.
 
 #include "core/aging.hpp"
+#include "core/credit.hpp"
 #include "core/errors.hpp"
 #include "core/ledger.hpp"
 #include "core/outcome.hpp"
@@ -152,6 +153,40 @@ struct Statement {
   std::int64_t closing = 0;
 };
 
+// A hold of credit for an order (contract §3): `amount` is what is still held; an invoice
+// with the order_ref consumes it, a release or its expiry ends it.
+enum class ReservationStatus { active, consumed, released, expired };
+std::string_view to_string(ReservationStatus status);
+
+struct Reservation {
+  std::string order_ref;
+  std::string customer;
+  std::int64_t amount = 0;
+  Currency currency;
+  Date expires;  // the last day it holds
+  ReservationStatus status = ReservationStatus::active;
+};
+
+struct CreditCheckRequest {
+  std::string customer;
+  std::string order_ref;
+  std::int64_t amount = 0;
+  Currency currency;
+  bool reserve = false;
+};
+
+// The answer to a credit check, and what it was made of. `outcome` is created (checked),
+// unknown_customer, currency_mismatch, or conflict (the order_ref is held for another
+// customer).
+struct CreditCheck {
+  PostOutcome outcome = PostOutcome::created;
+  std::string field;
+  CreditCheckRequest request;
+  CreditPosition position;
+  CreditAnswer answer;
+  std::optional<Reservation> reservation;  // the order's active reservation, if any
+};
+
 class Books {
  public:
   virtual ~Books() = default;
@@ -199,6 +234,21 @@ class Books {
   virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
   virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
   virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
+  // Credit control. A check reads the customer's position and decides; with reserve and an
+  // approval it also holds the amount, in the same transaction with the customer locked, so
+  // that concurrent checks on any number of instances never approve past the limit. Checks
+  // that end in review or declined are kept, for an override.
+  virtual CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) = 0;
+  // Approves the order's last check (review or declined) and, if asked, reserves.
+  virtual CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
+                                     bool reserve, Date today) = 0;
+  virtual PostResult release_reservation(const Actor& actor, const std::string& order_ref) = 0;
+  virtual std::optional<Reservation> reservation(const std::string& order_ref) = 0;
+  // Marks the reservations whose last day is before `today` expired; how many.
+  virtual std::size_t expire_reservations(Date today) = 0;
+  virtual CreditPolicy credit_policy() = 0;
+  virtual PostResult put_credit_policy(const Actor& actor, const CreditPolicy& policy) = 0;
+
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;
 };

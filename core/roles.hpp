@@ -19,6 +19,7 @@ enum class Permission {
   post,          // customers, terms, invoices, payments, credit notes, write-off requests
   approve,       // approve or reject what someone else requested (write-offs, limit raises)
   check_credit,  // credit checks and releasing reservations
+  read_credit,   // a customer's credit summary and a reservation: sales, and whoever may read
 };
 
 bool may(Role role, Permission permission);

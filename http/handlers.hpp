@@ -125,5 +125,12 @@ Response get_aging(Context& cx);
 Response get_overdue(Context& cx);
 Response get_statement(Context& cx);
 Response get_audit(Context& cx);
+Response post_credit_check(Context& cx);
+Response post_credit_override(Context& cx);
+Response get_reservation(Context& cx);
+Response delete_reservation(Context& cx);
+Response get_customer_credit(Context& cx);
+Response get_credit_policy(Context& cx);
+Response put_credit_policy(Context& cx);
 
 }  // namespace tallyman::http

@@ -50,6 +50,13 @@ const std::vector<Route>& table() {
       {"GET", "/v1/reports/aging", P::read, get_aging},
       {"GET", "/v1/reports/overdue", P::read, get_overdue},
       {"GET", "/v1/audit", P::read, get_audit},
+      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check},
+      {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
+      {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
+      {"DELETE", "/v1/reservations/{order_ref}", P::check_credit, delete_reservation},
+      {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},
+      {"GET", "/v1/credit-policy", P::read, get_credit_policy},
+      {"PUT", "/v1/credit-policy", P::post, put_credit_policy},
   };
   return routes;
 }

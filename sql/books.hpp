@@ -60,6 +60,15 @@ class SqlBooks final : public Books {
   Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                          const PageRequest& page) override;
 
+  CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) override;
+  CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
+                             Date today) override;
+  PostResult release_reservation(const Actor& actor, const std::string& order_ref) override;
+  std::optional<Reservation> reservation(const std::string& order_ref) override;
+  std::size_t expire_reservations(Date today) override;
+  CreditPolicy credit_policy() override;
+  PostResult put_credit_policy(const Actor& actor, const CreditPolicy& policy) override;
+
  private:
   // Runs change(store) in one write transaction; commits when the outcome is accepted, and
   // writes the audit entry when something was created or updated.
@@ -67,7 +76,17 @@ class SqlBooks final : public Books {
   PostResult write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
                    Change&& change);
 
+  // books_credit.cpp: the position and the decision; holding the amount; keeping a check
+  // that a person may override.
+  CreditCheck evaluate(const CreditCheckRequest& request, Date today);
+  void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden);
+  void keep_for_override(const CreditCheck& check);
+
   std::unique_ptr<Database> db_;
+  // The credit check's position statement, prepared once per connection like the account's.
+  struct PositionStatement;
+  std::unique_ptr<PositionStatement> position_;
+  int reservation_days_ = 30;  // the policy's, as the last evaluate() read it
   // The account read is the service's most frequent request: its statement is prepared once
   // per connection and run again with new values (books_reads.cpp).
   struct AccountStatement;

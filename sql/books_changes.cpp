@@ -3,6 +3,7 @@
 #include "core/check.hpp"
 #include "sql/audit.hpp"
 #include "sql/books.hpp"
+#include "sql/books_write.hpp"
 #include "sql/clock.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/rows.hpp"
@@ -10,20 +11,6 @@
 
 namespace tallyman::sql {
 
-
-template <class Change>
-PostResult SqlBooks::write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
-                           Change&& change) {
-  return guarded([&] {
-    WriteTransaction tx(*db_);
-    LedgerStore store(*db_);
-    const PostResult result = change(store);
-    if (!result.accepted()) return result;  // rolled back: a refused request changes nothing
-    if (result.outcome != PostOutcome::replayed) record_audit(*db_, actor, action, entity, entity_id);
-    tx.commit();
-    return result;
-  });
-}
 
 void SqlBooks::ping() {
   guarded([&] {

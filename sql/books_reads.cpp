@@ -2,6 +2,7 @@
 // Lists are keyset-paginated: ordered by their key, continued after the last key served.
 #include "core/check.hpp"
 #include "sql/books.hpp"
+#include "sql/prepared.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
@@ -87,44 +88,6 @@ std::optional<Customer> SqlBooks::customer(const std::string& id) {
   return guarded([&] { return LedgerStore(*db_).customer(id); });
 }
 
-struct SqlBooks::AccountStatement {
-  explicit AccountStatement(soci::session& session) : st(session) {
-    st.exchange(soci::use(today));
-    st.exchange(soci::use(id));
-    st.exchange(soci::into(cid));
-    st.exchange(soci::into(name));
-    st.exchange(soci::into(currency));
-    st.exchange(soci::into(limit, limit_ind));
-    st.exchange(soci::into(terms));
-    st.exchange(soci::into(collector, collector_ind));
-    st.exchange(soci::into(grade, grade_ind));
-    st.exchange(soci::into(on_hold));
-    st.exchange(soci::into(open, open_ind));
-    st.exchange(soci::into(overdue, overdue_ind));
-    st.exchange(soci::into(paid, paid_ind));
-    st.exchange(soci::into(credited, credited_ind));
-    st.alloc();
-    // Each sum reads one customer's range of an index (invoices_customer_open and the
-    // *_customer_unapplied ones).
-    st.prepare(
-        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold,"
-        " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
-        " (SELECT SUM(CASE WHEN i.due_date < :today THEN i.open_amount ELSE 0 END) FROM invoices i"
-        "  WHERE i.customer = c.id AND i.open_amount > 0),"
-        " (SELECT SUM(p.unapplied_amount) FROM payments p WHERE p.customer = c.id AND p.unapplied_amount > 0),"
-        " (SELECT SUM(n.unapplied_amount) FROM credit_notes n WHERE n.customer = c.id AND n.unapplied_amount > 0)"
-        " FROM customers c WHERE c.id = :id");
-    st.define_and_bind();
-  }
-
-  soci::statement st;
-  std::string today, id;
-  std::string cid, name, currency, terms, collector, grade;
-  long long limit = 0, on_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0;
-  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok, open_ind = soci::i_ok,
-                  overdue_ind = soci::i_ok, paid_ind = soci::i_ok, credited_ind = soci::i_ok;
-};
-
 SqlBooks::SqlBooks(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 SqlBooks::~SqlBooks() = default;
 
@@ -133,7 +96,7 @@ std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
     try {
       if (!account_) account_ = std::make_unique<AccountStatement>(db_->session());
       AccountStatement& q = *account_;
-      q.today = format_date(today);
+      q.today = q.today2 = format_date(today);
       q.id = id;
       if (!q.st.execute(true)) return std::nullopt;
       auto sum = [](long long value, soci::indicator ind) -> std::int64_t { return ind == soci::i_ok ? value : 0; };
@@ -147,6 +110,7 @@ std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
       b.open = sum(q.open, q.open_ind);
       b.overdue = sum(q.overdue, q.overdue_ind);
       b.unapplied = sum(q.paid, q.paid_ind) + sum(q.credited, q.credited_ind);
+      b.reserved = sum(q.reserved, q.reserved_ind);
       b.exposure = b.open - b.unapplied + b.reserved;
       if (a.customer.credit_limit) b.available = *a.customer.credit_limit - b.exposure;
       // Run the statement to its end: on SQLite one that is not keeps its read snapshot

@@ -188,7 +188,47 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
               " order_ref, open_amount, recorded_at)",
               rows);
   insert_postings(postings);
+  consume_reservations(invoices, results);
   return results;
+}
+
+void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const std::vector<PostResult>& results) {
+  // Most books hold no reservation at all (an import, for one): asked once per store.
+  if (!any_reservations_) {
+    Params p;
+    long long any = 0;
+    Query(db_.session(), "SELECT EXISTS (SELECT 1 FROM reservations WHERE status = 'active')", p).into(any).run();
+    any_reservations_ = any != 0;
+  }
+  if (!*any_reservations_) return;
+  std::map<std::string, const Invoice*> by_order;
+  for (std::size_t k = 0; k < results.size(); ++k)
+    if (results[k].outcome == PostOutcome::created && invoices[k].order_ref) by_order[*invoices[k].order_ref] = &invoices[k];
+  if (by_order.empty()) return;
+  std::vector<std::string> refs;
+  for (const auto& [ref, invoice] : by_order) refs.push_back(ref);
+  Params p;
+  std::string ref, customer;
+  long long held = 0;
+  std::vector<std::tuple<std::string, long long, bool>> changes;
+  Query q(db_.session(),
+          "SELECT order_ref, customer, amount FROM reservations WHERE status = 'active' AND order_ref IN (" +
+              placeholders(p, refs) + ")",
+          p);
+  q.into(ref).into(customer).into(held);
+  if (q.run()) do {
+      const Invoice& invoice = *by_order.at(ref);
+      if (invoice.customer != customer) continue;  // another customer's order: not this invoice's to consume
+      const long long left = std::max(0LL, held - static_cast<long long>(invoice.amount));
+      changes.emplace_back(ref, left, left == 0);
+    } while (q.fetch());
+  for (const auto& [order_ref, left, consumed] : changes) {
+    Params u;
+    execute(db_.session(),
+            "UPDATE reservations SET amount = " + u.add(left) + ", status = " +
+                u.add(consumed ? "consumed" : "active") + " WHERE order_ref = " + u.add(order_ref),
+            u);
+  }
 }
 
 void LedgerStore::insert_postings(const std::vector<Posting>& postings) {

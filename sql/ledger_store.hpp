@@ -86,14 +86,18 @@ class LedgerStore {
   AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer = std::nullopt,
                     std::size_t parts = 1);
 
- private:
   // Posting that reads a customer's balances to change them (payments, credit notes) first
   // locks the customer rows until commit: on MySQL a second instance then waits and reads
   // what the first wrote. (Locking the invoices read instead is not enough: a range scan of
   // invoices_customer_open misses a row whose open amount a concurrent writer just lowered.)
   // SQLite's BEGIN IMMEDIATE already admits one writer at a time.
   void lock_customers(const std::set<std::string>& ids);
+
+ private:
   void insert_postings(const std::vector<Posting>& postings);
+  // An invoice carrying an order_ref lowers that order's active reservation by its amount
+  // (contract §3); one that reaches zero is consumed.
+  void consume_reservations(std::span<const Invoice> invoices, const std::vector<PostResult>& results);
   void set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens);
   std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,
                                    std::vector<std::string>& owners);
@@ -112,6 +116,7 @@ class LedgerStore {
 
   Database& db_;
   bool holding_ = false;
+  std::optional<bool> any_reservations_;
   std::vector<Posting> held_;
   std::map<std::string, CustomerFacts, std::less<>> facts_;
   std::optional<std::map<std::string, Terms, std::less<>>> terms_;

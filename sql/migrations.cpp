@@ -152,6 +152,51 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE payments {add_column} reversed_on {date} NULL",
            "ALTER TABLE payments {add_column} reversal_reason {text} NULL",
        }},
+      {3,
+       "credit control: the credit policy, reservations, the checks a person may override, dunning hold",
+       {
+           // One row (id 1). NULL in a threshold switches its rule off.
+           "CREATE TABLE IF NOT EXISTS credit_policy ("
+           " id INTEGER NOT NULL PRIMARY KEY,"
+           " decline_on_hold SMALLINT NOT NULL,"
+           " decline_on_dunning_hold SMALLINT NOT NULL,"
+           " check_limit SMALLINT NOT NULL,"
+           " over_limit_review_bp INTEGER NOT NULL,"
+           " review_overdue_days INTEGER NULL,"
+           " review_overdue_share_bp INTEGER NULL,"
+           " review_grade_c SMALLINT NOT NULL,"
+           " review_no_limit SMALLINT NOT NULL,"
+           " reservation_days INTEGER NOT NULL) {table}",
+           "INSERT INTO credit_policy SELECT 1, 1, 1, 1, 0, 30, 2000, 1, 1, 30 FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM credit_policy)",
+
+           // amount is what is still held; an invoice with the order_ref lowers it.
+           "CREATE TABLE IF NOT EXISTS reservations ("
+           " order_ref {id} NOT NULL PRIMARY KEY,"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " amount BIGINT NOT NULL,"
+           " reserved_amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " reserved_on {date} NOT NULL,"
+           " expires_on {date} NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           "CREATE INDEX IF NOT EXISTS reservations_customer ON reservations (customer, status, expires_on, amount)",
+
+           // The last check of each order that ended in review or declined: what an override approves.
+           "CREATE TABLE IF NOT EXISTS credit_checks ("
+           " order_ref {id} NOT NULL PRIMARY KEY,"
+           " customer {id} NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " decision VARCHAR(16) NOT NULL,"
+           " reasons VARCHAR(200) NOT NULL,"
+           " checked_at VARCHAR(32) NOT NULL,"
+           " overridden_by {text} NULL,"
+           " override_reason {text} NULL) {table}",
+
+           "ALTER TABLE customers {add_column} dunning_hold SMALLINT NOT NULL DEFAULT 0",
+       }},
   };
   return list;
 }

@@ -1,0 +1,177 @@
+// Credit control's endpoints (contract §3): credit checks, overrides, reservations, the
+// credit policy and a customer's credit summary.
+#include "http/handlers.hpp"
+#include "http/limits.hpp"
+
+namespace tallyman::http {
+
+namespace {
+
+json nullable(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json reservation_json(const Reservation& r) {
+  return {{"order_ref", r.order_ref}, {"customer", r.customer},  {"amount", r.amount},
+          {"currency", r.currency.str()}, {"expires", format_date(r.expires)}, {"status", std::string(to_string(r.status))}};
+}
+
+json exposure_json(const CreditPosition& p, const CreditAnswer& a) {
+  return {{"open", p.open},         {"unapplied", p.unapplied},        {"reserved", p.reserved},
+          {"limit", nullable(p.limit)}, {"available", nullable(a.available)}, {"after_order", a.after_order}};
+}
+
+// The contract's answer to a check.
+json check_json(const CreditCheck& c) {
+  json reasons = json::array();
+  for (CreditReason r : c.answer.reasons) reasons.push_back(std::string(to_string(r)));
+  json j{{"decision", std::string(to_string(c.answer.decision))},
+         {"reasons", std::move(reasons)},
+         {"customer", c.request.customer},
+         {"order_ref", c.request.order_ref},
+         {"amount", c.request.amount},
+         {"exposure", exposure_json(c.position, c.answer)},
+         {"overdue", {{"amount", c.position.overdue}, {"max_days", c.position.max_days_overdue}}},
+         {"grade", c.position.grade ? json(std::string(1, *c.position.grade)) : json(nullptr)},
+         {"reservation", nullptr}};
+  if (c.reservation)
+    j["reservation"] = {{"order_ref", c.reservation->order_ref}, {"expires", format_date(c.reservation->expires)}};
+  return j;
+}
+
+Response check_refusal(const CreditCheck& c, const std::string& what) {
+  if (c.outcome == PostOutcome::not_found) return problem(404, "there is no " + what);
+  if (c.outcome == PostOutcome::conflict)
+    return problem(409, "order_ref " + c.request.order_ref + " holds credit for another customer",
+                   {{"order_ref", "holds credit for another customer"}});
+  return refusal({c.outcome, c.field});
+}
+
+}  // namespace
+
+Response post_credit_check(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  CreditCheckRequest r;
+  r.customer = f.id("customer", Need::required).value_or("");
+  r.order_ref = f.id("order_ref", Need::required).value_or("");
+  r.amount = f.amount("amount", Need::required).value_or(0);
+  r.currency = f.currency("currency", Need::required).value_or(Currency{});
+  r.reserve = f.boolean("reserve", Need::optional).value_or(false);
+  if (!errors.empty()) return problem(422, "the check has invalid fields", errors);
+  const CreditCheck c = cx.books.check_credit(cx.actor, r, cx.today);
+  if (c.outcome != PostOutcome::created) return check_refusal(c, "customer " + r.customer);
+  return json_response(200, check_json(c));
+}
+
+Response post_credit_override(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto reason = f.text("reason", Need::required, reason_length_max);
+  const bool reserve = f.boolean("reserve", Need::optional).value_or(false);
+  if (!errors.empty()) return problem(422, "an override needs a reason", errors);
+  const CreditCheck c = cx.books.override_check(cx.actor, cx.params[0], *reason, reserve, cx.today);
+  if (c.outcome == PostOutcome::already_decided)
+    return problem(409, "the check of order " + cx.params[0] + " was overridden already", {{"order_ref", "was overridden already"}});
+  if (c.outcome != PostOutcome::created)
+    return check_refusal(c, "check of order " + cx.params[0] + " that ended in review or declined");
+  json j = check_json(c);
+  j["override"] = {{"by", cx.actor.name}, {"reason", *reason}};
+  return json_response(200, j);
+}
+
+Response get_reservation(Context& cx) {
+  auto r = cx.books.reservation(cx.params[0]);
+  if (!r) return problem(404, "there is no reservation for order " + cx.params[0]);
+  return json_response(200, reservation_json(*r));
+}
+
+Response delete_reservation(Context& cx) {
+  const PostResult r = cx.books.release_reservation(cx.actor, cx.params[0]);
+  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no reservation for order " + cx.params[0]);
+  if (r.outcome == PostOutcome::already_decided)
+    return problem(409, "the reservation of order " + cx.params[0] + " has ended already", {{"order_ref", "has ended"}});
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, reservation_json(*cx.books.reservation(cx.params[0])));
+}
+
+Response get_customer_credit(Context& cx) {
+  auto account = cx.books.account(cx.params[0], cx.today);
+  if (!account) return problem(404, "there is no customer " + cx.params[0]);
+  const Customer& c = account->customer;
+  const Balance& b = account->balance;
+  return json_response(200, {{"customer", c.id},
+                             {"name", c.name},
+                             {"currency", c.currency.str()},
+                             {"limit", nullable(c.credit_limit)},
+                             {"open", b.open},
+                             {"unapplied", b.unapplied},
+                             {"reserved", b.reserved},
+                             {"exposure", b.exposure},
+                             {"available", nullable(b.available)},
+                             {"overdue", b.overdue},
+                             {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
+                             {"on_hold", c.on_hold}});
+}
+
+namespace {
+
+json policy_json(const CreditPolicy& p) {
+  auto opt = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"decline_on_hold", p.decline_on_hold},
+          {"decline_on_dunning_hold", p.decline_on_dunning_hold},
+          {"check_limit", p.check_limit},
+          {"over_limit_review_bp", p.over_limit_review_bp},
+          {"review_overdue_days", opt(p.review_overdue_days)},
+          {"review_overdue_share_bp", opt(p.review_overdue_share_bp)},
+          {"review_grade_c", p.review_grade_c},
+          {"review_no_limit", p.review_no_limit},
+          {"reservation_days", p.reservation_days}};
+}
+
+}  // namespace
+
+Response get_credit_policy(Context& cx) { return json_response(200, policy_json(cx.books.credit_policy())); }
+
+Response put_credit_policy(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  // A field left out keeps its value; null switches a threshold's rule off.
+  CreditPolicy p = cx.books.credit_policy();
+  auto flag = [&](const char* name, bool& target) {
+    if (f.has(name)) target = f.boolean(name, Need::required).value_or(target);
+  };
+  auto number = [&](const char* name, int& target, std::int64_t max) {
+    if (f.has(name)) target = static_cast<int>(f.integer(name, Need::required, 0, max).value_or(target));
+  };
+  auto threshold = [&](const char* name, std::optional<int>& target, std::int64_t max) {
+    if (!f.has(name)) return;
+    if (f.is_null(name)) target.reset();
+    else if (auto v = f.integer(name, Need::required, 0, max)) target = static_cast<int>(*v);
+  };
+  flag("decline_on_hold", p.decline_on_hold);
+  flag("decline_on_dunning_hold", p.decline_on_dunning_hold);
+  flag("check_limit", p.check_limit);
+  number("over_limit_review_bp", p.over_limit_review_bp, credit_basis_points_max);
+  threshold("review_overdue_days", p.review_overdue_days, 36500);
+  threshold("review_overdue_share_bp", p.review_overdue_share_bp, credit_basis_points_max);
+  flag("review_grade_c", p.review_grade_c);
+  flag("review_no_limit", p.review_no_limit);
+  if (f.has("reservation_days")) {
+    if (auto v = f.integer("reservation_days", Need::required, 1, reservation_days_max)) p.reservation_days = static_cast<int>(*v);
+  }
+  for (const FieldError& e : validate(p)) errors.push_back(e);
+  if (!errors.empty()) return problem(422, "the policy has invalid fields", errors);
+  const PostResult r = cx.books.put_credit_policy(cx.actor, p);
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, policy_json(cx.books.credit_policy()));
+}
+
+}  // namespace tallyman::http

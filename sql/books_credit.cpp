@@ -1,0 +1,244 @@
+// Credit control in the database (contract §3): the customer's position read in one
+// statement, the decision (core/credit.hpp), and reservations made atomically with it.
+//
+// Atomicity: a reserving check runs in a WriteTransaction that first locks the customer's
+// row (SELECT ... FOR UPDATE on MySQL; SQLite's BEGIN IMMEDIATE admits one writer at a time),
+// then reads the position, decides and inserts the reservation. Two checks for one customer,
+// on any number of instances, therefore see each other's reservations: their sum never goes
+// past the limit.
+#include "core/check.hpp"
+#include "sql/audit.hpp"
+#include "sql/books.hpp"
+#include "sql/books_write.hpp"
+#include "sql/prepared.hpp"
+#include "sql/clock.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+namespace tallyman::sql {
+
+CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
+  CreditCheck check;
+  check.request = request;
+  try {
+    if (!position_) position_ = std::make_unique<PositionStatement>(db_->session());
+    PositionStatement& q = *position_;
+    if (!q.run(request.customer, request.order_ref, today)) {
+      check.outcome = PostOutcome::unknown_customer;
+      check.field = "customer";
+      return check;
+    }
+    if (db_currency(q.currency) != request.currency) {
+      check.outcome = PostOutcome::currency_mismatch;
+      check.field = "currency";
+      return check;
+    }
+    if (q.own_customer_ind == soci::i_ok && q.own_customer != request.customer) {
+      check.outcome = PostOutcome::conflict;  // the order_ref holds credit of another customer
+      check.field = "order_ref";
+      return check;
+    }
+    check.position = q.position(today);
+    check.answer = decide_credit(q.policy(), check.position, request.amount);
+    if (q.own_amount_ind == soci::i_ok)
+      check.reservation = Reservation{request.order_ref, request.customer, q.own_amount, request.currency,
+                                      db_date(q.own_expires), ReservationStatus::active};
+    reservation_days_ = q.policy().reservation_days;
+    return check;
+  } catch (...) {
+    position_.reset();
+    throw;
+  }
+}
+
+void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden) {
+  const CreditCheckRequest& r = check.request;
+  const Date expires = today + date::days(reservation_days_);
+  Params p;
+  if (check.reservation) {
+    // The same order checked again: its hold is replaced, never added to.
+    execute(db_->session(),
+            "UPDATE reservations SET amount = " + p.add(static_cast<long long>(r.amount)) + ", reserved_amount = " +
+                p.add(static_cast<long long>(r.amount)) + ", expires_on = " + p.add(format_date(expires)) +
+                " WHERE order_ref = " + p.add(r.order_ref),
+            p);
+  } else {
+    // An ended reservation of this order (released, consumed, expired) makes way for the new one.
+    execute(db_->session(), "DELETE FROM reservations WHERE order_ref = " + p.add(r.order_ref), p);
+    Params ins;
+    execute(db_->session(),
+            "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
+            " status, recorded_at) VALUES (" + ins.add(r.order_ref) + ", " + ins.add(r.customer) + ", " +
+                ins.add(static_cast<long long>(r.amount)) + ", " + ins.add(static_cast<long long>(r.amount)) + ", " +
+                ins.add(r.currency.str()) + ", " + ins.add(format_date(today)) + ", " + ins.add(format_date(expires)) +
+                ", 'active', " + ins.add(utc_timestamp()) + ")",
+            ins);
+  }
+  check.reservation = Reservation{r.order_ref, r.customer, r.amount, r.currency, expires, ReservationStatus::active};
+  record_audit(*db_, actor, overridden ? "reservation.override" : "reservation.create", "reservation", r.order_ref);
+}
+
+void SqlBooks::keep_for_override(const CreditCheck& check) {
+  const CreditCheckRequest& r = check.request;
+  std::string reasons;
+  for (CreditReason reason : check.answer.reasons) reasons += (reasons.empty() ? "" : ",") + std::string(to_string(reason));
+  Params del;
+  execute(db_->session(), "DELETE FROM credit_checks WHERE order_ref = " + del.add(r.order_ref), del);
+  Params p;
+  execute(db_->session(),
+          "INSERT INTO credit_checks (order_ref, customer, amount, currency, decision, reasons, checked_at) VALUES (" +
+              p.add(r.order_ref) + ", " + p.add(r.customer) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
+              p.add(r.currency.str()) + ", " + p.add(std::string(to_string(check.answer.decision))) + ", " +
+              p.add(reasons) + ", " + p.add(utc_timestamp()) + ")",
+          p);
+}
+
+CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
+  return guarded([&] {
+    // The common case reads only: a check without reservation that is approved.
+    if (!request.reserve) {
+      CreditCheck check = evaluate(request, today);
+      if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
+    }
+    WriteTransaction tx(*db_);
+    LedgerStore(*db_).lock_customers({request.customer});
+    CreditCheck check = evaluate(request, today);  // again, now that no one else may move it
+    if (check.outcome != PostOutcome::created) return check;
+    if (check.answer.decision != CreditDecision::approved) keep_for_override(check);
+    else if (request.reserve) hold(actor, check, today, false);
+    tx.commit();
+    return check;
+  });
+}
+
+CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
+                                     bool reserve, Date today) {
+  return guarded([&] {
+    WriteTransaction tx(*db_);
+    CreditCheckRequest request;
+    std::string decision, overridden_by;
+    {
+      Params p;
+      std::string customer, currency;
+      long long amount = 0;
+      soci::indicator by_ind = soci::i_ok;
+      Query q(db_->session(),
+              "SELECT customer, amount, currency, decision, overridden_by FROM credit_checks WHERE order_ref = " +
+                  p.add(order_ref),
+              p);
+      q.into(customer).into(amount).into(currency).into(decision).into(overridden_by, by_ind);
+      if (!q.run()) return CreditCheck{PostOutcome::not_found, "order_ref", {}, {}, {}, {}};
+      request = CreditCheckRequest{customer, order_ref, amount, db_currency(currency), reserve};
+      if (by_ind == soci::i_ok) return CreditCheck{PostOutcome::already_decided, "order_ref", request, {}, {}, {}};
+    }
+    LedgerStore(*db_).lock_customers({request.customer});
+    CreditCheck check = evaluate(request, today);
+    if (check.outcome != PostOutcome::created) return check;
+    check.answer.decision = CreditDecision::approved;  // a person decided; the reasons stay, for the record
+    if (reserve) hold(actor, check, today, true);
+    Params p;
+    execute(db_->session(),
+            "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) + ", override_reason = " + p.add(reason) +
+                " WHERE order_ref = " + p.add(order_ref),
+            p);
+    record_audit(*db_, actor, "credit_check.override", "credit_check", order_ref);
+    tx.commit();
+    return check;
+  });
+}
+
+PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& order_ref) {
+  return write(actor, "reservation.release", "reservation", order_ref, [&](LedgerStore&) -> PostResult {
+    auto found = reservation(order_ref);
+    if (!found) return {PostOutcome::not_found, "order_ref"};
+    if (found->status == ReservationStatus::released) return {PostOutcome::replayed, ""};
+    if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
+    Params p;
+    execute(db_->session(),
+            "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
+    return {PostOutcome::updated, ""};
+  });
+}
+
+std::optional<Reservation> SqlBooks::reservation(const std::string& order_ref) {
+  return guarded([&]() -> std::optional<Reservation> {
+    Params p;
+    std::string customer, currency, expires, status;
+    long long amount = 0;
+    Query q(db_->session(),
+            "SELECT customer, amount, currency, expires_on, status FROM reservations WHERE order_ref = " +
+                p.add(order_ref),
+            p);
+    q.into(customer).into(amount).into(currency).into(expires).into(status);
+    if (!q.run()) return std::nullopt;
+    Reservation r{order_ref, customer, amount, db_currency(currency), db_date(expires), ReservationStatus::active};
+    for (ReservationStatus s : {ReservationStatus::active, ReservationStatus::consumed, ReservationStatus::released,
+                                ReservationStatus::expired})
+      if (to_string(s) == status) r.status = s;
+    return r;
+  });
+}
+
+std::size_t SqlBooks::expire_reservations(Date today) {
+  return guarded([&] {
+    WriteTransaction tx(*db_);
+    const std::string day = format_date(today);
+    soci::statement st = (db_->session().prepare << "UPDATE reservations SET status = 'expired', amount = 0"
+                                                    " WHERE status = 'active' AND expires_on < :today",
+                          soci::use(day));
+    st.execute(true);
+    const long long n = st.get_affected_rows();
+    tx.commit();
+    return static_cast<std::size_t>(n);
+  });
+}
+
+CreditPolicy SqlBooks::credit_policy() {
+  return guarded([&] {
+    Params p;
+    long long hold = 0, dunning = 0, limit = 0, band = 0, days = 0, share = 0, grade = 0, no_limit = 0, reserve = 0;
+    soci::indicator days_ind = soci::i_ok, share_ind = soci::i_ok;
+    Query q(db_->session(),
+            "SELECT decline_on_hold, decline_on_dunning_hold, check_limit, over_limit_review_bp, review_overdue_days,"
+            " review_overdue_share_bp, review_grade_c, review_no_limit, reservation_days FROM credit_policy WHERE id = 1",
+            p);
+    q.into(hold).into(dunning).into(limit).into(band).into(days, days_ind).into(share, share_ind).into(grade)
+        .into(no_limit).into(reserve);
+    if (!q.run()) throw DatabaseError("the credit policy is missing: run tallyman migrate");
+    CreditPolicy c;
+    c.decline_on_hold = hold != 0;
+    c.decline_on_dunning_hold = dunning != 0;
+    c.check_limit = limit != 0;
+    c.over_limit_review_bp = static_cast<int>(band);
+    c.review_overdue_days = days_ind == soci::i_ok ? std::optional<int>(static_cast<int>(days)) : std::nullopt;
+    c.review_overdue_share_bp = share_ind == soci::i_ok ? std::optional<int>(static_cast<int>(share)) : std::nullopt;
+    c.review_grade_c = grade != 0;
+    c.review_no_limit = no_limit != 0;
+    c.reservation_days = static_cast<int>(reserve);
+    return c;
+  });
+}
+
+PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& policy) {
+  const CreditPolicy before = credit_policy();
+  if (before == policy) return {PostOutcome::replayed, ""};
+  return write(actor, "credit_policy.put", "credit_policy", "1", [&](LedgerStore&) -> PostResult {
+    Params p;
+    auto flag = [&](bool b) { return p.add(static_cast<long long>(b)); };
+    auto opt = [&](const std::optional<int>& v) { return p.add(v ? std::optional<long long>(*v) : std::nullopt); };
+    const std::string sql = "UPDATE credit_policy SET decline_on_hold = " + flag(policy.decline_on_hold) +
+                            ", decline_on_dunning_hold = " + flag(policy.decline_on_dunning_hold) +
+                            ", check_limit = " + flag(policy.check_limit) +
+                            ", over_limit_review_bp = " + p.add(static_cast<long long>(policy.over_limit_review_bp)) +
+                            ", review_overdue_days = " + opt(policy.review_overdue_days) +
+                            ", review_overdue_share_bp = " + opt(policy.review_overdue_share_bp) +
+                            ", review_grade_c = " + flag(policy.review_grade_c) +
+                            ", review_no_limit = " + flag(policy.review_no_limit) +
+                            ", reservation_days = " + p.add(static_cast<long long>(policy.reservation_days)) +
+                            " WHERE id = 1";
+    execute(db_->session(), sql, p);
+    return {PostOutcome::updated, ""};
+  });
+}
+
+}  // namespace tallyman::sql
