@@ -6,6 +6,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/worker_pool.hpp"
+#include "jobs/scheduler.hpp"
 #include "sql/books.hpp"
 #include "sql/database.hpp"
 #include "sql/migrations.hpp"
@@ -83,6 +84,12 @@ int serve_command(int argc, char** argv) {
   http::Router router({[] { return today(); }, currency}, metrics);
   http::WorkerPool pool(
       workers, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
+  // Jobs: expired reservations are marked so (every hour; checks ignore them from their last
+  // day on anyway). Harmless when several instances do it.
+  jobs::Scheduler scheduler({{"reservation expiry", std::chrono::hours(1), [&url] {
+                                sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+                                books.expire_reservations(today());
+                              }}});
   http::serve(router, pool, options, [&](unsigned short port) {
     std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,
                 url->display.c_str(), workers);

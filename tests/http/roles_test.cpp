@@ -14,7 +14,7 @@ namespace {
 
 // What the contract lets each kind of endpoint be called by, written out from its table
 // rather than taken from the code under test.
-enum class Who { anyone, readers, collectors, finance, managers };
+enum class Who { anyone, readers, collectors, finance, managers, sales, sales_and_readers };
 
 bool allowed(Who who, const std::string& role) {
   switch (who) {
@@ -23,6 +23,8 @@ bool allowed(Who who, const std::string& role) {
     case Who::collectors: return role == "collector" || role == "finance" || role == "manager" || role == "admin";
     case Who::finance: return role == "finance" || role == "manager" || role == "admin";
     case Who::managers: return role == "manager" || role == "admin";
+    case Who::sales: return role == "sales" || role == "admin";
+    case Who::sales_and_readers: return role != "";
   }
   return false;
 }
@@ -64,6 +66,13 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/reports/aging", "/v1/reports/aging", Who::readers},
       {"GET", "/v1/reports/overdue", "/v1/reports/overdue", Who::readers},
       {"GET", "/v1/audit", "/v1/audit", Who::readers},
+      {"POST", "/v1/credit-checks", "/v1/credit-checks", Who::sales},
+      {"POST", "/v1/credit-checks/{order_ref}/override", "/v1/credit-checks/SO-1/override", Who::finance},
+      {"GET", "/v1/reservations/{order_ref}", "/v1/reservations/SO-1", Who::sales_and_readers},
+      {"DELETE", "/v1/reservations/{order_ref}", "/v1/reservations/SO-1", Who::sales},
+      {"GET", "/v1/customers/{id}/credit", "/v1/customers/C-1/credit", Who::sales_and_readers},
+      {"GET", "/v1/credit-policy", "/v1/credit-policy", Who::readers},
+      {"PUT", "/v1/credit-policy", "/v1/credit-policy", Who::finance},
   };
   return list;
 }

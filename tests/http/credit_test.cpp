@@ -1,0 +1,177 @@
+// Credit checks over HTTP (contract §3): decisions and reasons, reservations that never pass
+// the limit however many checks run at once on however many instances, overrides, release
+// and consumption.
+#include "http/support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+using namespace tallyman;
+using test::json;
+using test::Service;
+
+namespace {
+
+json check(const std::string& customer, const std::string& order, std::int64_t amount, bool reserve) {
+  return {{"customer", customer}, {"order_ref", order}, {"amount", amount}, {"currency", "EUR"}, {"reserve", reserve}};
+}
+
+void customer(const Service& s, const std::string& id, std::optional<std::int64_t> limit) {
+  json body{{"id", id}, {"name", "Customer " + id}, {"currency", "EUR"}};
+  if (limit) body["credit_limit"] = *limit;
+  REQUIRE(s.call("POST", "/v1/customers", "finance", body).status == 201);
+}
+
+std::int64_t reserved(const Service& s, const std::string& id) {
+  return s.call("GET", "/v1/customers/" + id + "/credit", "sales").json_body()["reserved"].get<std::int64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("credit: a check answers the contract's document, and reserves only when approved", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  customer(s, "C-1001", 1000000);
+  REQUIRE(s.call("POST", "/v1/invoices", "finance",
+                 json{{"number", "INV-1"}, {"customer", "C-1001"}, {"issue_date", "2026-01-15"}, {"amount", 250000},
+                      {"currency", "EUR"}, {"due_date", "2099-01-01"}})
+              .status == 201);
+  auto r = s.call("POST", "/v1/credit-checks", "sales", check("C-1001", "SO-78", 120000, true));
+  REQUIRE(r.status == 200);
+  json a = r.json_body();
+  CHECK(a["decision"] == "approved");
+  CHECK(a["reasons"].empty());
+  CHECK(a["exposure"] == json{{"open", 250000}, {"unapplied", 0}, {"reserved", 0}, {"limit", 1000000},
+                              {"available", 750000}, {"after_order", 370000}});
+  CHECK(a["overdue"] == json{{"amount", 0}, {"max_days", 0}});
+  CHECK(a["reservation"]["order_ref"] == "SO-78");
+  CHECK(reserved(s, "C-1001") == 120000);
+  CHECK(s.call("GET", "/v1/customers/C-1001", "collector").json_body()["balance"]["reserved"] == 120000);
+
+  // The same order again does not reserve twice; a new amount replaces the hold.
+  json again = s.call("POST", "/v1/credit-checks", "sales", check("C-1001", "SO-78", 100000, true)).json_body();
+  CHECK(again["exposure"]["reserved"] == 0);  // its own hold is not counted against it
+  CHECK(reserved(s, "C-1001") == 100000);
+
+  // Over the limit: declined, nothing held; without reserve nothing is held either.
+  json over = s.call("POST", "/v1/credit-checks", "sales", check("C-1001", "SO-79", 650001, true)).json_body();
+  CHECK(over["decision"] == "declined");
+  CHECK(over["reasons"] == json::array({"over_limit"}));
+  CHECK(over["reservation"].is_null());
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1001", "SO-80", 5, false)).json_body()["reservation"]
+            .is_null());
+  CHECK(reserved(s, "C-1001") == 100000);
+
+  // An invoice for the order consumes its hold, up to the invoice's amount.
+  REQUIRE(s.call("POST", "/v1/invoices", "finance",
+                 json{{"number", "INV-2"}, {"customer", "C-1001"}, {"issue_date", "2026-01-16"}, {"amount", 60000},
+                      {"currency", "EUR"}, {"order_ref", "SO-78"}, {"due_date", "2099-01-01"}})
+              .status == 201);
+  CHECK(reserved(s, "C-1001") == 40000);
+  CHECK(s.call("GET", "/v1/reservations/SO-78", "sales").json_body()["status"] == "active");
+  // Release gives the rest back; releasing again is a replay.
+  auto released = s.call("DELETE", "/v1/reservations/SO-78", "sales");
+  CHECK(released.status == 200);
+  CHECK(released.json_body()["status"] == "released");
+  CHECK(s.call("DELETE", "/v1/reservations/SO-78", "sales").status == 200);
+  CHECK(s.call("DELETE", "/v1/reservations/SO-404", "sales").status == 404);
+  CHECK(reserved(s, "C-1001") == 0);
+}
+
+TEST_CASE("credit: reasons from the policy, overrides by finance, and the policy changed", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  customer(s, "C-1", 100000);
+  customer(s, "C-2", std::nullopt);
+  REQUIRE(s.call("PATCH", "/v1/customers/C-1", "finance", json{{"grade", "C"}, {"on_hold", true}}).status == 200);
+  REQUIRE(s.call("POST", "/v1/invoices", "finance",
+                 json{{"number", "INV-1"}, {"customer", "C-1"}, {"issue_date", "2020-01-01"}, {"amount", 50000},
+                      {"currency", "EUR"}})
+              .status == 201);
+  json held = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 60000, true)).json_body();
+  CHECK(held["decision"] == "declined");
+  CHECK(held["reasons"] == json::array({"over_limit", "on_hold", "overdue_days", "overdue_amount", "grade"}));
+  CHECK(held["overdue"]["amount"] == 50000);
+  CHECK(held["overdue"]["max_days"].get<int>() > 2000);
+  json no_limit = s.call("POST", "/v1/credit-checks", "sales", check("C-2", "SO-2", 1, false)).json_body();
+  CHECK(no_limit["decision"] == "review");
+  CHECK(no_limit["reasons"] == json::array({"no_limit"}));
+  CHECK(no_limit["exposure"]["limit"].is_null());
+
+  // Sales may not override; finance may, once, with a reason; the hold is then made.
+  CHECK(s.call("POST", "/v1/credit-checks/SO-1/override", "sales", json{{"reason", "x"}}).status == 403);
+  CHECK(s.call("POST", "/v1/credit-checks/SO-1/override", "finance", json::object()).status == 422);
+  auto o = s.call("POST", "/v1/credit-checks/SO-1/override", "finance", json{{"reason", "CFO agreed"}, {"reserve", true}});
+  REQUIRE(o.status == 200);
+  CHECK(o.json_body()["decision"] == "approved");
+  CHECK(o.json_body()["override"]["by"] == "t-finance");
+  CHECK(reserved(s, "C-1") == 60000);
+  CHECK(s.call("POST", "/v1/credit-checks/SO-1/override", "finance", json{{"reason", "again"}}).status == 409);
+  CHECK(s.call("POST", "/v1/credit-checks/SO-404/override", "finance", json{{"reason", "x"}}).status == 404);
+  json audit = s.call("GET", "/v1/audit?entity=credit_check&id=SO-1", "collector").json_body();
+  REQUIRE(audit["items"].size() == 1);
+  CHECK(audit["items"][0]["detail"]["reason"] == "CFO agreed");
+
+  // The policy: switch the hold and grade rules off, and C-1 is only over its limit.
+  auto put = s.call("PUT", "/v1/credit-policy", "finance",
+                    json{{"decline_on_hold", false}, {"review_grade_c", false}, {"review_overdue_days", nullptr},
+                         {"review_overdue_share_bp", nullptr}, {"over_limit_review_bp", 10000}});
+  REQUIRE(put.status == 200);
+  CHECK(put.json_body()["review_overdue_days"].is_null());
+  json after = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-3", 1, false)).json_body();
+  CHECK(after["reasons"] == json::array({"over_limit"}));
+  CHECK(after["decision"] == "review");  // within the 100% band
+  CHECK(s.call("PUT", "/v1/credit-policy", "finance", json{{"reservation_days", 0}}).status == 422);
+  CHECK(s.call("PUT", "/v1/credit-policy", "sales", json{{"check_limit", false}}).status == 403);
+}
+
+TEST_CASE("credit: bad checks are refused: unknown customer, other currency, an order of another customer",
+          "[http]") {
+  Service s("sqlite");
+  customer(s, "C-1", 100);
+  customer(s, "C-2", 100);
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-404", "SO-1", 1, false)).status == 422);
+  json usd = check("C-1", "SO-1", 1, false);
+  usd["currency"] = "USD";
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", usd).status == 422);
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 0, false)).status == 422);
+  json floaty = check("C-1", "SO-1", 1, false);
+  floaty["amount"] = 1.5;
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", floaty).status == 422);
+  REQUIRE(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 10, true)).status == 200);
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-2", "SO-1", 10, true)).status == 409);
+}
+
+TEST_CASE("credit: 400 reserving checks at once, on two instances, approve exactly what the limit allows",
+          "[http][mysql]") {
+  Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto b = a.another();
+  // A limit of 100 orders of 1,000: 400 checks of distinct orders, each sent twice.
+  customer(a, "C-1", 100000);
+  const int clients = 16, each = 25;
+  std::atomic<int> approved{0}, declined{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      for (int k = 0; k < each; ++k) {
+        const std::string order = "SO-" + std::to_string(c) + "-" + std::to_string(k);
+        for (int twice = 0; twice < 2; ++twice) {
+          const Service& s = (c + k + twice) % 2 == 0 ? a : *b;
+          auto r = s.call("POST", "/v1/credit-checks", "sales", check("C-1", order, 1000, true));
+          if (r.status != 200) {
+            ++other;
+            continue;
+          }
+          if (twice == 1) continue;  // the same order again: counted once
+          const std::string decision = r.json_body()["decision"];
+          (decision == "approved" ? approved : declined)++;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(other == 0);
+  CHECK(approved == 100);
+  CHECK(declined == 300);
+  CHECK(reserved(a, "C-1") == 100000);
+  CHECK(reserved(*b, "C-1") == 100000);
+}
