@@ -81,12 +81,15 @@ class SqlBooks final : public Books {
   CreditCheck evaluate(const CreditCheckRequest& request, Date today);
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden);
   void keep_for_override(const CreditCheck& check);
+  // Moves the customers.reserved_amount projection with the reservations it sums.
+  void add_reserved(const std::string& customer, std::int64_t delta);
 
   std::unique_ptr<Database> db_;
   // The credit check's position statement, prepared once per connection like the account's.
   struct PositionStatement;
   std::unique_ptr<PositionStatement> position_;
   int reservation_days_ = 30;  // the policy's, as the last evaluate() read it
+  std::int64_t own_held_ = 0;  // what the order's active reservation held, as evaluate() read it
   // The account read is the service's most frequent request: its statement is prepared once
   // per connection and run again with new values (books_reads.cpp).
   struct AccountStatement;

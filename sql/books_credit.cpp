@@ -44,6 +44,7 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
       check.reservation = Reservation{request.order_ref, request.customer, q.own_amount, request.currency,
                                       db_date(q.own_expires), ReservationStatus::active};
     reservation_days_ = q.policy().reservation_days;
+    own_held_ = value_or_zero(q.own_held, q.own_held_ind);
     return check;
   } catch (...) {
     position_.reset();
@@ -54,28 +55,30 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
 void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden) {
   const CreditCheckRequest& r = check.request;
   const Date expires = today + date::days(reservation_days_);
+  // One statement whatever stood under this order_ref before: a hold of the same order is
+  // replaced, never added to; an ended one (released, consumed, expired) makes way. What the
+  // old row still held leaves the projection, the new amount joins it.
   Params p;
-  if (check.reservation) {
-    // The same order checked again: its hold is replaced, never added to.
-    execute(db_->session(),
-            "UPDATE reservations SET amount = " + p.add(static_cast<long long>(r.amount)) + ", reserved_amount = " +
-                p.add(static_cast<long long>(r.amount)) + ", expires_on = " + p.add(format_date(expires)) +
-                " WHERE order_ref = " + p.add(r.order_ref),
-            p);
-  } else {
-    // An ended reservation of this order (released, consumed, expired) makes way for the new one.
-    execute(db_->session(), "DELETE FROM reservations WHERE order_ref = " + p.add(r.order_ref), p);
-    Params ins;
-    execute(db_->session(),
-            "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
-            " status, recorded_at) VALUES (" + ins.add(r.order_ref) + ", " + ins.add(r.customer) + ", " +
-                ins.add(static_cast<long long>(r.amount)) + ", " + ins.add(static_cast<long long>(r.amount)) + ", " +
-                ins.add(r.currency.str()) + ", " + ins.add(format_date(today)) + ", " + ins.add(format_date(expires)) +
-                ", 'active', " + ins.add(utc_timestamp()) + ")",
-            ins);
-  }
+  execute(db_->session(),
+          "REPLACE INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
+          " status, reserved_by, recorded_at) VALUES (" + p.add(r.order_ref) + ", " + p.add(r.customer) + ", " +
+              p.add(static_cast<long long>(r.amount)) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
+              p.add(r.currency.str()) + ", " + p.add(format_date(today)) + ", " + p.add(format_date(expires)) +
+              ", 'active', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
+          p);
+  add_reserved(r.customer, r.amount - own_held_);
   check.reservation = Reservation{r.order_ref, r.customer, r.amount, r.currency, expires, ReservationStatus::active};
-  record_audit(*db_, actor, overridden ? "reservation.override" : "reservation.create", "reservation", r.order_ref);
+  // Who made a hold is on its row (reserved_by); one a person forced is also in the audit trail.
+  if (overridden) record_audit(*db_, actor, "reservation.override", "reservation", r.order_ref);
+}
+
+void SqlBooks::add_reserved(const std::string& customer, std::int64_t delta) {
+  if (delta == 0) return;
+  Params p;
+  execute(db_->session(),
+          "UPDATE customers SET reserved_amount = reserved_amount + " + p.add(static_cast<long long>(delta)) +
+              " WHERE id = " + p.add(customer),
+          p);
 }
 
 void SqlBooks::keep_for_override(const CreditCheck& check) {
@@ -156,6 +159,7 @@ PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& 
     Params p;
     execute(db_->session(),
             "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
+    add_reserved(found->customer, -found->amount);
     return {PostOutcome::updated, ""};
   });
 }
@@ -183,6 +187,14 @@ std::size_t SqlBooks::expire_reservations(Date today) {
   return guarded([&] {
     WriteTransaction tx(*db_);
     const std::string day = format_date(today);
+    // What they held leaves the customers' projections first.
+    Params p;
+    const std::string d1 = p.add(day), d2 = p.add(day);
+    execute(db_->session(),
+            "UPDATE customers SET reserved_amount = reserved_amount - (SELECT COALESCE(SUM(r.amount), 0)"
+            " FROM reservations r WHERE r.customer = customers.id AND r.status = 'active' AND r.expires_on < " + d1 +
+                ") WHERE id IN (SELECT customer FROM reservations WHERE status = 'active' AND expires_on < " + d2 + ")",
+            p);
     soci::statement st = (db_->session().prepare << "UPDATE reservations SET status = 'expired', amount = 0"
                                                     " WHERE status = 'active' AND expires_on < :today",
                           soci::use(day));

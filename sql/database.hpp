@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -59,6 +60,7 @@ class Database {
   std::unique_ptr<Database> connect_again() const { return std::make_unique<Database>(url_); }
 
  private:
+  friend class WriteTransaction;  // reads url_ to find the file's writer lock
   std::unique_ptr<soci::session> session_;
   DbUrl url_;
   Dialect dialect_;
@@ -79,6 +81,7 @@ class WriteTransaction {
  private:
   Database& db_;
   bool open_ = true;
+  std::unique_lock<std::mutex> writer_;  // SQLite: this process's writers take turns here first
 };
 
 }  // namespace tallyman::sql

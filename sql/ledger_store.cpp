@@ -210,7 +210,7 @@ void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const 
   Params p;
   std::string ref, customer;
   long long held = 0;
-  std::vector<std::tuple<std::string, long long, bool>> changes;
+  std::vector<std::tuple<std::string, long long, long long>> changes;  // order, left, used
   Query q(db_.session(),
           "SELECT order_ref, customer, amount FROM reservations WHERE status = 'active' AND order_ref IN (" +
               placeholders(p, refs) + ")",
@@ -220,14 +220,19 @@ void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const 
       const Invoice& invoice = *by_order.at(ref);
       if (invoice.customer != customer) continue;  // another customer's order: not this invoice's to consume
       const long long left = std::max(0LL, held - static_cast<long long>(invoice.amount));
-      changes.emplace_back(ref, left, left == 0);
+      changes.emplace_back(ref, left, held - left);
     } while (q.fetch());
-  for (const auto& [order_ref, left, consumed] : changes) {
+  for (const auto& [order_ref, left, used] : changes) {
     Params u;
     execute(db_.session(),
             "UPDATE reservations SET amount = " + u.add(left) + ", status = " +
-                u.add(consumed ? "consumed" : "active") + " WHERE order_ref = " + u.add(order_ref),
+                u.add(left == 0 ? "consumed" : "active") + " WHERE order_ref = " + u.add(order_ref),
             u);
+    Params c;
+    execute(db_.session(),
+            "UPDATE customers SET reserved_amount = reserved_amount - " + c.add(used) + " WHERE id = " +
+                c.add(by_order.at(order_ref)->customer),
+            c);
   }
 }
 

@@ -180,6 +180,7 @@ const std::vector<Migration>& migrations() {
            " reserved_on {date} NOT NULL,"
            " expires_on {date} NOT NULL,"
            " status VARCHAR(16) NOT NULL,"
+           " reserved_by {text} NOT NULL,"
            " recorded_at VARCHAR(32) NOT NULL) {table}",
            "CREATE INDEX IF NOT EXISTS reservations_customer ON reservations (customer, status, expires_on, amount)",
 
@@ -196,6 +197,9 @@ const std::vector<Migration>& migrations() {
            " override_reason {text} NULL) {table}",
 
            "ALTER TABLE customers {add_column} dunning_hold SMALLINT NOT NULL DEFAULT 0",
+           // A projection: the sum of the customer's active reservations, kept in the
+           // transaction that changes them (a check reads it instead of summing them all).
+           "ALTER TABLE customers {add_column} reserved_amount BIGINT NOT NULL DEFAULT 0",
        }},
   };
   return list;

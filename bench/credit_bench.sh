@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Credit-check benchmark with wrk (issue 4): POST /v1/credit-checks without and with
+# reservation, on one customer among the 100,000 of the 1,000,000-invoice book of
+# bench/import_aging.sh (SQLite; made first if bench/out/bench.db is missing), against
+# /healthz for the ratio.   bench/credit_bench.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+scripts/build >/dev/null
+db=bench/out/bench.db
+[ -f "$db" ] || bench/import_aging.sh sqlite
+url="sqlite:$db"
+key=$(build/app/tallyman keys create --role admin --name "bench-$$" --db "$url" 2>/dev/null)
+port=18481
+build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-bench.log &
+server=$!
+trap 'kill -TERM $server; wait $server' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+# A customer in good standing (the generated ones mostly have money overdue, which sends a
+# check to review): a new one among the 100,000, with a limit no order of 1 will reach.
+export RUN=$$-$(date +%s)
+export CUSTOMER=C-BENCH-$RUN
+curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"id\":\"$CUSTOMER\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}" \
+  "http://127.0.0.1:$port/v1/customers"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/customers/$CUSTOMER/credit"; echo
+run() {
+  local name=$1 reserve=$2 target=$3
+  echo "== $name (wrk -t1 -c32 -d${seconds}s)"
+  RESERVE=$reserve wrk -t1 -c32 -d"${seconds}s" --latency -s bench/credit_check.lua \
+    -H "Authorization: Bearer $key" "http://127.0.0.1:$port$target" | grep -E 'Requests/sec|50%|99%|Non-2xx'
+}
+RESERVE=false wrk -t1 -c32 -d3s -s bench/credit_check.lua -H "Authorization: Bearer $key" \
+  "http://127.0.0.1:$port/v1/credit-checks" >/dev/null  # warm-up, not reported
+for round in 1 2 3; do
+  echo "== GET /healthz (wrk -t1 -c32 -d${seconds}s)"
+  wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz" | grep -E 'Requests/sec|50%|99%'
+  run "POST /v1/credit-checks without reservation" false /v1/credit-checks
+  run "POST /v1/credit-checks with reservation" true /v1/credit-checks
+done
+curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/customers/$CUSTOMER/credit"; echo
