@@ -109,6 +109,20 @@ struct WriteOffRequest {
   std::optional<Date> posted_on;
 };
 
+// A credit-limit raise asked for by finance, waiting for a manager who is not the requester
+// (lowering a limit takes effect at once).
+struct LimitChange {
+  std::int64_t id = 0;
+  std::string customer;
+  std::optional<std::int64_t> old_limit;
+  std::int64_t new_limit = 0;
+  WriteOffStatus status = WriteOffStatus::pending;  // pending, approved, rejected: the same three
+  std::string requested_by;
+  std::string requested_at;
+  std::optional<std::string> decided_by;
+  std::optional<std::string> decided_at;
+};
+
 struct AuditEntry {
   std::int64_t id = 0;
   std::string at;  // UTC timestamp
@@ -203,7 +217,14 @@ class Books {
   virtual PostResult put_terms(const Actor& actor, const Terms& terms) = 0;
 
   virtual PostResult post_customer(const Actor& actor, const Customer& customer) = 0;
+  // A raise of the credit limit by finance is not applied: it becomes a pending LimitChange
+  // (outcome pending, the rest of the patch applied). Lowering applies at once.
   virtual PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) = 0;
+  virtual PostResult decide_limit_change(const Actor& actor, std::int64_t id, bool approve) = 0;
+  virtual std::optional<LimitChange> limit_change(std::int64_t id) = 0;
+  // Oldest first; optionally of one status, of one customer.
+  virtual Page<LimitChange> limit_changes(const std::optional<WriteOffStatus>& status,
+                                          const std::optional<std::string>& customer, const PageRequest& page) = 0;
   virtual std::optional<Customer> customer(const std::string& id) = 0;
   // The customer and its balance now (overdue as of `today`), read at once.
   virtual std::optional<Account> account(const std::string& id, Date today) = 0;

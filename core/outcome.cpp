@@ -9,6 +9,7 @@ std::string_view to_string(PostOutcome outcome) {
     case PostOutcome::created: return "created";
     case PostOutcome::replayed: return "replayed";
     case PostOutcome::updated: return "updated";
+    case PostOutcome::pending: return "pending";
     case PostOutcome::conflict: return "conflict";
     case PostOutcome::not_found: return "not_found";
     case PostOutcome::unknown_customer: return "unknown_customer";
@@ -29,7 +30,8 @@ std::string_view describe(PostOutcome outcome) {
   switch (outcome) {
     case PostOutcome::created:
     case PostOutcome::replayed:
-    case PostOutcome::updated: return "";
+    case PostOutcome::updated:
+    case PostOutcome::pending: return "";
     case PostOutcome::conflict: return "is already stored with different content";
     case PostOutcome::not_found: return "names nothing stored";
     case PostOutcome::unknown_customer: return "names no known customer";

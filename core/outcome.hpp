@@ -12,6 +12,7 @@ enum class PostOutcome {
   created,
   replayed,               // the same document was stored before, with the same content
   updated,                // a resource changed in place (terms, a customer's settings, a dispute)
+  pending,                // accepted, waiting for a second person's approval (a credit-limit raise)
   conflict,               // the same id was posted with different content
   not_found,              // the resource the request is about does not exist
   unknown_customer,
@@ -34,7 +35,8 @@ struct PostResult {
   PostOutcome outcome = PostOutcome::created;
   std::string field;  // the field at fault when refused
   bool accepted() const {
-    return outcome == PostOutcome::created || outcome == PostOutcome::replayed || outcome == PostOutcome::updated;
+    return outcome == PostOutcome::created || outcome == PostOutcome::replayed || outcome == PostOutcome::updated ||
+           outcome == PostOutcome::pending;
   }
 };
 

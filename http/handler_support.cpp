@@ -20,6 +20,7 @@ int status_of(PostOutcome outcome) {
     case PostOutcome::created: return 201;
     case PostOutcome::replayed:
     case PostOutcome::updated: return 200;
+    case PostOutcome::pending: return 202;
     case PostOutcome::conflict:
     case PostOutcome::already_decided: return 409;
     case PostOutcome::not_found: return 404;

@@ -98,6 +98,7 @@ json invoice_json(const InvoiceView& v);
 json payment_json(const PaymentView& v);
 json terms_json(const Terms& t);
 json write_off_json(const WriteOffRequest& w);
+json limit_change_json(const LimitChange& c);
 
 // Handlers, one per route (router.cpp's table).
 Response get_terms(Context& cx);
@@ -132,5 +133,9 @@ Response delete_reservation(Context& cx);
 Response get_customer_credit(Context& cx);
 Response get_credit_policy(Context& cx);
 Response put_credit_policy(Context& cx);
+Response get_limit_changes(Context& cx);
+Response get_limit_change(Context& cx);
+Response post_limit_change_approval(Context& cx);
+Response post_limit_change_rejection(Context& cx);
 
 }  // namespace tallyman::http

@@ -174,4 +174,64 @@ Response put_credit_policy(Context& cx) {
   return json_response(200, policy_json(cx.books.credit_policy()));
 }
 
+json limit_change_json(const LimitChange& c) {
+  json j{{"id", std::to_string(c.id)},
+         {"customer", c.customer},
+         {"old_limit", nullable(c.old_limit)},
+         {"new_limit", c.new_limit},
+         {"status", std::string(to_string(c.status))},
+         {"requested_by", c.requested_by},
+         {"requested_at", c.requested_at}};
+  if (c.decided_by) j["decided_by"] = *c.decided_by;
+  if (c.decided_at) j["decided_at"] = *c.decided_at;
+  return j;
+}
+
+namespace {
+
+std::optional<std::int64_t> numeric_id(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(text);
+}
+
+Response decide_limit(Context& cx, bool approve) {
+  auto id = numeric_id(cx.params[0]);
+  if (!id) return problem(404, "there is no limit change " + cx.params[0]);
+  const PostResult r = cx.books.decide_limit_change(cx.actor, *id, approve);
+  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no limit change " + cx.params[0]);
+  if (r.outcome == PostOutcome::same_person)
+    return problem(403, "a credit-limit raise must be approved by someone other than " + cx.actor.name +
+                            ", who requested it");
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, limit_change_json(*cx.books.limit_change(*id)));
+}
+
+}  // namespace
+
+Response get_limit_changes(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  std::optional<WriteOffStatus> status;
+  if (auto s = query_text(cx, "status")) {
+    status = parse_write_off_status(*s);
+    if (!status) qe.errors.push_back({"status", "must be pending, approved or rejected"});
+  }
+  auto customer = query_id(cx, "customer", qe);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<LimitChange> found = cx.books.limit_changes(status, customer, page);
+  json items = json::array();
+  for (const LimitChange& c : found.items) items.push_back(limit_change_json(c));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response get_limit_change(Context& cx) {
+  auto id = numeric_id(cx.params[0]);
+  auto c = id ? cx.books.limit_change(*id) : std::nullopt;
+  if (!c) return problem(404, "there is no limit change " + cx.params[0]);
+  return json_response(200, limit_change_json(*c));
+}
+
+Response post_limit_change_approval(Context& cx) { return decide_limit(cx, true); }
+Response post_limit_change_rejection(Context& cx) { return decide_limit(cx, false); }
+
 }  // namespace tallyman::http

@@ -154,7 +154,15 @@ Response patch_customer(Context& cx) {
   if (!errors.empty()) return invalid(errors);
   const PostResult r = cx.books.patch_customer(cx.actor, cx.params[0], patch);
   if (r.outcome == PostOutcome::not_found) return not_found("customer " + cx.params[0]);
-  return answer(r, [&] { return account_json(cx, cx.params[0]); });
+  return answer(r, [&] {
+    json j = account_json(cx, cx.params[0]);
+    // 202: the raise waits for a manager; the answer says which change to approve.
+    if (r.outcome == PostOutcome::pending) {
+      auto pending = cx.books.limit_changes(WriteOffStatus::pending, cx.params[0], {"", page_size_max}).items;
+      if (!pending.empty()) j["pending_limit_change"] = limit_change_json(pending.back());
+    }
+    return j;
+  });
 }
 
 Response post_application(Context& cx) {

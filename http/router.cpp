@@ -57,6 +57,10 @@ const std::vector<Route>& table() {
       {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},
       {"GET", "/v1/credit-policy", P::read, get_credit_policy},
       {"PUT", "/v1/credit-policy", P::post, put_credit_policy},
+      {"GET", "/v1/limit-changes", P::read, get_limit_changes},
+      {"GET", "/v1/limit-changes/{id}", P::read, get_limit_change},
+      {"POST", "/v1/limit-changes/{id}/approve", P::approve, post_limit_change_approval},
+      {"POST", "/v1/limit-changes/{id}/reject", P::approve, post_limit_change_rejection},
   };
   return routes;
 }

@@ -30,6 +30,10 @@ class SqlBooks final : public Books {
 
   PostResult post_customer(const Actor& actor, const Customer& customer) override;
   PostResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) override;
+  PostResult decide_limit_change(const Actor& actor, std::int64_t id, bool approve) override;
+  std::optional<LimitChange> limit_change(std::int64_t id) override;
+  Page<LimitChange> limit_changes(const std::optional<WriteOffStatus>& status, const std::optional<std::string>& customer,
+                                  const PageRequest& page) override;
   std::optional<Customer> customer(const std::string& id) override;
   std::optional<Account> account(const std::string& id, Date today) override;
   Page<Customer> customers(const PageRequest& page) override;

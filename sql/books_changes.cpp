@@ -101,7 +101,21 @@ PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, c
     if (patch.collector) c.collector = *patch.collector;
     if (patch.grade) c.grade = *patch.grade;
     if (patch.on_hold) c.on_hold = *patch.on_hold;
-    if (c == *found) return {PostOutcome::replayed, ""};
+    // A raise by finance waits for a manager: the customer keeps its limit meanwhile.
+    const bool raise = c.credit_limit && (!found->credit_limit || *c.credit_limit > *found->credit_limit);
+    const bool held_for_approval = raise && actor.role == Role::finance;
+    if (held_for_approval) {
+      Params p;
+      execute(db_->session(),
+              "INSERT INTO limit_changes (customer, old_limit, new_limit, status, requested_by, requested_at) VALUES (" +
+                  p.add(id) + ", " +
+                  p.add(found->credit_limit ? std::optional<long long>(*found->credit_limit) : std::nullopt) + ", " +
+                  p.add(static_cast<long long>(*c.credit_limit)) + ", 'pending', " + p.add(actor.name) + ", " +
+                  p.add(utc_timestamp()) + ")",
+              p);
+      c.credit_limit = found->credit_limit;
+    }
+    if (c == *found) return {held_for_approval ? PostOutcome::pending : PostOutcome::replayed, ""};
     if (!store.terms().contains(c.terms)) return {PostOutcome::unknown_terms, "terms"};
     Params p;
     const std::string sql =
@@ -111,6 +125,41 @@ PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, c
         p.add(c.grade ? std::optional<std::string>(std::string(1, *c.grade)) : std::nullopt) +
         ", on_hold = " + p.add(static_cast<long long>(c.on_hold)) + " WHERE id = " + p.add(id);
     execute(db_->session(), sql, p);
+    return {held_for_approval ? PostOutcome::pending : PostOutcome::updated, ""};
+  });
+}
+
+PostResult SqlBooks::decide_limit_change(const Actor& actor, std::int64_t id, bool approve) {
+  const char* action = approve ? "limit_change.approve" : "limit_change.reject";
+  return write(actor, action, "limit_change", std::to_string(id), [&](LedgerStore& store) -> PostResult {
+    Params p;
+    std::string customer, status, requested_by, decided_by;
+    long long new_limit = 0;
+    soci::indicator decided_ind = soci::i_ok;
+    Query q(db_->session(),
+            "SELECT customer, new_limit, status, requested_by, decided_by FROM limit_changes WHERE id = " +
+                p.add(static_cast<long long>(id)) + db_->for_update(),
+            p);
+    q.into(customer).into(new_limit).into(status).into(requested_by).into(decided_by, decided_ind);
+    if (!q.run()) return {PostOutcome::not_found, "id"};
+    const WriteOffStatus wanted = approve ? WriteOffStatus::approved : WriteOffStatus::rejected;
+    if (status != "pending") {
+      const bool same = status == to_string(wanted) && decided_ind == soci::i_ok && decided_by == actor.name;
+      return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "id"};
+    }
+    if (approve && requested_by == actor.name) return {PostOutcome::same_person, "id"};
+    if (approve) {
+      store.lock_customers({customer});
+      Params u;
+      execute(db_->session(),
+              "UPDATE customers SET credit_limit = " + u.add(new_limit) + " WHERE id = " + u.add(customer), u);
+    }
+    Params d;
+    execute(db_->session(),
+            "UPDATE limit_changes SET status = " + d.add(std::string(to_string(wanted))) + ", decided_by = " +
+                d.add(actor.name) + ", decided_at = " + d.add(utc_timestamp()) + " WHERE id = " +
+                d.add(static_cast<long long>(id)),
+            d);
     return {PostOutcome::updated, ""};
   });
 }

@@ -217,6 +217,58 @@ Page<WriteOffRequest> SqlBooks::write_offs(const std::optional<WriteOffStatus>& 
   });
 }
 
+namespace {
+
+const char* const limit_change_columns =
+    "SELECT id, customer, old_limit, new_limit, status, requested_by, requested_at, decided_by, decided_at"
+    " FROM limit_changes";
+
+std::vector<LimitChange> read_limit_changes(Database& db, const std::string& sql, Params& p) {
+  long long id = 0, old_limit = 0, new_limit = 0;
+  std::string customer, status, requested_by, requested_at, decided_by, decided_at;
+  soci::indicator old_ind = soci::i_ok, by_ind = soci::i_ok, at_ind = soci::i_ok;
+  Query q(db.session(), sql, p);
+  q.into(id).into(customer).into(old_limit, old_ind).into(new_limit).into(status).into(requested_by).into(requested_at)
+      .into(decided_by, by_ind).into(decided_at, at_ind);
+  std::vector<LimitChange> out;
+  if (q.run()) do {
+      auto s = parse_write_off_status(status);
+      if (!s) throw DatabaseError("the database holds an unknown limit change status: " + status);
+      LimitChange c{id, customer, std::nullopt, new_limit, *s, requested_by, requested_at, std::nullopt, std::nullopt};
+      if (old_ind == soci::i_ok) c.old_limit = old_limit;
+      if (by_ind == soci::i_ok) c.decided_by = decided_by;
+      if (at_ind == soci::i_ok) c.decided_at = decided_at;
+      out.push_back(std::move(c));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
+std::optional<LimitChange> SqlBooks::limit_change(std::int64_t id) {
+  return guarded([&]() -> std::optional<LimitChange> {
+    Params p;
+    auto found = read_limit_changes(
+        *db_, std::string(limit_change_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+Page<LimitChange> SqlBooks::limit_changes(const std::optional<WriteOffStatus>& status,
+                                          const std::optional<std::string>& customer, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string sql = std::string(limit_change_columns) + " WHERE id > " + p.add(after);
+    if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
+    if (customer) sql += " AND customer = " + p.add(*customer);
+    sql += " ORDER BY id" + limit_clause(p, page);
+    return finish_page(read_limit_changes(*db_, sql, p), page,
+                       [](const LimitChange& c) { return std::to_string(c.id); });
+  });
+}
+
 AgingReport SqlBooks::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
   return guarded([&] { return LedgerStore(*db_).aging(spec, currency, customer); });
 }

@@ -196,6 +196,18 @@ const std::vector<Migration>& migrations() {
            " overridden_by {text} NULL,"
            " override_reason {text} NULL) {table}",
 
+           "CREATE TABLE IF NOT EXISTS limit_changes ("
+           " id {pk},"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " old_limit BIGINT NULL,"
+           " new_limit BIGINT NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " requested_by {text} NOT NULL,"
+           " requested_at VARCHAR(32) NOT NULL,"
+           " decided_by {text} NULL,"
+           " decided_at VARCHAR(32) NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS limit_changes_status ON limit_changes (status, id)",
+
            "ALTER TABLE customers {add_column} dunning_hold SMALLINT NOT NULL DEFAULT 0",
            // A projection: the sum of the customer's active reservations, kept in the
            // transaction that changes them (a check reads it instead of summing them all).

@@ -175,3 +175,53 @@ TEST_CASE("credit: 400 reserving checks at once, on two instances, approve exact
   CHECK(reserved(a, "C-1") == 100000);
   CHECK(reserved(*b, "C-1") == 100000);
 }
+
+TEST_CASE("credit: finance's raise of a limit waits for another manager, a lowering applies at once",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  customer(s, "C-1", 1000);
+  auto lower = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 500}});
+  CHECK(lower.status == 200);
+  CHECK(lower.json_body()["credit_limit"] == 500);
+  auto raise = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 5000}, {"collector", "bob"}});
+  REQUIRE(raise.status == 202);
+  json body = raise.json_body();
+  CHECK(body["credit_limit"] == 500);  // not yet
+  CHECK(body["collector"] == "bob");   // the rest of the patch applies
+  const std::string id = body["pending_limit_change"]["id"];
+  CHECK(body["pending_limit_change"]["new_limit"] == 5000);
+  CHECK(s.call("POST", "/v1/limit-changes/" + id + "/approve", "finance").status == 403);  // role
+  // A manager approves what finance asked; a manager's own raise applies at once.
+  auto approved = s.call("POST", "/v1/limit-changes/" + id + "/approve", "manager");
+  REQUIRE(approved.status == 200);
+  CHECK(approved.json_body()["status"] == "approved");
+  CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["credit_limit"] == 5000);
+  CHECK(s.call("POST", "/v1/limit-changes/" + id + "/reject", "admin").status == 409);
+  CHECK(s.call("PATCH", "/v1/customers/C-1", "manager", json{{"credit_limit", 9000}}).status == 200);
+  // A second raise by finance, rejected.
+  auto again = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 20000}});
+  const std::string second = again.json_body()["pending_limit_change"]["id"];
+  CHECK(s.call("POST", "/v1/limit-changes/" + second + "/reject", "manager").json_body()["status"] == "rejected");
+  CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["credit_limit"] == 9000);
+  CHECK(s.call("GET", "/v1/limit-changes?status=pending", "collector").json_body()["items"].empty());
+  CHECK(s.call("GET", "/v1/limit-changes?customer=C-1", "collector").json_body()["items"].size() == 2);
+  CHECK(s.call("GET", "/v1/limit-changes/" + id, "collector").json_body()["decided_by"] == "t-manager");
+  CHECK(s.call("GET", "/v1/limit-changes/999", "collector").status == 404);
+  json audit = s.call("GET", "/v1/audit?entity=limit_change&id=" + id, "collector").json_body();
+  CHECK(audit["items"].size() == 1);
+}
+
+TEST_CASE("credit: the person who asked for a raise may not approve it, under another key either", "[http]") {
+  Service s("sqlite");
+  customer(s, "C-1", 1000);
+  auto raise = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 5000}});
+  const std::string id = raise.json_body()["pending_limit_change"]["id"];
+  // The same person (t-finance) with a manager's key as well: still not a second person.
+  const std::string own = test::run_tallyman({"keys", "create", "--role", "manager", "--name", "t-finance", "--db", s.url()});
+  test::HttpClient c(s.port());
+  auto refused = c.request("POST", "/v1/limit-changes/" + id + "/approve", "",
+                           {{"Authorization", "Bearer " + own.substr(0, own.find('\n'))}});
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("someone other than t-finance") != std::string::npos);
+  CHECK(s.call("POST", "/v1/limit-changes/" + id + "/approve", "manager").status == 200);
+}

@@ -73,6 +73,10 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/customers/{id}/credit", "/v1/customers/C-1/credit", Who::sales_and_readers},
       {"GET", "/v1/credit-policy", "/v1/credit-policy", Who::readers},
       {"PUT", "/v1/credit-policy", "/v1/credit-policy", Who::finance},
+      {"GET", "/v1/limit-changes", "/v1/limit-changes", Who::readers},
+      {"GET", "/v1/limit-changes/{id}", "/v1/limit-changes/1", Who::readers},
+      {"POST", "/v1/limit-changes/{id}/approve", "/v1/limit-changes/1/approve", Who::managers},
+      {"POST", "/v1/limit-changes/{id}/reject", "/v1/limit-changes/1/reject", Who::managers},
   };
   return list;
 }
