@@ -13,6 +13,7 @@
 
 #include "core/aging.hpp"
 #include "core/credit.hpp"
+#include "core/grading.hpp"
 #include "core/errors.hpp"
 #include "core/ledger.hpp"
 #include "core/outcome.hpp"
@@ -121,6 +122,21 @@ struct LimitChange {
   std::string requested_at;
   std::optional<std::string> decided_by;
   std::optional<std::string> decided_at;
+};
+
+// A grading run: how many customers it examined, how many had history to be scored, and how
+// many grades it changed.
+struct GradingRun {
+  std::int64_t id = 0;
+  Date as_of;
+  int examined = 0;
+  int graded = 0;
+  int changed = 0;
+};
+
+struct StoredScore {
+  Score score;
+  Date as_of;
 };
 
 struct AuditEntry {
@@ -269,6 +285,11 @@ class Books {
   virtual std::size_t expire_reservations(Date today) = 0;
   virtual CreditPolicy credit_policy() = 0;
   virtual PostResult put_credit_policy(const Actor& actor, const CreditPolicy& policy) = 0;
+
+  // Scores every customer as of a date (core/grading.hpp) with the policy's weights; sets the
+  // grade of each that has history; keeps each one's latest score. Audited.
+  virtual GradingRun run_grading(const Actor& actor, Date as_of) = 0;
+  virtual std::optional<StoredScore> score(const std::string& customer) = 0;
 
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;

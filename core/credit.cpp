@@ -39,6 +39,22 @@ FieldErrors validate(const CreditPolicy& p) {
     errors.push_back({"review_overdue_days", "must be a number of days from 0 to 36500"});
   if (p.reservation_days < 1 || p.reservation_days > reservation_days_max)
     errors.push_back({"reservation_days", "must be from 1 to " + std::to_string(reservation_days_max)});
+  const GradingPolicy& g = p.grading;
+  auto points = [&](const char* field, int value) {
+    if (value < 0 || value > 100) errors.push_back({field, "must be points from 0 to 100"});
+  };
+  points("grading.weight_on_time", g.weight_on_time);
+  points("grading.weight_days_late", g.weight_days_late);
+  points("grading.weight_overdue", g.weight_overdue);
+  points("grading.weight_volume", g.weight_volume);
+  points("grading.write_off_penalty", g.write_off_penalty);
+  points("grading.grade_a_min", g.grade_a_min);
+  points("grading.grade_b_min", g.grade_b_min);
+  if (g.weight_on_time + g.weight_days_late + g.weight_overdue + g.weight_volume != 100)
+    errors.push_back({"grading", "the four weights must add up to 100"});
+  if (g.grade_b_min > g.grade_a_min) errors.push_back({"grading.grade_b_min", "must not be above grade_a_min"});
+  if (g.days_late_zero < 1 || g.days_late_zero > 3650)
+    errors.push_back({"grading.days_late_zero", "must be from 1 to 3650 days"});
   return errors;
 }
 

@@ -9,6 +9,7 @@
 // the first; the decision is `declined` when any declining rule applies, else `review` when
 // any reviewing rule applies, else `approved`.
 
+#include "core/grading.hpp"
 #include "core/validation.hpp"
 
 #include <cstdint>
@@ -36,6 +37,7 @@ struct CreditPolicy {
   bool review_grade_c = true;
   bool review_no_limit = true;  // the contract: no limit answers review with no_limit
   int reservation_days = 30;    // how long an approved reservation holds
+  GradingPolicy grading;        // the weights of the score's factors and the grades' thresholds
   friend bool operator==(const CreditPolicy&, const CreditPolicy&) = default;
 };
 

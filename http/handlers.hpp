@@ -137,5 +137,7 @@ Response get_limit_changes(Context& cx);
 Response get_limit_change(Context& cx);
 Response post_limit_change_approval(Context& cx);
 Response post_limit_change_rejection(Context& cx);
+Response post_grading_run(Context& cx);
+Response get_customer_score(Context& cx);
 
 }  // namespace tallyman::http

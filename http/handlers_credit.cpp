@@ -130,7 +130,16 @@ json policy_json(const CreditPolicy& p) {
           {"review_overdue_share_bp", opt(p.review_overdue_share_bp)},
           {"review_grade_c", p.review_grade_c},
           {"review_no_limit", p.review_no_limit},
-          {"reservation_days", p.reservation_days}};
+          {"reservation_days", p.reservation_days},
+          {"grading",
+           {{"weight_on_time", p.grading.weight_on_time},
+            {"weight_days_late", p.grading.weight_days_late},
+            {"weight_overdue", p.grading.weight_overdue},
+            {"weight_volume", p.grading.weight_volume},
+            {"write_off_penalty", p.grading.write_off_penalty},
+            {"days_late_zero", p.grading.days_late_zero},
+            {"grade_a_min", p.grading.grade_a_min},
+            {"grade_b_min", p.grading.grade_b_min}}}};
 }
 
 }  // namespace
@@ -167,7 +176,28 @@ Response put_credit_policy(Context& cx) {
   if (f.has("reservation_days")) {
     if (auto v = f.integer("reservation_days", Need::required, 1, reservation_days_max)) p.reservation_days = static_cast<int>(*v);
   }
-  for (const FieldError& e : validate(p)) errors.push_back(e);
+  if (const json* g = f.get("grading")) {
+    if (!g->is_object()) {
+      f.error("grading", "must be an object of weights and thresholds");
+    } else {
+      Fields gf(*g, errors, "grading.");
+      auto points = [&](const char* name, int& target) {
+        if (gf.has(name)) target = static_cast<int>(gf.integer(name, Need::required, 0, 100).value_or(target));
+      };
+      points("weight_on_time", p.grading.weight_on_time);
+      points("weight_days_late", p.grading.weight_days_late);
+      points("weight_overdue", p.grading.weight_overdue);
+      points("weight_volume", p.grading.weight_volume);
+      points("write_off_penalty", p.grading.write_off_penalty);
+      points("grade_a_min", p.grading.grade_a_min);
+      points("grade_b_min", p.grading.grade_b_min);
+      if (gf.has("days_late_zero"))
+        p.grading.days_late_zero =
+            static_cast<int>(gf.integer("days_late_zero", Need::required, 1, 3650).value_or(p.grading.days_late_zero));
+    }
+  }
+  if (errors.empty())
+    for (const FieldError& e : validate(p)) errors.push_back(e);
   if (!errors.empty()) return problem(422, "the policy has invalid fields", errors);
   const PostResult r = cx.books.put_credit_policy(cx.actor, p);
   if (!r.accepted()) return refusal(r);
@@ -233,5 +263,48 @@ Response get_limit_change(Context& cx) {
 
 Response post_limit_change_approval(Context& cx) { return decide_limit(cx, true); }
 Response post_limit_change_rejection(Context& cx) { return decide_limit(cx, false); }
+
+Response post_grading_run(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
+  if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
+  const GradingRun run = cx.books.run_grading(cx.actor, as_of);
+  Response r = json_response(201, {{"id", std::to_string(run.id)},
+                                   {"as_of", format_date(run.as_of)},
+                                   {"customers_examined", run.examined},
+                                   {"customers_graded", run.graded},
+                                   {"grades_changed", run.changed}});
+  return r;
+}
+
+Response get_customer_score(Context& cx) {
+  auto customer = cx.books.customer(cx.params[0]);
+  if (!customer) return problem(404, "there is no customer " + cx.params[0]);
+  auto stored = cx.books.score(cx.params[0]);
+  if (!stored) return problem(404, "customer " + cx.params[0] + " has no score yet: no grading run found history to judge");
+  const Score& s = stored->score;
+  int terms_days = 30;
+  for (const Terms& t : cx.books.terms())
+    if (t.code == customer->terms) terms_days = t.days + (t.basis == TermsBasis::end_of_month ? 15 : 0);
+  const GradingPolicy g = cx.books.credit_policy().grading;
+  return json_response(
+      200, {{"customer", customer->id},
+            {"as_of", format_date(stored->as_of)},
+            {"score", s.score},
+            {"grade", std::string(1, s.grade)},
+            {"factors",
+             {{"on_time", {{"share_bp", s.on_time_bp}, {"points", s.on_time_points}, {"weight", g.weight_on_time}}},
+              {"days_late",
+               {{"average_days", s.average_days_late}, {"points", s.days_late_points}, {"weight", g.weight_days_late}}},
+              {"overdue", {{"share_bp", s.overdue_bp}, {"points", s.overdue_points}, {"weight", g.weight_overdue}}},
+              {"volume",
+               {{"invoices", s.invoices}, {"invoiced", s.invoiced}, {"points", s.volume_points}, {"weight", g.weight_volume}}},
+              {"write_off", {{"recent", s.written_off}, {"points", s.write_off_points}}}}},
+            {"credit_limit", nullable(customer->credit_limit)},
+            {"proposed_limit", proposed_limit(s, terms_days)}});
+}
 
 }  // namespace tallyman::http

@@ -61,6 +61,8 @@ const std::vector<Route>& table() {
       {"GET", "/v1/limit-changes/{id}", P::read, get_limit_change},
       {"POST", "/v1/limit-changes/{id}/approve", P::approve, post_limit_change_approval},
       {"POST", "/v1/limit-changes/{id}/reject", P::approve, post_limit_change_rejection},
+      {"POST", "/v1/grading-runs", P::post, post_grading_run},
+      {"GET", "/v1/customers/{id}/score", P::read, get_customer_score},
   };
   return routes;
 }

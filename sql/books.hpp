@@ -72,6 +72,8 @@ class SqlBooks final : public Books {
   std::size_t expire_reservations(Date today) override;
   CreditPolicy credit_policy() override;
   PostResult put_credit_policy(const Actor& actor, const CreditPolicy& policy) override;
+  GradingRun run_grading(const Actor& actor, Date as_of) override;
+  std::optional<StoredScore> score(const std::string& customer) override;
 
  private:
   // Runs change(store) in one write transaction; commits when the outcome is accepted, and

@@ -209,13 +209,17 @@ CreditPolicy SqlBooks::credit_policy() {
   return guarded([&] {
     Params p;
     long long hold = 0, dunning = 0, limit = 0, band = 0, days = 0, share = 0, grade = 0, no_limit = 0, reserve = 0;
+    long long w_on_time = 0, w_late = 0, w_overdue = 0, w_volume = 0, penalty = 0, late_zero = 0, a_min = 0, b_min = 0;
     soci::indicator days_ind = soci::i_ok, share_ind = soci::i_ok;
     Query q(db_->session(),
             "SELECT decline_on_hold, decline_on_dunning_hold, check_limit, over_limit_review_bp, review_overdue_days,"
-            " review_overdue_share_bp, review_grade_c, review_no_limit, reservation_days FROM credit_policy WHERE id = 1",
+            " review_overdue_share_bp, review_grade_c, review_no_limit, reservation_days, weight_on_time,"
+            " weight_days_late, weight_overdue, weight_volume, write_off_penalty, days_late_zero, grade_a_min,"
+            " grade_b_min FROM credit_policy WHERE id = 1",
             p);
     q.into(hold).into(dunning).into(limit).into(band).into(days, days_ind).into(share, share_ind).into(grade)
-        .into(no_limit).into(reserve);
+        .into(no_limit).into(reserve).into(w_on_time).into(w_late).into(w_overdue).into(w_volume).into(penalty)
+        .into(late_zero).into(a_min).into(b_min);
     if (!q.run()) throw DatabaseError("the credit policy is missing: run tallyman migrate");
     CreditPolicy c;
     c.decline_on_hold = hold != 0;
@@ -227,6 +231,9 @@ CreditPolicy SqlBooks::credit_policy() {
     c.review_grade_c = grade != 0;
     c.review_no_limit = no_limit != 0;
     c.reservation_days = static_cast<int>(reserve);
+    c.grading = GradingPolicy{static_cast<int>(w_on_time), static_cast<int>(w_late),   static_cast<int>(w_overdue),
+                              static_cast<int>(w_volume),  static_cast<int>(penalty),  static_cast<int>(late_zero),
+                              static_cast<int>(a_min),     static_cast<int>(b_min)};
     return c;
   });
 }
@@ -238,6 +245,7 @@ PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& p
     Params p;
     auto flag = [&](bool b) { return p.add(static_cast<long long>(b)); };
     auto opt = [&](const std::optional<int>& v) { return p.add(v ? std::optional<long long>(*v) : std::nullopt); };
+    const GradingPolicy& g = policy.grading;
     const std::string sql = "UPDATE credit_policy SET decline_on_hold = " + flag(policy.decline_on_hold) +
                             ", decline_on_dunning_hold = " + flag(policy.decline_on_dunning_hold) +
                             ", check_limit = " + flag(policy.check_limit) +
@@ -247,7 +255,14 @@ PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& p
                             ", review_grade_c = " + flag(policy.review_grade_c) +
                             ", review_no_limit = " + flag(policy.review_no_limit) +
                             ", reservation_days = " + p.add(static_cast<long long>(policy.reservation_days)) +
-                            " WHERE id = 1";
+                            ", weight_on_time = " + p.add(static_cast<long long>(g.weight_on_time)) +
+                            ", weight_days_late = " + p.add(static_cast<long long>(g.weight_days_late)) +
+                            ", weight_overdue = " + p.add(static_cast<long long>(g.weight_overdue)) +
+                            ", weight_volume = " + p.add(static_cast<long long>(g.weight_volume)) +
+                            ", write_off_penalty = " + p.add(static_cast<long long>(g.write_off_penalty)) +
+                            ", days_late_zero = " + p.add(static_cast<long long>(g.days_late_zero)) +
+                            ", grade_a_min = " + p.add(static_cast<long long>(g.grade_a_min)) +
+                            ", grade_b_min = " + p.add(static_cast<long long>(g.grade_b_min)) + " WHERE id = 1";
     execute(db_->session(), sql, p);
     return {PostOutcome::updated, ""};
   });

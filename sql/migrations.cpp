@@ -166,8 +166,17 @@ const std::vector<Migration>& migrations() {
            " review_overdue_share_bp INTEGER NULL,"
            " review_grade_c SMALLINT NOT NULL,"
            " review_no_limit SMALLINT NOT NULL,"
-           " reservation_days INTEGER NOT NULL) {table}",
-           "INSERT INTO credit_policy SELECT 1, 1, 1, 1, 0, 30, 2000, 1, 1, 30 FROM (SELECT 1 AS one) o"
+           " reservation_days INTEGER NOT NULL,"
+           " weight_on_time INTEGER NOT NULL,"
+           " weight_days_late INTEGER NOT NULL,"
+           " weight_overdue INTEGER NOT NULL,"
+           " weight_volume INTEGER NOT NULL,"
+           " write_off_penalty INTEGER NOT NULL,"
+           " days_late_zero INTEGER NOT NULL,"
+           " grade_a_min INTEGER NOT NULL,"
+           " grade_b_min INTEGER NOT NULL) {table}",
+           "INSERT INTO credit_policy SELECT 1, 1, 1, 1, 0, 30, 2000, 1, 1, 30, 40, 25, 20, 15, 30, 60, 80, 50"
+           " FROM (SELECT 1 AS one) o"
            " WHERE NOT EXISTS (SELECT 1 FROM credit_policy)",
 
            // amount is what is still held; an invoice with the order_ref lowers it.
@@ -207,6 +216,27 @@ const std::vector<Migration>& migrations() {
            " decided_by {text} NULL,"
            " decided_at VARCHAR(32) NULL) {journal}",
            "CREATE INDEX IF NOT EXISTS limit_changes_status ON limit_changes (status, id)",
+
+           // Each customer's latest score, factor by factor (core/grading.hpp), and the runs.
+           "CREATE TABLE IF NOT EXISTS scores ("
+           " customer {id} NOT NULL PRIMARY KEY REFERENCES customers (id),"
+           " as_of {date} NOT NULL,"
+           " score INTEGER NOT NULL,"
+           " grade CHAR(1) NOT NULL,"
+           " on_time_bp INTEGER NOT NULL, on_time_points INTEGER NOT NULL,"
+           " average_days_late INTEGER NOT NULL, days_late_points INTEGER NOT NULL,"
+           " overdue_bp INTEGER NOT NULL, overdue_points INTEGER NOT NULL,"
+           " invoices INTEGER NOT NULL, invoiced BIGINT NOT NULL, volume_points INTEGER NOT NULL,"
+           " written_off SMALLINT NOT NULL, write_off_points INTEGER NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {table}",
+           "CREATE TABLE IF NOT EXISTS grading_runs ("
+           " id {pk},"
+           " as_of {date} NOT NULL,"
+           " examined INTEGER NOT NULL,"
+           " graded INTEGER NOT NULL,"
+           " changed INTEGER NOT NULL,"
+           " run_by {text} NOT NULL,"
+           " run_at VARCHAR(32) NOT NULL) {journal}",
 
            "ALTER TABLE customers {add_column} dunning_hold SMALLINT NOT NULL DEFAULT 0",
            // A projection: the sum of the customer's active reservations, kept in the

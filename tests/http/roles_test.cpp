@@ -77,6 +77,8 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/limit-changes/{id}", "/v1/limit-changes/1", Who::readers},
       {"POST", "/v1/limit-changes/{id}/approve", "/v1/limit-changes/1/approve", Who::managers},
       {"POST", "/v1/limit-changes/{id}/reject", "/v1/limit-changes/1/reject", Who::managers},
+      {"POST", "/v1/grading-runs", "/v1/grading-runs", Who::finance},
+      {"GET", "/v1/customers/{id}/score", "/v1/customers/C-1/score", Who::readers},
   };
   return list;
 }

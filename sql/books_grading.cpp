@@ -1,0 +1,180 @@
+// Grading runs in the database: each customer's invoices of the window and what was applied to
+// them, read in two passes; scored by core (core/grading.hpp); grades and scores written in
+// one transaction.
+#include "core/check.hpp"
+#include "sql/audit.hpp"
+#include "sql/books.hpp"
+#include "sql/clock.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+namespace {
+
+struct Histories {
+  std::map<std::string, History> by_customer;
+  std::map<std::string, std::pair<std::string, std::size_t>> invoice_index;  // number -> (customer, position)
+};
+
+// The invoices issued in the window, and every change to their open amounts up to as_of.
+Histories read_histories(Database& db, Date as_of) {
+  Histories h;
+  const std::string from = format_date(as_of - date::days(grading_window_days)), to = format_date(as_of);
+  {
+    Params p;
+    std::string number, customer, issue, due;
+    long long amount = 0;
+    Query q(db.session(),
+            "SELECT number, customer, issue_date, due_date, amount FROM invoices WHERE issue_date > " + p.add(from) +
+                " AND issue_date <= " + p.add(to),
+            p);
+    q.into(number).into(customer).into(issue).into(due).into(amount);
+    if (q.run()) do {
+        auto& invoices = h.by_customer[customer].invoices;
+        h.invoice_index[number] = {customer, invoices.size()};
+        invoices.push_back(InvoiceRecord{db_date(issue), db_date(due), amount, {}, 0});
+      } while (q.fetch());
+  }
+  {
+    // Postings that lower an invoice (applications, credit notes, write-offs) or raise it back
+    // (a reversed payment: a negative application on its date).
+    Params p;
+    std::string invoice, kind, posted;
+    long long delta = 0;
+    Query q(db.session(),
+            "SELECT invoice, kind, posted_on, open_delta FROM postings WHERE invoice IS NOT NULL AND kind <> 'invoice'"
+            " AND issue_date > " + p.add(from) + " AND issue_date <= " + p.add(to) + " AND posted_on <= " + p.add(to),
+            p);
+    q.into(invoice).into(kind).into(posted).into(delta);
+    if (q.run()) do {
+        auto it = h.invoice_index.find(invoice);
+        if (it == h.invoice_index.end()) continue;
+        InvoiceRecord& record = h.by_customer[it->second.first].invoices[it->second.second];
+        if (kind == "write_off") record.written_off -= delta;
+        else record.applied.push_back({db_date(posted), -delta});
+      } while (q.fetch());
+  }
+  {
+    Params p;
+    std::string customer;
+    Query q(db.session(),
+            "SELECT DISTINCT customer FROM postings WHERE kind = 'write_off' AND posted_on > " +
+                p.add(format_date(as_of - date::days(write_off_window_days))) + " AND posted_on <= " + p.add(to),
+            p);
+    q.into(customer);
+    if (q.run()) do {
+        auto it = h.by_customer.find(customer);
+        if (it != h.by_customer.end()) it->second.written_off_recently = true;
+      } while (q.fetch());
+  }
+  return h;
+}
+
+std::vector<Cell> score_cells(const std::string& customer, Date as_of, const Score& s, const std::string& now) {
+  auto n = [](auto v) { return Cell{static_cast<long long>(v)}; };
+  return {customer,          format_date(as_of),  n(s.score),           std::string(1, s.grade), n(s.on_time_bp),
+          n(s.on_time_points), n(s.average_days_late), n(s.days_late_points), n(s.overdue_bp),       n(s.overdue_points),
+          n(s.invoices),     n(s.invoiced),       n(s.volume_points),   n(s.written_off),        n(s.write_off_points),
+          now};
+}
+
+}  // namespace
+
+GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
+  const GradingPolicy policy = credit_policy().grading;
+  return guarded([&] {
+    WriteTransaction tx(*db_);
+    GradingRun run{0, as_of, 0, 0, 0};
+    const Histories histories = read_histories(*db_, as_of);
+    std::map<std::string, std::optional<char>> grades;
+    {
+      Params p;
+      std::string id, grade;
+      soci::indicator grade_ind = soci::i_ok;
+      Query q(db_->session(), "SELECT id, grade FROM customers", p);
+      q.into(id).into(grade, grade_ind);
+      if (q.run()) do {
+          grades[id] = grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt;
+        } while (q.fetch());
+    }
+    run.examined = static_cast<int>(grades.size());
+    const std::string now = utc_timestamp();
+    std::vector<std::vector<Cell>> rows;
+    std::vector<std::string> scored;
+    std::vector<std::pair<std::string, std::string>> changes;
+    for (const auto& [customer, history] : histories.by_customer) {
+      auto s = score_history(policy, history, as_of);
+      if (!s) continue;  // no history: the customer keeps its grade
+      ++run.graded;
+      rows.push_back(score_cells(customer, as_of, *s, now));
+      scored.push_back(customer);
+      if (grades[customer] != s->grade) changes.emplace_back(customer, std::string(1, s->grade));
+    }
+    for (std::size_t at = 0; at < scored.size(); at += insert_rows_max) {
+      const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
+                                          scored.begin() + static_cast<long>(std::min(scored.size(), at + insert_rows_max)));
+      Params p;
+      execute(db_->session(), "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
+    }
+    insert_rows(db_->session(),
+                "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
+                " days_late_points, overdue_bp, overdue_points, invoices, invoiced, volume_points, written_off,"
+                " write_off_points, recorded_at)",
+                rows);
+    for (const auto& [customer, grade] : changes) {
+      Params p;
+      execute(db_->session(), "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
+    }
+    run.changed = static_cast<int>(changes.size());
+    Params p;
+    execute(db_->session(),
+            "INSERT INTO grading_runs (as_of, examined, graded, changed, run_by, run_at) VALUES (" +
+                p.add(format_date(as_of)) + ", " + p.add(static_cast<long long>(run.examined)) + ", " +
+                p.add(static_cast<long long>(run.graded)) + ", " + p.add(static_cast<long long>(run.changed)) + ", " +
+                p.add(actor.name) + ", " + p.add(now) + ")",
+            p);
+    long long id = 0;
+    if (!db_->session().get_last_insert_id("grading_runs", id)) throw DatabaseError("no id for the grading run");
+    run.id = id;
+    record_audit(*db_, actor, "grading_run.run", "grading_run", std::to_string(id));
+    tx.commit();
+    return run;
+  });
+}
+
+std::optional<StoredScore> SqlBooks::score(const std::string& customer) {
+  return guarded([&]() -> std::optional<StoredScore> {
+    Params p;
+    std::string as_of, grade;
+    long long v[12] = {};
+    Query q(db_->session(),
+            "SELECT as_of, score, grade, on_time_bp, on_time_points, average_days_late, days_late_points, overdue_bp,"
+            " overdue_points, invoices, invoiced, volume_points, written_off, write_off_points FROM scores"
+            " WHERE customer = " + p.add(customer),
+            p);
+    q.into(as_of).into(v[0]).into(grade);
+    for (int k = 1; k < 12; ++k) q.into(v[k]);
+    if (!q.run()) return std::nullopt;
+    Score s;
+    s.score = static_cast<int>(v[0]);
+    s.grade = grade.empty() ? 'C' : grade[0];
+    s.on_time_bp = static_cast<int>(v[1]);
+    s.on_time_points = static_cast<int>(v[2]);
+    s.average_days_late = static_cast<int>(v[3]);
+    s.days_late_points = static_cast<int>(v[4]);
+    s.overdue_bp = static_cast<int>(v[5]);
+    s.overdue_points = static_cast<int>(v[6]);
+    s.invoices = static_cast<int>(v[7]);
+    s.invoiced = v[8];
+    s.volume_points = static_cast<int>(v[9]);
+    s.written_off = v[10] != 0;
+    s.write_off_points = static_cast<int>(v[11]);
+    return StoredScore{s, db_date(as_of)};
+  });
+}
+
+}  // namespace tallyman::sql
