@@ -2,19 +2,33 @@
 # Credit-check benchmark with wrk (issue 4): POST /v1/credit-checks without and with
 # reservation, on one customer among the 100,000 of the 1,000,000-invoice book of
 # bench/import_aging.sh (SQLite; made first if bench/out/bench.db is missing), against
-# /healthz for the ratio.   bench/credit_bench.sh [SECONDS]
+# /healthz for the ratio.   bench/credit_bench.sh [SECONDS] [sqlite|mysql]
+# With mysql: a throwaway MariaDB (scripts/lib/mariadb.sh) loaded with the book's customers
+# and invoices first (the checks read no payments' rows but their unapplied sums).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
+backend=${2:-sqlite}
 scripts/build >/dev/null
 db=bench/out/bench.db
-[ -f "$db" ] || bench/import_aging.sh sqlite
-url="sqlite:$db"
+if [ "$backend" = mysql ]; then
+  [ -f bench/out/invoices.csv ] || build/bench/gen_book bench/out --invoices 1000000 --customers 100000
+  source scripts/lib/mariadb.sh
+  trap mariadb_stop EXIT
+  mariadb_start
+  url=$TALLYMAN_TEST_MYSQL
+  build/app/tallyman migrate --db "$url" >/dev/null
+  for kind in customers invoices; do build/app/tallyman import "$kind" "bench/out/$kind.csv" --db "$url"; done
+else
+  [ -f "$db" ] || bench/import_aging.sh sqlite
+  url="sqlite:$db"
+fi
 key=$(build/app/tallyman keys create --role admin --name "bench-$$" --db "$url" 2>/dev/null)
 port=18481
 build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-bench.log &
 server=$!
-trap 'kill -TERM $server; wait $server' EXIT
+if [ "$backend" = mysql ]; then trap 'kill -TERM $server; wait $server; mariadb_stop' EXIT
+else trap 'kill -TERM $server; wait $server' EXIT; fi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 # A customer in good standing (the generated ones mostly have money overdue, which sends a
 # check to review): a new one among the 100,000, with a limit no order of 1 will reach.
