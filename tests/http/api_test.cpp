@@ -309,12 +309,18 @@ TEST_CASE("health, readiness and metrics need no key", "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   CHECK(s.call("GET", "/healthz", "").json_body()["status"] == "ok");
   CHECK(s.call("GET", "/readyz", "").json_body()["status"] == "ready");
-  s.call("GET", "/v1/customers/C-404", "collector");
+  auto missing = s.call("GET", "/v1/customers/C-404?x=1", "collector", std::string(), {{"X-Request-Id", "log-42"}});
+  CHECK(missing.header("x-request-id") == "log-42");
+  CHECK(!s.call("GET", "/healthz", "").header("x-request-id").empty());  // made up when not sent
   auto m = s.call("GET", "/metrics", "");
   CHECK(m.header("content-type").starts_with("text/plain"));
   CHECK(m.body.find("tallyman_requests_total{route=\"GET /v1/customers/{id}\",status=\"404\"} 1") != std::string::npos);
   CHECK(m.body.find("tallyman_request_duration_seconds_count") != std::string::npos);
   CHECK(m.body.find("tallyman_database_workers_busy 0") != std::string::npos);
+  // One structured line per request, written out within the log's flush interval.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(s.log().find(R"({"method":"GET","path":"/v1/customers/C-404","status":404,"ms":)") != std::string::npos);
+  CHECK(s.log().find(R"("request_id":"log-42"})") != std::string::npos);
 }
 
 TEST_CASE("the database gone answers 503 and the service lives on", "[http][mysql]") {

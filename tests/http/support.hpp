@@ -78,6 +78,8 @@ class Service {
     headers.emplace_back("Content-Type", "application/json");
     return call(method, target, role, body.dump(), std::move(headers));
   }
+  // What the server wrote to stderr so far (its log: a JSON object per line).
+  std::string log() const;
   // SIGTERM, then the exit status.
   int stop();
   bool running() const;
