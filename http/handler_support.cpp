@@ -288,6 +288,11 @@ PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric) {
   return page;
 }
 
+std::optional<std::int64_t> numeric_id(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(text);
+}
+
 bool wants_csv(const Request& request) { return request.accept.find("text/csv") != std::string::npos; }
 
 std::string items_csv(const json& items) {

@@ -84,6 +84,8 @@ std::optional<std::string> query_id(Context& cx, const char* name, QueryErrors& 
 // limit and cursor; `numeric` lists have numeric keys.
 PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric = false);
 std::string encode_cursor(const std::string& key);
+// A path id the service numbers itself (write-offs, limit changes); none if it is not one.
+std::optional<std::int64_t> numeric_id(const std::string& text);
 
 // {"items": [...], "next_cursor": ...} or, with Accept: text/csv, the items as CSV.
 Response list_response(Context& cx, json items, const std::optional<std::string>& next_after);

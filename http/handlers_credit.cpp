@@ -219,11 +219,6 @@ json limit_change_json(const LimitChange& c) {
 
 namespace {
 
-std::optional<std::int64_t> numeric_id(const std::string& text) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoll(text);
-}
-
 Response decide_limit(Context& cx, bool approve) {
   auto id = numeric_id(cx.params[0]);
   if (!id) return problem(404, "there is no limit change " + cx.params[0]);

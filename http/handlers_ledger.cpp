@@ -334,13 +334,8 @@ Response post_write_off(Context& cx) {
 
 namespace {
 
-std::optional<std::int64_t> write_off_id(const std::string& text) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoll(text);
-}
-
 Response decide(Context& cx, bool approve) {
-  auto id = write_off_id(cx.params[0]);
+  auto id = numeric_id(cx.params[0]);
   if (!id) return not_found("write-off " + cx.params[0]);
   const PostResult r = cx.books.decide_write_off(cx.actor, *id, approve, cx.today);
   if (r.outcome == PostOutcome::not_found) return not_found("write-off " + cx.params[0]);
@@ -367,7 +362,7 @@ Response get_write_offs(Context& cx) {
 }
 
 Response get_write_off(Context& cx) {
-  auto id = write_off_id(cx.params[0]);
+  auto id = numeric_id(cx.params[0]);
   auto w = id ? cx.books.write_off(*id) : std::nullopt;
   if (!w) return not_found("write-off " + cx.params[0]);
   return json_response(200, write_off_json(*w));

@@ -7,6 +7,7 @@
 #include "sql/database.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -82,6 +83,8 @@ class SqlBooks final : public Books {
   PostResult write(const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
                    Change&& change);
 
+  PostResult decide(const char* table, const Actor& actor, std::int64_t id, bool approve,
+                    const std::function<PostResult()>& apply);
   // books_credit.cpp: the position and the decision; holding the amount; keeping a check
   // that a person may override.
   CreditCheck evaluate(const CreditCheckRequest& request, Date today);

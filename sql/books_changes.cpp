@@ -132,35 +132,21 @@ PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, c
 PostResult SqlBooks::decide_limit_change(const Actor& actor, std::int64_t id, bool approve) {
   const char* action = approve ? "limit_change.approve" : "limit_change.reject";
   return write(actor, action, "limit_change", std::to_string(id), [&](LedgerStore& store) -> PostResult {
-    Params p;
-    std::string customer, status, requested_by, decided_by;
-    long long new_limit = 0;
-    soci::indicator decided_ind = soci::i_ok;
-    Query q(db_->session(),
-            "SELECT customer, new_limit, status, requested_by, decided_by FROM limit_changes WHERE id = " +
-                p.add(static_cast<long long>(id)) + db_->for_update(),
-            p);
-    q.into(customer).into(new_limit).into(status).into(requested_by).into(decided_by, decided_ind);
-    if (!q.run()) return {PostOutcome::not_found, "id"};
-    const WriteOffStatus wanted = approve ? WriteOffStatus::approved : WriteOffStatus::rejected;
-    if (status != "pending") {
-      const bool same = status == to_string(wanted) && decided_ind == soci::i_ok && decided_by == actor.name;
-      return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "id"};
-    }
-    if (approve && requested_by == actor.name) return {PostOutcome::same_person, "id"};
-    if (approve) {
+    return decide("limit_changes", actor, id, approve, [&]() -> PostResult {
+      Params p;
+      std::string customer;
+      long long new_limit = 0;
+      Query(db_->session(),
+            "SELECT customer, new_limit FROM limit_changes WHERE id = " + p.add(static_cast<long long>(id)), p)
+          .into(customer)
+          .into(new_limit)
+          .run();
       store.lock_customers({customer});
       Params u;
       execute(db_->session(),
               "UPDATE customers SET credit_limit = " + u.add(new_limit) + " WHERE id = " + u.add(customer), u);
-    }
-    Params d;
-    execute(db_->session(),
-            "UPDATE limit_changes SET status = " + d.add(std::string(to_string(wanted))) + ", decided_by = " +
-                d.add(actor.name) + ", decided_at = " + d.add(utc_timestamp()) + " WHERE id = " +
-                d.add(static_cast<long long>(id)),
-            d);
-    return {PostOutcome::updated, ""};
+      return {PostOutcome::updated, ""};
+    });
   });
 }
 
@@ -230,37 +216,58 @@ PostResult SqlBooks::request_write_off(const Actor& actor, const std::string& in
   });
 }
 
+// A request that a second person approves or rejects (write-offs, credit-limit raises): the
+// same columns in both tables, the same rules. `apply` carries an approval out.
+PostResult SqlBooks::decide(const char* table, const Actor& actor, std::int64_t id, bool approve,
+                            const std::function<PostResult()>& apply) {
+  Params p;
+  std::string status, requested_by, decided_by;
+  soci::indicator decided_ind = soci::i_ok;
+  Query q(db_->session(),
+          std::string("SELECT status, requested_by, decided_by FROM ") + table + " WHERE id = " +
+              p.add(static_cast<long long>(id)) + db_->for_update(),
+          p);
+  q.into(status).into(requested_by).into(decided_by, decided_ind);
+  if (!q.run()) return {PostOutcome::not_found, "id"};
+  const WriteOffStatus wanted = approve ? WriteOffStatus::approved : WriteOffStatus::rejected;
+  if (status != "pending") {
+    const bool same = status == to_string(wanted) && decided_ind == soci::i_ok && decided_by == actor.name;
+    return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "id"};
+  }
+  if (approve && requested_by == actor.name) return {PostOutcome::same_person, "id"};
+  if (approve) {
+    const PostResult applied = apply();
+    if (!applied.accepted()) return applied;
+  }
+  Params u;
+  execute(db_->session(),
+          std::string("UPDATE ") + table + " SET status = " + u.add(std::string(to_string(wanted))) +
+              ", decided_by = " + u.add(actor.name) + ", decided_at = " + u.add(utc_timestamp()) + " WHERE id = " +
+              u.add(static_cast<long long>(id)),
+          u);
+  return {PostOutcome::updated, ""};
+}
+
 PostResult SqlBooks::decide_write_off(const Actor& actor, std::int64_t id, bool approve, Date today) {
   const char* action = approve ? "write_off.approve" : "write_off.reject";
   return write(actor, action, "write_off", std::to_string(id), [&](LedgerStore& store) -> PostResult {
-    Params p;
-    std::string invoice, status, requested_by, decided_by;
-    long long amount = 0;
-    soci::indicator decided_ind = soci::i_ok;
-    Query q(db_->session(),
-            "SELECT invoice, amount, status, requested_by, decided_by FROM write_offs WHERE id = " +
-                p.add(static_cast<long long>(id)) + db_->for_update(),
-            p);
-    q.into(invoice).into(amount).into(status).into(requested_by).into(decided_by, decided_ind);
-    if (!q.run()) return {PostOutcome::not_found, "id"};
-    const WriteOffStatus wanted = approve ? WriteOffStatus::approved : WriteOffStatus::rejected;
-    if (status != "pending") {
-      const bool same = status == to_string(wanted) && decided_ind == soci::i_ok && decided_by == actor.name;
-      return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "id"};
-    }
-    if (approve && requested_by == actor.name) return {PostOutcome::same_person, "id"};
-    if (approve) {
+    return decide("write_offs", actor, id, approve, [&]() -> PostResult {
+      Params p;
+      std::string invoice;
+      long long amount = 0;
+      Query(db_->session(), "SELECT invoice, amount FROM write_offs WHERE id = " + p.add(static_cast<long long>(id)), p)
+          .into(invoice)
+          .into(amount)
+          .run();
       PostResult posted = store.post_write_off(invoice, amount, today, "WO-" + std::to_string(id));
       if (!posted.accepted()) return posted;
-    }
-    Params u;
-    execute(db_->session(),
-            "UPDATE write_offs SET status = " + u.add(std::string(to_string(wanted))) + ", decided_by = " +
-                u.add(actor.name) + ", decided_at = " + u.add(utc_timestamp()) + ", posted_on = " +
-                u.add(approve ? std::optional<std::string>(format_date(today)) : std::nullopt) +
-                " WHERE id = " + u.add(static_cast<long long>(id)),
-            u);
-    return {PostOutcome::updated, ""};
+      Params u;
+      execute(db_->session(),
+              "UPDATE write_offs SET posted_on = " + u.add(format_date(today)) + " WHERE id = " +
+                  u.add(static_cast<long long>(id)),
+              u);
+      return posted;
+    });
   });
 }
 
