@@ -2,6 +2,7 @@
 #include "core/csv.hpp"
 #include "core/ids.hpp"
 #include "http/handlers.hpp"
+#include "http/keys.hpp"
 #include "http/limits.hpp"
 
 #include <charconv>
@@ -258,20 +259,7 @@ std::optional<std::string> decode_cursor(const std::string& cursor) {
 
 }  // namespace
 
-std::string encode_cursor(const std::string& key) {
-  std::string out;
-  unsigned bits = 0, count = 0;
-  for (unsigned char ch : key) {
-    bits = (bits << 8) | ch;
-    count += 8;
-    while (count >= 6) {
-      out += base64url[(bits >> (count - 6)) & 63];
-      count -= 6;
-    }
-  }
-  if (count > 0) out += base64url[(bits << (6 - count)) & 63];
-  return out;
-}
+std::string encode_cursor(const std::string& key) { return base64url_encode(key); }
 
 PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric) {
   PageRequest page;

@@ -12,19 +12,23 @@ std::string new_api_key() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
     throw std::runtime_error("the system has no randomness to make a key from");
+  return "tm_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string base64url_encode(std::string_view bytes) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string key = "tm_";
+  std::string out;
   unsigned bits = 0, count = 0;
   for (unsigned char b : bytes) {
     bits = (bits << 8) | b;
     count += 8;
     while (count >= 6) {
-      key += alphabet[(bits >> (count - 6)) & 63];
+      out += alphabet[(bits >> (count - 6)) & 63];
       count -= 6;
     }
   }
-  if (count > 0) key += alphabet[(bits << (6 - count)) & 63];
-  return key;
+  if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
+  return out;
 }
 
 std::string key_hash(std::string_view key) {
