@@ -1,0 +1,72 @@
+#include "core/dunning.hpp"
+
+#include "core/check.hpp"
+#include "core/ids.hpp"
+#include "core/money.hpp"
+
+#include <algorithm>
+
+namespace tallyman {
+
+DunningPolicy default_dunning_policy() {
+  return {1000,
+          {{1, 1, "reminder", false, {}},
+           {2, 15, "call", false, {}},
+           {3, 30, "final_notice", true, {}},
+           {4, 60, "collection_agency", false, {}}}};
+}
+
+FieldErrors validate(const DunningPolicy& p) {
+  FieldErrors errors;
+  if (!is_valid_limit(p.min_amount))
+    errors.push_back({"min_amount", "must be a whole number of minor units from 0 to 9007199254740991"});
+  if (p.levels.empty() || p.levels.size() > dunning_levels_max)
+    errors.push_back({"levels", "must be 1 to " + std::to_string(dunning_levels_max) + " levels"});
+  for (std::size_t k = 0; k < p.levels.size(); ++k) {
+    const DunningLevel& l = p.levels[k];
+    const std::string at = "levels[" + std::to_string(k) + "].";
+    if (l.level != static_cast<int>(k) + 1) errors.push_back({at + "level", "must count up from 1, one by one"});
+    if (l.days_overdue < 1 || l.days_overdue > 36500)
+      errors.push_back({at + "days_overdue", "must be a number of days from 1 to 36500"});
+    else if (k > 0 && l.days_overdue <= p.levels[k - 1].days_overdue)
+      errors.push_back({at + "days_overdue", "must be more than the level before"});
+    if (l.action.empty() || l.action.size() > 32 || !is_valid_id(l.action))
+      errors.push_back({at + "action", "must be a name of 1-32 characters such as reminder or call"});
+    for (const auto& [grade, days] : l.grade_days) {
+      if (grade != 'A' && grade != 'B' && grade != 'C')
+        errors.push_back({at + "grade_days", "grades are A, B and C"});
+      if (days < 1 || days > 36500)
+        errors.push_back({at + "grade_days." + std::string(1, grade), "must be a number of days from 1 to 36500"});
+    }
+  }
+  return errors;
+}
+
+DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<OpenInvoice>& invoices,
+                                 std::optional<char> grade, bool promise_pending, Date as_of) {
+  DunningAssessment a;
+  a.promise_pending = promise_pending;
+  for (const OpenInvoice& inv : invoices) {
+    TM_ASSERT(inv.open >= 0);
+    if (inv.open == 0 || inv.disputed || inv.due_date >= as_of) continue;
+    a.overdue += inv.open;
+    a.max_days_overdue = std::max(a.max_days_overdue, static_cast<int>((as_of - inv.due_date).count()));
+    a.invoices.push_back(inv.number);
+  }
+  if (!a.any_overdue()) return a;
+  a.below_minimum = a.overdue < policy.min_amount;
+  if (a.below_minimum || promise_pending) return a;
+  for (const DunningLevel& l : policy.levels) {
+    int days = l.days_overdue;
+    if (grade)
+      if (auto it = l.grade_days.find(*grade); it != l.grade_days.end()) days = it->second;
+    if (days <= a.max_days_overdue) a.level = l;  // the highest that applies
+  }
+  return a;
+}
+
+bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode) {
+  return a.dunned() && (!highest_tasked_in_episode || a.level->level > *highest_tasked_in_episode);
+}
+
+}  // namespace tallyman

@@ -1,0 +1,69 @@
+#pragma once
+// Dunning (contract §5): how far a customer's overdue money has gone, as of a date, in the
+// levels of the dunning policy. Pure: the run (jobs/, issue 5) gathers each customer's open
+// invoices and its promise, asks assess(), and keeps the tasks.
+//
+// A customer is dunned when its overdue, undisputed amount reaches the policy's min_amount
+// and no promise to pay is pending. Its level is the highest whose days_overdue (for its
+// grade, if the level overrides it) is at most the largest days overdue among those
+// invoices. An episode lasts while anything is overdue: within it a level is tasked once.
+
+#include "core/calendar.hpp"
+#include "core/validation.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tallyman {
+
+struct DunningLevel {
+  int level = 1;
+  int days_overdue = 1;
+  std::string action;        // reminder, call, visit, final_notice, collection_agency, legal, or the user's own
+  bool credit_hold = false;  // reaching it puts the customer on dunning hold
+  std::map<char, int> grade_days;  // per grade, days_overdue instead (a C customer sooner, an A later)
+  friend bool operator==(const DunningLevel&, const DunningLevel&) = default;
+};
+
+struct DunningPolicy {
+  std::int64_t min_amount = 1000;
+  std::vector<DunningLevel> levels;  // ascending by level and by days
+  friend bool operator==(const DunningPolicy&, const DunningPolicy&) = default;
+};
+
+// The contract's example: reminder at 1 day, call at 15, final notice with a credit hold at
+// 30, collection agency at 60; nothing under 10.00.
+DunningPolicy default_dunning_policy();
+
+constexpr std::size_t dunning_levels_max = 20;
+FieldErrors validate(const DunningPolicy& policy);
+
+struct OpenInvoice {
+  std::string number;
+  Date due_date;
+  std::int64_t open = 0;  // as of the date assessed
+  bool disputed = false;
+};
+
+struct DunningAssessment {
+  std::int64_t overdue = 0;  // undisputed, past due
+  int max_days_overdue = 0;
+  std::vector<std::string> invoices;  // the overdue, undisputed ones
+  bool below_minimum = false;
+  bool promise_pending = false;
+  std::optional<DunningLevel> level;  // the level reached, if dunned
+  bool dunned() const { return level.has_value(); }
+  bool any_overdue() const { return overdue > 0; }
+};
+
+DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<OpenInvoice>& invoices,
+                                 std::optional<char> grade, bool promise_pending, Date as_of);
+
+// Whether the run must create a task: only for a level above every level tasked in the
+// customer's current episode (none: the episode has no task yet).
+bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode);
+
+}  // namespace tallyman

@@ -1,0 +1,97 @@
+#include "core/dunning.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tallyman;
+
+namespace {
+
+Date d(const char* text) { return parse_date(text).value(); }
+
+OpenInvoice inv(const char* number, const char* due, std::int64_t open, bool disputed = false) {
+  return {number, d(due), open, disputed};
+}
+
+const Date as_of = d("2026-03-31");
+
+}  // namespace
+
+TEST_CASE("dunning: the level is the highest whose days the largest days overdue reach", "[core]") {
+  const DunningPolicy p = default_dunning_policy();
+  auto level = [&](const char* due) {
+    auto a = assess_dunning(p, {inv("I-1", due, 5000)}, std::nullopt, false, as_of);
+    return a.dunned() ? a.level->level : 0;
+  };
+  CHECK(level("2026-03-31") == 0);  // due today: not overdue
+  CHECK(level("2026-03-30") == 1);  // 1 day
+  CHECK(level("2026-03-17") == 1);  // 14 days
+  CHECK(level("2026-03-16") == 2);  // 15 days
+  CHECK(level("2026-03-01") == 3);  // 30 days: final notice, with the credit hold
+  CHECK(assess_dunning(p, {inv("I-1", "2026-03-01", 5000)}, std::nullopt, false, as_of).level->credit_hold);
+  CHECK(level("2026-01-30") == 4);  // 60 days
+}
+
+TEST_CASE("dunning: the largest days overdue among the invoices decide, the amount sums them", "[core]") {
+  const auto a = assess_dunning(default_dunning_policy(),
+                                {inv("I-1", "2026-03-25", 600), inv("I-2", "2026-02-20", 700), inv("I-3", "2026-04-30", 900)},
+                                std::nullopt, false, as_of);
+  CHECK(a.overdue == 1300);
+  CHECK(a.max_days_overdue == 39);
+  CHECK(a.invoices == std::vector<std::string>{"I-1", "I-2"});
+  CHECK(a.level->level == 3);
+}
+
+TEST_CASE("dunning: disputed invoices are left out, and so is money under the minimum", "[core]") {
+  const DunningPolicy p = default_dunning_policy();  // minimum 1000
+  const auto disputed = assess_dunning(p, {inv("I-1", "2026-01-01", 50000, true), inv("I-2", "2026-03-20", 999)},
+                                       std::nullopt, false, as_of);
+  CHECK(disputed.overdue == 999);
+  CHECK(disputed.max_days_overdue == 11);
+  CHECK(disputed.below_minimum);
+  CHECK(!disputed.dunned());
+  CHECK(assess_dunning(p, {inv("I-2", "2026-03-20", 1000)}, std::nullopt, false, as_of).dunned());
+}
+
+TEST_CASE("dunning: a pending promise leaves the customer alone", "[core]") {
+  const auto a = assess_dunning(default_dunning_policy(), {inv("I-1", "2026-01-01", 5000)}, std::nullopt, true, as_of);
+  CHECK(a.any_overdue());
+  CHECK(a.promise_pending);
+  CHECK(!a.dunned());
+}
+
+TEST_CASE("dunning: per-grade overrides move a level sooner or later", "[core]") {
+  DunningPolicy p = default_dunning_policy();
+  p.levels[2].grade_days = {{'C', 20}, {'A', 45}};  // final notice
+  const std::vector<OpenInvoice> books{inv("I-1", "2026-03-08", 5000)};  // 23 days
+  CHECK(assess_dunning(p, books, 'C', false, as_of).level->level == 3);
+  CHECK(assess_dunning(p, books, 'B', false, as_of).level->level == 2);
+  CHECK(assess_dunning(p, books, std::nullopt, false, as_of).level->level == 2);
+  const std::vector<OpenInvoice> later{inv("I-1", "2026-02-20", 5000)};  // 39 days
+  CHECK(assess_dunning(p, later, 'B', false, as_of).level->level == 3);
+  CHECK(assess_dunning(p, later, 'A', false, as_of).level->level == 2);
+}
+
+TEST_CASE("dunning: within an episode a level is tasked once, a higher one again", "[core]") {
+  const auto a = assess_dunning(default_dunning_policy(), {inv("I-1", "2026-03-16", 5000)}, std::nullopt, false, as_of);
+  REQUIRE(a.level->level == 2);
+  CHECK(needs_task(a, std::nullopt));
+  CHECK(needs_task(a, 1));
+  CHECK(!needs_task(a, 2));
+  CHECK(!needs_task(a, 3));
+  const auto nothing = assess_dunning(default_dunning_policy(), {}, std::nullopt, false, as_of);
+  CHECK(!needs_task(nothing, std::nullopt));
+}
+
+TEST_CASE("dunning: a policy is refused field by field", "[core]") {
+  CHECK(validate(default_dunning_policy()).empty());
+  DunningPolicy p = default_dunning_policy();
+  p.min_amount = -1;
+  p.levels[1].days_overdue = 1;     // not more than level 1's
+  p.levels[2].level = 5;            // not counting up
+  p.levels[3].action = "call me";   // not a name
+  p.levels[0].grade_days = {{'D', 3}};
+  const FieldErrors errors = validate(p);
+  CHECK(errors.size() == 5);
+  DunningPolicy empty;
+  CHECK(validate(empty).size() == 1);
+}
