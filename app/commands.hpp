@@ -17,6 +17,7 @@ int import_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int serve_command(int argc, char** argv);  // serve.cpp
 int keys_command(int argc, char** argv);   // serve.cpp
+int dunning_command(int argc, char** argv);  // serve.cpp
 
 // The database of --db (or TALLYMAN_DB, or the default); throws UsageError for a bad URL.
 std::unique_ptr<sql::Database> open_database(const Args& args);

@@ -14,6 +14,7 @@ const char* const usage =
     "       tallyman migrate [--db URL]\n"
     "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
     "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
+    "       tallyman dunning run [--as-of D] [--db URL]\n"
     "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"
     "                             [--currency EUR] [--customer ID] [--format table|json|csv] [--db URL]\n"
     "URL is sqlite:PATH (default sqlite:tallyman.db, or TALLYMAN_DB) or mysql://USER:PASSWORD@HOST:PORT/DATABASE\n";
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "report") return app::report_command(argc, argv);
     if (command == "serve") return app::serve_command(argc, argv);
     if (command == "keys") return app::keys_command(argc, argv);
+    if (command == "dunning") return app::dunning_command(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::fputs(usage, stdout);
       return 0;

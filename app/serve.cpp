@@ -118,4 +118,25 @@ int keys_command(int argc, char** argv) {
   return 0;
 }
 
+int dunning_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db", "as-of"});
+  if (args.words() != std::vector<std::string>{"run"})
+    throw UsageError("usage: tallyman dunning run [--as-of D] [--db URL]");
+  Date as_of = today();
+  if (auto v = args.option("as-of")) {
+    auto d = parse_date(*v);
+    if (!d) throw UsageError("--as-of must be a date that exists, as YYYY-MM-DD");
+    as_of = *d;
+  }
+  const char* user = std::getenv("USER");
+  const Actor actor{std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"), Role::admin, "", "{}"};
+  sql::SqlBooks books(open_migrated(args));
+  const DunningRun run = books.run_dunning(actor, as_of);
+  std::printf("dunning run %lld as of %s: %d customers examined, %d tasks created, %d holds set, %d holds released,"
+              " %d tasks resolved, %lld ms\n",
+              static_cast<long long>(run.id), format_date(run.as_of).c_str(), run.examined, run.tasks_created,
+              run.holds_set, run.holds_released, run.tasks_resolved, static_cast<long long>(run.duration_ms));
+  return 0;
+}
+
 }  // namespace tallyman::app

@@ -36,6 +36,22 @@ std::string_view to_string(ReservationStatus status) {
   return "?";
 }
 
+std::string_view to_string(TaskStatus status) {
+  switch (status) {
+    case TaskStatus::open: return "open";
+    case TaskStatus::done: return "done";
+    case TaskStatus::cancelled: return "cancelled";
+    case TaskStatus::resolved: return "resolved";
+  }
+  return "?";
+}
+
+std::optional<TaskStatus> parse_task_status(std::string_view text) {
+  for (TaskStatus s : {TaskStatus::open, TaskStatus::done, TaskStatus::cancelled, TaskStatus::resolved})
+    if (to_string(s) == text) return s;
+  return std::nullopt;
+}
+
 std::optional<WriteOffStatus> parse_write_off_status(std::string_view text) {
   for (WriteOffStatus s : {WriteOffStatus::pending, WriteOffStatus::approved, WriteOffStatus::rejected})
     if (to_string(s) == text) return s;

@@ -13,6 +13,7 @@
 
 #include "core/aging.hpp"
 #include "core/credit.hpp"
+#include "core/dunning.hpp"
 #include "core/grading.hpp"
 #include "core/errors.hpp"
 #include "core/ledger.hpp"
@@ -139,6 +140,41 @@ struct StoredScore {
   Date as_of;
 };
 
+enum class TaskStatus { open, done, cancelled, resolved };
+std::string_view to_string(TaskStatus status);
+std::optional<TaskStatus> parse_task_status(std::string_view text);
+
+struct DunningTask {
+  std::int64_t id = 0;
+  std::string customer;
+  int level = 0;
+  std::string action;
+  std::int64_t overdue_amount = 0;
+  std::vector<std::string> invoices;
+  Date created;  // the run's as_of
+  TaskStatus status = TaskStatus::open;
+  std::optional<std::string> note;
+  std::optional<std::string> collector;  // the customer's
+};
+
+struct TaskFilter {
+  std::optional<TaskStatus> status;
+  std::optional<std::string> collector;
+  std::optional<int> level;
+  std::optional<std::string> customer;
+};
+
+struct DunningRun {
+  std::int64_t id = 0;
+  Date as_of;
+  int examined = 0;
+  int tasks_created = 0;
+  int holds_set = 0;
+  int holds_released = 0;
+  int tasks_resolved = 0;
+  std::int64_t duration_ms = 0;
+};
+
 struct AuditEntry {
   std::int64_t id = 0;
   std::string at;  // UTC timestamp
@@ -157,6 +193,7 @@ struct OverdueRow {
   std::int64_t overdue_amount = 0;
   int max_days_overdue = 0;
   int invoices = 0;
+  std::optional<int> dunning_level;  // the level of the customer's open dunning episode
 };
 
 struct OverdueFilter {
@@ -290,6 +327,20 @@ class Books {
   // grade of each that has history; keeps each one's latest score. Audited.
   virtual GradingRun run_grading(const Actor& actor, Date as_of) = 0;
   virtual std::optional<StoredScore> score(const std::string& customer) = 0;
+
+  // Collections (contract §5). A run as of a date assesses every customer with overdue money
+  // or an open episode (core/dunning.hpp), creates the tasks a level calls for (never twice
+  // in an episode), sets and lifts dunning holds, resolves the tasks of customers with
+  // nothing overdue any more. A run for a date on or before the latest run's changes nothing.
+  virtual DunningPolicy dunning_policy() = 0;
+  virtual PostResult put_dunning_policy(const Actor& actor, const DunningPolicy& policy) = 0;
+  virtual DunningRun run_dunning(const Actor& actor, Date as_of) = 0;
+  virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
+  virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
+  virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
+  // A collector closes an open task: done or cancelled, with a note.
+  virtual PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
+                                 const std::optional<std::string>& note) = 0;
 
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;

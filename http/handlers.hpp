@@ -141,5 +141,11 @@ Response post_limit_change_approval(Context& cx);
 Response post_limit_change_rejection(Context& cx);
 Response post_grading_run(Context& cx);
 Response get_customer_score(Context& cx);
+Response get_dunning_policy(Context& cx);
+Response put_dunning_policy(Context& cx);
+Response post_dunning_run(Context& cx);
+Response get_dunning_run(Context& cx);
+Response get_dunning_tasks(Context& cx);
+Response patch_dunning_task(Context& cx);
 
 }  // namespace tallyman::http

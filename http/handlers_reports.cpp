@@ -77,7 +77,7 @@ Response get_overdue(Context& cx) {
                      {"overdue_amount", row.overdue_amount},
                      {"max_days_overdue", row.max_days_overdue},
                      {"invoices", row.invoices},
-                     {"dunning_level", nullptr},
+                     {"dunning_level", row.dunning_level ? json(*row.dunning_level) : json(nullptr)},
                      {"collector", c.collector ? json(*c.collector) : json(nullptr)},
                      {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
                      {"on_hold", c.on_hold},

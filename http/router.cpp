@@ -63,6 +63,12 @@ const std::vector<Route>& table() {
       {"POST", "/v1/limit-changes/{id}/reject", P::approve, post_limit_change_rejection},
       {"POST", "/v1/grading-runs", P::post, post_grading_run},
       {"GET", "/v1/customers/{id}/score", P::read, get_customer_score},
+      {"GET", "/v1/dunning-policy", P::read, get_dunning_policy},
+      {"PUT", "/v1/dunning-policy", P::post, put_dunning_policy},
+      {"POST", "/v1/dunning-runs", P::post, post_dunning_run},
+      {"GET", "/v1/dunning-runs/{id}", P::read, get_dunning_run},
+      {"GET", "/v1/dunning-tasks", P::read, get_dunning_tasks},
+      {"PATCH", "/v1/dunning-tasks/{id}", P::collect, patch_dunning_task},
   };
   return routes;
 }

@@ -75,6 +75,14 @@ class SqlBooks final : public Books {
   PostResult put_credit_policy(const Actor& actor, const CreditPolicy& policy) override;
   GradingRun run_grading(const Actor& actor, Date as_of) override;
   std::optional<StoredScore> score(const std::string& customer) override;
+  DunningPolicy dunning_policy() override;
+  PostResult put_dunning_policy(const Actor& actor, const DunningPolicy& policy) override;
+  DunningRun run_dunning(const Actor& actor, Date as_of) override;
+  std::optional<DunningRun> dunning_run(std::int64_t id) override;
+  Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) override;
+  std::optional<DunningTask> dunning_task(std::int64_t id) override;
+  PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
+                         const std::optional<std::string>& note) override;
 
  private:
   // Runs change(store) in one write transaction; commits when the outcome is accepted, and

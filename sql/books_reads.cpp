@@ -296,6 +296,16 @@ std::vector<OverdueRow> SqlBooks::overdue(const OverdueFilter& filter) {
       } while (q.fetch());
     std::set<std::string> ids;
     for (const auto& [id, row] : rows) ids.insert(id);
+    {
+      Params lp;
+      std::string id;
+      long long level = 0;
+      Query levels(db_->session(), "SELECT id, dunning_level FROM customers WHERE dunning_level IS NOT NULL", lp);
+      levels.into(id).into(level);
+      if (levels.run()) do {
+          if (auto it = rows.find(id); it != rows.end()) it->second.dunning_level = static_cast<int>(level);
+        } while (levels.fetch());
+    }
     std::vector<OverdueRow> out;
     for (Customer& c : LedgerStore(*db_).customers(ids)) {
       if (filter.collector && c.collector != filter.collector) continue;

@@ -243,6 +243,63 @@ const std::vector<Migration>& migrations() {
            // transaction that changes them (a check reads it instead of summing them all).
            "ALTER TABLE customers {add_column} reserved_amount BIGINT NOT NULL DEFAULT 0",
        }},
+      {4,
+       "collections: the dunning policy, runs and tasks",
+       {
+           "CREATE TABLE IF NOT EXISTS dunning_settings (id INTEGER NOT NULL PRIMARY KEY, min_amount BIGINT NOT NULL) {table}",
+           "INSERT INTO dunning_settings SELECT 1, 1000 FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM dunning_settings)",
+           // days_a/b/c: a grade's own days_overdue for the level, NULL: the level's.
+           "CREATE TABLE IF NOT EXISTS dunning_levels ("
+           " level INTEGER NOT NULL PRIMARY KEY,"
+           " days_overdue INTEGER NOT NULL,"
+           " action {id} NOT NULL,"
+           " credit_hold SMALLINT NOT NULL,"
+           " days_a INTEGER NULL, days_b INTEGER NULL, days_c INTEGER NULL) {table}",
+           "INSERT INTO dunning_levels SELECT 1, 1, 'reminder', 0, NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM dunning_levels)",
+           "INSERT INTO dunning_levels SELECT 2, 15, 'call', 0, NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM dunning_levels WHERE level = 2)",
+           "INSERT INTO dunning_levels SELECT 3, 30, 'final_notice', 1, NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM dunning_levels WHERE level = 3)",
+           "INSERT INTO dunning_levels SELECT 4, 60, 'collection_agency', 0, NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM dunning_levels WHERE level = 4)",
+
+           // One task per customer, episode and level: the key makes a duplicate impossible,
+           // whoever runs.
+           "CREATE TABLE IF NOT EXISTS dunning_tasks ("
+           " id {pk},"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " episode INTEGER NOT NULL,"
+           " level INTEGER NOT NULL,"
+           " action {id} NOT NULL,"
+           " overdue_amount BIGINT NOT NULL,"
+           " invoices TEXT NOT NULL,"
+           " created {date} NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " note {text} NULL,"
+           " run_id BIGINT NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE UNIQUE INDEX IF NOT EXISTS dunning_tasks_episode ON dunning_tasks (customer, episode, level)",
+           "CREATE INDEX IF NOT EXISTS dunning_tasks_status ON dunning_tasks (status, id)",
+
+           "CREATE TABLE IF NOT EXISTS dunning_runs ("
+           " id {pk},"
+           " as_of {date} NOT NULL,"
+           " examined INTEGER NOT NULL,"
+           " tasks_created INTEGER NOT NULL,"
+           " holds_set INTEGER NOT NULL,"
+           " holds_released INTEGER NOT NULL,"
+           " tasks_resolved INTEGER NOT NULL,"
+           " duration_ms INTEGER NOT NULL,"
+           " run_by {text} NOT NULL,"
+           " run_at VARCHAR(32) NOT NULL) {journal}",
+
+           // The customer's dunning episode: its number, and the highest level tasked in it
+           // (NULL: no episode open, nothing overdue was dunned since the last one ended).
+           "ALTER TABLE customers {add_column} dunning_episode INTEGER NOT NULL DEFAULT 0",
+           "ALTER TABLE customers {add_column} dunning_level INTEGER NULL",
+       }},
   };
   return list;
 }

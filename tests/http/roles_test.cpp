@@ -79,6 +79,12 @@ const std::vector<Case>& cases() {
       {"POST", "/v1/limit-changes/{id}/reject", "/v1/limit-changes/1/reject", Who::managers},
       {"POST", "/v1/grading-runs", "/v1/grading-runs", Who::finance},
       {"GET", "/v1/customers/{id}/score", "/v1/customers/C-1/score", Who::readers},
+      {"GET", "/v1/dunning-policy", "/v1/dunning-policy", Who::readers},
+      {"PUT", "/v1/dunning-policy", "/v1/dunning-policy", Who::finance},
+      {"POST", "/v1/dunning-runs", "/v1/dunning-runs", Who::finance},
+      {"GET", "/v1/dunning-runs/{id}", "/v1/dunning-runs/1", Who::readers},
+      {"GET", "/v1/dunning-tasks", "/v1/dunning-tasks", Who::readers},
+      {"PATCH", "/v1/dunning-tasks/{id}", "/v1/dunning-tasks/1", Who::collectors},
   };
   return list;
 }

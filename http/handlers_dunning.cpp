@@ -1,0 +1,149 @@
+// Collections' endpoints (contract §5): the dunning policy, runs, and the collector's tasks.
+#include "http/handlers.hpp"
+#include "http/limits.hpp"
+
+namespace tallyman::http {
+
+namespace {
+
+json policy_json(const DunningPolicy& p) {
+  json levels = json::array();
+  for (const DunningLevel& l : p.levels) {
+    json j{{"level", l.level}, {"days_overdue", l.days_overdue}, {"action", l.action}};
+    if (l.credit_hold) j["credit_hold"] = true;
+    if (!l.grade_days.empty()) {
+      json grades = json::object();
+      for (const auto& [grade, days] : l.grade_days) grades[std::string(1, grade)] = days;
+      j["grade_days"] = std::move(grades);
+    }
+    levels.push_back(std::move(j));
+  }
+  return {{"min_amount", p.min_amount}, {"levels", std::move(levels)}};
+}
+
+json run_json(const DunningRun& r) {
+  return {{"id", std::to_string(r.id)},        {"as_of", format_date(r.as_of)},
+          {"customers_examined", r.examined},  {"tasks_created", r.tasks_created},
+          {"holds_set", r.holds_set},          {"holds_released", r.holds_released},
+          {"tasks_resolved", r.tasks_resolved}, {"duration_ms", r.duration_ms}};
+}
+
+json task_json(const DunningTask& t) {
+  json j{{"id", std::to_string(t.id)},
+         {"customer", t.customer},
+         {"level", t.level},
+         {"action", t.action},
+         {"overdue_amount", t.overdue_amount},
+         {"invoices", t.invoices},
+         {"created", format_date(t.created)},
+         {"status", std::string(to_string(t.status))},
+         {"note", t.note ? json(*t.note) : json(nullptr)},
+         {"collector", t.collector ? json(*t.collector) : json(nullptr)}};
+  return j;
+}
+
+}  // namespace
+
+Response get_dunning_policy(Context& cx) { return json_response(200, policy_json(cx.books.dunning_policy())); }
+
+Response put_dunning_policy(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  DunningPolicy p;
+  p.min_amount = f.limit("min_amount", Need::required).value_or(0);
+  const json* levels = f.get("levels");
+  if (!levels || !levels->is_array() || levels->size() > dunning_levels_max) {
+    f.error("levels", "must be a list of 1 to " + std::to_string(dunning_levels_max) + " levels");
+  } else {
+    for (std::size_t k = 0; k < levels->size(); ++k) {
+      const std::string prefix = "levels[" + std::to_string(k) + "].";
+      if (!(*levels)[k].is_object()) {
+        f.error(prefix.substr(0, prefix.size() - 1), "must be an object");
+        continue;
+      }
+      Fields lf((*levels)[k], errors, prefix);
+      DunningLevel l;
+      l.level = static_cast<int>(lf.integer("level", Need::required, 1, dunning_levels_max).value_or(0));
+      l.days_overdue = static_cast<int>(lf.integer("days_overdue", Need::required, 1, 36500).value_or(0));
+      l.action = lf.id("action", Need::required).value_or("");
+      l.credit_hold = lf.boolean("credit_hold", Need::optional).value_or(false);
+      if (const json* grades = lf.get("grade_days")) {
+        if (!grades->is_object()) {
+          lf.error("grade_days", "must map grades A, B, C to days");
+        } else {
+          Fields gf(*grades, errors, prefix + "grade_days.");
+          for (const char* g : {"A", "B", "C"})
+            if (auto days = gf.integer(g, Need::optional, 1, 36500)) l.grade_days[g[0]] = static_cast<int>(*days);
+        }
+      }
+      p.levels.push_back(std::move(l));
+    }
+  }
+  if (errors.empty())
+    for (const FieldError& e : validate(p)) errors.push_back(e);
+  if (!errors.empty()) return problem(422, "the dunning policy has invalid fields", errors);
+  const PostResult r = cx.books.put_dunning_policy(cx.actor, p);
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, policy_json(cx.books.dunning_policy()));
+}
+
+Response post_dunning_run(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
+  if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
+  return json_response(201, run_json(cx.books.run_dunning(cx.actor, as_of)));
+}
+
+Response get_dunning_run(Context& cx) {
+  auto id = numeric_id(cx.params[0]);
+  auto run = id ? cx.books.dunning_run(*id) : std::nullopt;
+  if (!run) return problem(404, "there is no dunning run " + cx.params[0]);
+  return json_response(200, run_json(*run));
+}
+
+Response get_dunning_tasks(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  TaskFilter filter;
+  if (auto s = query_text(cx, "status")) {
+    filter.status = parse_task_status(*s);
+    if (!filter.status) qe.errors.push_back({"status", "must be open, done, cancelled or resolved"});
+  }
+  filter.collector = query_id(cx, "collector", qe);
+  filter.customer = query_id(cx, "customer", qe);
+  if (auto level = query_int(cx, "level", 1, dunning_levels_max, qe)) filter.level = static_cast<int>(*level);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<DunningTask> found = cx.books.dunning_tasks(filter, page);
+  json items = json::array();
+  for (const DunningTask& t : found.items) items.push_back(task_json(t));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response patch_dunning_task(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  std::optional<TaskStatus> status;
+  if (const json* s = f.get("status"); s && s->is_string()) status = parse_task_status(s->get<std::string>());
+  if (status != TaskStatus::done && status != TaskStatus::cancelled) f.error("status", "must be done or cancelled");
+  auto note = f.text("note", Need::optional, reason_length_max);
+  if (!errors.empty()) return problem(422, "the task's change has invalid fields", errors);
+  auto id = numeric_id(cx.params[0]);
+  if (!id) return problem(404, "there is no dunning task " + cx.params[0]);
+  const PostResult r = cx.books.update_task(cx.actor, *id, *status, note);
+  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no dunning task " + cx.params[0]);
+  if (r.outcome == PostOutcome::already_decided)
+    return problem(409, "dunning task " + cx.params[0] + " is not open", {{"status", "the task is not open"}});
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, task_json(*cx.books.dunning_task(*id)));
+}
+
+}  // namespace tallyman::http

@@ -1,0 +1,331 @@
+// Collections in the database (contract §5): the dunning policy, runs, tasks. The decisions
+// are core's (core/dunning.hpp); this reads the books as of the run's date and keeps the
+// outcome. A task's key (customer, episode, level) makes a duplicate impossible.
+#include "core/check.hpp"
+#include "sql/audit.hpp"
+#include "sql/books.hpp"
+#include "sql/books_write.hpp"
+#include "sql/clock.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find(',', at);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+struct CustomerState {
+  std::optional<char> grade;
+  int episode = 0;
+  std::optional<int> level;  // the highest tasked in the open episode
+  bool hold = false;
+};
+
+}  // namespace
+
+DunningPolicy SqlBooks::dunning_policy() {
+  return guarded([&] {
+    DunningPolicy p;
+    Params none;
+    long long min_amount = 0;
+    Query(db_->session(), "SELECT min_amount FROM dunning_settings WHERE id = 1", none).into(min_amount).run();
+    p.min_amount = min_amount;
+    Params q;
+    long long level = 0, days = 0, hold = 0, days_a = 0, days_b = 0, days_c = 0;
+    soci::indicator a_ind = soci::i_ok, b_ind = soci::i_ok, c_ind = soci::i_ok;
+    std::string action;
+    Query levels(db_->session(),
+                 "SELECT level, days_overdue, action, credit_hold, days_a, days_b, days_c FROM dunning_levels ORDER BY level",
+                 q);
+    levels.into(level).into(days).into(action).into(hold).into(days_a, a_ind).into(days_b, b_ind).into(days_c, c_ind);
+    if (levels.run()) do {
+        DunningLevel l{static_cast<int>(level), static_cast<int>(days), action, hold != 0, {}};
+        if (a_ind == soci::i_ok) l.grade_days['A'] = static_cast<int>(days_a);
+        if (b_ind == soci::i_ok) l.grade_days['B'] = static_cast<int>(days_b);
+        if (c_ind == soci::i_ok) l.grade_days['C'] = static_cast<int>(days_c);
+        p.levels.push_back(std::move(l));
+      } while (levels.fetch());
+    return p;
+  });
+}
+
+PostResult SqlBooks::put_dunning_policy(const Actor& actor, const DunningPolicy& policy) {
+  if (dunning_policy() == policy) return {PostOutcome::replayed, ""};
+  return write(actor, "dunning_policy.put", "dunning_policy", "1", [&](LedgerStore&) -> PostResult {
+    Params p;
+    execute(db_->session(),
+            "UPDATE dunning_settings SET min_amount = " + p.add(static_cast<long long>(policy.min_amount)) +
+                " WHERE id = 1",
+            p);
+    Params none;
+    execute(db_->session(), "DELETE FROM dunning_levels", none);
+    for (const DunningLevel& l : policy.levels) {
+      Params i;
+      auto days = [&](char grade) {
+        auto it = l.grade_days.find(grade);
+        return i.add(it == l.grade_days.end() ? std::nullopt : std::optional<long long>(it->second));
+      };
+      const std::string level = i.add(static_cast<long long>(l.level)), d = i.add(static_cast<long long>(l.days_overdue)),
+                        action = i.add(l.action), hold = i.add(static_cast<long long>(l.credit_hold));
+      const std::string a = days('A'), b = days('B'), c = days('C');
+      execute(db_->session(),
+              "INSERT INTO dunning_levels (level, days_overdue, action, credit_hold, days_a, days_b, days_c) VALUES (" +
+                  level + ", " + d + ", " + action + ", " + hold + ", " + a + ", " + b + ", " + c + ")",
+              i);
+    }
+    return {PostOutcome::updated, ""};
+  });
+}
+
+DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
+  const auto started = std::chrono::steady_clock::now();
+  const DunningPolicy policy = dunning_policy();
+  return guarded([&] {
+    WriteTransaction tx(*db_);
+    DunningRun run{0, as_of, 0, 0, 0, 0, 0, 0};
+    bool acting = true;
+    {
+      Params p;
+      std::string last;
+      soci::indicator ind = soci::i_ok;
+      Query(db_->session(), "SELECT MAX(as_of) FROM dunning_runs", p).into(last, ind).run();
+      acting = ind != soci::i_ok || db_date(last) < as_of;  // the same or an earlier date: nothing new
+    }
+    // Each invoice's open amount as of the date where it is past due, from the journal.
+    std::map<std::string, std::vector<OpenInvoice>> overdue;
+    {
+      Params p;
+      const std::string d1 = p.add(format_date(as_of)), d2 = p.add(format_date(as_of));
+      std::string customer, invoice, due;
+      long long open = 0;
+      Query q(db_->session(),
+              "SELECT customer, invoice, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL"
+              " AND posted_on <= " + d1 + " AND due_date < " + d2 + " GROUP BY customer, invoice HAVING SUM(open_delta) > 0",
+              p);
+      q.into(customer).into(invoice).into(due).into(open);
+      if (q.run()) do {
+          overdue[customer].push_back(OpenInvoice{invoice, db_date(due), open, false});
+        } while (q.fetch());
+    }
+    std::set<std::string> disputed;
+    {
+      Params p;
+      std::string number;
+      Query q(db_->session(), "SELECT number FROM invoices WHERE disputed = 1", p);
+      q.into(number);
+      if (q.run()) do {
+          disputed.insert(number);
+        } while (q.fetch());
+    }
+    std::map<std::string, CustomerState> states;
+    {
+      Params p;
+      std::string id, grade;
+      long long episode = 0, level = 0, hold = 0;
+      soci::indicator grade_ind = soci::i_ok, level_ind = soci::i_ok;
+      Query q(db_->session(), "SELECT id, grade, dunning_episode, dunning_level, dunning_hold FROM customers", p);
+      q.into(id).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
+      if (q.run()) do {
+          const bool involved = overdue.contains(id) || level_ind == soci::i_ok || hold != 0;
+          if (!involved) continue;
+          states[id] = CustomerState{grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
+                                     static_cast<int>(episode),
+                                     level_ind == soci::i_ok ? std::optional<int>(static_cast<int>(level)) : std::nullopt,
+                                     hold != 0};
+        } while (q.fetch());
+    }
+    // The run's row first: its id goes on every task it creates.
+    {
+      Params p;
+      execute(db_->session(),
+              "INSERT INTO dunning_runs (as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved,"
+              " duration_ms, run_by, run_at) VALUES (" + p.add(format_date(as_of)) + ", 0, 0, 0, 0, 0, 0, " +
+                  p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
+              p);
+      long long id = 0;
+      if (!db_->session().get_last_insert_id("dunning_runs", id)) throw DatabaseError("no id for the dunning run");
+      run.id = id;
+    }
+    const std::string now = utc_timestamp();
+    for (auto& [customer, state] : states) {
+      ++run.examined;
+      if (!acting) continue;
+      std::vector<OpenInvoice>& invoices = overdue[customer];
+      for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
+      const DunningAssessment a = assess_dunning(policy, invoices, state.grade, false, as_of);
+      if (!a.any_overdue()) {
+        // The episode ends: its open tasks are resolved (the money came in), the hold lifts.
+        if (state.level || state.hold) {
+          Params t;
+          soci::statement st = (db_->session().prepare << "UPDATE dunning_tasks SET status = 'resolved'"
+                                                          " WHERE customer = :c AND status = 'open'",
+                                soci::use(customer));
+          st.execute(true);
+          run.tasks_resolved += static_cast<int>(st.get_affected_rows());
+          Params c;
+          execute(db_->session(),
+                  "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer), c);
+          if (state.hold) ++run.holds_released;
+        }
+        continue;
+      }
+      if (!a.dunned() || !needs_task(a, state.level)) continue;
+      const int episode = state.level ? state.episode : state.episode + 1;
+      Params t;
+      execute(db_->session(),
+              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, invoices, created, status,"
+              " run_id, recorded_at) VALUES (" + t.add(customer) + ", " + t.add(static_cast<long long>(episode)) + ", " +
+                  t.add(static_cast<long long>(a.level->level)) + ", " + t.add(a.level->action) + ", " +
+                  t.add(static_cast<long long>(a.overdue)) + ", " + t.add(join(a.invoices)) + ", " +
+                  t.add(format_date(as_of)) + ", 'open', " + t.add(static_cast<long long>(run.id)) + ", " + t.add(now) + ")",
+              t);
+      ++run.tasks_created;
+      const bool hold = a.level->credit_hold && !state.hold;
+      if (hold) ++run.holds_set;
+      Params c;
+      execute(db_->session(),
+              "UPDATE customers SET dunning_episode = " + c.add(static_cast<long long>(episode)) + ", dunning_level = " +
+                  c.add(static_cast<long long>(a.level->level)) + (hold ? ", dunning_hold = 1" : "") + " WHERE id = " +
+                  c.add(customer),
+              c);
+    }
+    run.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    Params u;
+    execute(db_->session(),
+            "UPDATE dunning_runs SET examined = " + u.add(static_cast<long long>(run.examined)) + ", tasks_created = " +
+                u.add(static_cast<long long>(run.tasks_created)) + ", holds_set = " +
+                u.add(static_cast<long long>(run.holds_set)) + ", holds_released = " +
+                u.add(static_cast<long long>(run.holds_released)) + ", tasks_resolved = " +
+                u.add(static_cast<long long>(run.tasks_resolved)) + ", duration_ms = " + u.add(run.duration_ms) +
+                " WHERE id = " + u.add(static_cast<long long>(run.id)),
+            u);
+    record_audit(*db_, actor, "dunning_run.run", "dunning_run", std::to_string(run.id));
+    tx.commit();
+    return run;
+  });
+}
+
+std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
+  return guarded([&]() -> std::optional<DunningRun> {
+    Params p;
+    std::string as_of;
+    long long v[6] = {};
+    Query q(db_->session(),
+            "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, duration_ms"
+            " FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
+            p);
+    q.into(as_of);
+    for (long long& x : v) q.into(x);
+    if (!q.run()) return std::nullopt;
+    return DunningRun{id,
+                      db_date(as_of),
+                      static_cast<int>(v[0]),
+                      static_cast<int>(v[1]),
+                      static_cast<int>(v[2]),
+                      static_cast<int>(v[3]),
+                      static_cast<int>(v[4]),
+                      v[5]};
+  });
+}
+
+namespace {
+
+const char* const task_columns =
+    "SELECT t.id, t.customer, t.level, t.action, t.overdue_amount, t.invoices, t.created, t.status, t.note, c.collector"
+    " FROM dunning_tasks t JOIN customers c ON c.id = t.customer";
+
+std::vector<DunningTask> read_tasks(Database& db, const std::string& sql, Params& p) {
+  long long id = 0, level = 0, amount = 0;
+  std::string customer, action, invoices, created, status, note, collector;
+  soci::indicator note_ind = soci::i_ok, collector_ind = soci::i_ok;
+  Query q(db.session(), sql, p);
+  q.into(id).into(customer).into(level).into(action).into(amount).into(invoices).into(created).into(status)
+      .into(note, note_ind).into(collector, collector_ind);
+  std::vector<DunningTask> out;
+  if (q.run()) do {
+      auto s = parse_task_status(status);
+      if (!s) throw DatabaseError("the database holds an unknown task status: " + status);
+      DunningTask t{id, customer, static_cast<int>(level), action, amount, split(invoices), db_date(created), *s,
+                    std::nullopt, std::nullopt};
+      if (note_ind == soci::i_ok) t.note = note;
+      if (collector_ind == soci::i_ok) t.collector = collector;
+      out.push_back(std::move(t));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
+Page<DunningTask> SqlBooks::dunning_tasks(const TaskFilter& filter, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string sql = std::string(task_columns) + " WHERE t.id > " + p.add(after);
+    if (filter.status) sql += " AND t.status = " + p.add(std::string(to_string(*filter.status)));
+    if (filter.collector) sql += " AND c.collector = " + p.add(*filter.collector);
+    if (filter.level) sql += " AND t.level = " + p.add(static_cast<long long>(*filter.level));
+    if (filter.customer) sql += " AND t.customer = " + p.add(*filter.customer);
+    sql += " ORDER BY t.id LIMIT " + p.add(static_cast<long long>(page.limit + 1));
+    std::vector<DunningTask> tasks = read_tasks(*db_, sql, p);
+    Page<DunningTask> out;
+    if (tasks.size() > page.limit) {
+      tasks.resize(page.limit);
+      out.next_after = std::to_string(tasks.back().id);
+    }
+    out.items = std::move(tasks);
+    return out;
+  });
+}
+
+std::optional<DunningTask> SqlBooks::dunning_task(std::int64_t id) {
+  return guarded([&]() -> std::optional<DunningTask> {
+    Params p;
+    auto found = read_tasks(*db_, std::string(task_columns) + " WHERE t.id = " + p.add(static_cast<long long>(id)), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+PostResult SqlBooks::update_task(const Actor& actor, std::int64_t id, TaskStatus status,
+                                 const std::optional<std::string>& note) {
+  TM_ASSERT(status == TaskStatus::done || status == TaskStatus::cancelled);
+  return write(actor, "dunning_task.update", "dunning_task", std::to_string(id), [&](LedgerStore&) -> PostResult {
+    Params p;
+    std::string current;
+    Query q(db_->session(),
+            "SELECT status FROM dunning_tasks WHERE id = " + p.add(static_cast<long long>(id)) + db_->for_update(), p);
+    q.into(current);
+    if (!q.run()) return {PostOutcome::not_found, "id"};
+    if (current == to_string(status)) return {PostOutcome::replayed, ""};
+    if (current != "open") return {PostOutcome::already_decided, "status"};
+    Params u;
+    execute(db_->session(),
+            "UPDATE dunning_tasks SET status = " + u.add(std::string(to_string(status))) + ", note = " + u.add(note) +
+                " WHERE id = " + u.add(static_cast<long long>(id)),
+            u);
+    return {PostOutcome::updated, ""};
+  });
+}
+
+}  // namespace tallyman::sql

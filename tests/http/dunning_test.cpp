@@ -1,0 +1,127 @@
+// Dunning runs over HTTP and the command line (contract §5) on a constructed book, as of
+// successive dates: escalation, no duplicates, holds set, obeyed and lifted, episodes.
+#include "http/support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tallyman;
+using test::json;
+using test::Service;
+
+namespace {
+
+json run(const Service& s, const char* as_of) {
+  auto r = s.call("POST", "/v1/dunning-runs", "finance", json{{"as_of", as_of}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return r.json_body();
+}
+
+json tasks(const Service& s, const std::string& query = "") {
+  return s.call("GET", "/v1/dunning-tasks" + query, "collector").json_body()["items"];
+}
+
+void post(const Service& s, const std::string& target, const json& body) {
+  auto r = s.call("POST", target, "finance", body);
+  INFO(target << " " << r.body);
+  REQUIRE(r.status == 201);
+}
+
+}  // namespace
+
+TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold and release", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "D-1"}, {"name", "Late Ltd"}, {"currency", "EUR"}, {"credit_limit", 1000000},
+                            {"collector", "alice"}});
+  post(s, "/v1/customers", {{"id", "D-2"}, {"name", "Small Ltd"}, {"currency", "EUR"}, {"credit_limit", 1000000}});
+  post(s, "/v1/invoices", {{"number", "I-1"}, {"customer", "D-1"}, {"issue_date", "2026-02-01"},
+                           {"due_date", "2026-03-01"}, {"amount", 5000}, {"currency", "EUR"}});
+  post(s, "/v1/invoices", {{"number", "I-9"}, {"customer", "D-2"}, {"issue_date", "2026-02-01"},
+                           {"due_date", "2026-03-01"}, {"amount", 999}, {"currency", "EUR"}});  // under the minimum
+  post(s, "/v1/invoices", {{"number", "I-8"}, {"customer", "D-2"}, {"issue_date", "2026-02-01"},
+                           {"due_date", "2026-03-01"}, {"amount", 50000}, {"currency", "EUR"}});
+  REQUIRE(s.call("POST", "/v1/invoices/I-8/dispute", "collector", json{{"reason", "wrong goods"}}).status == 200);
+
+  json first = run(s, "2026-03-02");
+  CHECK(first["tasks_created"] == 1);
+  CHECK(first["customers_examined"] == 2);
+  json t = tasks(s);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0]["customer"] == "D-1");
+  CHECK(t[0]["level"] == 1);
+  CHECK(t[0]["action"] == "reminder");
+  CHECK(t[0]["overdue_amount"] == 5000);
+  CHECK(t[0]["invoices"] == json::array({"I-1"}));
+  CHECK(t[0]["collector"] == "alice");
+  CHECK(run(s, "2026-03-02")["tasks_created"] == 0);  // the same date again
+  CHECK(run(s, "2026-02-20")["tasks_created"] == 0);  // an earlier one
+  CHECK(run(s, "2026-03-16")["tasks_created"] == 1);  // 15 days: call
+  json hold = run(s, "2026-03-31");                    // 30 days: final notice and the hold
+  CHECK(hold["tasks_created"] == 1);
+  CHECK(hold["holds_set"] == 1);
+  CHECK(run(s, "2026-04-01")["tasks_created"] == 0);  // still level 3: nothing new
+  CHECK(tasks(s, "?status=open").size() == 3);
+  CHECK(tasks(s, "?level=3")[0]["action"] == "final_notice");
+  CHECK(tasks(s, "?collector=bob").empty());
+  auto declined = s.call("POST", "/v1/credit-checks", "sales",
+                         json{{"customer", "D-1"}, {"order_ref", "SO-1"}, {"amount", 1}, {"currency", "EUR"}});
+  CHECK(declined.json_body()["decision"] == "declined");
+  CHECK(declined.json_body()["reasons"].dump().find("dunning_hold") != std::string::npos);
+  // The overdue list shows each customer's level (D-2's disputed invoice keeps it in the list, undunned).
+  json overdue = s.call("GET", "/v1/reports/overdue?as_of=2026-04-01", "collector").json_body()["items"];
+  REQUIRE(overdue.size() == 2);
+  CHECK(overdue[0]["customer"] == "D-2");
+  CHECK(overdue[0]["dunning_level"].is_null());
+  CHECK(overdue[1]["dunning_level"] == 3);
+
+  // A collector closes the reminder; a closed task stays closed.
+  const std::string reminder = tasks(s, "?level=1")[0]["id"];
+  auto done = s.call("PATCH", "/v1/dunning-tasks/" + reminder, "collector", json{{"status", "done"}, {"note", "sent"}});
+  CHECK(done.status == 200);
+  CHECK(done.json_body()["note"] == "sent");
+  CHECK(s.call("PATCH", "/v1/dunning-tasks/" + reminder, "collector", json{{"status", "cancelled"}}).status == 409);
+  CHECK(s.call("PATCH", "/v1/dunning-tasks/" + reminder, "collector", json{{"status", "resolved"}}).status == 422);
+  CHECK(s.call("PATCH", "/v1/dunning-tasks/999", "collector", json{{"status", "done"}}).status == 404);
+
+  // The money comes in: the episode ends, its open tasks resolve, the hold lifts.
+  post(s, "/v1/payments", {{"reference", "P-1"}, {"customer", "D-1"}, {"received_date", "2026-04-05"},
+                           {"amount", 5000}, {"currency", "EUR"}});
+  json paid = run(s, "2026-04-06");
+  CHECK(paid["tasks_resolved"] == 2);
+  CHECK(paid["holds_released"] == 1);
+  CHECK(tasks(s, "?status=resolved").size() == 2);
+  CHECK(s.call("POST", "/v1/credit-checks", "sales",
+               json{{"customer", "D-1"}, {"order_ref", "SO-2"}, {"amount", 1}, {"currency", "EUR"}})
+            .json_body()["decision"] == "approved");
+  // Overdue again later: a new episode starts at level 1, from the command line this time.
+  post(s, "/v1/invoices", {{"number", "I-2"}, {"customer", "D-1"}, {"issue_date", "2026-03-10"},
+                           {"due_date", "2026-04-10"}, {"amount", 2000}, {"currency", "EUR"}});
+  int status = -1;
+  const std::string out = test::run_tallyman({"dunning", "run", "--as-of", "2026-04-12", "--db", s.url()}, &status);
+  CHECK(status == 0);
+  CHECK(out.find("1 tasks created") != std::string::npos);
+  CHECK(tasks(s, "?status=open&customer=D-1")[0]["level"] == 1);
+}
+
+TEST_CASE("dunning: the policy is read, replaced, validated, and its grade overrides apply", "[http]") {
+  Service s("sqlite");
+  json policy = s.call("GET", "/v1/dunning-policy", "collector").json_body();
+  CHECK(policy["min_amount"] == 1000);
+  CHECK(policy["levels"].size() == 4);
+  CHECK(policy["levels"][2]["credit_hold"] == true);
+  policy["levels"][1]["grade_days"] = {{"C", 5}};
+  REQUIRE(s.call("PUT", "/v1/dunning-policy", "finance", policy).status == 200);
+  CHECK(s.call("GET", "/v1/dunning-policy", "collector").json_body()["levels"][1]["grade_days"]["C"] == 5);
+  json bad = policy;
+  bad["levels"][1]["days_overdue"] = 1;
+  CHECK(s.call("PUT", "/v1/dunning-policy", "finance", bad).status == 422);
+  CHECK(s.call("PUT", "/v1/dunning-policy", "collector", policy).status == 403);
+
+  post(s, "/v1/customers", {{"id", "C-C"}, {"name", "Grade C"}, {"currency", "EUR"}, {"grade", "C"}});
+  post(s, "/v1/invoices", {{"number", "I-1"}, {"customer", "C-C"}, {"issue_date", "2026-02-01"},
+                           {"due_date", "2026-03-01"}, {"amount", 5000}, {"currency", "EUR"}});
+  run(s, "2026-03-07");  // 6 days: a C customer reaches the call at 5
+  CHECK(tasks(s)[0]["level"] == 2);
+  CHECK(s.call("GET", "/v1/dunning-runs/1", "collector").json_body()["tasks_created"] == 1);
+  CHECK(s.call("GET", "/v1/dunning-runs/99", "collector").status == 404);
+}
