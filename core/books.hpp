@@ -172,7 +172,17 @@ struct DunningRun {
   int holds_set = 0;
   int holds_released = 0;
   int tasks_resolved = 0;
+  int promises_broken = 0;
   std::int64_t duration_ms = 0;
+};
+
+struct PromiseView {
+  std::int64_t id = 0;
+  std::string customer;
+  Promise promise;
+  PromiseState state = PromiseState::pending;  // as of the day asked
+  std::int64_t paid = 0;                       // received towards it so far
+  std::string made_by;
 };
 
 struct AuditEntry {
@@ -194,6 +204,7 @@ struct OverdueRow {
   int max_days_overdue = 0;
   int invoices = 0;
   std::optional<int> dunning_level;  // the level of the customer's open dunning episode
+  std::optional<PromiseView> promise;  // a promise pending as of the date
 };
 
 struct OverdueFilter {
@@ -338,6 +349,11 @@ class Books {
   virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
+  // A promise to pay (collector and up); `id` is set when made. Unknown customer: refused.
+  virtual PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
+                                  std::int64_t& id) = 0;
+  // The customer's promises, newest first, each as of `as_of`.
+  virtual std::vector<PromiseView> promises(const std::string& customer, Date as_of) = 0;
   // A collector closes an open task: done or cancelled, with a note.
   virtual PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
                                  const std::optional<std::string>& note) = 0;

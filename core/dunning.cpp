@@ -65,6 +65,20 @@ DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<
   return a;
 }
 
+std::string_view to_string(PromiseState state) {
+  switch (state) {
+    case PromiseState::pending: return "pending";
+    case PromiseState::kept: return "kept";
+    case PromiseState::broken: return "broken";
+  }
+  TM_ASSERT(false);
+}
+
+PromiseState promise_state(const Promise& promise, std::int64_t paid, Date as_of) {
+  if (paid >= promise.amount) return PromiseState::kept;
+  return as_of <= promise.promised_date ? PromiseState::pending : PromiseState::broken;
+}
+
 bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode) {
   return a.dunned() && (!highest_tasked_in_episode || a.level->level > *highest_tasked_in_episode);
 }

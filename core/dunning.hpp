@@ -66,4 +66,20 @@ DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<
 // customer's current episode (none: the episode has no task yet).
 bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode);
 
+// A promise to pay (contract §2): `amount` by `promised_date`, made on `made_on`. It is kept
+// once the customer's payments received from made_on to promised_date add up to it; while
+// not kept it is pending up to and including promised_date, and broken after.
+enum class PromiseState { pending, kept, broken };
+std::string_view to_string(PromiseState state);
+
+struct Promise {
+  std::int64_t amount = 0;
+  Date made_on;
+  Date promised_date;
+};
+
+// `paid` is what the customer's payments received from made_on to min(promised_date, as_of)
+// add up to.
+PromiseState promise_state(const Promise& promise, std::int64_t paid, Date as_of);
+
 }  // namespace tallyman

@@ -147,5 +147,7 @@ Response post_dunning_run(Context& cx);
 Response get_dunning_run(Context& cx);
 Response get_dunning_tasks(Context& cx);
 Response patch_dunning_task(Context& cx);
+Response post_promise(Context& cx);
+Response get_customer_promises(Context& cx);
 
 }  // namespace tallyman::http

@@ -22,10 +22,22 @@ json policy_json(const DunningPolicy& p) {
 }
 
 json run_json(const DunningRun& r) {
-  return {{"id", std::to_string(r.id)},        {"as_of", format_date(r.as_of)},
-          {"customers_examined", r.examined},  {"tasks_created", r.tasks_created},
-          {"holds_set", r.holds_set},          {"holds_released", r.holds_released},
-          {"tasks_resolved", r.tasks_resolved}, {"duration_ms", r.duration_ms}};
+  return {{"id", std::to_string(r.id)},          {"as_of", format_date(r.as_of)},
+          {"customers_examined", r.examined},    {"tasks_created", r.tasks_created},
+          {"holds_set", r.holds_set},            {"holds_released", r.holds_released},
+          {"tasks_resolved", r.tasks_resolved},  {"promises_broken", r.promises_broken},
+          {"duration_ms", r.duration_ms}};
+}
+
+json promise_json(const PromiseView& v) {
+  return {{"id", std::to_string(v.id)},
+          {"customer", v.customer},
+          {"amount", v.promise.amount},
+          {"made_on", format_date(v.promise.made_on)},
+          {"promised_date", format_date(v.promise.promised_date)},
+          {"status", std::string(to_string(v.state))},
+          {"paid", v.paid},
+          {"made_by", v.made_by}};
 }
 
 json task_json(const DunningTask& t) {
@@ -144,6 +156,41 @@ Response patch_dunning_task(Context& cx) {
     return problem(409, "dunning task " + cx.params[0] + " is not open", {{"status", "the task is not open"}});
   if (!r.accepted()) return refusal(r);
   return json_response(200, task_json(*cx.books.dunning_task(*id)));
+}
+
+Response post_promise(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto customer = f.id("customer", Need::required);
+  Promise p;
+  p.amount = f.amount("amount", Need::required).value_or(0);
+  p.promised_date = f.date("promised_date", Need::required).value_or(Date{});
+  p.made_on = f.date("made_on", Need::optional).value_or(cx.today);
+  if (errors.empty() && p.promised_date < p.made_on) f.error("promised_date", "must not be before made_on");
+  if (!errors.empty()) return problem(422, "the promise has invalid fields", errors);
+  std::int64_t id = 0;
+  const PostResult r = cx.books.make_promise(cx.actor, *customer, p, id);
+  if (!r.accepted()) return refusal(r);
+  for (const PromiseView& v : cx.books.promises(*customer, cx.today))
+    if (v.id == id) {
+      Response created = json_response(201, promise_json(v));
+      created.headers.emplace_back("Location", "/v1/customers/" + *customer + "/promises");
+      return created;
+    }
+  throw StorageError("promise " + std::to_string(id) + " vanished between its making and its read");
+}
+
+Response get_customer_promises(Context& cx) {
+  QueryErrors qe;
+  const Date as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  if (!cx.books.customer(cx.params[0])) return problem(404, "there is no customer " + cx.params[0]);
+  json items = json::array();
+  for (const PromiseView& v : cx.books.promises(cx.params[0], as_of)) items.push_back(promise_json(v));
+  return list_response(cx, std::move(items), std::nullopt);
 }
 
 }  // namespace tallyman::http

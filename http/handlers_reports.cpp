@@ -81,7 +81,11 @@ Response get_overdue(Context& cx) {
                      {"collector", c.collector ? json(*c.collector) : json(nullptr)},
                      {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
                      {"on_hold", c.on_hold},
-                     {"promise", nullptr}});
+                     {"promise", row.promise ? json{{"id", std::to_string(row.promise->id)},
+                                                    {"amount", row.promise->promise.amount},
+                                                    {"promised_date", format_date(row.promise->promise.promised_date)},
+                                                    {"paid", row.promise->paid}}
+                                              : json(nullptr)}});
   }
   return list_response(cx, std::move(items), to < rows.size() ? std::optional(std::to_string(to)) : std::nullopt);
 }

@@ -69,6 +69,8 @@ const std::vector<Route>& table() {
       {"GET", "/v1/dunning-runs/{id}", P::read, get_dunning_run},
       {"GET", "/v1/dunning-tasks", P::read, get_dunning_tasks},
       {"PATCH", "/v1/dunning-tasks/{id}", P::collect, patch_dunning_task},
+      {"POST", "/v1/promises", P::collect, post_promise},
+      {"GET", "/v1/customers/{id}/promises", P::read, get_customer_promises},
   };
   return routes;
 }

@@ -83,6 +83,9 @@ class SqlBooks final : public Books {
   std::optional<DunningTask> dunning_task(std::int64_t id) override;
   PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
                          const std::optional<std::string>& note) override;
+  PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
+                          std::int64_t& id) override;
+  std::vector<PromiseView> promises(const std::string& customer, Date as_of) override;
 
  private:
   // Runs change(store) in one write transaction; commits when the outcome is accepted, and
@@ -98,6 +101,9 @@ class SqlBooks final : public Books {
   CreditCheck evaluate(const CreditCheckRequest& request, Date today);
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden);
   void keep_for_override(const CreditCheck& check);
+  // What the customer's payments received from the promise's making to its date (or as_of,
+  // if sooner) add up to; reversed payments do not count.
+  std::int64_t paid_towards(const std::string& customer, const Promise& promise, Date as_of);
   // Moves the customers.reserved_amount projection with the reservations it sums.
   void add_reserved(const std::string& customer, std::int64_t delta);
 

@@ -9,7 +9,9 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <map>
 #include <set>
 
@@ -102,7 +104,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
   const DunningPolicy policy = dunning_policy();
   return guarded([&] {
     WriteTransaction tx(*db_);
-    DunningRun run{0, as_of, 0, 0, 0, 0, 0, 0};
+    DunningRun run{0, as_of, 0, 0, 0, 0, 0, 0, 0};
     bool acting = true;
     {
       Params p;
@@ -154,12 +156,41 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
                                      hold != 0};
         } while (q.fetch());
     }
+    // Promises still pending when last looked at: kept or broken by now, or pending still
+    // (which leaves the customer alone). Only a run that acts marks them.
+    std::set<std::string> promised;
+    if (acting) {
+      Params p;
+      long long id = 0, amount = 0;
+      std::string customer, made_on, promised_date;
+      std::vector<std::tuple<long long, std::string, Promise>> pending;
+      Query q(db_->session(),
+              "SELECT id, customer, amount, made_on, promised_date FROM promises WHERE status = 'pending'"
+              " AND made_on <= " + p.add(format_date(as_of)),
+              p);
+      q.into(id).into(customer).into(amount).into(made_on).into(promised_date);
+      if (q.run()) do {
+          pending.emplace_back(id, customer, Promise{amount, db_date(made_on), db_date(promised_date)});
+        } while (q.fetch());
+      for (const auto& [promise_id, who, promise] : pending) {
+        const PromiseState state = promise_state(promise, paid_towards(who, promise, as_of), as_of);
+        if (state == PromiseState::pending) {
+          promised.insert(who);
+          continue;
+        }
+        if (state == PromiseState::broken) ++run.promises_broken;
+        Params u;
+        execute(db_->session(),
+                "UPDATE promises SET status = " + u.add(std::string(to_string(state))) + " WHERE id = " + u.add(promise_id),
+                u);
+      }
+    }
     // The run's row first: its id goes on every task it creates.
     {
       Params p;
       execute(db_->session(),
               "INSERT INTO dunning_runs (as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved,"
-              " duration_ms, run_by, run_at) VALUES (" + p.add(format_date(as_of)) + ", 0, 0, 0, 0, 0, 0, " +
+              " promises_broken, duration_ms, run_by, run_at) VALUES (" + p.add(format_date(as_of)) + ", 0, 0, 0, 0, 0, 0, 0, " +
                   p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
               p);
       long long id = 0;
@@ -172,7 +203,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       if (!acting) continue;
       std::vector<OpenInvoice>& invoices = overdue[customer];
       for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
-      const DunningAssessment a = assess_dunning(policy, invoices, state.grade, false, as_of);
+      const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(customer), as_of);
       if (!a.any_overdue()) {
         // The episode ends: its open tasks are resolved (the money came in), the hold lifts.
         if (state.level || state.hold) {
@@ -217,7 +248,8 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
                 u.add(static_cast<long long>(run.tasks_created)) + ", holds_set = " +
                 u.add(static_cast<long long>(run.holds_set)) + ", holds_released = " +
                 u.add(static_cast<long long>(run.holds_released)) + ", tasks_resolved = " +
-                u.add(static_cast<long long>(run.tasks_resolved)) + ", duration_ms = " + u.add(run.duration_ms) +
+                u.add(static_cast<long long>(run.tasks_resolved)) + ", promises_broken = " +
+                u.add(static_cast<long long>(run.promises_broken)) + ", duration_ms = " + u.add(run.duration_ms) +
                 " WHERE id = " + u.add(static_cast<long long>(run.id)),
             u);
     record_audit(*db_, actor, "dunning_run.run", "dunning_run", std::to_string(run.id));
@@ -230,10 +262,10 @@ std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
   return guarded([&]() -> std::optional<DunningRun> {
     Params p;
     std::string as_of;
-    long long v[6] = {};
+    long long v[7] = {};
     Query q(db_->session(),
-            "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, duration_ms"
-            " FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
+            "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, promises_broken,"
+            " duration_ms FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
             p);
     q.into(as_of);
     for (long long& x : v) q.into(x);
@@ -245,7 +277,8 @@ std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
                       static_cast<int>(v[2]),
                       static_cast<int>(v[3]),
                       static_cast<int>(v[4]),
-                      v[5]};
+                      static_cast<int>(v[5]),
+                      v[6]};
   });
 }
 
@@ -325,6 +358,65 @@ PostResult SqlBooks::update_task(const Actor& actor, std::int64_t id, TaskStatus
                 " WHERE id = " + u.add(static_cast<long long>(id)),
             u);
     return {PostOutcome::updated, ""};
+  });
+}
+
+std::int64_t SqlBooks::paid_towards(const std::string& customer, const Promise& promise, Date as_of) {
+  Params p;
+  long long paid = 0;
+  soci::indicator ind = soci::i_ok;
+  const Date until = std::min(promise.promised_date, as_of);
+  Query(db_->session(),
+        "SELECT SUM(amount) FROM payments WHERE customer = " + p.add(customer) + " AND received_date >= " +
+            p.add(format_date(promise.made_on)) + " AND received_date <= " + p.add(format_date(until)) +
+            " AND reversed_on IS NULL",
+        p)
+      .into(paid, ind)
+      .run();
+  return ind == soci::i_ok ? paid : 0;
+}
+
+PostResult SqlBooks::make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
+                                  std::int64_t& id) {
+  return guarded([&]() -> PostResult {
+    WriteTransaction tx(*db_);
+    if (!LedgerStore(*db_).customer(customer)) return {PostOutcome::unknown_customer, "customer"};
+    Params p;
+    execute(db_->session(),
+            "INSERT INTO promises (customer, amount, made_on, promised_date, status, made_by, recorded_at) VALUES (" +
+                p.add(customer) + ", " + p.add(static_cast<long long>(promise.amount)) + ", " +
+                p.add(format_date(promise.made_on)) + ", " + p.add(format_date(promise.promised_date)) +
+                ", 'pending', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
+            p);
+    long long new_id = 0;
+    if (!db_->session().get_last_insert_id("promises", new_id)) throw DatabaseError("no id for the promise");
+    id = new_id;
+    record_audit(*db_, actor, "promise.make", "promise", std::to_string(id));
+    tx.commit();
+    return {PostOutcome::created, ""};
+  });
+}
+
+std::vector<PromiseView> SqlBooks::promises(const std::string& customer, Date as_of) {
+  return guarded([&] {
+    Params p;
+    long long id = 0, amount = 0;
+    std::string made_on, promised, made_by;
+    Query q(db_->session(),
+            "SELECT id, amount, made_on, promised_date, made_by FROM promises WHERE customer = " + p.add(customer) +
+                " ORDER BY id DESC",
+            p);
+    q.into(id).into(amount).into(made_on).into(promised).into(made_by);
+    std::vector<PromiseView> out;
+    if (q.run()) do {
+        out.push_back(PromiseView{id, customer, Promise{amount, db_date(made_on), db_date(promised)},
+                                  PromiseState::pending, 0, made_by});
+      } while (q.fetch());
+    for (PromiseView& v : out) {
+      v.paid = paid_towards(customer, v.promise, as_of);
+      v.state = promise_state(v.promise, v.paid, as_of);
+    }
+    return out;
   });
 }
 

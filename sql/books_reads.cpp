@@ -306,6 +306,25 @@ std::vector<OverdueRow> SqlBooks::overdue(const OverdueFilter& filter) {
           if (auto it = rows.find(id); it != rows.end()) it->second.dunning_level = static_cast<int>(level);
         } while (levels.fetch());
     }
+    {
+      // A promise pending as of the date, for the customers that made one around it.
+      Params pp;
+      const std::string d1 = pp.add(format_date(filter.as_of)), d2 = pp.add(format_date(filter.as_of));
+      std::string id;
+      std::vector<std::string> promised;
+      Query q(db_->session(),
+              "SELECT DISTINCT customer FROM promises WHERE made_on <= " + d1 + " AND promised_date >= " + d2, pp);
+      q.into(id);
+      if (q.run()) do {
+          if (rows.contains(id)) promised.push_back(id);
+        } while (q.fetch());
+      for (const std::string& customer : promised)
+        for (PromiseView& v : promises(customer, filter.as_of))
+          if (v.state == PromiseState::pending && v.promise.made_on <= filter.as_of) {
+            rows[customer].promise = std::move(v);
+            break;
+          }
+    }
     std::vector<OverdueRow> out;
     for (Customer& c : LedgerStore(*db_).customers(ids)) {
       if (filter.collector && c.collector != filter.collector) continue;

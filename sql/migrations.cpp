@@ -291,9 +291,23 @@ const std::vector<Migration>& migrations() {
            " holds_set INTEGER NOT NULL,"
            " holds_released INTEGER NOT NULL,"
            " tasks_resolved INTEGER NOT NULL,"
+           " promises_broken INTEGER NOT NULL,"
            " duration_ms INTEGER NOT NULL,"
            " run_by {text} NOT NULL,"
            " run_at VARCHAR(32) NOT NULL) {journal}",
+
+           // Promises to pay (contract §2). status is what the last dunning run found: pending,
+           // kept or broken.
+           "CREATE TABLE IF NOT EXISTS promises ("
+           " id {pk},"
+           " customer {id} NOT NULL REFERENCES customers (id),"
+           " amount BIGINT NOT NULL,"
+           " made_on {date} NOT NULL,"
+           " promised_date {date} NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " made_by {text} NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS promises_customer ON promises (customer, status)",
 
            // The customer's dunning episode: its number, and the highest level tasked in it
            // (NULL: no episode open, nothing overdue was dunned since the last one ended).

@@ -95,3 +95,12 @@ TEST_CASE("dunning: a policy is refused field by field", "[core]") {
   DunningPolicy empty;
   CHECK(validate(empty).size() == 1);
 }
+
+TEST_CASE("dunning: a promise is pending to its date, kept once paid, broken after", "[core]") {
+  const Promise p{1000, d("2026-03-01"), d("2026-03-10")};
+  CHECK(promise_state(p, 0, d("2026-03-05")) == PromiseState::pending);
+  CHECK(promise_state(p, 999, d("2026-03-10")) == PromiseState::pending);  // its last day
+  CHECK(promise_state(p, 999, d("2026-03-11")) == PromiseState::broken);
+  CHECK(promise_state(p, 1000, d("2026-03-05")) == PromiseState::kept);
+  CHECK(promise_state(p, 1500, d("2026-04-01")) == PromiseState::kept);
+}

@@ -125,3 +125,51 @@ TEST_CASE("dunning: the policy is read, replaced, validated, and its grade overr
   CHECK(s.call("GET", "/v1/dunning-runs/1", "collector").json_body()["tasks_created"] == 1);
   CHECK(s.call("GET", "/v1/dunning-runs/99", "collector").status == 404);
 }
+
+TEST_CASE("dunning: a pending promise holds dunning off, a broken one lets it resume, a kept one ends it",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  for (const char* id : {"P-1", "P-2"}) {
+    post(s, "/v1/customers", {{"id", id}, {"name", id}, {"currency", "EUR"}, {"credit_limit", 1000000}});
+    post(s, "/v1/invoices", {{"number", std::string("I-") + id}, {"customer", id}, {"issue_date", "2026-02-01"},
+                             {"due_date", "2026-03-01"}, {"amount", 5000}, {"currency", "EUR"}});
+  }
+  // P-1 promises 5,000 by 03-20 and pays on 03-15; P-2 promises 3,000 by 03-10 and does not.
+  auto promise = [&](const char* customer, std::int64_t amount, const char* by) {
+    auto r = s.call("POST", "/v1/promises", "collector",
+                    json{{"customer", customer}, {"amount", amount}, {"promised_date", by}, {"made_on", "2026-03-02"}});
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(r.json_body()["promised_date"] == by);
+  };
+  promise("P-1", 5000, "2026-03-20");
+  promise("P-2", 3000, "2026-03-10");
+  CHECK(s.call("POST", "/v1/promises", "collector",
+               json{{"customer", "P-404"}, {"amount", 1}, {"promised_date", "2026-03-10"}})
+            .status == 422);
+  CHECK(s.call("POST", "/v1/promises", "collector",
+               json{{"customer", "P-1"}, {"amount", 1}, {"promised_date", "2026-03-01"}, {"made_on", "2026-03-02"}})
+            .status == 422);
+  CHECK(s.call("POST", "/v1/promises", "sales", json{{"customer", "P-1"}, {"amount", 1}, {"promised_date", "2026-03-10"}})
+            .status == 403);
+
+  json overdue = s.call("GET", "/v1/reports/overdue?as_of=2026-03-05", "collector").json_body()["items"];
+  REQUIRE(overdue.size() == 2);
+  CHECK(overdue[0]["promise"]["amount"].is_number());
+  CHECK(run(s, "2026-03-05")["tasks_created"] == 0);  // both promised: left alone
+  json later = run(s, "2026-03-12");                   // P-2's promise broke on the 11th
+  CHECK(later["promises_broken"] == 1);
+  CHECK(later["tasks_created"] == 1);
+  CHECK(tasks(s)[0]["customer"] == "P-2");
+  post(s, "/v1/payments", {{"reference", "PAY-1"}, {"customer", "P-1"}, {"received_date", "2026-03-15"},
+                           {"amount", 5000}, {"currency", "EUR"}});
+  // P-1 kept its promise and owes nothing; P-2, 24 days overdue, reaches the call.
+  CHECK(run(s, "2026-03-25")["tasks_created"] == 1);
+  CHECK(tasks(s, "?customer=P-1").empty());
+  CHECK(tasks(s, "?level=2")[0]["customer"] == "P-2");
+  json p1 = s.call("GET", "/v1/customers/P-1/promises", "collector").json_body()["items"];
+  CHECK(p1[0]["status"] == "kept");
+  CHECK(p1[0]["paid"] == 5000);
+  json p2 = s.call("GET", "/v1/customers/P-2/promises?as_of=2026-03-09", "collector").json_body()["items"];
+  CHECK(p2[0]["status"] == "pending");
+}

@@ -85,6 +85,8 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/dunning-runs/{id}", "/v1/dunning-runs/1", Who::readers},
       {"GET", "/v1/dunning-tasks", "/v1/dunning-tasks", Who::readers},
       {"PATCH", "/v1/dunning-tasks/{id}", "/v1/dunning-tasks/1", Who::collectors},
+      {"POST", "/v1/promises", "/v1/promises", Who::collectors},
+      {"GET", "/v1/customers/{id}/promises", "/v1/customers/C-1/promises", Who::readers},
   };
   return list;
 }
