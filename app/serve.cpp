@@ -15,6 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
+#include <chrono>
+#include <date/tz.h>
+#include <unistd.h>
 #include <thread>
 
 namespace tallyman::app {
@@ -26,6 +29,40 @@ namespace {
 // switches: 2 workers served the customer read at 29,700 requests/s here, 4 at 27,100, 8 at
 // 21,700). On MySQL a worker mostly waits for the server: four per core.
 constexpr std::size_t workers_max = 64;
+
+// A dunning run that takes longer than this loses its lease to another instance (which then
+// runs it again: the run is one transaction, so a holder that died left nothing behind).
+constexpr int dunning_lease_seconds = 600;
+
+// "06:00" -> 360; `fallback` when unset; "off" -> -1 (no scheduled run); a usage error when
+// malformed.
+int minutes_of_day(const char* text, int fallback) {
+  if (text == nullptr || *text == '\0') return fallback;
+  if (std::string_view(text) == "off") return -1;
+  int h = -1, m = -1;
+  char extra = 0;
+  if (std::sscanf(text, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+    throw UsageError("TALLYMAN_DUNNING_AT must be HH:MM, such as 06:00");
+  return h * 60 + m;
+}
+
+// The minutes since midnight now, in TALLYMAN_TZ.
+int minutes_now() {
+  const auto now = std::chrono::system_clock::now();
+  const char* tz = std::getenv("TALLYMAN_TZ");
+  const auto local = tz == nullptr || *tz == '\0'
+                         ? std::chrono::floor<std::chrono::minutes>(now).time_since_epoch()
+                         : std::chrono::floor<std::chrono::minutes>(date::make_zoned(tz, now).get_local_time())
+                               .time_since_epoch();
+  return static_cast<int>((local % std::chrono::hours(24)).count());
+}
+
+// Who holds a lease: host and process, unique among the instances.
+std::string instance_name() {
+  char host[64] = "host";
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host).substr(0, 40) + ":" + std::to_string(::getpid());
+}
 
 std::size_t workers_default(sql::Dialect dialect) {
   const std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
@@ -84,11 +121,25 @@ int serve_command(int argc, char** argv) {
   http::Router router({[] { return today(); }, currency}, metrics);
   http::WorkerPool pool(
       workers, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
-  // Jobs: expired reservations are marked so (every hour; checks ignore them from their last
-  // day on anyway). Harmless when several instances do it.
-  jobs::Scheduler scheduler({{"reservation expiry", std::chrono::hours(1), [&url] {
+  // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
+  // day on anyway; harmless when several instances do it). The dunning run happens daily at
+  // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set), once among all instances:
+  // whoever takes the day's lease runs it.
+  const int dunning_at = minutes_of_day(std::getenv("TALLYMAN_DUNNING_AT"), 6 * 60);
+  const std::string holder = instance_name();
+  jobs::Scheduler scheduler({{"reservation expiry", std::chrono::hours(1),
+                              [&url] {
                                 sql::SqlBooks books(std::make_unique<sql::Database>(*url));
                                 books.expire_reservations(today());
+                              }},
+                             {"dunning", std::chrono::seconds(env_count("TALLYMAN_SCHEDULER_SECONDS", 60, 3600)),
+                              [&url, dunning_at, holder] {
+                                if (dunning_at < 0 || minutes_now() < dunning_at) return;
+                                sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+                                const Date day = today();
+                                if (!books.take_lease("dunning", holder, day, dunning_lease_seconds)) return;
+                                books.run_dunning(Actor{"scheduler:" + holder, Role::admin, "", "{}"}, day);
+                                books.finish_lease("dunning", holder, day);
                               }}});
   http::serve(router, pool, options, [&](unsigned short port) {
     std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,

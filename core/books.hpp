@@ -349,6 +349,10 @@ class Books {
   virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
+  // Scheduled jobs among instances: takes `job`'s lease for `day` unless it was done for that
+  // day or another holder's lease is still running; true if this holder has it now.
+  virtual bool take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) = 0;
+  virtual void finish_lease(const std::string& job, const std::string& holder, Date day) = 0;
   // A promise to pay (collector and up); `id` is set when made. Unknown customer: refused.
   virtual PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
                                   std::int64_t& id) = 0;

@@ -86,6 +86,8 @@ class SqlBooks final : public Books {
   PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
                           std::int64_t& id) override;
   std::vector<PromiseView> promises(const std::string& customer, Date as_of) override;
+  bool take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) override;
+  void finish_lease(const std::string& job, const std::string& holder, Date day) override;
 
  private:
   // Runs change(store) in one write transaction; commits when the outcome is accepted, and

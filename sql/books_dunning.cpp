@@ -420,4 +420,29 @@ std::vector<PromiseView> SqlBooks::promises(const std::string& customer, Date as
   });
 }
 
+bool SqlBooks::take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) {
+  return guarded([&] {
+    const std::string now = utc_timestamp();
+    const std::string until = utc_timestamp_in(std::chrono::seconds(lease_seconds));
+    const std::string d = format_date(day);
+    // One statement decides, whoever else tries at the same moment (timestamps compare as text).
+    soci::statement st = (db_->session().prepare << "UPDATE job_leases SET holder = :h, expires_at = :u WHERE job = :j"
+                                                    " AND (done_for IS NULL OR done_for < :d)"
+                                                    " AND (holder IS NULL OR expires_at < :n)",
+                          soci::use(holder), soci::use(until), soci::use(job), soci::use(d), soci::use(now));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
+void SqlBooks::finish_lease(const std::string& job, const std::string& holder, Date day) {
+  guarded([&] {
+    Params p;
+    execute(db_->session(),
+            "UPDATE job_leases SET holder = NULL, expires_at = NULL, done_for = " + p.add(format_date(day)) +
+                " WHERE job = " + p.add(job) + " AND holder = " + p.add(holder),
+            p);
+  });
+}
+
 }  // namespace tallyman::sql

@@ -4,9 +4,11 @@
 
 namespace tallyman::sql {
 
-std::string utc_timestamp() {
-  const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  return date::format("%FT%TZ", now);
+std::string utc_timestamp() { return utc_timestamp_in(std::chrono::seconds(0)); }
+
+std::string utc_timestamp_in(std::chrono::seconds ahead) {
+  const auto at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now() + ahead);
+  return date::format("%FT%TZ", at);
 }
 
 }  // namespace tallyman::sql

@@ -309,6 +309,16 @@ const std::vector<Migration>& migrations() {
            " recorded_at VARCHAR(32) NOT NULL) {journal}",
            "CREATE INDEX IF NOT EXISTS promises_customer ON promises (customer, status)",
 
+           // Scheduled jobs shared by instances: whoever takes a job's lease (one atomic UPDATE)
+           // runs it for the day; a lease expires, so a crashed holder does not block forever.
+           "CREATE TABLE IF NOT EXISTS job_leases ("
+           " job VARCHAR(32) NOT NULL PRIMARY KEY,"
+           " holder VARCHAR(64) NULL,"
+           " expires_at VARCHAR(32) NULL,"
+           " done_for {date} NULL) {table}",
+           "INSERT INTO job_leases SELECT 'dunning', NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE job = 'dunning')",
+
            // The customer's dunning episode: its number, and the highest level tasked in it
            // (NULL: no episode open, nothing overdue was dunned since the last one ended).
            "ALTER TABLE customers {add_column} dunning_episode INTEGER NOT NULL DEFAULT 0",

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 using namespace tallyman;
 using test::json;
 using test::Service;
@@ -172,4 +175,19 @@ TEST_CASE("dunning: a pending promise holds dunning off, a broken one lets it re
   CHECK(p1[0]["paid"] == 5000);
   json p2 = s.call("GET", "/v1/customers/P-2/promises?as_of=2026-03-09", "collector").json_body()["items"];
   CHECK(p2[0]["status"] == "pending");
+}
+
+TEST_CASE("dunning: the daily run happens once among two instances on one database", "[http][mysql]") {
+  // Both fire at once: the schedule is 00:00 (so, now), and they look again every second.
+  const std::string env = "TALLYMAN_DUNNING_AT=00:00 TALLYMAN_SCHEDULER_SECONDS=1";
+  Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"), env);
+  auto b = a.another(env);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto first = a.call("GET", "/v1/dunning-runs/1", "collector");
+  REQUIRE(first.status == 200);
+  CHECK(first.json_body()["as_of"].get<std::string>().size() == 10);
+  CHECK(b->call("GET", "/v1/dunning-runs/2", "collector").status == 404);
+  json audit = a.call("GET", "/v1/audit?entity=dunning_run", "collector").json_body()["items"];
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0]["actor"].get<std::string>().starts_with("scheduler:"));
 }

@@ -160,7 +160,9 @@ Service::Service(std::shared_ptr<TestDb> db, Keys keys, const std::string& env) 
   start(env);
 }
 
-std::unique_ptr<Service> Service::another() const { return std::unique_ptr<Service>(new Service(db_, keys_, "")); }
+std::unique_ptr<Service> Service::another(const std::string& env) const {
+  return std::unique_ptr<Service>(new Service(db_, keys_, env));
+}
 
 void Service::start(const std::string& env) {
   log_path_ = (std::filesystem::temp_directory_path() / unique_name("tallyman_serve_")).string() + ".log";
@@ -172,7 +174,8 @@ void Service::start(const std::string& env) {
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(log, STDERR_FILENO);
     ::close(out[0]);
-    const std::string cmd = (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + db_->url() +
+    // The daily dunning run stays off unless a test schedules it: it would act on today.
+    const std::string cmd = "TALLYMAN_DUNNING_AT=off " + (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + db_->url() +
                             "' --listen 127.0.0.1:0";
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);

@@ -68,7 +68,7 @@ class Service {
   const Keys& keys() const { return keys_; }
   const std::string& key(const std::string& role) const { return keys_.by_role.at(role); }
   // A second process serving the same database.
-  std::unique_ptr<Service> another() const;
+  std::unique_ptr<Service> another(const std::string& env = "") const;
 
   // A request on a new connection, as `role` ("" for none).
   HttpResponse call(const std::string& method, const std::string& target, const std::string& role = "admin",
