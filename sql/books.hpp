@@ -103,6 +103,9 @@ class SqlBooks final : public Books {
   CreditCheck evaluate(const CreditCheckRequest& request, Date today);
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden);
   void keep_for_override(const CreditCheck& check);
+  // After money came in: if nothing undisputed is overdue any more as of `day`, the dunning
+  // episode ends at once (its open tasks resolve, the hold lifts), without waiting for a run.
+  void end_episode_if_clear(const std::string& customer, Date day);
   // What the customer's payments received from the promise's making to its date (or as_of,
   // if sooner) add up to; reversed payments do not count.
   std::int64_t paid_towards(const std::string& customer, const Promise& promise, Date as_of);

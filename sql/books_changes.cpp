@@ -171,8 +171,38 @@ PostResult SqlBooks::dispute(const Actor& actor, const std::string& number, cons
 }
 
 PostResult SqlBooks::post_payment(const Actor& actor, const Payment& payment) {
-  return write(actor, "payment.post", "payment", payment.reference,
-               [&](LedgerStore& store) { return store.post_payments({&payment, 1}).front(); });
+  return write(actor, "payment.post", "payment", payment.reference, [&](LedgerStore& store) {
+    const PostResult r = store.post_payments({&payment, 1}).front();
+    if (r.outcome == PostOutcome::created) end_episode_if_clear(payment.customer, payment.received_date);
+    return r;
+  });
+}
+
+void SqlBooks::end_episode_if_clear(const std::string& customer, Date day) {
+  Params p;
+  long long hold = 0, open_episode = 0, overdue = 0;
+  Query(db_->session(),
+        "SELECT dunning_hold, CASE WHEN dunning_level IS NULL THEN 0 ELSE 1 END FROM customers WHERE id = " +
+            p.add(customer),
+        p)
+      .into(hold)
+      .into(open_episode)
+      .run();
+  if (hold == 0 && open_episode == 0) return;
+  Params q;
+  Query(db_->session(),
+        "SELECT COUNT(*) FROM invoices WHERE customer = " + q.add(customer) +
+            " AND open_amount > 0 AND disputed = 0 AND due_date < " + q.add(format_date(day)),
+        q)
+      .into(overdue)
+      .run();
+  if (overdue > 0) return;
+  Params t;
+  execute(db_->session(),
+          "UPDATE dunning_tasks SET status = 'resolved' WHERE customer = " + t.add(customer) + " AND status = 'open'", t);
+  Params c;
+  execute(db_->session(),
+          "UPDATE customers SET dunning_hold = 0, dunning_level = NULL WHERE id = " + c.add(customer), c);
 }
 
 PostResult SqlBooks::reverse_payment(const Actor& actor, const std::string& reference, Date date,
@@ -183,13 +213,19 @@ PostResult SqlBooks::reverse_payment(const Actor& actor, const std::string& refe
 
 PostResult SqlBooks::apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
                                   std::int64_t amount, Date date) {
-  return write(actor, "credit.apply", "invoice", invoice,
-               [&](LedgerStore& store) { return store.apply_credit(customer, invoice, amount, date); });
+  return write(actor, "credit.apply", "invoice", invoice, [&](LedgerStore& store) {
+    const PostResult r = store.apply_credit(customer, invoice, amount, date);
+    if (r.outcome == PostOutcome::created) end_episode_if_clear(customer, date);
+    return r;
+  });
 }
 
 PostResult SqlBooks::post_credit_note(const Actor& actor, const CreditNote& note) {
-  return write(actor, "credit_note.post", "credit_note", note.number,
-               [&](LedgerStore& store) { return store.post_credit_note(note); });
+  return write(actor, "credit_note.post", "credit_note", note.number, [&](LedgerStore& store) {
+    const PostResult r = store.post_credit_note(note);
+    if (r.outcome == PostOutcome::created) end_episode_if_clear(note.customer, note.date);
+    return r;
+  });
 }
 
 PostResult SqlBooks::request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,
