@@ -342,7 +342,8 @@ class Books {
   // Collections (contract §5). A run as of a date assesses every customer with overdue money
   // or an open episode (core/dunning.hpp), creates the tasks a level calls for (never twice
   // in an episode), sets and lifts dunning holds, resolves the tasks of customers with
-  // nothing overdue any more. A run for a date on or before the latest run's changes nothing.
+  // nothing overdue any more. A run for a date on or before the latest run's changes nothing
+  // and examines nothing (its counts are zero).
   virtual DunningPolicy dunning_policy() = 0;
   virtual PostResult put_dunning_policy(const Actor& actor, const DunningPolicy& policy) = 0;
   virtual DunningRun run_dunning(const Actor& actor, Date as_of) = 0;

@@ -113,9 +113,10 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       Query(db_->session(), "SELECT MAX(as_of) FROM dunning_runs", p).into(last, ind).run();
       acting = ind != soci::i_ok || db_date(last) < as_of;  // the same or an earlier date: nothing new
     }
-    // Each invoice's open amount as of the date where it is past due, from the journal.
+    // Each invoice's open amount as of the date where it is past due, from the journal. A run
+    // that will not act reads nothing: it is recorded with its counts at zero.
     std::map<std::string, std::vector<OpenInvoice>> overdue;
-    {
+    if (acting) {
       Params p;
       const std::string d1 = p.add(format_date(as_of)), d2 = p.add(format_date(as_of));
       std::string customer, invoice, due;
@@ -130,7 +131,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
         } while (q.fetch());
     }
     std::set<std::string> disputed;
-    {
+    if (acting) {
       Params p;
       std::string number;
       Query q(db_->session(), "SELECT number FROM invoices WHERE disputed = 1", p);
@@ -140,7 +141,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
         } while (q.fetch());
     }
     std::map<std::string, CustomerState> states;
-    {
+    if (acting) {
       Params p;
       std::string id, grade;
       long long episode = 0, level = 0, hold = 0;
@@ -200,7 +201,6 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
     const std::string now = utc_timestamp();
     for (auto& [customer, state] : states) {
       ++run.examined;
-      if (!acting) continue;
       std::vector<OpenInvoice>& invoices = overdue[customer];
       for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
       const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(customer), as_of);

@@ -56,7 +56,9 @@ TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold 
   CHECK(t[0]["overdue_amount"] == 5000);
   CHECK(t[0]["invoices"] == json::array({"I-1"}));
   CHECK(t[0]["collector"] == "alice");
-  CHECK(run(s, "2026-03-02")["tasks_created"] == 0);  // the same date again
+  json again = run(s, "2026-03-02");  // the same date again: nothing done, nothing examined
+  CHECK(again["tasks_created"] == 0);
+  CHECK(again["customers_examined"] == 0);
   CHECK(run(s, "2026-02-20")["tasks_created"] == 0);  // an earlier one
   CHECK(run(s, "2026-03-16")["tasks_created"] == 1);  // 15 days: call
   json hold = run(s, "2026-03-31");                    // 30 days: final notice and the hold
