@@ -15,6 +15,7 @@
 #include "core/credit.hpp"
 #include "core/dunning.hpp"
 #include "core/grading.hpp"
+#include "core/notice.hpp"
 #include "core/errors.hpp"
 #include "core/ledger.hpp"
 #include "core/outcome.hpp"
@@ -155,6 +156,19 @@ struct DunningTask {
   TaskStatus status = TaskStatus::open;
   std::optional<std::string> note;
   std::optional<std::string> collector;  // the customer's
+  std::optional<std::int64_t> notice;    // the notice it sent, if its action sends one
+};
+
+struct NoticeView {
+  std::int64_t id = 0;
+  std::int64_t task = 0;
+  std::string customer;
+  int level = 0;
+  RenderedNotice rendered;
+  Currency currency;
+  std::string status;  // pending, sent, failed
+  int attempts = 0;
+  std::string created_at;
 };
 
 struct TaskFilter {
@@ -350,6 +364,7 @@ class Books {
   virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
+  virtual std::optional<NoticeView> notice(std::int64_t id) = 0;
   // Scheduled jobs among instances: takes `job`'s lease for `day` unless it was done for that
   // day or another holder's lease is still running; true if this holder has it now.
   virtual bool take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) = 0;

@@ -149,5 +149,6 @@ Response get_dunning_tasks(Context& cx);
 Response patch_dunning_task(Context& cx);
 Response post_promise(Context& cx);
 Response get_customer_promises(Context& cx);
+Response get_notice(Context& cx);
 
 }  // namespace tallyman::http

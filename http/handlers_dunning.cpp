@@ -50,7 +50,8 @@ json task_json(const DunningTask& t) {
          {"created", format_date(t.created)},
          {"status", std::string(to_string(t.status))},
          {"note", t.note ? json(*t.note) : json(nullptr)},
-         {"collector", t.collector ? json(*t.collector) : json(nullptr)}};
+         {"collector", t.collector ? json(*t.collector) : json(nullptr)},
+         {"notice", t.notice ? json(std::to_string(*t.notice)) : json(nullptr)}};
   return j;
 }
 
@@ -191,6 +192,23 @@ Response get_customer_promises(Context& cx) {
   json items = json::array();
   for (const PromiseView& v : cx.books.promises(cx.params[0], as_of)) items.push_back(promise_json(v));
   return list_response(cx, std::move(items), std::nullopt);
+}
+
+Response get_notice(Context& cx) {
+  auto id = numeric_id(cx.params[0]);
+  auto n = id ? cx.books.notice(*id) : std::nullopt;
+  if (!n) return problem(404, "there is no notice " + cx.params[0]);
+  return json_response(200, {{"id", std::to_string(n->id)},
+                             {"task", std::to_string(n->task)},
+                             {"customer", n->customer},
+                             {"level", n->level},
+                             {"subject", n->rendered.subject},
+                             {"text", n->rendered.text},
+                             {"html", n->rendered.html},
+                             {"total", n->rendered.total},
+                             {"currency", n->currency.str()},
+                             {"delivery", {{"status", n->status}, {"attempts", n->attempts}}},
+                             {"created_at", n->created_at}});
 }
 
 }  // namespace tallyman::http

@@ -71,6 +71,7 @@ const std::vector<Route>& table() {
       {"PATCH", "/v1/dunning-tasks/{id}", P::collect, patch_dunning_task},
       {"POST", "/v1/promises", P::collect, post_promise},
       {"GET", "/v1/customers/{id}/promises", P::read, get_customer_promises},
+      {"GET", "/v1/notices/{id}", P::read, get_notice},
   };
   return routes;
 }

@@ -81,6 +81,7 @@ class SqlBooks final : public Books {
   std::optional<DunningRun> dunning_run(std::int64_t id) override;
   Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) override;
   std::optional<DunningTask> dunning_task(std::int64_t id) override;
+  std::optional<NoticeView> notice(std::int64_t id) override;
   PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
                          const std::optional<std::string>& note) override;
   PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,

@@ -37,6 +37,8 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 struct CustomerState {
+  std::string name;
+  Currency currency;
   std::optional<char> grade;
   int episode = 0;
   std::optional<int> level;  // the highest tasked in the open episode
@@ -143,15 +145,17 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
     std::map<std::string, CustomerState> states;
     if (acting) {
       Params p;
-      std::string id, grade;
+      std::string id, name, currency, grade;
       long long episode = 0, level = 0, hold = 0;
       soci::indicator grade_ind = soci::i_ok, level_ind = soci::i_ok;
-      Query q(db_->session(), "SELECT id, grade, dunning_episode, dunning_level, dunning_hold FROM customers", p);
-      q.into(id).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
+      Query q(db_->session(),
+              "SELECT id, name, currency, grade, dunning_episode, dunning_level, dunning_hold FROM customers", p);
+      q.into(id).into(name).into(currency).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
       if (q.run()) do {
           const bool involved = overdue.contains(id) || level_ind == soci::i_ok || hold != 0;
           if (!involved) continue;
-          states[id] = CustomerState{grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
+          states[id] = CustomerState{name, db_currency(currency),
+                                     grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
                                      static_cast<int>(episode),
                                      level_ind == soci::i_ok ? std::optional<int>(static_cast<int>(level)) : std::nullopt,
                                      hold != 0};
@@ -231,6 +235,23 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
                   t.add(format_date(as_of)) + ", 'open', " + t.add(static_cast<long long>(run.id)) + ", " + t.add(now) + ")",
               t);
       ++run.tasks_created;
+      if (sends_notice(a.level->action)) {
+        long long task_id = 0;
+        if (!db_->session().get_last_insert_id("dunning_tasks", task_id)) throw DatabaseError("no id for the task");
+        NoticeInput in{customer, state.name, state.currency, a.level->level, a.level->action, as_of, {}};
+        for (const OpenInvoice& inv : invoices)
+          if (!inv.disputed)
+            in.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
+        const RenderedNotice n = render_notice(in);
+        Params np;
+        execute(db_->session(),
+                "INSERT INTO notices (task_id, customer, level, subject, text_body, html_body, total, currency, status,"
+                " attempts, created_at) VALUES (" + np.add(task_id) + ", " + np.add(customer) + ", " +
+                    np.add(static_cast<long long>(a.level->level)) + ", " + np.add(n.subject) + ", " + np.add(n.text) +
+                    ", " + np.add(n.html) + ", " + np.add(static_cast<long long>(n.total)) + ", " +
+                    np.add(state.currency.str()) + ", 'pending', 0, " + np.add(now) + ")",
+                np);
+      }
       const bool hold = a.level->credit_hold && !state.hold;
       if (hold) ++run.holds_set;
       Params c;
@@ -285,22 +306,23 @@ std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
 namespace {
 
 const char* const task_columns =
-    "SELECT t.id, t.customer, t.level, t.action, t.overdue_amount, t.invoices, t.created, t.status, t.note, c.collector"
-    " FROM dunning_tasks t JOIN customers c ON c.id = t.customer";
+    "SELECT t.id, t.customer, t.level, t.action, t.overdue_amount, t.invoices, t.created, t.status, t.note, c.collector,"
+    " n.id FROM dunning_tasks t JOIN customers c ON c.id = t.customer LEFT JOIN notices n ON n.task_id = t.id";
 
 std::vector<DunningTask> read_tasks(Database& db, const std::string& sql, Params& p) {
-  long long id = 0, level = 0, amount = 0;
+  long long id = 0, level = 0, amount = 0, notice = 0;
   std::string customer, action, invoices, created, status, note, collector;
-  soci::indicator note_ind = soci::i_ok, collector_ind = soci::i_ok;
+  soci::indicator note_ind = soci::i_ok, collector_ind = soci::i_ok, notice_ind = soci::i_ok;
   Query q(db.session(), sql, p);
   q.into(id).into(customer).into(level).into(action).into(amount).into(invoices).into(created).into(status)
-      .into(note, note_ind).into(collector, collector_ind);
+      .into(note, note_ind).into(collector, collector_ind).into(notice, notice_ind);
   std::vector<DunningTask> out;
   if (q.run()) do {
       auto s = parse_task_status(status);
       if (!s) throw DatabaseError("the database holds an unknown task status: " + status);
       DunningTask t{id, customer, static_cast<int>(level), action, amount, split(invoices), db_date(created), *s,
-                    std::nullopt, std::nullopt};
+                    std::nullopt, std::nullopt, std::nullopt};
+      if (notice_ind == soci::i_ok) t.notice = notice;
       if (note_ind == soci::i_ok) t.note = note;
       if (collector_ind == soci::i_ok) t.collector = collector;
       out.push_back(std::move(t));
@@ -442,6 +464,23 @@ void SqlBooks::finish_lease(const std::string& job, const std::string& holder, D
             "UPDATE job_leases SET holder = NULL, expires_at = NULL, done_for = " + p.add(format_date(day)) +
                 " WHERE job = " + p.add(job) + " AND holder = " + p.add(holder),
             p);
+  });
+}
+
+std::optional<NoticeView> SqlBooks::notice(std::int64_t id) {
+  return guarded([&]() -> std::optional<NoticeView> {
+    Params p;
+    long long task = 0, level = 0, total = 0, attempts = 0;
+    std::string customer, subject, text, html, currency, status, created;
+    Query q(db_->session(),
+            "SELECT task_id, customer, level, subject, text_body, html_body, total, currency, status, attempts,"
+            " created_at FROM notices WHERE id = " + p.add(static_cast<long long>(id)),
+            p);
+    q.into(task).into(customer).into(level).into(subject).into(text).into(html).into(total).into(currency).into(status)
+        .into(attempts).into(created);
+    if (!q.run()) return std::nullopt;
+    return NoticeView{id,      task,      customer, static_cast<int>(level), RenderedNotice{subject, text, html, total},
+                      db_currency(currency), status, static_cast<int>(attempts), created};
   });
 }
 

@@ -283,6 +283,24 @@ const std::vector<Migration>& migrations() {
            "CREATE UNIQUE INDEX IF NOT EXISTS dunning_tasks_episode ON dunning_tasks (customer, episode, level)",
            "CREATE INDEX IF NOT EXISTS dunning_tasks_status ON dunning_tasks (status, id)",
 
+           // The outbox: a notice per task whose action sends one, written with the task.
+           // status: pending until delivered (sent) or given up (failed).
+           "CREATE TABLE IF NOT EXISTS notices ("
+           " id {pk},"
+           " task_id BIGINT NOT NULL,"
+           " customer {id} NOT NULL,"
+           " level INTEGER NOT NULL,"
+           " subject {text} NOT NULL,"
+           " text_body TEXT NOT NULL,"
+           " html_body TEXT NOT NULL,"
+           " total BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " attempts INTEGER NOT NULL,"
+           " created_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS notices_task ON notices (task_id)",
+           "CREATE INDEX IF NOT EXISTS notices_status ON notices (status, id)",
+
            "CREATE TABLE IF NOT EXISTS dunning_runs ("
            " id {pk},"
            " as_of {date} NOT NULL,"

@@ -56,11 +56,20 @@ TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold 
   CHECK(t[0]["overdue_amount"] == 5000);
   CHECK(t[0]["invoices"] == json::array({"I-1"}));
   CHECK(t[0]["collector"] == "alice");
+  // A reminder sends a notice: rendered into the outbox with the task, waiting for delivery.
+  REQUIRE(t[0]["notice"].is_string());
+  json notice = s.call("GET", "/v1/notices/" + t[0]["notice"].get<std::string>(), "collector").json_body();
+  CHECK(notice["subject"] == "Payment reminder: 50.00 EUR overdue");
+  CHECK(notice["text"].get<std::string>().find("I-1") != std::string::npos);
+  CHECK(notice["html"].get<std::string>().find("<td>I-1</td><td>2026-03-01</td><td>1</td>") != std::string::npos);
+  CHECK(notice["delivery"]["status"] == "pending");
+  CHECK(s.call("GET", "/v1/notices/999", "collector").status == 404);
   json again = run(s, "2026-03-02");  // the same date again: nothing done, nothing examined
   CHECK(again["tasks_created"] == 0);
   CHECK(again["customers_examined"] == 0);
   CHECK(run(s, "2026-02-20")["tasks_created"] == 0);  // an earlier one
   CHECK(run(s, "2026-03-16")["tasks_created"] == 1);  // 15 days: call
+  CHECK(tasks(s, "?level=2")[0]["notice"].is_null());   // a call sends nothing
   json hold = run(s, "2026-03-31");                    // 30 days: final notice and the hold
   CHECK(hold["tasks_created"] == 1);
   CHECK(hold["holds_set"] == 1);

@@ -87,6 +87,7 @@ const std::vector<Case>& cases() {
       {"PATCH", "/v1/dunning-tasks/{id}", "/v1/dunning-tasks/1", Who::collectors},
       {"POST", "/v1/promises", "/v1/promises", Who::collectors},
       {"GET", "/v1/customers/{id}/promises", "/v1/customers/C-1/promises", Who::readers},
+      {"GET", "/v1/notices/{id}", "/v1/notices/1", Who::readers},
   };
   return list;
 }

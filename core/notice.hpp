@@ -1,0 +1,46 @@
+#pragma once
+// Dunning notices (issue 5): what a task whose action sends something says to the customer,
+// as plain text and as HTML, from the overdue invoices of the run. Pure: the run stores the
+// result in the outbox in the task's transaction; delivery is another matter.
+
+#include "core/calendar.hpp"
+#include "core/money.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tallyman {
+
+// reminder, final_notice, collection_agency and legal send a notice; call and visit are a
+// person's work; an action the user named sends none.
+bool sends_notice(std::string_view action);
+
+struct NoticeLine {
+  std::string invoice;
+  Date due_date;
+  int days_overdue = 0;
+  std::int64_t open = 0;
+};
+
+struct NoticeInput {
+  std::string customer_id;
+  std::string customer_name;
+  Currency currency;
+  int level = 1;
+  std::string action;
+  Date as_of;
+  std::vector<NoticeLine> lines;  // the overdue invoices, oldest due first
+};
+
+struct RenderedNotice {
+  std::string subject;
+  std::string text;
+  std::string html;
+  std::int64_t total = 0;
+};
+
+RenderedNotice render_notice(const NoticeInput& input);
+
+}  // namespace tallyman
