@@ -5,6 +5,7 @@
 #include "http/keys.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/webhook.hpp"
 #include "http/worker_pool.hpp"
 #include "jobs/scheduler.hpp"
 #include "sql/books.hpp"
@@ -62,6 +63,29 @@ std::string instance_name() {
   char host[64] = "host";
   ::gethostname(host, sizeof host - 1);
   return std::string(host).substr(0, 40) + ":" + std::to_string(::getpid());
+}
+
+std::size_t env_count(const char* name, std::size_t fallback, std::size_t max);
+
+// The outbox's sender: every pending notice that is due is POSTed to TALLYMAN_WEBHOOK_URL,
+// signed with TALLYMAN_WEBHOOK_SECRET; a failure is retried after an exponential backoff
+// (TALLYMAN_WEBHOOK_BACKOFF_MS, doubled per attempt) until TALLYMAN_WEBHOOK_ATTEMPTS, then
+// the notice is failed. Without a URL, notices wait in the outbox.
+constexpr std::size_t notices_per_round = 50;
+constexpr int notice_claim_seconds = 60;
+
+void deliver_notices(const sql::DbUrl& url, const std::string& holder) {
+  const char* target = std::getenv("TALLYMAN_WEBHOOK_URL");
+  if (target == nullptr || *target == '\0') return;
+  const char* secret = std::getenv("TALLYMAN_WEBHOOK_SECRET");
+  const int backoff_ms = static_cast<int>(env_count("TALLYMAN_WEBHOOK_BACKOFF_MS", 1000, 3'600'000));
+  const int attempts_max = static_cast<int>(env_count("TALLYMAN_WEBHOOK_ATTEMPTS", 8, 100));
+  sql::SqlBooks books(std::make_unique<sql::Database>(url));
+  for (const NoticeView& n : books.claim_notices(holder, notices_per_round, notice_claim_seconds)) {
+    const http::Delivery d = http::post_signed(target, secret != nullptr ? secret : "", http::notice_payload(n));
+    const int retry_ms = backoff_ms << std::min(n.attempts, 20);
+    books.notice_attempted(n.id, holder, d.delivered, d.error, retry_ms, attempts_max);
+  }
 }
 
 std::size_t workers_default(sql::Dialect dialect) {
@@ -140,7 +164,9 @@ int serve_command(int argc, char** argv) {
                                 if (!books.take_lease("dunning", holder, day, dunning_lease_seconds)) return;
                                 books.run_dunning(Actor{"scheduler:" + holder, Role::admin, "", "{}"}, day);
                                 books.finish_lease("dunning", holder, day);
-                              }}});
+                              }},
+                             {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
+                              [&url, holder] { deliver_notices(*url, holder); }}});
   http::serve(router, pool, options, [&](unsigned short port) {
     std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,
                 url->display.c_str(), workers);

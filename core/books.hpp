@@ -365,6 +365,12 @@ class Books {
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
   virtual std::optional<NoticeView> notice(std::int64_t id) = 0;
+  // The outbox's sender: claims up to `max` pending notices that are due (none claimed by a
+  // live other sender), for `claim_seconds`; then reports each attempt. A notice whose
+  // attempt succeeded is sent and never claimed again; after `attempts_max` failures, failed.
+  virtual std::vector<NoticeView> claim_notices(const std::string& holder, std::size_t max, int claim_seconds) = 0;
+  virtual void notice_attempted(std::int64_t id, const std::string& holder, bool delivered, const std::string& error,
+                                int retry_after_ms, int attempts_max) = 0;
   // Scheduled jobs among instances: takes `job`'s lease for `day` unless it was done for that
   // day or another holder's lease is still running; true if this holder has it now.
   virtual bool take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) = 0;

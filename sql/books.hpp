@@ -82,6 +82,9 @@ class SqlBooks final : public Books {
   Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) override;
   std::optional<DunningTask> dunning_task(std::int64_t id) override;
   std::optional<NoticeView> notice(std::int64_t id) override;
+  std::vector<NoticeView> claim_notices(const std::string& holder, std::size_t max, int claim_seconds) override;
+  void notice_attempted(std::int64_t id, const std::string& holder, bool delivered, const std::string& error,
+                        int retry_after_ms, int attempts_max) override;
   PostResult update_task(const Actor& actor, std::int64_t id, TaskStatus status,
                          const std::optional<std::string>& note) override;
   PostResult make_promise(const Actor& actor, const std::string& customer, const Promise& promise,

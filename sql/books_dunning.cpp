@@ -484,4 +484,61 @@ std::optional<NoticeView> SqlBooks::notice(std::int64_t id) {
   });
 }
 
+std::vector<NoticeView> SqlBooks::claim_notices(const std::string& holder, std::size_t max, int claim_seconds) {
+  return guarded([&] {
+    const std::string now = utc_timestamp();
+    std::vector<long long> candidates;
+    {
+      Params p;
+      const std::string n1 = p.add(now), n2 = p.add(now);
+      long long id = 0;
+      Query q(db_->session(),
+              "SELECT id FROM notices WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= " + n1 +
+                  ") AND (claim_until IS NULL OR claim_until < " + n2 + ") ORDER BY id LIMIT " +
+                  p.add(static_cast<long long>(max)),
+              p);
+      q.into(id);
+      if (q.run()) do {
+          candidates.push_back(id);
+        } while (q.fetch());
+    }
+    std::vector<NoticeView> claimed;
+    const std::string until = utc_timestamp_in(std::chrono::seconds(claim_seconds));
+    for (long long id : candidates) {
+      // One conditional UPDATE per notice: whoever changes the row has it.
+      soci::statement st = (db_->session().prepare << "UPDATE notices SET claimed_by = :h, claim_until = :u"
+                                                      " WHERE id = :i AND status = 'pending'"
+                                                      " AND (claim_until IS NULL OR claim_until < :n)",
+                            soci::use(holder), soci::use(until), soci::use(id), soci::use(now));
+      st.execute(true);
+      if (st.get_affected_rows() != 1) continue;
+      if (auto n = notice(id)) claimed.push_back(std::move(*n));
+    }
+    return claimed;
+  });
+}
+
+void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool delivered, const std::string& error,
+                                int retry_after_ms, int attempts_max) {
+  guarded([&] {
+    Params p;
+    if (delivered) {
+      execute(db_->session(),
+              "UPDATE notices SET status = 'sent', attempts = attempts + 1, sent_at = " + p.add(utc_timestamp()) +
+                  ", last_error = NULL, claimed_by = NULL, claim_until = NULL WHERE id = " +
+                  p.add(static_cast<long long>(id)) + " AND claimed_by = " + p.add(holder),
+              p);
+      return;
+    }
+    const std::string next = utc_timestamp_in(std::chrono::milliseconds(retry_after_ms));
+    const std::string given_up = p.add(static_cast<long long>(attempts_max - 1));
+    execute(db_->session(),
+            "UPDATE notices SET status = CASE WHEN attempts >= " + given_up + " THEN 'failed' ELSE 'pending' END,"
+            " attempts = attempts + 1, last_error = " + p.add(error.substr(0, 200)) + ", next_attempt_at = " +
+                p.add(next) + ", claimed_by = NULL, claim_until = NULL WHERE id = " +
+                p.add(static_cast<long long>(id)) + " AND claimed_by = " + p.add(holder),
+            p);
+  });
+}
+
 }  // namespace tallyman::sql

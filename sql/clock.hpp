@@ -10,6 +10,6 @@ namespace tallyman::sql {
 // "2026-11-23T05:08:31.123Z"
 std::string utc_timestamp();
 // The same, `ahead` from now (a lease's expiry).
-std::string utc_timestamp_in(std::chrono::seconds ahead);
+std::string utc_timestamp_in(std::chrono::milliseconds ahead);
 
 }  // namespace tallyman::sql

@@ -297,7 +297,12 @@ const std::vector<Migration>& migrations() {
            " currency CHAR(3) NOT NULL,"
            " status VARCHAR(16) NOT NULL,"
            " attempts INTEGER NOT NULL,"
-           " created_at VARCHAR(32) NOT NULL) {journal}",
+           " created_at VARCHAR(32) NOT NULL,"
+           " next_attempt_at VARCHAR(32) NULL,"
+           " last_error {text} NULL,"
+           " sent_at VARCHAR(32) NULL,"
+           " claimed_by VARCHAR(64) NULL,"
+           " claim_until VARCHAR(32) NULL) {journal}",
            "CREATE INDEX IF NOT EXISTS notices_task ON notices (task_id)",
            "CREATE INDEX IF NOT EXISTS notices_status ON notices (status, id)",
 
