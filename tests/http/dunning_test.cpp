@@ -1,6 +1,8 @@
 // Dunning runs over HTTP and the command line (contract §5) on a constructed book, as of
 // successive dates: escalation, no duplicates, holds set, obeyed and lifted, episodes.
 #include "http/support.hpp"
+#include "sql/database.hpp"
+#include "sql/statement.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -201,4 +203,26 @@ TEST_CASE("dunning: the daily run happens once among two instances on one databa
   json audit = a.call("GET", "/v1/audit?entity=dunning_run", "collector").json_body()["items"];
   REQUIRE(audit.size() == 1);
   CHECK(audit[0]["actor"].get<std::string>().starts_with("scheduler:"));
+}
+
+TEST_CASE("dunning: a lease held by an instance that died blocks the day only until it expires", "[http][mysql]") {
+  Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));  // its schedule is off
+  std::string why;
+  sql::Database db(*sql::parse_db_url(a.url(), why));
+  // As if an instance took today's lease and died mid-run: its lease still runs for a while.
+  auto lease_until = [&](const char* until) {
+    sql::Params p;
+    sql::execute(db.session(),
+                 std::string("UPDATE job_leases SET holder = 'dead:1', expires_at = ") + p.add(until) +
+                     " WHERE job = 'dunning'",
+                 p);
+  };
+  lease_until("9999-12-31T00:00:00.000Z");
+  auto b = a.another("TALLYMAN_DUNNING_AT=00:00 TALLYMAN_SCHEDULER_SECONDS=1");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK(b->call("GET", "/v1/dunning-runs/1", "collector").status == 404);  // not while the lease runs
+  lease_until("2000-01-01T00:00:00.000Z");                                  // it expires
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  CHECK(b->call("GET", "/v1/dunning-runs/1", "collector").status == 200);  // taken over, and run once
+  CHECK(b->call("GET", "/v1/dunning-runs/2", "collector").status == 404);
 }
