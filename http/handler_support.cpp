@@ -237,6 +237,14 @@ std::optional<std::string> query_id(Context& cx, const char* name, QueryErrors& 
   return text;
 }
 
+std::optional<WriteOffStatus> query_request_status(Context& cx, QueryErrors& errors) {
+  auto text = query_text(cx, "status");
+  if (!text) return std::nullopt;
+  auto status = parse_write_off_status(*text);
+  if (!status) errors.errors.push_back({"status", "must be pending, approved or rejected"});
+  return status;
+}
+
 namespace {
 
 const char* const base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

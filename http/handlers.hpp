@@ -81,6 +81,8 @@ std::optional<Date> query_date(Context& cx, const char* name, QueryErrors& error
 std::optional<std::int64_t> query_int(Context& cx, const char* name, std::int64_t min, std::int64_t max,
                                       QueryErrors& errors);
 std::optional<std::string> query_id(Context& cx, const char* name, QueryErrors& errors);
+// `status` of a request a second person decides (write-offs, limit changes).
+std::optional<WriteOffStatus> query_request_status(Context& cx, QueryErrors& errors);
 // limit and cursor; `numeric` lists have numeric keys.
 PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric = false);
 std::string encode_cursor(const std::string& key);

@@ -236,11 +236,7 @@ Response decide_limit(Context& cx, bool approve) {
 Response get_limit_changes(Context& cx) {
   QueryErrors qe;
   const PageRequest page = query_page(cx, qe, true);
-  std::optional<WriteOffStatus> status;
-  if (auto s = query_text(cx, "status")) {
-    status = parse_write_off_status(*s);
-    if (!status) qe.errors.push_back({"status", "must be pending, approved or rejected"});
-  }
+  const std::optional<WriteOffStatus> status = query_request_status(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
   Page<LimitChange> found = cx.books.limit_changes(status, customer, page);
