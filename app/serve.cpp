@@ -31,20 +31,43 @@ namespace {
 // 21,700). On MySQL a worker mostly waits for the server: four per core.
 constexpr std::size_t workers_max = 64;
 
-// A dunning run that takes longer than this loses its lease to another instance (which then
-// runs it again: the run is one transaction, so a holder that died left nothing behind).
-constexpr int dunning_lease_seconds = 600;
+// A scheduled run that takes longer than this loses its lease to another instance (which then
+// runs it again: a run is one transaction, so a holder that died left nothing behind).
+// TALLYMAN_LEASE_SECONDS changes it (the takeover test uses a short one).
+constexpr std::size_t lease_seconds_default = 600;
 
 // "06:00" -> 360; `fallback` when unset; "off" -> -1 (no scheduled run); a usage error when
 // malformed.
-int minutes_of_day(const char* text, int fallback) {
+int minutes_of_day(const char* name, int fallback) {
+  const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
   if (std::string_view(text) == "off") return -1;
   int h = -1, m = -1;
   char extra = 0;
   if (std::sscanf(text, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-    throw UsageError("TALLYMAN_DUNNING_AT must be HH:MM, such as 06:00");
+    throw UsageError(std::string(name) + " must be HH:MM, such as 06:00, or off");
   return h * 60 + m;
+}
+
+// The weekly grading run: TALLYMAN_GRADING_AT "DAY HH:MM" (mon..sun), "mon 05:00" unless set,
+// "off" for none. Monday early, before the day's dunning run, so that it sees fresh grades.
+struct Weekly {
+  date::weekday day;
+  int minutes = -1;  // -1: off
+};
+
+Weekly weekly_at(const char* name) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return {date::Monday, 5 * 60};
+  if (std::string_view(text) == "off") return {date::Monday, -1};
+  static const char* const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  char day[4] = {};
+  int h = -1, m = -1;
+  char extra = 0;
+  if (std::sscanf(text, "%3s %d:%d%c", day, &h, &m, &extra) == 3 && h >= 0 && h <= 23 && m >= 0 && m <= 59)
+    for (unsigned d = 0; d < 7; ++d)
+      if (std::string_view(day) == days[d]) return {date::weekday(d), h * 60 + m};
+  throw UsageError(std::string(name) + " must be DAY HH:MM with DAY one of mon tue wed thu fri sat sun, or off");
 }
 
 // The minutes since midnight now, in TALLYMAN_TZ.
@@ -147,26 +170,37 @@ int serve_command(int argc, char** argv) {
       workers, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
   // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
   // day on anyway; harmless when several instances do it). The dunning run happens daily at
-  // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set), once among all instances:
-  // whoever takes the day's lease runs it.
-  const int dunning_at = minutes_of_day(std::getenv("TALLYMAN_DUNNING_AT"), 6 * 60);
+  // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set) and the grading run weekly
+  // at TALLYMAN_GRADING_AT, each once among all instances: whoever takes the day's lease runs it.
+  const int dunning_at = minutes_of_day("TALLYMAN_DUNNING_AT", 6 * 60);
+  const Weekly grading_at = weekly_at("TALLYMAN_GRADING_AT");
+  const int lease_seconds = static_cast<int>(env_count("TALLYMAN_LEASE_SECONDS", lease_seconds_default, 86400));
   const std::string holder = instance_name();
-  jobs::Scheduler scheduler({{"reservation expiry", std::chrono::hours(1),
-                              [&url] {
-                                sql::SqlBooks books(std::make_unique<sql::Database>(*url));
-                                books.expire_reservations(today());
-                              }},
-                             {"dunning", std::chrono::seconds(env_count("TALLYMAN_SCHEDULER_SECONDS", 60, 3600)),
-                              [&url, dunning_at, holder] {
-                                if (dunning_at < 0 || minutes_now() < dunning_at) return;
-                                sql::SqlBooks books(std::make_unique<sql::Database>(*url));
-                                const Date day = today();
-                                if (!books.take_lease("dunning", holder, day, dunning_lease_seconds)) return;
-                                books.run_dunning(Actor{"scheduler:" + holder, Role::admin, "", "{}"}, day);
-                                books.finish_lease("dunning", holder, day);
-                              }},
-                             {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
-                              [&url, holder] { deliver_notices(*url, holder); }}});
+  const Actor scheduler_actor{"scheduler:" + holder, Role::admin, "", "{}"};
+  // Runs `job` for today if its time has come and this instance takes the day's lease.
+  auto leased = [&url, holder, lease_seconds](const char* job, auto&& run) {
+    sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+    const Date day = today();
+    if (!books.take_lease(job, holder, day, lease_seconds)) return;
+    run(books, day);
+    books.finish_lease(job, holder, day);
+  };
+  jobs::Scheduler scheduler(
+      {{"reservation expiry", std::chrono::hours(1),
+        [&url] {
+          sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+          books.expire_reservations(today());
+        }},
+       {"grading and dunning", std::chrono::seconds(env_count("TALLYMAN_SCHEDULER_SECONDS", 60, 3600)),
+        [&] {
+          const int now = minutes_now();
+          if (grading_at.minutes >= 0 && date::weekday(today()) == grading_at.day && now >= grading_at.minutes)
+            leased("grading", [&](sql::SqlBooks& books, Date day) { books.run_grading(scheduler_actor, day); });
+          if (dunning_at >= 0 && now >= dunning_at)
+            leased("dunning", [&](sql::SqlBooks& books, Date day) { books.run_dunning(scheduler_actor, day); });
+        }},
+       {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
+        [&url, holder] { deliver_notices(*url, holder); }}});
   http::serve(router, pool, options, [&](unsigned short port) {
     std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,
                 url->display.c_str(), workers);

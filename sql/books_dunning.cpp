@@ -36,13 +36,75 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
+// A run reads and writes the book a page of customers at a time (in id order), so that what
+// it holds in memory is one page's, however large the book; the whole run is still one
+// transaction.
+constexpr long long dunning_page_customers = 2000;
+
 struct CustomerState {
+  std::string id;
   std::string name;
   Currency currency;
   std::optional<char> grade;
   int episode = 0;
   std::optional<int> level;  // the highest tasked in the open episode
   bool hold = false;
+};
+
+// The next page of customers after `after` (from the first when absent).
+std::vector<CustomerState> customer_page(Database& db, const std::optional<std::string>& after) {
+  Params p;
+  std::string where = after ? " WHERE id > " + p.add(*after) : "";
+  std::string id, name, currency, grade;
+  long long episode = 0, level = 0, hold = 0;
+  soci::indicator grade_ind = soci::i_ok, level_ind = soci::i_ok;
+  Query q(db.session(),
+          "SELECT id, name, currency, grade, dunning_episode, dunning_level, dunning_hold FROM customers" + where +
+              " ORDER BY id LIMIT " + p.add(dunning_page_customers),
+          p);
+  q.into(id).into(name).into(currency).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
+  std::vector<CustomerState> page;
+  if (q.run()) do {
+      page.push_back(CustomerState{id, name, db_currency(currency),
+                                   grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
+                                   static_cast<int>(episode),
+                                   level_ind == soci::i_ok ? std::optional<int>(static_cast<int>(level)) : std::nullopt,
+                                   hold != 0});
+    } while (q.fetch());
+  return page;
+}
+
+// Each invoice of the page's customers past due as of the date, with its open amount then,
+// from the journal. Per currency, so that the read is a range of the postings_aging index.
+std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(Database& db, const std::vector<CustomerState>& page,
+                                                                 Date as_of) {
+  std::set<std::string> currencies;
+  for (const CustomerState& c : page) currencies.insert(c.currency.str());
+  std::map<std::string, std::vector<OpenInvoice>> overdue;
+  for (const std::string& currency : currencies) {
+    Params p;
+    std::string customer, invoice, due;
+    long long open = 0;
+    Query q(db.session(),
+            "SELECT customer, invoice, MIN(due_date), SUM(open_delta) FROM postings WHERE currency = " + p.add(currency) +
+                " AND customer >= " + p.add(page.front().id) + " AND customer <= " + p.add(page.back().id) +
+                " AND invoice IS NOT NULL AND posted_on <= " + p.add(format_date(as_of)) + " AND due_date < " +
+                p.add(format_date(as_of)) + " GROUP BY customer, invoice HAVING SUM(open_delta) > 0",
+            p);
+    q.into(customer).into(invoice).into(due).into(open);
+    if (q.run()) do {
+        overdue[customer].push_back(OpenInvoice{invoice, db_date(due), open, false});
+      } while (q.fetch());
+  }
+  return overdue;
+}
+
+// What one page of the run writes, gathered so that it goes in a few statements.
+struct PageWrites {
+  std::vector<std::vector<Cell>> tasks;
+  std::map<std::string, NoticeInput> notices;  // by customer: its task's notice
+  std::vector<std::pair<std::string, long long>> episodes, levels, holds;
+  std::vector<std::string> ended;  // customers whose episode ends
 };
 
 }  // namespace
@@ -115,23 +177,8 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       Query(db_->session(), "SELECT MAX(as_of) FROM dunning_runs", p).into(last, ind).run();
       acting = ind != soci::i_ok || db_date(last) < as_of;  // the same or an earlier date: nothing new
     }
-    // Each invoice's open amount as of the date where it is past due, from the journal. A run
-    // that will not act reads nothing: it is recorded with its counts at zero.
-    std::map<std::string, std::vector<OpenInvoice>> overdue;
-    if (acting) {
-      Params p;
-      const std::string d1 = p.add(format_date(as_of)), d2 = p.add(format_date(as_of));
-      std::string customer, invoice, due;
-      long long open = 0;
-      Query q(db_->session(),
-              "SELECT customer, invoice, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL"
-              " AND posted_on <= " + d1 + " AND due_date < " + d2 + " GROUP BY customer, invoice HAVING SUM(open_delta) > 0",
-              p);
-      q.into(customer).into(invoice).into(due).into(open);
-      if (q.run()) do {
-          overdue[customer].push_back(OpenInvoice{invoice, db_date(due), open, false});
-        } while (q.fetch());
-    }
+    // Disputed invoices and pending promises are read whole: they are few, whatever the size
+    // of the book. A run that will not act reads nothing: it is recorded with zero counts.
     std::set<std::string> disputed;
     if (acting) {
       Params p;
@@ -140,25 +187,6 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       q.into(number);
       if (q.run()) do {
           disputed.insert(number);
-        } while (q.fetch());
-    }
-    std::map<std::string, CustomerState> states;
-    if (acting) {
-      Params p;
-      std::string id, name, currency, grade;
-      long long episode = 0, level = 0, hold = 0;
-      soci::indicator grade_ind = soci::i_ok, level_ind = soci::i_ok;
-      Query q(db_->session(),
-              "SELECT id, name, currency, grade, dunning_episode, dunning_level, dunning_hold FROM customers", p);
-      q.into(id).into(name).into(currency).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
-      if (q.run()) do {
-          const bool involved = overdue.contains(id) || level_ind == soci::i_ok || hold != 0;
-          if (!involved) continue;
-          states[id] = CustomerState{name, db_currency(currency),
-                                     grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
-                                     static_cast<int>(episode),
-                                     level_ind == soci::i_ok ? std::optional<int>(static_cast<int>(level)) : std::nullopt,
-                                     hold != 0};
         } while (q.fetch());
     }
     // Promises still pending when last looked at: kept or broken by now, or pending still
@@ -203,63 +231,87 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       run.id = id;
     }
     const std::string now = utc_timestamp();
-    for (auto& [customer, state] : states) {
-      ++run.examined;
-      std::vector<OpenInvoice>& invoices = overdue[customer];
-      for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
-      const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(customer), as_of);
-      if (!a.any_overdue()) {
-        // The episode ends: its open tasks are resolved (the money came in), the hold lifts.
-        if (state.level || state.hold) {
-          Params t;
-          soci::statement st = (db_->session().prepare << "UPDATE dunning_tasks SET status = 'resolved'"
-                                                          " WHERE customer = :c AND status = 'open'",
-                                soci::use(customer));
-          st.execute(true);
-          run.tasks_resolved += static_cast<int>(st.get_affected_rows());
-          Params c;
-          execute(db_->session(),
-                  "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer), c);
+    std::optional<std::string> after;
+    while (acting) {
+      const std::vector<CustomerState> page = customer_page(*db_, after);
+      if (page.empty()) break;
+      after = page.back().id;
+      std::map<std::string, std::vector<OpenInvoice>> overdue = overdue_invoices(*db_, page, as_of);
+      PageWrites w;
+      for (const CustomerState& state : page) {
+        auto found = overdue.find(state.id);
+        if (found == overdue.end() && !state.level && !state.hold) continue;  // nothing to look at
+        ++run.examined;
+        std::vector<OpenInvoice> none;
+        std::vector<OpenInvoice>& invoices = found == overdue.end() ? none : found->second;
+        for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
+        const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(state.id), as_of);
+        if (!a.any_overdue()) {
+          // The episode ends: its open tasks are resolved (the money came in), the hold lifts.
+          if (state.level || state.hold) w.ended.push_back(state.id);
           if (state.hold) ++run.holds_released;
+          continue;
         }
-        continue;
+        if (!a.dunned() || !needs_task(a, state.level)) continue;
+        const int episode = state.level ? state.episode : state.episode + 1;
+        w.tasks.push_back({state.id, static_cast<long long>(episode), static_cast<long long>(a.level->level),
+                           a.level->action, static_cast<long long>(a.overdue), join(a.invoices), format_date(as_of),
+                           std::string("open"), static_cast<long long>(run.id), now});
+        ++run.tasks_created;
+        if (sends_notice(a.level->action)) {
+          NoticeInput in{state.id, state.name, state.currency, a.level->level, a.level->action, as_of, {}};
+          for (const OpenInvoice& inv : invoices)
+            if (!inv.disputed)
+              in.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
+          w.notices.emplace(state.id, std::move(in));
+        }
+        w.episodes.emplace_back(state.id, episode);
+        w.levels.emplace_back(state.id, a.level->level);
+        if (a.level->credit_hold && !state.hold) {
+          w.holds.emplace_back(state.id, 1);
+          ++run.holds_set;
+        }
       }
-      if (!a.dunned() || !needs_task(a, state.level)) continue;
-      const int episode = state.level ? state.episode : state.episode + 1;
-      Params t;
-      execute(db_->session(),
-              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, invoices, created, status,"
-              " run_id, recorded_at) VALUES (" + t.add(customer) + ", " + t.add(static_cast<long long>(episode)) + ", " +
-                  t.add(static_cast<long long>(a.level->level)) + ", " + t.add(a.level->action) + ", " +
-                  t.add(static_cast<long long>(a.overdue)) + ", " + t.add(join(a.invoices)) + ", " +
-                  t.add(format_date(as_of)) + ", 'open', " + t.add(static_cast<long long>(run.id)) + ", " + t.add(now) + ")",
-              t);
-      ++run.tasks_created;
-      if (sends_notice(a.level->action)) {
+      insert_rows(db_->session(),
+                  "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, invoices, created, status,"
+                  " run_id, recorded_at)",
+                  w.tasks);
+      if (!w.notices.empty()) {
+        // Each notice goes with its task, found by the run and the customer (one task each).
+        Params p;
+        std::string customer;
         long long task_id = 0;
-        if (!db_->session().get_last_insert_id("dunning_tasks", task_id)) throw DatabaseError("no id for the task");
-        NoticeInput in{customer, state.name, state.currency, a.level->level, a.level->action, as_of, {}};
-        for (const OpenInvoice& inv : invoices)
-          if (!inv.disputed)
-            in.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
-        const RenderedNotice n = render_notice(in);
-        Params np;
-        execute(db_->session(),
-                "INSERT INTO notices (task_id, customer, level, subject, text_body, html_body, total, currency, status,"
-                " attempts, created_at) VALUES (" + np.add(task_id) + ", " + np.add(customer) + ", " +
-                    np.add(static_cast<long long>(a.level->level)) + ", " + np.add(n.subject) + ", " + np.add(n.text) +
-                    ", " + np.add(n.html) + ", " + np.add(static_cast<long long>(n.total)) + ", " +
-                    np.add(state.currency.str()) + ", 'pending', 0, " + np.add(now) + ")",
-                np);
+        std::vector<std::vector<Cell>> rows;
+        Query q(db_->session(),
+                "SELECT customer, id FROM dunning_tasks WHERE customer >= " + p.add(page.front().id) +
+                    " AND customer <= " + p.add(page.back().id) + " AND run_id = " + p.add(static_cast<long long>(run.id)),
+                p);
+        q.into(customer).into(task_id);
+        if (q.run()) do {
+            auto in = w.notices.find(customer);
+            if (in == w.notices.end()) continue;
+            const RenderedNotice n = render_notice(in->second);
+            rows.push_back({task_id, customer, static_cast<long long>(in->second.level), n.subject, n.text, n.html,
+                            static_cast<long long>(n.total), in->second.currency.str(), std::string("pending"), 0LL, now});
+          } while (q.fetch());
+        insert_rows(db_->session(),
+                    "INSERT INTO notices (task_id, customer, level, subject, text_body, html_body, total, currency, status,"
+                    " attempts, created_at)",
+                    rows);
       }
-      const bool hold = a.level->credit_hold && !state.hold;
-      if (hold) ++run.holds_set;
-      Params c;
-      execute(db_->session(),
-              "UPDATE customers SET dunning_episode = " + c.add(static_cast<long long>(episode)) + ", dunning_level = " +
-                  c.add(static_cast<long long>(a.level->level)) + (hold ? ", dunning_hold = 1" : "") + " WHERE id = " +
-                  c.add(customer),
-              c);
+      update_rows(db_->session(), "customers", "id", "dunning_episode", w.episodes);
+      update_rows(db_->session(), "customers", "id", "dunning_level", w.levels);
+      update_rows(db_->session(), "customers", "id", "dunning_hold", w.holds);
+      for (const std::string& customer : w.ended) {
+        soci::statement st = (db_->session().prepare << "UPDATE dunning_tasks SET status = 'resolved'"
+                                                        " WHERE customer = :c AND status = 'open'",
+                              soci::use(customer));
+        st.execute(true);
+        run.tasks_resolved += static_cast<int>(st.get_affected_rows());
+        Params c;
+        execute(db_->session(), "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer),
+                c);
+      }
     }
     run.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

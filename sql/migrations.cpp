@@ -347,6 +347,12 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE customers {add_column} dunning_episode INTEGER NOT NULL DEFAULT 0",
            "ALTER TABLE customers {add_column} dunning_level INTEGER NULL",
        }},
+      {5,
+       "the weekly grading run's lease",
+       {
+           "INSERT INTO job_leases SELECT 'grading', NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE job = 'grading')",
+       }},
   };
   return list;
 }

@@ -226,3 +226,56 @@ TEST_CASE("dunning: a lease held by an instance that died blocks the day only un
   CHECK(b->call("GET", "/v1/dunning-runs/1", "collector").status == 200);  // taken over, and run once
   CHECK(b->call("GET", "/v1/dunning-runs/2", "collector").status == 404);
 }
+
+TEST_CASE("dunning: the lease holder killed mid-run; another instance runs it once the lease expires", "[http][mysql]") {
+  // MariaDB, where the test can catch the holder mid-run: it holds a customer's row lock, which
+  // the run waits for when it marks that customer's level, after it wrote its run and tasks;
+  // the holder is killed with SIGKILL there.
+  Service a("mysql");  // its schedule is off
+  for (const char* id : {"K-1", "K-2"}) {
+    post(a, "/v1/customers", {{"id", id}, {"name", id}, {"currency", "EUR"}, {"credit_limit", 1000000}});
+    post(a, "/v1/invoices", {{"number", std::string("I-") + id}, {"customer", id}, {"issue_date", "2026-01-01"},
+                             {"due_date", "2026-01-31"}, {"amount", 5000}, {"currency", "EUR"}});
+  }
+  std::string why;
+  const sql::DbUrl url = *sql::parse_db_url(a.url(), why);
+  sql::Database lock(url), look(url);
+  auto text = [&](const std::string& sql) {
+    sql::Params none;
+    std::string value;
+    soci::indicator ind = soci::i_null;
+    sql::Query(look.session(), sql, none).into(value, ind).run();
+    return ind == soci::i_ok ? value : std::string();
+  };
+  lock.session().begin();
+  {
+    sql::Params none;
+    std::string id;
+    sql::Query(lock.session(), "SELECT id FROM customers WHERE id = 'K-2' FOR UPDATE", none).into(id).run();
+  }
+  const std::string env = "TALLYMAN_DUNNING_AT=00:00 TALLYMAN_SCHEDULER_SECONDS=1 TALLYMAN_LEASE_SECONDS=4";
+  auto b = a.another(env);
+  std::string holder;
+  for (int i = 0; i < 200 && holder.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    holder = text("SELECT holder FROM job_leases WHERE job = 'dunning'");
+  }
+  REQUIRE(holder.ends_with(":" + std::to_string(b->pid())));
+  const std::string expires = text("SELECT expires_at FROM job_leases WHERE job = 'dunning'");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(b->stop(SIGKILL) == 128 + SIGKILL);
+  auto c = a.another(env);
+  lock.session().rollback();
+  std::string runs;
+  for (int i = 0; i < 200 && runs != "1"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    runs = text("SELECT CAST(COUNT(*) AS CHAR) FROM dunning_runs");
+  }
+  REQUIRE(runs == "1");
+  // The new holder ran it, after the dead one's lease expired; every customer has one task.
+  CHECK(text("SELECT run_by FROM dunning_runs").ends_with(":" + std::to_string(c->pid())));
+  CHECK(text("SELECT run_at FROM dunning_runs") >= expires);
+  CHECK(tasks(*c).size() == 2);
+  CHECK(text("SELECT CAST(COUNT(*) AS CHAR) FROM dunning_tasks") == "2");
+  CHECK(text("SELECT done_for FROM job_leases WHERE job = 'dunning'").size() == 10);
+}

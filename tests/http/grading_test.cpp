@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <thread>
 
 using namespace tallyman;
 using test::json;
@@ -90,4 +91,21 @@ TEST_CASE("grading: a run scores constructed histories as the rules say and sets
   CHECK(s.call("PUT", "/v1/credit-policy", "finance", json{{"grading", {{"weight_volume", 50}}}}).status == 422);
   REQUIRE(s.call("POST", "/v1/grading-runs", "finance", json{{"as_of", days_ago(0)}}).json_body()["grades_changed"] == 1);
   CHECK(grade("G-1") == "B");
+}
+
+TEST_CASE("grading: the weekly run happens on its day only, once among two instances", "[http][mysql]") {
+  static const char* const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  const date::weekday today{std::chrono::floor<date::days>(std::chrono::system_clock::now())};
+  auto env = [](date::weekday day) {
+    return std::string("TALLYMAN_GRADING_AT='") + names[day.c_encoding()] + " 00:00' TALLYMAN_SCHEDULER_SECONDS=1";
+  };
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  Service other_day(backend, env(today + date::days(1)));
+  Service a(backend, env(today));
+  auto b = a.another(env(today));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  json runs = a.call("GET", "/v1/audit?entity=grading_run", "admin").json_body()["items"];
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]["actor"].get<std::string>().starts_with("scheduler:"));
+  CHECK(other_day.call("GET", "/v1/audit?entity=grading_run", "admin").json_body()["items"].empty());
 }

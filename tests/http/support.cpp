@@ -175,7 +175,7 @@ void Service::start(const std::string& env) {
     ::dup2(log, STDERR_FILENO);
     ::close(out[0]);
     // The daily dunning run stays off unless a test schedules it: it would act on today.
-    const std::string cmd = "TALLYMAN_DUNNING_AT=off " + (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + db_->url() +
+    const std::string cmd = "TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off " + (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + db_->url() +
                             "' --listen 127.0.0.1:0";
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -202,9 +202,9 @@ Service::~Service() {
   if (std::getenv("TALLYMAN_TEST_KEEP_LOGS") == nullptr) std::filesystem::remove(log_path_);
 }
 
-int Service::stop() {
+int Service::stop(int signal) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int raw = 0;
   ::waitpid(pid_, &raw, 0);
   pid_ = -1;

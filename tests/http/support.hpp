@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <csignal>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,8 +81,9 @@ class Service {
   }
   // What the server wrote to stderr so far (its log: a JSON object per line).
   std::string log() const;
-  // SIGTERM, then the exit status.
-  int stop();
+  // A signal (SIGTERM: a clean stop; SIGKILL: a crash), then the exit status.
+  int stop(int signal = SIGTERM);
+  pid_t pid() const { return pid_; }
   bool running() const;
 
  private:
