@@ -62,6 +62,7 @@ struct Balance {
 struct Account {
   Customer customer;
   Balance balance;
+  bool dunning_hold = false;  // set by a dunning level with credit_hold, lifted when nothing is overdue
 };
 
 // A change to a customer's settings: each field present is set. The currency never changes.

@@ -28,6 +28,7 @@ bool may(Role role, Permission permission) {
     case Permission::approve: return role == Role::manager || role == Role::admin;
     case Permission::check_credit: return role == Role::sales || role == Role::admin;
     case Permission::read_credit: return role == Role::sales || may(role, Permission::read);
+    case Permission::identify: return true;
   }
   return false;
 }

@@ -20,6 +20,7 @@ enum class Permission {
   approve,       // approve or reject what someone else requested (write-offs, limit raises)
   check_credit,  // credit checks and releasing reservations
   read_credit,   // a customer's credit summary and a reservation: sales, and whoever may read
+  identify,      // who the key belongs to and what it may do: any key (the console asks first)
 };
 
 bool may(Role role, Permission permission);

@@ -115,7 +115,8 @@ Response get_customer_credit(Context& cx) {
                              {"available", nullable(b.available)},
                              {"overdue", b.overdue},
                              {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
-                             {"on_hold", c.on_hold}});
+                             {"on_hold", c.on_hold},
+                             {"dunning_hold", account->dunning_hold}});
 }
 
 namespace {

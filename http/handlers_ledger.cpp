@@ -129,6 +129,7 @@ Response get_customer(Context& cx) {
   auto a = cx.books.account(cx.params[0], cx.today);
   if (!a) return not_found("customer " + cx.params[0]);
   json j = customer_json(a->customer);
+  j["dunning_hold"] = a->dunning_hold;
   j["balance"] = balance_json(a->balance);
   return json_response(200, j);
 }

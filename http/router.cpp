@@ -1,5 +1,6 @@
 #include "http/router.hpp"
 
+#include "http/console.hpp"
 #include "http/handlers.hpp"
 #include "http/keys.hpp"
 #include "http/limits.hpp"
@@ -18,6 +19,20 @@ struct Route {
 
 Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
 
+// Who the key belongs to and what its role may do: the console shows only what that is.
+Response get_me(Context& cx) {
+  const Role role = cx.actor.role;
+  return json_response(200, {{"name", cx.actor.name},
+                             {"role", std::string(to_string(role))},
+                             {"may",
+                              {{"read", may(role, Permission::read)},
+                               {"collect", may(role, Permission::collect)},
+                               {"post", may(role, Permission::post)},
+                               {"approve", may(role, Permission::approve)},
+                               {"check_credit", may(role, Permission::check_credit)},
+                               {"read_credit", may(role, Permission::read_credit)}}}});
+}
+
 // Every route the service answers, and who may call it (contract §1's role table).
 const std::vector<Route>& table() {
   using P = Permission;
@@ -25,6 +40,10 @@ const std::vector<Route>& table() {
       {"GET", "/healthz", std::nullopt, healthz},
       {"GET", "/readyz", std::nullopt, nullptr},   // handled in handle(): needs the books, no key
       {"GET", "/metrics", std::nullopt, nullptr},  // handled in handle(): the router's metrics
+      // The web console's files (http/console/), embedded in the binary; they need no key.
+      {"GET", "/", std::nullopt, nullptr},               // handled in handle(): console.cpp
+      {"GET", "/console/{file}", std::nullopt, nullptr},  // handled in handle(): console.cpp
+      {"GET", "/v1/me", P::identify, get_me},
       {"GET", "/v1/terms", P::read, get_terms},
       {"PUT", "/v1/terms/{code}", P::post, put_terms},
       {"POST", "/v1/customers", P::post, post_customer},
@@ -150,7 +169,7 @@ std::vector<RouteInfo> Router::routes() {
 
 bool Router::needs_books(const Request& request) const {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  return !(request.method == "GET" && (path == "/healthz" || path == "/metrics"));
+  return !(request.method == "GET" && (path == "/healthz" || path == "/metrics" || is_console_path(path)));
 }
 
 std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {
@@ -194,6 +213,7 @@ Response Router::handle(const Request& request, Books* books) {
   }
 
   Response response = [&]() -> Response {
+    if (!found->handler && path != "/readyz" && path != "/metrics") return console_file(path);
     if (path == "/metrics") {
       Response r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";

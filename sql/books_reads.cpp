@@ -103,6 +103,7 @@ std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
       Account a;
       a.customer = Customer{q.cid, q.name, db_currency(q.currency), std::nullopt, q.terms, std::nullopt, std::nullopt,
                             q.on_hold != 0};
+      a.dunning_hold = q.dunning_hold != 0;
       if (q.limit_ind == soci::i_ok) a.customer.credit_limit = q.limit;
       if (q.collector_ind == soci::i_ok) a.customer.collector = q.collector;
       if (q.grade_ind == soci::i_ok && !q.grade.empty()) a.customer.grade = q.grade[0];

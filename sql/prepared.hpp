@@ -23,6 +23,7 @@ struct SqlBooks::AccountStatement {
     st.exchange(soci::into(collector, collector_ind));
     st.exchange(soci::into(grade, grade_ind));
     st.exchange(soci::into(on_hold));
+    st.exchange(soci::into(dunning_hold));
     st.exchange(soci::into(open, open_ind));
     st.exchange(soci::into(overdue, overdue_ind));
     st.exchange(soci::into(paid, paid_ind));
@@ -32,7 +33,7 @@ struct SqlBooks::AccountStatement {
     // Each sum reads one customer's range of an index (invoices_customer_open and the
     // *_customer_unapplied ones).
     st.prepare(
-        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold,"
+        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold, c.dunning_hold,"
         " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
         " (SELECT SUM(CASE WHEN i.due_date < :today THEN i.open_amount ELSE 0 END) FROM invoices i"
         "  WHERE i.customer = c.id AND i.open_amount > 0),"
@@ -47,7 +48,7 @@ struct SqlBooks::AccountStatement {
   soci::statement st;
   std::string today, today2, id;
   std::string cid, name, currency, terms, collector, grade;
-  long long limit = 0, on_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0;
+  long long limit = 0, on_hold = 0, dunning_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0;
   soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok, open_ind = soci::i_ok,
                   overdue_ind = soci::i_ok, paid_ind = soci::i_ok, credited_ind = soci::i_ok, reserved_ind = soci::i_ok;
 };

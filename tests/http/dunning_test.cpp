@@ -83,6 +83,8 @@ TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold 
                          json{{"customer", "D-1"}, {"order_ref", "SO-1"}, {"amount", 1}, {"currency", "EUR"}});
   CHECK(declined.json_body()["decision"] == "declined");
   CHECK(declined.json_body()["reasons"].dump().find("dunning_hold") != std::string::npos);
+  CHECK(s.call("GET", "/v1/customers/D-1/credit", "sales").json_body()["dunning_hold"] == true);
+  CHECK(s.call("GET", "/v1/customers/D-2", "collector").json_body()["dunning_hold"] == false);
   // The overdue list shows each customer's level (D-2's disputed invoice keeps it in the list, undunned).
   json overdue = s.call("GET", "/v1/reports/overdue?as_of=2026-04-01", "collector").json_body()["items"];
   REQUIRE(overdue.size() == 2);

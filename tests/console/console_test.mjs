@@ -1,0 +1,220 @@
+// Browser tests of the web console (issue 6), in Debian's headless Chromium driven by
+// playwright-core. A real `tallyman serve` on a fresh SQLite file, seeded with the demo book
+// (docs/examples/, through the CLI) and a few API calls; the console is used as a person
+// would, and what it shows is compared with what the API answers. A screenshot of each page
+// goes to TALLYMAN_CONSOLE_OUT. Run by ctest (tests/CMakeLists.txt); needs scripts/bootstrap --test.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const bin = process.env.TALLYMAN_BIN;
+const source = process.env.TALLYMAN_SOURCE_DIR;
+const out = process.env.TALLYMAN_CONSOLE_OUT || path.resolve('console-output');
+assert.ok(bin && source, 'TALLYMAN_BIN and TALLYMAN_SOURCE_DIR must be set (ctest sets them)');
+fs.mkdirSync(out, { recursive: true });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallyman-console-'));
+const db = 'sqlite:' + path.join(dir, 'console.db');
+const tallyman = (...args) => execFileSync(bin, [...args, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+tallyman('migrate');
+for (const kind of ['customers', 'invoices', 'payments'])
+  tallyman('import', kind, path.join(source, 'docs/examples', kind + '.csv'));
+const keys = {
+  finance: tallyman('keys', 'create', '--role', 'finance', '--name', 'fiona'),
+  sales: tallyman('keys', 'create', '--role', 'sales', '--name', 'sam'),
+};
+
+// The service, on a port the system picks; its first line says which.
+const server = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+  env: { ...process.env, TALLYMAN_DUNNING_AT: 'off', TALLYMAN_GRADING_AT: 'off' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let serverLog = '';
+server.stderr.on('data', (d) => { serverLog += d; });
+const base = await new Promise((resolve, reject) => {
+  let text = '';
+  server.stdout.on('data', (d) => {
+    text += d;
+    const m = text.match(/listening on (http:\/\/[^ ]+)/);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error('tallyman serve exited with ' + code + ': ' + serverLog)));
+  setTimeout(() => reject(new Error('tallyman serve did not start: ' + serverLog)), 20000);
+});
+
+async function api(method, target, body, role = 'finance', accept) {
+  const headers = { Authorization: 'Bearer ' + keys[role] };
+  if (body) headers['Content-Type'] = 'application/json';
+  if (accept) headers.Accept = accept;
+  const r = await fetch(base + target, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.text();
+  assert.ok(r.ok, method + ' ' + target + ' -> ' + r.status + ' ' + text);
+  return accept ? text : JSON.parse(text);
+}
+
+const today = new Date().toISOString().slice(0, 10);  // the service's and the browser's zone: UTC
+const money = (minor) => (minor < 0 ? '-' : '') + String(Math.abs(minor)).padStart(3, '0').replace(/(\d+)(\d\d)$/,
+  (_, whole, cents) => whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + cents) + ' EUR';
+
+// More of a book: grades, a current invoice, and the day's dunning run for a worklist.
+await api('PATCH', '/v1/customers/C-1003', { grade: 'C' });
+await api('PATCH', '/v1/customers/C-1002', { grade: 'B' });
+await api('POST', '/v1/invoices', { number: 'INV-FUTURE', customer: 'C-1001', issue_date: today, due_date: '2099-01-31',
+  amount: 50000, currency: 'EUR' });
+await api('POST', '/v1/dunning-runs', { as_of: today });
+
+const problems = [];
+const browser = await chromium.launch({
+  executablePath: process.env.TALLYMAN_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let failed = false;
+try {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    // A refused key (401) and a customer with no score yet (404) show as failed resource
+    // loads: expected, the page handles them. Anything else, a CSP violation above all, is a defect.
+    if (m.type() === 'error' && !/status of 40[14]/.test(m.text())) problems.push('console: ' + m.text());
+  });
+  const step = (name) => console.log('console test: ' + name);
+  const shot = (name) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
+
+  step('the page comes with a strict Content-Security-Policy');
+  const root = await fetch(base + '/');
+  assert.equal(root.status, 200);
+  assert.match(root.headers.get('content-security-policy'), /script-src 'self'/);
+  assert.doesNotMatch(await root.text(), /<script>|onclick=|style=/, 'no inline script or style');
+
+  step('an invalid key is refused with a clear message');
+  await page.goto(base + '/');
+  await page.locator('#view-signin').waitFor();
+  await page.fill('#key', 'tm_this-key-was-never-given');
+  await page.click('#signin-form button');
+  await page.locator('#signin-error').waitFor();
+  assert.match(await page.textContent('#signin-error'), /not valid/);
+  assert.equal(await page.isVisible('#nav'), false);
+  await shot('signin-invalid-key');
+
+  step('finance signs in; the aging chart and table equal the API');
+  await page.fill('#key', keys.finance);
+  await page.click('#signin-form button');
+  await page.locator('#aging-totals td').first().waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('tallyman.key')), keys.finance);
+  assert.ok(!page.url().includes(keys.finance), 'the key is never in a URL');
+  const aging = await api('GET', '/v1/reports/aging?customers=false&as_of=' + today);
+  const bars = await page.$$eval('#aging-chart rect', (rs) => rs.map((r) => [r.dataset.bucket, Number(r.dataset.amount)]));
+  assert.deepEqual(bars, aging.buckets.map((b) => [b, aging.totals[b]]));
+  const cells = await page.$$eval('#aging-totals td', (tds) => Object.fromEntries(tds.map((td) => [td.dataset.col, Number(td.dataset.amount)])));
+  assert.deepEqual(cells, aging.totals);
+  assert.equal(await page.textContent('#aging-totals td[data-col="total"]'), money(aging.totals.total));
+  assert.ok(aging.totals.current > 0 && aging.totals['91+'] > 0, 'the seeded book has current and old money');
+
+  step('the overdue list, largest first, filtered by collector, grade and days');
+  const overdue = (await api('GET', '/v1/reports/overdue?as_of=' + today)).items;
+  const listed = () => page.$$eval('#overdue-table tbody tr', (trs) =>
+    trs.filter((tr) => tr.cells.length > 1).map((tr) => tr.querySelector('a').getAttribute('href').split('/').pop()));
+  await page.locator('#overdue-table a').first().waitFor();
+  assert.deepEqual(await listed(), overdue.map((r) => r.customer));
+  const filterBy = async (collector, grade, minDays) => {
+    await page.fill('#overdue-collector', collector);
+    await page.selectOption('#overdue-grade', grade);
+    await page.fill('#overdue-min-days', minDays);
+    const before = await page.getAttribute('#overdue-table', 'data-version');
+    await page.click('#overdue-filters button:not([type])');
+    await page.waitForFunction((v) => document.getElementById('overdue-table').dataset.version !== v, before);
+  };
+  await filterBy('bob', '', '');
+  assert.deepEqual(await listed(), overdue.filter((r) => r.collector === 'bob').map((r) => r.customer));
+  await filterBy('', 'C', '');
+  assert.deepEqual(await listed(), ['C-1003']);
+  await filterBy('', '', '3000');
+  assert.deepEqual(await listed(), []);
+  await filterBy('alice', '', '1');
+  const alices = overdue.filter((r) => r.collector === 'alice').map((r) => r.customer);
+  assert.deepEqual(await listed(), alices);
+
+  step('the list downloads as CSV');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#overdue-csv')]);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  assert.equal(csv, await api('GET', '/v1/reports/overdue?as_of=' + today + '&collector=alice&min_days=1&limit=1000', null, 'finance', 'text/csv'));
+  assert.equal(csv.trim().split('\n').length, alices.length + 1);
+  await shot('overview');
+
+  step('a customer: credit summary, open invoices, record a promise');
+  await page.click('#overdue-table a[href="#/customer/C-1002"]');
+  await page.waitForFunction(() => document.getElementById('customer-title').textContent.includes('C-1002'));
+  await page.locator('#customer-statement tbody tr').first().waitFor();
+  const credit = await api('GET', '/v1/customers/C-1002/credit');
+  assert.equal(await page.textContent('#customer-credit dd[data-field="exposure"]'), money(credit.exposure));
+  assert.equal(await page.textContent('#customer-credit dd[data-field="overdue"]'), money(credit.overdue));
+  assert.equal(await page.textContent('#customer-credit dd[data-field="grade"]'), 'B');
+  const open = (await api('GET', '/v1/invoices?customer=C-1002&status=open')).items;
+  assert.equal(await page.locator('#customer-invoices tbody tr').count(), open.length);
+  assert.ok(await page.isVisible('#hold-toggle'), 'finance may put a customer on hold');
+  await page.fill('#promise-amount', '1,000.50');
+  await page.fill('#promise-date', '2099-06-30');
+  await page.click('#promise-form button');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('promise'));
+  assert.equal(await page.textContent('#customer-promises td[data-col="status"]'), 'pending');
+  const promises = (await api('GET', '/v1/customers/C-1002/promises')).items;
+  assert.deepEqual(promises.map((p) => [p.amount, p.promised_date, p.made_by]), [[100050, '2099-06-30', 'fiona']]);
+  await shot('customer');
+
+  step('the worklist: a task marked done with a note');
+  await page.goto(base + '/#/worklist');
+  await page.fill('#worklist-collector', 'alice');
+  await page.click('#worklist-form button');
+  await page.waitForFunction(() => document.getElementById('worklist-count').textContent.length > 0);
+  const tasks = (await api('GET', '/v1/dunning-tasks?status=open&collector=alice')).items;
+  assert.ok(tasks.length >= 1);
+  assert.equal(await page.locator('#worklist-table tbody tr').count(), tasks.length);
+  const first = page.locator('#worklist-table tbody tr').first();
+  const taskId = await first.locator('td[data-col="id"]').textContent();
+  await first.locator('.task-note').fill('called, pays Friday');
+  await first.locator('.task-done').click();
+  await page.waitForFunction((id) => document.getElementById('message').textContent.includes('Task ' + id + ' marked done'), taskId);
+  const done = (await api('GET', '/v1/dunning-tasks?status=done')).items.find((t) => t.id === taskId);
+  assert.equal(done?.note, 'called, pays Friday');
+  assert.equal(await page.locator('#worklist-table tbody tr').count(), Math.max(1, tasks.length - 1));
+  await shot('worklist');
+
+  step('a sales key sees only the credit summary');
+  await page.click('#signout');
+  await page.locator('#view-signin').waitFor();
+  await page.fill('#key', keys.sales);
+  await page.click('#signin-form button');
+  await page.locator('#view-credit').waitFor();
+  for (const hidden of ['#nav-overview', '#nav-worklist', '#customer-search'])
+    assert.equal(await page.isVisible(hidden), false, hidden + ' is not for sales');
+  assert.equal(await page.isVisible('#nav-credit'), true);
+  await page.fill('#credit-customer', 'C-1003');
+  await page.click('#credit-form button');
+  await page.locator('#credit-summary dd[data-field="available"]').waitFor();
+  const c3 = await api('GET', '/v1/customers/C-1003/credit', null, 'sales');
+  assert.equal(await page.textContent('#credit-summary dd[data-field="available"]'), money(c3.available));
+  await shot('sales');
+  await page.goto(base + '/#/overview');
+  await page.locator('#view-denied').waitFor();
+  assert.equal(await page.isVisible('#aging-chart'), false);
+
+  assert.deepEqual(problems, [], 'no script errors and no Content-Security-Policy violations');
+  console.log('console test: all passed; screenshots in ' + out);
+} catch (e) {
+  failed = true;
+  console.error(e);
+  for (const p of browser.contexts().flatMap((c) => c.pages()))
+    console.error('the page said: ' + (await p.textContent('#message').catch(() => '?')) + ' (at ' + p.url() + ')');
+  if (problems.length) console.error('browser problems:\n' + problems.join('\n'));
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
