@@ -204,6 +204,17 @@ try {
   await page.locator('#view-denied').waitFor();
   assert.equal(await page.isVisible('#aging-chart'), false);
 
+  step('on a phone-sized screen the overview fits the width');
+  const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })).newPage();
+  phone.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  await phone.goto(base + '/');
+  await phone.fill('#key', keys.finance);
+  await phone.click('#signin-form button');
+  await phone.locator('#overdue-table a').first().waitFor();
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
+    'the page does not scroll sideways (wide tables scroll inside their box)');
+  await phone.screenshot({ path: path.join(out, 'overview-phone.png'), fullPage: true });
+
   assert.deepEqual(problems, [], 'no script errors and no Content-Security-Policy violations');
   console.log('console test: all passed; screenshots in ' + out);
 } catch (e) {

@@ -229,7 +229,7 @@ TEST_CASE("dunning: a lease held by an instance that died blocks the day only un
   CHECK(b->call("GET", "/v1/dunning-runs/2", "collector").status == 404);
 }
 
-TEST_CASE("dunning: the lease holder killed mid-run; another instance runs it once the lease expires", "[http][mysql]") {
+TEST_CASE("dunning: the lease holder killed mid-run, another instance runs the day once its lease expires", "[http][mysql]") {
   // MariaDB, where the test can catch the holder mid-run: it holds a customer's row lock, which
   // the run waits for when it marks that customer's level, after it wrote its run and tasks;
   // the holder is killed with SIGKILL there.
