@@ -74,28 +74,49 @@ std::vector<CustomerState> customer_page(Database& db, const std::optional<std::
   return page;
 }
 
-// Each invoice of the page's customers past due as of the date, with its open amount then,
-// from the journal. Per currency, so that the read is a range of the postings_aging index.
+// Each invoice of the page's customers past due as of the date, with its open amount then.
+// The open amount as of D is the journal's sum of the invoice's postings up to D: the
+// invoices.open_amount projection (every posting so far) less what was posted after D. So the
+// run reads the invoices open now (a range of invoices_customer_due) and, per currency, the
+// postings dated after D (a range of postings_aging, usually empty for a run as of today):
+// reading every posting up to D looked up 1.9 million journal rows in the benchmark's book.
 std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(Database& db, const std::vector<CustomerState>& page,
                                                                  Date as_of) {
+  constexpr std::size_t batch = 1000;
+  const std::string day = format_date(as_of);
+  std::map<std::pair<std::string, std::string>, OpenInvoice> open;  // by (customer, invoice)
+  std::vector<std::string> customers(batch), invoices(batch), dues(batch);
+  std::vector<long long> amounts(batch);
+  auto read = [&](const std::string& sql, Params& p, int sign) {
+    for (auto* v : {&customers, &invoices, &dues}) v->resize(batch);  // a fetch shrinks them to the rows it got
+    amounts.resize(batch);
+    Query q(db.session(), sql, p);
+    q.into(customers).into(invoices).into(dues).into(amounts);
+    if (q.run()) do {
+        for (std::size_t r = 0; r < customers.size(); ++r) {
+          auto [it, fresh] = open.try_emplace({customers[r], invoices[r]}, OpenInvoice{invoices[r], db_date(dues[r]), 0, false});
+          it->second.open += sign * amounts[r];
+        }
+      } while (q.fetch());
+  };
+  {
+    Params p;
+    read("SELECT customer, number, due_date, open_amount FROM invoices WHERE customer >= " + p.add(page.front().id) +
+             " AND customer <= " + p.add(page.back().id) + " AND open_amount > 0 AND due_date < " + p.add(day),
+         p, 1);
+  }
   std::set<std::string> currencies;
   for (const CustomerState& c : page) currencies.insert(c.currency.str());
-  std::map<std::string, std::vector<OpenInvoice>> overdue;
   for (const std::string& currency : currencies) {
     Params p;
-    std::string customer, invoice, due;
-    long long open = 0;
-    Query q(db.session(),
-            "SELECT customer, invoice, MIN(due_date), SUM(open_delta) FROM postings WHERE currency = " + p.add(currency) +
-                " AND customer >= " + p.add(page.front().id) + " AND customer <= " + p.add(page.back().id) +
-                " AND invoice IS NOT NULL AND posted_on <= " + p.add(format_date(as_of)) + " AND due_date < " +
-                p.add(format_date(as_of)) + " GROUP BY customer, invoice HAVING SUM(open_delta) > 0",
-            p);
-    q.into(customer).into(invoice).into(due).into(open);
-    if (q.run()) do {
-        overdue[customer].push_back(OpenInvoice{invoice, db_date(due), open, false});
-      } while (q.fetch());
+    read("SELECT customer, invoice, due_date, open_delta FROM postings WHERE currency = " + p.add(currency) +
+             " AND customer >= " + p.add(page.front().id) + " AND customer <= " + p.add(page.back().id) +
+             " AND posted_on > " + p.add(day) + " AND due_date < " + p.add(day) + " AND invoice IS NOT NULL",
+         p, -1);
   }
+  std::map<std::string, std::vector<OpenInvoice>> overdue;
+  for (auto& [key, invoice] : open)
+    if (invoice.open > 0) overdue[key.first].push_back(std::move(invoice));
   return overdue;
 }
 

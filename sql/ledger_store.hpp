@@ -89,7 +89,7 @@ class LedgerStore {
   // Posting that reads a customer's balances to change them (payments, credit notes) first
   // locks the customer rows until commit: on MySQL a second instance then waits and reads
   // what the first wrote. (Locking the invoices read instead is not enough: a range scan of
-  // invoices_customer_open misses a row whose open amount a concurrent writer just lowered.)
+  // invoices_customer_due misses a row whose open amount a concurrent writer just lowered.)
   // SQLite's BEGIN IMMEDIATE already admits one writer at a time.
   void lock_customers(const std::set<std::string>& ids);
 

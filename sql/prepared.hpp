@@ -30,7 +30,7 @@ struct SqlBooks::AccountStatement {
     st.exchange(soci::into(credited, credited_ind));
     st.exchange(soci::into(reserved, reserved_ind));
     st.alloc();
-    // Each sum reads one customer's range of an index (invoices_customer_open and the
+    // Each sum reads one customer's range of an index (invoices_customer_due and the
     // *_customer_unapplied ones).
     st.prepare(
         "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold, c.dunning_hold,"

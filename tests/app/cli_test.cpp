@@ -252,7 +252,7 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
     sql::Params p;
     long long indexes = 0;
     sql::Query(fresh->session(),
-               "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('postings_aging', 'invoices_customer_open')", p)
+               "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('postings_aging', 'invoices_customer_due')", p)
         .into(indexes)
         .run();
     CHECK(indexes == 2);

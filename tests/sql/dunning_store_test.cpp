@@ -66,3 +66,39 @@ TEST_CASE("dunning run: a book of several pages of customers in two currencies, 
   CHECK(later.tasks_created == expected_tasks);
   CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks") == 2LL * expected_tasks);
 }
+
+TEST_CASE("dunning run: as of a past date, money received since still counts as overdue then", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const char* customers_csv =
+      "id,name,currency,credit_limit,terms,collector\n"
+      "P-1,Paid Since,EUR,1000000,NET30,\n"
+      "P-2,Half Paid Since,EUR,1000000,NET30,\n"
+      "P-3,Paid Before,EUR,1000000,NET30,\n";
+  const char* invoices_csv =
+      "number,customer,issue_date,due_date,amount,currency,order_ref\n"
+      "I-1,P-1,2026-01-01,2026-01-31,40000,EUR,\n"
+      "I-2,P-2,2026-01-01,2026-01-31,40000,EUR,\n"
+      "I-3,P-3,2026-01-01,2026-01-31,40000,EUR,\n"
+      "I-4,P-1,2026-03-01,2026-03-31,7000,EUR,\n";  // issued after the run's date
+  const char* payments_csv =
+      "reference,customer,received_date,amount,currency\n"
+      "R-1,P-1,2026-03-10,47000,EUR\n"
+      "R-2,P-2,2026-03-10,15000,EUR\n"
+      "R-3,P-3,2026-02-10,40000,EUR\n";
+  REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(t.db(), RecordKind::customers, customers_csv)));
+  REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(t.db(), RecordKind::invoices, invoices_csv)));
+  REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(t.db(), RecordKind::payments, payments_csv)));
+  sql::SqlBooks books(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  // As of 2026-03-01 P-1 and P-2 owed the whole of I-1 and I-2 (paid on 03-10); P-3 had paid.
+  const DunningRun run = books.run_dunning(finance, d("2026-03-01"));
+  CHECK(run.tasks_created == 2);
+  CHECK(count(t.db(), "SELECT SUM(overdue_amount) FROM dunning_tasks WHERE customer IN ('P-1', 'P-2')") == 80000);
+  CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks WHERE customer = 'P-3'") == 0);
+  // As of today's books P-2 still owes 25,000 of I-2; P-1 owes nothing: its episode ends.
+  const DunningRun later = books.run_dunning(finance, d("2026-04-15"));
+  CHECK(later.tasks_created == 1);  // P-2, 74 days overdue now, reaches the agency level
+  CHECK(later.tasks_resolved == 1);
+  CHECK(count(t.db(), "SELECT overdue_amount FROM dunning_tasks WHERE customer = 'P-2' ORDER BY id DESC LIMIT 1") ==
+        25000);
+}

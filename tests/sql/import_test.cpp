@@ -144,7 +144,7 @@ TEST_CASE("import: into an empty SQLite book the indexes are rebuilt, and restor
     sql::Params none;
     long long n = 0;
     sql::Query(t.db().session(),
-               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('postings_aging', 'invoices_customer_open')",
+               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('postings_aging', 'invoices_customer_due')",
                none)
         .into(n)
         .run();
