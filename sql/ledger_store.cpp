@@ -44,7 +44,7 @@ std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at
 }
 
 
-const std::map<std::string, LedgerStore::CustomerFacts, std::less<>>& LedgerStore::customer_facts(
+const LedgerStore::CustomerFactsMap& LedgerStore::customer_facts(
     const std::set<std::string>& ids) {
   std::vector<std::string> missing;
   for (const std::string& id : ids)
@@ -60,7 +60,7 @@ const std::map<std::string, LedgerStore::CustomerFacts, std::less<>>& LedgerStor
   return facts_;
 }
 
-std::optional<PostResult> LedgerStore::refusal(const std::map<std::string, CustomerFacts, std::less<>>& facts,
+std::optional<PostResult> LedgerStore::refusal(const CustomerFactsMap& facts,
                                                const std::string& customer, Currency currency) {
   auto it = facts.find(customer);
   if (it == facts.end()) return PostResult{PostOutcome::unknown_customer, "customer"};

@@ -16,6 +16,7 @@
 #include "sql/database.hpp"
 
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <set>
 #include <span>
@@ -106,19 +107,21 @@ class LedgerStore {
     Currency currency;
     std::string terms;
   };
+  // Looked up once or twice per imported row, among all the book's customers: hashed.
+  using CustomerFactsMap = std::unordered_map<std::string, CustomerFacts>;
   // The facts of those of `ids` that exist (from the cache, else one query for the rest).
-  const std::map<std::string, CustomerFacts, std::less<>>& customer_facts(const std::set<std::string>& ids);
+  const CustomerFactsMap& customer_facts(const std::set<std::string>& ids);
   const std::map<std::string, Terms, std::less<>>& all_terms();
   // Why a document for `customer` in `currency` cannot be posted, if it cannot: the customer
   // is unknown, or keeps its books in another currency.
-  static std::optional<PostResult> refusal(const std::map<std::string, CustomerFacts, std::less<>>& facts,
+  static std::optional<PostResult> refusal(const CustomerFactsMap& facts,
                                            const std::string& customer, Currency currency);
 
   Database& db_;
   bool holding_ = false;
   std::optional<bool> any_reservations_;
   std::vector<Posting> held_;
-  std::map<std::string, CustomerFacts, std::less<>> facts_;
+  CustomerFactsMap facts_;
   std::optional<std::map<std::string, Terms, std::less<>>> terms_;
 };
 
