@@ -6,7 +6,11 @@
 #include "core/credit.hpp"
 #include "sql/books.hpp"
 #include "sql/rows.hpp"
+#include "sql/server_statement.hpp"
 #include "sql/statement.hpp"
+
+#include <cctype>
+#include <memory>
 
 namespace tallyman::sql {
 
@@ -80,6 +84,18 @@ inline long long value_or_zero(long long v, soci::indicator ind) { return ind ==
 // prepared once per connection (the check without reservation is a hot path).
 struct SqlBooks::PositionStatement {
   explicit PositionStatement(soci::session& session) : st(session) {
+    if (session.get_backend_name() == "mysql") {
+      // On MariaDB prepared on the server: parsing and planning it per check was most of a
+      // check's cost there (sql/server_statement.hpp).
+      std::string sql = position_sql;
+      for (std::size_t at = sql.find(':'); at != std::string::npos; at = sql.find(':', at)) {
+        std::size_t end = at + 1;
+        while (end < sql.size() && std::isalnum(static_cast<unsigned char>(sql[end]))) ++end;
+        sql.replace(at, end - at, "?");
+      }
+      server = std::make_unique<ServerStatement>(session, sql, 23);
+      return;
+    }
     // Bound in the order the placeholders appear in position_sql.
     st.exchange(soci::use(today3));     // t3
     st.exchange(soci::use(today));      // t1
@@ -118,8 +134,8 @@ struct SqlBooks::PositionStatement {
     id2 = customer;
     order_ref = order;
     today = today2 = today3 = format_date(day);
-    const bool found = st.execute(true);
-    if (found) st.fetch();  // to its end: on SQLite an unfinished statement keeps its snapshot
+    const bool found = server ? run_on_server() : st.execute(true);
+    if (found && !server) st.fetch();  // to its end: on SQLite an unfinished statement keeps its snapshot
     // The order's active hold: own_held even past its last day (it is still in the
     // projection); own_* only while it holds.
     own_held_ind = held_ind;
@@ -130,6 +146,45 @@ struct SqlBooks::PositionStatement {
     own_amount = held;
     own_expires = held_until;
     return found;
+  }
+
+  // The same read through the server-prepared statement, into the same fields, in the order
+  // of position_sql's columns.
+  bool run_on_server() {
+    auto row = server->row({today3, today, today2, id, order_ref, id2});
+    if (!row) return false;
+    std::size_t c = 0;
+    auto text = [&](std::string& to, soci::indicator* ind = nullptr) {
+      const std::optional<std::string>& v = (*row)[c++];
+      if (ind) *ind = v ? soci::i_ok : soci::i_null;
+      if (v) to = *v;
+    };
+    auto number = [&](long long& to, soci::indicator* ind = nullptr) {
+      const std::optional<std::string>& v = (*row)[c++];
+      if (ind) *ind = v ? soci::i_ok : soci::i_null;
+      to = v ? std::stoll(*v) : 0;
+    };
+    text(currency);
+    number(limit, &limit_ind);
+    text(grade, &grade_ind);
+    number(on_hold);
+    number(dunning_hold);
+    number(open, &open_ind);
+    number(overdue, &overdue_ind);
+    text(oldest_due, &oldest_ind);
+    number(paid, &paid_ind);
+    number(credited, &credited_ind);
+    number(reserved, &reserved_ind);
+    text(held_by, &held_by_ind);
+    number(held, &held_ind);
+    text(held_until, &held_until_ind);
+    for (long long* field : {&p_hold, &p_dunning, &p_limit, &p_band}) number(*field);
+    number(p_days, &p_days_ind);
+    number(p_share, &p_share_ind);
+    number(p_grade);
+    number(p_no_limit);
+    number(p_reservation_days);
+    return true;
   }
 
   CreditPolicy policy() const {
@@ -163,6 +218,7 @@ struct SqlBooks::PositionStatement {
   }
 
   soci::statement st;
+  std::unique_ptr<ServerStatement> server;  // on MySQL, in place of st
   std::string id, id2, order_ref;
   std::string today, today2, today3;
   std::string currency, grade, oldest_due, own_customer, own_expires, held_by, held_until;
