@@ -104,9 +104,11 @@ class SqlBooks final : public Books {
                     const std::function<PostResult()>& apply);
   // books_credit.cpp: the position and the decision; holding the amount; keeping a check
   // that a person may override.
-  CreditCheck evaluate(const CreditCheckRequest& request, Date today);
-  void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden);
-  void keep_for_override(const CreditCheck& check);
+  // With `ran`, from the rows of a Batch that ran the position statement (MySQL).
+  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const Batch* ran = nullptr);
+  // Both add their statements to `writes`, which the caller commits with.
+  void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes);
+  void keep_for_override(const CreditCheck& check, Batch& writes);
   // After money came in: if nothing undisputed is overdue any more as of `day`, the dunning
   // episode ends at once (its open tasks resolve, the hold lifts), without waiting for a run.
   void end_episode_if_clear(const std::string& customer, Date day);
@@ -114,12 +116,13 @@ class SqlBooks final : public Books {
   // if sooner) add up to; reversed payments do not count.
   std::int64_t paid_towards(const std::string& customer, const Promise& promise, Date as_of);
   // Moves the customers.reserved_amount projection with the reservations it sums.
-  void add_reserved(const std::string& customer, std::int64_t delta);
+  void add_reserved(Batch& writes, const std::string& customer, std::int64_t delta);
 
   std::unique_ptr<Database> db_;
   // The credit check's position statement, prepared once per connection like the account's.
   struct PositionStatement;
   std::unique_ptr<PositionStatement> position_;
+  PositionStatement& position_statement();  // made on first use
   int reservation_days_ = 30;  // the policy's, as the last evaluate() read it
   std::int64_t own_held_ = 0;  // what the order's active reservation held, as evaluate() read it
   // The account read is the service's most frequent request: its statement is prepared once

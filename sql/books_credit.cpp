@@ -17,13 +17,18 @@
 
 namespace tallyman::sql {
 
-CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
+SqlBooks::PositionStatement& SqlBooks::position_statement() {
+  if (!position_) position_ = std::make_unique<PositionStatement>(db_->session());
+  return *position_;
+}
+
+CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, const Batch* ran) {
   CreditCheck check;
   check.request = request;
   try {
-    if (!position_) position_ = std::make_unique<PositionStatement>(db_->session());
-    PositionStatement& q = *position_;
-    if (!q.run(request.customer, request.order_ref, today)) {
+    PositionStatement& q = position_statement();
+    const bool found = ran ? q.take(ran->rows(), today) : q.run(db_->session(), request.customer, request.order_ref, today);
+    if (!found) {
       check.outcome = PostOutcome::unknown_customer;
       check.field = "customer";
       return check;
@@ -52,48 +57,50 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
   }
 }
 
-void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden) {
+void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes) {
   const CreditCheckRequest& r = check.request;
   const Date expires = today + date::days(reservation_days_);
   // One statement whatever stood under this order_ref before: a hold of the same order is
   // replaced, never added to; an ended one (released, consumed, expired) makes way. What the
   // old row still held leaves the projection, the new amount joins it.
   Params p;
-  execute(db_->session(),
-          "REPLACE INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
-          " status, reserved_by, recorded_at) VALUES (" + p.add(r.order_ref) + ", " + p.add(r.customer) + ", " +
-              p.add(static_cast<long long>(r.amount)) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
-              p.add(r.currency.str()) + ", " + p.add(format_date(today)) + ", " + p.add(format_date(expires)) +
-              ", 'active', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
-          p);
-  add_reserved(r.customer, r.amount - own_held_);
+  std::string sql =
+      "REPLACE INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
+      " status, reserved_by, recorded_at) VALUES (" + p.add(r.order_ref) + ", " + p.add(r.customer) + ", " +
+      p.add(static_cast<long long>(r.amount)) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
+      p.add(r.currency.str()) + ", " + p.add(format_date(today)) + ", " + p.add(format_date(expires)) +
+      ", 'active', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")";
+  writes.add(std::move(sql), std::move(p));
+  add_reserved(writes, r.customer, r.amount - own_held_);
   check.reservation = Reservation{r.order_ref, r.customer, r.amount, r.currency, expires, ReservationStatus::active};
   // Who made a hold is on its row (reserved_by); one a person forced is also in the audit trail.
   if (overridden) record_audit(*db_, actor, "reservation.override", "reservation", r.order_ref);
 }
 
-void SqlBooks::add_reserved(const std::string& customer, std::int64_t delta) {
+void SqlBooks::add_reserved(Batch& writes, const std::string& customer, std::int64_t delta) {
   if (delta == 0) return;
   Params p;
-  execute(db_->session(),
-          "UPDATE customers SET reserved_amount = reserved_amount + " + p.add(static_cast<long long>(delta)) +
-              " WHERE id = " + p.add(customer),
-          p);
+  std::string sql = "UPDATE customers SET reserved_amount = reserved_amount + " +
+                    p.add(static_cast<long long>(delta)) + " WHERE id = " + p.add(customer);
+  writes.add(std::move(sql), std::move(p));
 }
 
-void SqlBooks::keep_for_override(const CreditCheck& check) {
+void SqlBooks::keep_for_override(const CreditCheck& check, Batch& writes) {
   const CreditCheckRequest& r = check.request;
   std::string reasons;
-  for (CreditReason reason : check.answer.reasons) reasons += (reasons.empty() ? "" : ",") + std::string(to_string(reason));
+  for (CreditReason reason : check.answer.reasons) {
+    if (!reasons.empty()) reasons += ',';
+    reasons += to_string(reason);
+  }
   Params del;
-  execute(db_->session(), "DELETE FROM credit_checks WHERE order_ref = " + del.add(r.order_ref), del);
+  std::string sql = "DELETE FROM credit_checks WHERE order_ref = " + del.add(r.order_ref);
+  writes.add(std::move(sql), std::move(del));
   Params p;
-  execute(db_->session(),
-          "INSERT INTO credit_checks (order_ref, customer, amount, currency, decision, reasons, checked_at) VALUES (" +
-              p.add(r.order_ref) + ", " + p.add(r.customer) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
-              p.add(r.currency.str()) + ", " + p.add(std::string(to_string(check.answer.decision))) + ", " +
-              p.add(reasons) + ", " + p.add(utc_timestamp()) + ")",
-          p);
+  sql = "INSERT INTO credit_checks (order_ref, customer, amount, currency, decision, reasons, checked_at) VALUES (" +
+        p.add(r.order_ref) + ", " + p.add(r.customer) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
+        p.add(r.currency.str()) + ", " + p.add(std::string(to_string(check.answer.decision))) + ", " +
+        p.add(reasons) + ", " + p.add(utc_timestamp()) + ")";
+  writes.add(std::move(sql), std::move(p));
 }
 
 CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
@@ -103,13 +110,26 @@ CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest&
       CreditCheck check = evaluate(request, today);
       if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
     }
-    WriteTransaction tx(*db_);
-    LedgerStore(*db_).lock_customers({request.customer});
-    CreditCheck check = evaluate(request, today);  // again, now that no one else may move it
+    // Two round trips on MySQL: the start with the lock and the position, then the writes
+    // with the commit (Batch, statement.hpp). The position is read again, now that no one
+    // else may move it.
+    Batch start, writes;
+    LedgerStore(*db_).lock_customers({request.customer}, start);
+    const bool batched = db_->dialect() == Dialect::mysql;
+    if (batched) guarded([&] { position_statement().add_to(start, request.customer, request.order_ref, today); });
+    std::optional<WriteTransaction> started;
+    try {
+      started.emplace(*db_, start);
+    } catch (...) {
+      position_.reset();  // prepared afresh next time, should the connection have lost it
+      throw;
+    }
+    WriteTransaction& tx = *started;
+    CreditCheck check = evaluate(request, today, batched ? &start : nullptr);
     if (check.outcome != PostOutcome::created) return check;
-    if (check.answer.decision != CreditDecision::approved) keep_for_override(check);
-    else if (request.reserve) hold(actor, check, today, false);
-    tx.commit();
+    if (check.answer.decision != CreditDecision::approved) keep_for_override(check, writes);
+    else if (request.reserve) hold(actor, check, today, false, writes);
+    tx.commit(writes);
     return check;
   });
 }
@@ -138,14 +158,14 @@ CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& orde
     CreditCheck check = evaluate(request, today);
     if (check.outcome != PostOutcome::created) return check;
     check.answer.decision = CreditDecision::approved;  // a person decided; the reasons stay, for the record
-    if (reserve) hold(actor, check, today, true);
+    Batch writes;
+    if (reserve) hold(actor, check, today, true, writes);
     Params p;
-    execute(db_->session(),
-            "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) + ", override_reason = " + p.add(reason) +
-                " WHERE order_ref = " + p.add(order_ref),
-            p);
+    std::string sql = "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) +
+                      ", override_reason = " + p.add(reason) + " WHERE order_ref = " + p.add(order_ref);
+    writes.add(std::move(sql), std::move(p));
     record_audit(*db_, actor, "credit_check.override", "credit_check", order_ref);
-    tx.commit();
+    tx.commit(writes);
     return check;
   });
 }
@@ -156,10 +176,12 @@ PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& 
     if (!found) return {PostOutcome::not_found, "order_ref"};
     if (found->status == ReservationStatus::released) return {PostOutcome::replayed, ""};
     if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
+    Batch writes;
     Params p;
-    execute(db_->session(),
-            "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
-    add_reserved(found->customer, -found->amount);
+    std::string sql = "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref);
+    writes.add(std::move(sql), std::move(p));
+    add_reserved(writes, found->customer, -found->amount);
+    writes.run(db_->session());
     return {PostOutcome::updated, ""};
   });
 }

@@ -1,5 +1,6 @@
 #include "sql/database.hpp"
 
+#include "sql/mysql_batch.hpp"
 #include "sql/statement.hpp"
 
 #include <soci/mysql/soci-mysql.h>
@@ -125,6 +126,7 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
                    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
       *session_ << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+      allow_statement_batches(*session_);
     }
   } catch (const std::exception& e) {
     throw DatabaseError("cannot open " + display_ + ": " + e.what());
@@ -161,6 +163,18 @@ WriteTransaction::WriteTransaction(Database& db) : db_(db) {
   guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });
 }
 
+WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
+  if (db_.dialect() == Dialect::sqlite) {
+    writer_ = std::unique_lock(writer_mutex(db_.url_.connect));
+    guarded([&] { db_.session() << "BEGIN IMMEDIATE"; });
+    first.run(db_.session());
+    return;
+  }
+  // Until the batch has run, the transaction may or may not have started: the destructor's
+  // ROLLBACK is harmless either way.
+  first.ran(run_statements(db_.session(), "START TRANSACTION;" + first.text()));
+}
+
 WriteTransaction::~WriteTransaction() {
   if (!open_) return;
   try {
@@ -174,6 +188,16 @@ void WriteTransaction::commit() {
   guarded([&] { db_.session() << "COMMIT"; });
   open_ = false;
   if (writer_.owns_lock()) writer_.unlock();
+}
+
+void WriteTransaction::commit(Batch& last) {
+  if (db_.dialect() == Dialect::sqlite) {
+    last.run(db_.session());
+    commit();
+    return;
+  }
+  last.ran(run_statements(db_.session(), last.text() + "COMMIT"));
+  open_ = false;
 }
 
 }  // namespace tallyman::sql

@@ -67,16 +67,21 @@ class Database {
   std::string display_;
 };
 
+class Batch;  // statement.hpp
+
 // A write transaction: on SQLite BEGIN IMMEDIATE (the write lock is taken at once, so two
 // writers queue on busy_timeout instead of failing at commit); on MySQL START TRANSACTION.
-// Rolled back unless commit() is called.
+// Rolled back unless commit() is called. A Batch given at the start runs right after it,
+// one given to commit right before it: on MySQL in the same round trip.
 class WriteTransaction {
  public:
   explicit WriteTransaction(Database& db);
+  WriteTransaction(Database& db, Batch& first);
   ~WriteTransaction();
   WriteTransaction(const WriteTransaction&) = delete;
   WriteTransaction& operator=(const WriteTransaction&) = delete;
   void commit();
+  void commit(Batch& last);
 
  private:
   Database& db_;

@@ -299,15 +299,16 @@ std::optional<Customer> LedgerStore::customer(const std::string& id) {
 }
 
 void LedgerStore::lock_customers(const std::set<std::string>& ids) {
+  Batch batch;
+  lock_customers(ids, batch);
+  batch.run(db_.session());
+}
+
+void LedgerStore::lock_customers(const std::set<std::string>& ids, Batch& batch) {
   if (ids.empty() || db_.dialect() != Dialect::mysql) return;
   Params p;
-  std::string id;
-  Query q(db_.session(),
-          "SELECT id FROM customers WHERE id IN (" + placeholders(p, ids) + ") ORDER BY id" + db_.for_update(), p);
-  q.into(id);
-  if (q.run())
-    while (q.fetch()) {
-    }
+  const std::string list = placeholders(p, ids);
+  batch.add("SELECT id FROM customers WHERE id IN (" + list + ") ORDER BY id" + db_.for_update(), std::move(p));
 }
 
 std::optional<InvoiceState> LedgerStore::invoice(const std::string& number) {

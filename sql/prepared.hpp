@@ -6,7 +6,6 @@
 #include "core/credit.hpp"
 #include "sql/books.hpp"
 #include "sql/rows.hpp"
-#include "sql/server_statement.hpp"
 #include "sql/statement.hpp"
 
 #include <cctype>
@@ -83,17 +82,25 @@ inline long long value_or_zero(long long v, soci::indicator ind) { return ind ==
 // The position of one customer for one order, with the credit policy, in one statement
 // prepared once per connection (the check without reservation is a hot path).
 struct SqlBooks::PositionStatement {
-  explicit PositionStatement(soci::session& session) : st(session) {
-    if (session.get_backend_name() == "mysql") {
-      // On MariaDB prepared on the server: parsing and planning it per check was most of a
-      // check's cost there (sql/server_statement.hpp).
-      std::string sql = position_sql;
-      for (std::size_t at = sql.find(':'); at != std::string::npos; at = sql.find(':', at)) {
-        std::size_t end = at + 1;
-        while (end < sql.size() && std::isalnum(static_cast<unsigned char>(sql[end]))) ++end;
-        sql.replace(at, end - at, "?");
+  explicit PositionStatement(soci::session& session) : st(session), mysql(session.get_backend_name() == "mysql") {
+    if (mysql) {
+      // On MariaDB prepared on the server (SOCI's MySQL backend sends the text each time, and
+      // parsing and planning it per check was most of a check's cost there), then run with
+      // EXECUTE, in a Batch: on its own, or with a reserving check's START TRANSACTION.
+      std::string sql;
+      for (const char* c = position_sql; *c != '\0'; ++c) {
+        if (*c != ':') {
+          sql += *c;
+          continue;
+        }
+        sql += '?';
+        while (std::isalnum(static_cast<unsigned char>(c[1]))) ++c;
       }
-      server = std::make_unique<ServerStatement>(session, sql, 23);
+      Params p;
+      Batch prepare;
+      std::string text = "PREPARE tallyman_position FROM " + p.add(sql);
+      prepare.add(std::move(text), std::move(p));
+      prepare.run(session);
       return;
     }
     // Bound in the order the placeholders appear in position_sql.
@@ -128,39 +135,48 @@ struct SqlBooks::PositionStatement {
     st.define_and_bind();
   }
 
+  // MySQL: adds the statements that run it to `batch`; take() then reads the batch's rows.
+  void add_to(Batch& batch, const std::string& customer, const std::string& order, Date day) const {
+    Params p;
+    std::string set = "SET @tm_day = " + p.add(format_date(day)) + ", @tm_customer = " + p.add(customer) +
+                      ", @tm_order = " + p.add(order);
+    batch.add(std::move(set), std::move(p));
+    batch.add("EXECUTE tallyman_position USING @tm_day, @tm_day, @tm_day, @tm_customer, @tm_order, @tm_customer",
+              Params{});
+  }
+
   // Runs it; false when the customer does not exist.
-  bool run(const std::string& customer, const std::string& order, Date day) {
+  bool run(soci::session& session, const std::string& customer, const std::string& order, Date day) {
+    if (mysql) {
+      Batch batch;
+      add_to(batch, customer, order, day);
+      batch.run(session);
+      return take(batch.rows(), day);
+    }
     id = customer;
     id2 = customer;
     order_ref = order;
     today = today2 = today3 = format_date(day);
-    const bool found = server ? run_on_server() : st.execute(true);
-    if (found && !server) st.fetch();  // to its end: on SQLite an unfinished statement keeps its snapshot
-    // The order's active hold: own_held even past its last day (it is still in the
-    // projection); own_* only while it holds.
-    own_held_ind = held_ind;
-    own_held = held;
-    const bool holds = held_ind == soci::i_ok && held_until_ind == soci::i_ok && db_date(held_until) >= day;
-    own_customer_ind = own_amount_ind = own_expires_ind = holds ? soci::i_ok : soci::i_null;
-    own_customer = held_by;
-    own_amount = held;
-    own_expires = held_until;
-    return found;
+    if (!st.execute(true)) return false;
+    st.fetch();  // to its end: on SQLite an unfinished statement keeps its snapshot
+    settle(day);
+    return true;
   }
 
-  // The same read through the server-prepared statement, into the same fields, in the order
-  // of position_sql's columns.
-  bool run_on_server() {
-    auto row = server->row({today3, today, today2, id, order_ref, id2});
-    if (!row) return false;
+  // MySQL: reads what add_to's statements gave, into the same fields, in the order of
+  // position_sql's columns; false when the customer does not exist.
+  bool take(const std::vector<TextRow>& rows, Date day) {
+    if (rows.empty()) return false;
+    const TextRow& row = rows.front();
+    if (row.size() != 23) throw DatabaseError("the credit position statement gave an unexpected number of columns");
     std::size_t c = 0;
     auto text = [&](std::string& to, soci::indicator* ind = nullptr) {
-      const std::optional<std::string>& v = (*row)[c++];
+      const std::optional<std::string>& v = row[c++];
       if (ind) *ind = v ? soci::i_ok : soci::i_null;
       if (v) to = *v;
     };
     auto number = [&](long long& to, soci::indicator* ind = nullptr) {
-      const std::optional<std::string>& v = (*row)[c++];
+      const std::optional<std::string>& v = row[c++];
       if (ind) *ind = v ? soci::i_ok : soci::i_null;
       to = v ? std::stoll(*v) : 0;
     };
@@ -184,7 +200,20 @@ struct SqlBooks::PositionStatement {
     number(p_grade);
     number(p_no_limit);
     number(p_reservation_days);
+    settle(day);
     return true;
+  }
+
+  // The order's active hold: own_held even past its last day (it is still in the
+  // projection); own_* only while it holds.
+  void settle(Date day) {
+    own_held_ind = held_ind;
+    own_held = held;
+    const bool holds = held_ind == soci::i_ok && held_until_ind == soci::i_ok && db_date(held_until) >= day;
+    own_customer_ind = own_amount_ind = own_expires_ind = holds ? soci::i_ok : soci::i_null;
+    own_customer = held_by;
+    own_amount = held;
+    own_expires = held_until;
   }
 
   CreditPolicy policy() const {
@@ -217,8 +246,8 @@ struct SqlBooks::PositionStatement {
     return pos;
   }
 
-  soci::statement st;
-  std::unique_ptr<ServerStatement> server;  // on MySQL, in place of st
+  soci::statement st;  // SQLite only
+  bool mysql = false;
   std::string id, id2, order_ref;
   std::string today, today2, today3;
   std::string currency, grade, oldest_due, own_customer, own_expires, held_by, held_until;

@@ -1,6 +1,7 @@
 #include "sql/statement.hpp"
 
 #include "core/check.hpp"
+#include "sql/mysql_batch.hpp"
 
 namespace tallyman::sql {
 
@@ -145,6 +146,46 @@ void insert_rows_multi(soci::session& session, const std::string& head, std::spa
 }
 
 }  // namespace
+
+std::string Params::inline_values(const std::string& sql) const {
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t at = sql.find(":p"); at != std::string::npos; at = sql.find(":p", at + 2)) {
+    std::size_t end = at + 2, number = 0;
+    while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') number = number * 10 + static_cast<std::size_t>(sql[end++] - '0');
+    TM_ASSERT(number >= 1 && number <= values_.size());
+    const Value& v = values_[number - 1];
+    out.append(sql, copied, at - copied);
+    if (v.indicator == soci::i_null) out += "NULL";
+    else out += v.is_text ? literal(Cell{v.text}) : literal(Cell{v.integer});
+    copied = end;
+  }
+  out.append(sql, copied, std::string::npos);
+  return out;
+}
+
+void Batch::add(std::string sql, Params params) { statements_.emplace_back(std::move(sql), std::move(params)); }
+
+void Batch::run(soci::session& session) {
+  if (statements_.empty()) return;
+  if (session.get_backend_name() == "mysql") {
+    ran(run_statements(session, text()));
+    return;
+  }
+  for (auto& [sql, params] : statements_) execute(session, sql, params);
+  ran();
+}
+
+void Batch::ran(std::vector<TextRow> rows) {
+  statements_.clear();
+  rows_ = std::move(rows);
+}
+
+std::string Batch::text() const {
+  std::string out;
+  for (const auto& [sql, params] : statements_) out += params.inline_values(sql) + ";";
+  return out;
+}
 
 void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
                  const std::string& column, std::span<const std::pair<std::string, long long>> rows) {

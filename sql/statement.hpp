@@ -13,6 +13,7 @@
 // long long, the widest type SOCI exchanges.
 
 #include "sql/database.hpp"
+#include "sql/mysql_batch.hpp"
 
 #include <soci/soci.h>
 
@@ -21,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace tallyman::sql {
 
@@ -49,6 +51,9 @@ class Params {
 
   // Binds the values to st in the order sql shows them; returns the SQL to prepare.
   std::string bind(soci::session& session, soci::statement& st, const std::string& sql);
+  // MySQL only: sql with the values written in as quoted literals (see literal() in
+  // statement.cpp), for Batch.
+  std::string inline_values(const std::string& sql) const;
 
  private:
   struct Value {
@@ -87,6 +92,30 @@ class Query {
  private:
   soci::statement st_;
   std::string sql_;
+};
+
+// Statements collected to run together: a transaction's first statements or its last ones
+// (WriteTransaction takes a Batch at start and at commit). On MySQL they go in one round trip
+// with the START TRANSACTION or the COMMIT, values written in as literals, and the rows of
+// the last statement that gives any are kept (rows()); on SQLite, which has no round trips,
+// one after the other with bound values, rows dropped. A reserving credit check on MariaDB
+// was six round trips, each costing both processes a context switch on a small machine; it
+// is two (docs/performance.md).
+class Batch {
+ public:
+  void add(std::string sql, Params params);
+  bool empty() const { return statements_.empty(); }
+  // Runs them (on the calling transaction's connection) and empties the batch.
+  void run(soci::session& session);
+  // MySQL: the statements as one text, each followed by ';'.
+  std::string text() const;
+  // Empties the batch; with rows, what the MySQL server gave for it.
+  void ran(std::vector<TextRow> rows = {});
+  const std::vector<TextRow>& rows() const { return rows_; }
+
+ private:
+  std::vector<std::pair<std::string, Params>> statements_;
+  std::vector<TextRow> rows_;
 };
 
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.
