@@ -17,6 +17,13 @@ namespace tallyman::sql {
 constexpr auto key_cache_ttl = std::chrono::seconds(60);
 constexpr std::size_t key_cache_max = 10'000;
 
+// A credit check that writes, in a turn with others of its customer (books_credit.cpp).
+struct TurnCheck {
+  const Actor* actor = nullptr;
+  const CreditCheckRequest* request = nullptr;
+  CreditCheck result;
+};
+
 class SqlBooks final : public Books {
  public:
   explicit SqlBooks(std::unique_ptr<Database> db);
@@ -106,6 +113,8 @@ class SqlBooks final : public Books {
   // that a person may override.
   // With `ran`, from the rows of a Batch that ran the position statement (MySQL).
   CreditCheck evaluate(const CreditCheckRequest& request, Date today, const Batch* ran = nullptr);
+  // Checks that write, run together in one transaction: a turn (books_credit.cpp).
+  void run_turn(const std::vector<TurnCheck*>& turn, Date today);
   // Both add their statements to `writes`, which the caller commits with.
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes);
   void keep_for_override(const CreditCheck& check, Batch& writes);

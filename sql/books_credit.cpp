@@ -15,6 +15,13 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <set>
+
 namespace tallyman::sql {
 
 SqlBooks::PositionStatement& SqlBooks::position_statement() {
@@ -103,35 +110,130 @@ void SqlBooks::keep_for_override(const CreditCheck& check, Batch& writes) {
   writes.add(std::move(sql), std::move(p));
 }
 
-CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
-  return guarded([&] {
-    // The common case reads only: a check without reservation that is approved.
-    if (!request.reserve) {
-      CreditCheck check = evaluate(request, today);
-      if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
+namespace {
+
+// Checks that write (a reservation, or a check kept for override) queue per customer in this
+// process, and take turns: the first to come runs, and those that arrived meanwhile run next,
+// together, in one transaction under one lock of the customer's row. Each is still decided
+// alone, in arrival order, on a fresh read of the position that sees the writes of those
+// before it; what a turn saves is a transaction per check (on MariaDB the START TRANSACTION
+// with the lock, and the COMMIT) and a round trip, since each check's writes go with the
+// next one's read. Across processes the row lock (or SQLite's write lock) still orders the
+// turns. One customer's reserving checks from 32 connections ran at ~1,100/s on MariaDB one
+// transaction each (docs/performance.md).
+class CheckTurns {
+ public:
+  struct Waiting : TurnCheck {
+    std::exception_ptr error;
+    bool done = false;  // result or error is set
+    bool lead = false;  // runs the next turn
+  };
+
+  // The queue of one database (by its URL), shared by the service's workers.
+  static CheckTurns& of(const std::string& database) {
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<CheckTurns>> by_database;
+    std::lock_guard lock(guard);
+    auto& turns = by_database[database];
+    if (!turns) turns = std::make_unique<CheckTurns>();
+    return *turns;
+  }
+
+  // Queues `me`; returns the turn to run (me first), or none when another thread ran it.
+  std::vector<Waiting*> enter(Waiting& me) {
+    std::unique_lock lock(mutex_);
+    const std::string& customer = me.request->customer;
+    queued_[customer].push_back(&me);
+    if (running_.contains(customer)) changed_.wait(lock, [&] { return me.done || me.lead; });
+    if (me.done) return {};
+    running_.insert(customer);
+    std::vector<Waiting*> turn;
+    std::deque<Waiting*>& queue = queued_[customer];
+    while (!queue.empty() && turn.size() < turn_max) {
+      turn.push_back(queue.front());
+      queue.pop_front();
     }
-    // Two round trips on MySQL: the start with the lock and the position, then the writes
-    // with the commit (Batch, statement.hpp). The position is read again, now that no one
-    // else may move it.
-    Batch start, writes;
-    LedgerStore(*db_).lock_customers({request.customer}, start);
-    const bool batched = db_->dialect() == Dialect::mysql;
-    if (batched) guarded([&] { position_statement().add_to(start, request.customer, request.order_ref, today); });
-    std::optional<WriteTransaction> started;
+    return turn;
+  }
+
+  // The turn ran (each result or error set): its checks return, the next turn may start.
+  void leave(const std::vector<Waiting*>& turn) {
+    std::lock_guard lock(mutex_);
+    const std::string& customer = turn.front()->request->customer;
+    for (Waiting* w : turn) w->done = true;
+    auto queue = queued_.find(customer);
+    if (queue->second.empty()) {
+      queued_.erase(queue);
+      running_.erase(customer);
+    } else {
+      queue->second.front()->lead = true;
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t turn_max = 64;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::deque<Waiting*>> queued_;  // by customer, in arrival order
+  std::set<std::string> running_;                       // customers with a turn under way
+};
+
+}  // namespace
+
+CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
+  // The common case reads only: a check without reservation that is approved.
+  if (!request.reserve) {
+    CreditCheck check = guarded([&] { return evaluate(request, today); });
+    if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
+  }
+  CheckTurns& turns = CheckTurns::of(db_->display());
+  CheckTurns::Waiting me;
+  me.actor = &actor;
+  me.request = &request;
+  const std::vector<CheckTurns::Waiting*> turn = turns.enter(me);
+  if (!turn.empty()) {
     try {
-      started.emplace(*db_, start);
+      guarded([&] { run_turn(std::vector<TurnCheck*>(turn.begin(), turn.end()), today); });
     } catch (...) {
       position_.reset();  // prepared afresh next time, should the connection have lost it
-      throw;
+      for (CheckTurns::Waiting* w : turn) w->error = std::current_exception();
     }
-    WriteTransaction& tx = *started;
-    CreditCheck check = evaluate(request, today, batched ? &start : nullptr);
-    if (check.outcome != PostOutcome::created) return check;
-    if (check.answer.decision != CreditDecision::approved) keep_for_override(check, writes);
-    else if (request.reserve) hold(actor, check, today, false, writes);
-    tx.commit(writes);
-    return check;
-  });
+    turns.leave(turn);
+  }
+  if (me.error) std::rethrow_exception(me.error);
+  return me.result;
+}
+
+// One transaction for the turn's checks, each decided on a fresh read of the position. On
+// MySQL one round trip per check plus one: the start with the lock and the first check's
+// read, then each check's writes with the next one's read (or with the commit).
+void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
+  const bool batched = db_->dialect() == Dialect::mysql;
+  auto read_next = [&](Batch& batch, std::size_t k) {
+    if (batched && k < turn.size())
+      position_statement().add_to(batch, turn[k]->request->customer, turn[k]->request->order_ref, today);
+  };
+  Batch start;
+  LedgerStore(*db_).lock_customers({turn.front()->request->customer}, start);
+  read_next(start, 0);
+  WriteTransaction tx(*db_, start);
+  const Batch* ran = batched ? &start : nullptr;
+  Batch writes;
+  for (std::size_t k = 0; k < turn.size(); ++k) {
+    const CreditCheckRequest& request = *turn[k]->request;
+    CreditCheck check = evaluate(request, today, ran);
+    if (check.outcome == PostOutcome::created) {
+      if (check.answer.decision != CreditDecision::approved) keep_for_override(check, writes);
+      else if (request.reserve) hold(*turn[k]->actor, check, today, false, writes);
+    }
+    turn[k]->result = std::move(check);
+    if (k + 1 == turn.size()) break;
+    read_next(writes, k + 1);
+    writes.run(db_->session());
+    ran = batched ? &writes : nullptr;
+  }
+  tx.commit(writes);
 }
 
 CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,

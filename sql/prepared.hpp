@@ -137,12 +137,12 @@ struct SqlBooks::PositionStatement {
 
   // MySQL: adds the statements that run it to `batch`; take() then reads the batch's rows.
   void add_to(Batch& batch, const std::string& customer, const std::string& order, Date day) const {
+    // In the order of position_sql's placeholders: t3, t1, t2, id1, r1, id2.
     Params p;
-    std::string set = "SET @tm_day = " + p.add(format_date(day)) + ", @tm_customer = " + p.add(customer) +
-                      ", @tm_order = " + p.add(order);
-    batch.add(std::move(set), std::move(p));
-    batch.add("EXECUTE tallyman_position USING @tm_day, @tm_day, @tm_day, @tm_customer, @tm_order, @tm_customer",
-              Params{});
+    std::string sql = "EXECUTE tallyman_position USING " + p.add(format_date(day)) + ", " +
+                      p.add(format_date(day)) + ", " + p.add(format_date(day)) + ", " + p.add(customer) + ", " +
+                      p.add(order) + ", " + p.add(customer);
+    batch.add(std::move(sql), std::move(p));
   }
 
   // Runs it; false when the customer does not exist.

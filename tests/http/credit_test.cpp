@@ -176,6 +176,34 @@ TEST_CASE("credit: 400 reserving checks at once, on two instances, approve exact
   CHECK(reserved(*b, "C-1") == 100000);
 }
 
+TEST_CASE("credit: one order checked from many connections at once holds once, at one of the amounts asked",
+          "[http][mysql]") {
+  Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto b = a.another();
+  customer(a, "C-1", 1000000);
+  // Checks of one customer that arrive together are decided in one turn (sql/books_credit.cpp):
+  // there the same order must replace its hold, never add to it.
+  const int clients = 16, each = 10;
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      for (int k = 0; k < each; ++k) {
+        const Service& s = (c + k) % 2 == 0 ? a : *b;
+        auto r = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-SAME", 1000 + c, true));
+        if (r.status != 200 || r.json_body()["decision"] != "approved") ++other;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(other == 0);
+  const std::int64_t held = reserved(a, "C-1");
+  CHECK(held >= 1000);
+  CHECK(held < 1000 + clients);
+  CHECK(b->call("GET", "/v1/reservations/SO-SAME", "sales").json_body()["amount"] == held);
+  CHECK(a.call("DELETE", "/v1/reservations/SO-SAME", "sales").status == 200);
+  CHECK(reserved(*b, "C-1") == 0);
+}
+
 TEST_CASE("credit: finance's raise of a limit waits for another manager, a lowering applies at once",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
