@@ -100,7 +100,8 @@ class Query {
 // the last statement that gives any are kept (rows()); on SQLite, which has no round trips,
 // one after the other with bound values, rows dropped. A reserving credit check on MariaDB
 // was six round trips, each costing both processes a context switch on a small machine; it
-// is two (docs/performance.md).
+// is two, and one more per check when checks take turns (books_credit.cpp;
+// docs/performance.md).
 class Batch {
  public:
   void add(std::string sql, Params params);
