@@ -167,16 +167,26 @@ WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
   if (db_.dialect() == Dialect::sqlite) {
     writer_ = std::unique_lock(writer_mutex(db_.url_.connect));
     guarded([&] { db_.session() << "BEGIN IMMEDIATE"; });
-    first.run(db_.session());
-    return;
   }
-  // Until the batch has run, the transaction may or may not have started: the destructor's
-  // ROLLBACK is harmless either way.
-  first.ran(run_statements(db_.session(), "START TRANSACTION;" + first.text()));
+  try {
+    if (db_.dialect() == Dialect::sqlite)
+      first.run(db_.session());
+    else
+      first.ran(run_statements(db_.session(), "START TRANSACTION;" + first.text()));
+  } catch (...) {
+    // A constructor that throws gets no destructor: roll back here, or the transaction and
+    // its locks would stay open on this connection. (On MySQL the transaction may not have
+    // started; ROLLBACK is harmless then.)
+    rollback();
+    throw;
+  }
 }
 
-WriteTransaction::~WriteTransaction() {
+WriteTransaction::~WriteTransaction() { rollback(); }
+
+void WriteTransaction::rollback() noexcept {
   if (!open_) return;
+  open_ = false;
   try {
     db_.session() << "ROLLBACK";
   } catch (...) {

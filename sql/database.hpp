@@ -84,6 +84,8 @@ class WriteTransaction {
   void commit(Batch& last);
 
  private:
+  void rollback() noexcept;  // if still open
+
   Database& db_;
   bool open_ = true;
   std::unique_lock<std::mutex> writer_;  // SQLite: this process's writers take turns here first

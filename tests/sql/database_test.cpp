@@ -78,3 +78,38 @@ TEST_CASE("migrations: a migration cut short is finished by running it again", "
   sql::Query(t.db().session(), "SELECT COUNT(*) FROM terms", none).into(terms).run();
   CHECK(terms == 3);
 }
+
+TEST_CASE("database: a transaction whose first statements fail is rolled back, its locks let go", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend);
+  auto other = t.connect();
+  if (backend == "mysql") {
+    sql::Params none;
+    sql::execute(other->session(), "SET SESSION innodb_lock_wait_timeout = 2", none);
+  }
+  // A write that locks the policy's row, then a statement that fails.
+  sql::Batch first;
+  first.add("UPDATE credit_policy SET reservation_days = 31 WHERE id = 1", {});
+  first.add("SELECT no_such_column FROM credit_policy", {});
+  REQUIRE_THROWS_AS(sql::WriteTransaction(t.db(), first), sql::DatabaseError);
+  // Another connection may write the row at once, and never saw the first write.
+  auto days = [](sql::Database& db) {
+    sql::Params none;
+    long long d = 0;
+    sql::Query q(db.session(), "SELECT reservation_days FROM credit_policy WHERE id = 1", none);
+    q.into(d);
+    REQUIRE(q.run());
+    return d;
+  };
+  CHECK(days(*other) == 30);
+  {
+    sql::WriteTransaction tx(*other);
+    sql::Params none;
+    sql::execute(other->session(), "UPDATE credit_policy SET reservation_days = 32 WHERE id = 1", none);
+    tx.commit();
+  }
+  // And the first connection goes on working.
+  sql::WriteTransaction tx(t.db());
+  tx.commit();
+  CHECK(days(t.db()) == 32);
+}
