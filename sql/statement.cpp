@@ -22,26 +22,35 @@ std::string Params::add(const std::optional<long long>& value) {
   return value ? add(*value) : next(Value{false, 0, {}, soci::i_null});
 }
 
-std::string Params::bind(soci::session& session, soci::statement& st, const std::string& sql) {
-  const bool anonymous = session.get_backend_name() == "sqlite3";
+template <class Replace>
+std::string Params::each_placeholder(const std::string& sql, Replace&& replace) const {
   std::string out;
   out.reserve(sql.size());
-  std::size_t bound = 0, copied = 0;
+  std::size_t copied = 0;
   for (std::size_t at = sql.find(":p"); at != std::string::npos; at = sql.find(":p", at + 2)) {
     std::size_t end = at + 2, number = 0;
     while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') number = number * 10 + static_cast<std::size_t>(sql[end++] - '0');
     TM_ASSERT(number >= 1 && number <= values_.size());
-    Value& v = values_[number - 1];
-    if (v.is_text)
-      st.exchange(soci::use(v.text, v.indicator));
-    else
-      st.exchange(soci::use(v.integer, v.indicator));
-    ++bound;
     out.append(sql, copied, at - copied);
-    out += anonymous ? std::string("?") : sql.substr(at, end - at);
+    out += replace(number - 1, std::string_view(sql).substr(at, end - at));
     copied = end;
   }
   out.append(sql, copied, std::string::npos);
+  return out;
+}
+
+std::string Params::bind(soci::session& session, soci::statement& st, const std::string& sql) {
+  const bool anonymous = session.get_backend_name() == "sqlite3";
+  std::size_t bound = 0;
+  std::string out = each_placeholder(sql, [&](std::size_t index, std::string_view placeholder) {
+    Value& value = values_[index];  // SOCI keeps its address: a deque's elements stay put
+    if (value.is_text)
+      st.exchange(soci::use(value.text, value.indicator));
+    else
+      st.exchange(soci::use(value.integer, value.indicator));
+    ++bound;
+    return anonymous ? std::string("?") : std::string(placeholder);
+  });
   TM_ASSERT(bound == values_.size());  // every value appears exactly once
   return out;
 }
@@ -148,20 +157,11 @@ void insert_rows_multi(soci::session& session, const std::string& head, std::spa
 }  // namespace
 
 std::string Params::inline_values(const std::string& sql) const {
-  std::string out;
-  std::size_t copied = 0;
-  for (std::size_t at = sql.find(":p"); at != std::string::npos; at = sql.find(":p", at + 2)) {
-    std::size_t end = at + 2, number = 0;
-    while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') number = number * 10 + static_cast<std::size_t>(sql[end++] - '0');
-    TM_ASSERT(number >= 1 && number <= values_.size());
-    const Value& v = values_[number - 1];
-    out.append(sql, copied, at - copied);
-    if (v.indicator == soci::i_null) out += "NULL";
-    else out += v.is_text ? literal(Cell{v.text}) : literal(Cell{v.integer});
-    copied = end;
-  }
-  out.append(sql, copied, std::string::npos);
-  return out;
+  return each_placeholder(sql, [&](std::size_t index, std::string_view) {
+    const Value& v = values_[index];
+    if (v.indicator == soci::i_null) return std::string("NULL");
+    return v.is_text ? literal(Cell{v.text}) : literal(Cell{v.integer});
+  });
 }
 
 void Batch::add(std::string sql, Params params) { statements_.emplace_back(std::move(sql), std::move(params)); }

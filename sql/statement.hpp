@@ -63,6 +63,9 @@ class Params {
     soci::indicator indicator = soci::i_ok;
   };
   std::string next(Value v);
+  // sql with each placeholder replaced by replace(its value's index, the placeholder's text).
+  template <class Replace>
+  std::string each_placeholder(const std::string& sql, Replace&& replace) const;
   std::deque<Value> values_;  // a deque: bound addresses stay put as values are added
 };
 
