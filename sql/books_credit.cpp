@@ -34,7 +34,8 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, co
   check.request = request;
   try {
     PositionStatement& q = position_statement();
-    const bool found = ran ? q.take(ran->rows(), today) : q.run(db_->session(), request.customer, request.order_ref, today);
+    const TextRow* batched = ran && !ran->rows().empty() ? &ran->rows().front() : nullptr;
+    const bool found = ran ? q.take(batched, today) : q.run(request.customer, request.order_ref, today);
     if (!found) {
       check.outcome = PostOutcome::unknown_customer;
       check.field = "customer";

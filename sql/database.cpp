@@ -1,6 +1,6 @@
 #include "sql/database.hpp"
 
-#include "sql/mysql_batch.hpp"
+#include "sql/mysql_api.hpp"
 #include "sql/statement.hpp"
 
 #include <soci/mysql/soci-mysql.h>

@@ -1,7 +1,7 @@
 #include "sql/statement.hpp"
 
 #include "core/check.hpp"
-#include "sql/mysql_batch.hpp"
+#include "sql/mysql_api.hpp"
 
 namespace tallyman::sql {
 

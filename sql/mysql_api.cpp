@@ -1,0 +1,138 @@
+#include "sql/mysql_api.hpp"
+
+#include "sql/database.hpp"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
+
+namespace tallyman::sql {
+
+namespace {
+
+// (By name, not dynamic_cast: libsoci_mysql does not export the backend's type information.)
+MYSQL* connection_of(soci::session& session) {
+  if (session.get_backend_name() != "mysql") throw DatabaseError("the MariaDB C API needs a MySQL connection");
+  return static_cast<soci::mysql_session_backend*>(session.get_backend())->conn_;
+}
+
+constexpr unsigned long column_bytes = 96;  // ids (64), dates, amounts: all fit
+
+}  // namespace
+
+void allow_statement_batches(soci::session& session) {
+  MYSQL* c = connection_of(session);
+  if (mysql_set_server_option(c, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
+    throw DatabaseError(std::string("allowing statement batches: ") + mysql_error(c));
+}
+
+std::vector<TextRow> run_statements(soci::session& session, const std::string& sql) {
+  MYSQL* c = connection_of(session);
+  auto fail = [&] { throw DatabaseError(mysql_error(c)); };
+  if (mysql_real_query(c, sql.data(), sql.size()) != 0) fail();
+  std::vector<TextRow> last;
+  for (;;) {  // every result is read, or the connection takes no further statement
+    if (MYSQL_RES* result = mysql_store_result(c)) {
+      last.clear();
+      const unsigned columns = mysql_num_fields(result);
+      while (MYSQL_ROW row = mysql_fetch_row(result)) {
+        const unsigned long* lengths = mysql_fetch_lengths(result);
+        TextRow& out = last.emplace_back();
+        for (unsigned k = 0; k < columns; ++k)
+          out.push_back(row[k] ? std::optional<std::string>(std::in_place, row[k], lengths[k]) : std::nullopt);
+      }
+      mysql_free_result(result);
+    } else if (mysql_field_count(c) != 0) {
+      fail();
+    }
+    const int next = mysql_next_result(c);
+    if (next < 0) return last;
+    if (next > 0) fail();
+  }
+}
+
+struct ServerStatement::State {
+  MYSQL_STMT* stmt = nullptr;
+  std::size_t columns = 0;
+  std::vector<std::string> params;
+  std::vector<unsigned long> param_lengths;
+  std::vector<MYSQL_BIND> param_binds;
+  std::vector<char> buffers;
+  std::vector<unsigned long> lengths;
+  std::vector<my_bool> nulls, errors;
+  std::vector<MYSQL_BIND> result_binds;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw DatabaseError(std::string(what) + ": " + mysql_stmt_error(stmt));
+  }
+};
+
+ServerStatement::ServerStatement(soci::session& session, const std::string& sql, std::size_t columns)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.stmt = mysql_stmt_init(connection_of(session));
+  if (s.stmt == nullptr) throw DatabaseError("out of memory preparing a statement");
+  if (mysql_stmt_prepare(s.stmt, sql.c_str(), sql.size()) != 0) {
+    const std::string why = mysql_stmt_error(s.stmt);
+    mysql_stmt_close(s.stmt);
+    throw DatabaseError("preparing a statement: " + why);
+  }
+  s.columns = columns;
+  s.buffers.assign(columns * column_bytes, 0);
+  s.lengths.assign(columns, 0);
+  s.nulls.assign(columns, 0);
+  s.errors.assign(columns, 0);
+  s.result_binds.assign(columns, MYSQL_BIND{});
+  for (std::size_t c = 0; c < columns; ++c) {
+    MYSQL_BIND& b = s.result_binds[c];
+    b.buffer_type = MYSQL_TYPE_STRING;
+    b.buffer = s.buffers.data() + c * column_bytes;
+    b.buffer_length = column_bytes;
+    b.length = &s.lengths[c];
+    b.is_null = &s.nulls[c];
+    b.error = &s.errors[c];
+  }
+}
+
+ServerStatement::~ServerStatement() {
+  if (state_ && state_->stmt != nullptr) mysql_stmt_close(state_->stmt);
+}
+
+std::optional<TextRow> ServerStatement::row(const std::vector<std::string>& params) {
+  State& s = *state_;
+  if (params.size() != mysql_stmt_param_count(s.stmt)) throw DatabaseError("a statement got the wrong number of values");
+  s.params = params;
+  s.param_lengths.assign(params.size(), 0);
+  s.param_binds.assign(params.size(), MYSQL_BIND{});
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    s.param_lengths[k] = s.params[k].size();
+    MYSQL_BIND& b = s.param_binds[k];
+    b.buffer_type = MYSQL_TYPE_STRING;
+    b.buffer = s.params[k].data();
+    b.buffer_length = s.param_lengths[k];
+    b.length = &s.param_lengths[k];
+  }
+  if (mysql_stmt_bind_param(s.stmt, s.param_binds.data()) != 0) s.fail("binding values");
+  if (mysql_stmt_execute(s.stmt) != 0) s.fail("running a statement");
+  if (mysql_stmt_field_count(s.stmt) != s.columns) throw DatabaseError("a statement gave an unexpected number of columns");
+  if (mysql_stmt_bind_result(s.stmt, s.result_binds.data()) != 0) s.fail("binding columns");
+  const int fetched = mysql_stmt_fetch(s.stmt);
+  std::optional<TextRow> out;
+  if (fetched == 0) {
+    out.emplace();
+    for (std::size_t c = 0; c < s.columns; ++c) {
+      if (s.nulls[c]) out->push_back(std::nullopt);
+      else out->push_back(std::string(s.buffers.data() + c * column_bytes, s.lengths[c]));
+    }
+  } else if (fetched == MYSQL_DATA_TRUNCATED) {
+    mysql_stmt_free_result(s.stmt);
+    throw DatabaseError("a column was longer than a server-prepared statement reads");
+  } else if (fetched != MYSQL_NO_DATA) {
+    s.fail("fetching a row");
+  }
+  while (fetched == 0 && mysql_stmt_fetch(s.stmt) == 0) {
+  }  // to the end: the connection takes no other statement before
+  mysql_stmt_free_result(s.stmt);
+  return out;
+}
+
+}  // namespace tallyman::sql

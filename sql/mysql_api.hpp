@@ -1,0 +1,53 @@
+#pragma once
+// Internal to sql/: the MariaDB C API where SOCI's MySQL backend falls short. It sends one
+// statement per query, with the values written into its text, so MariaDB parses and plans
+// it every time, and each statement is a round trip of its own. On a small machine round
+// trips and parsing, not the SQL, were most of a credit check's time (docs/performance.md).
+//  - run_statements: several statements in one round trip (Batch in statement.hpp is how
+//    the rest of sql/ uses it);
+//  - ServerStatement: one statement prepared on the server once, executed with new values
+//    through the binary protocol (the credit check that only reads).
+//
+// Rows come back as text, none meaning SQL NULL.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace tallyman::sql {
+
+using TextRow = std::vector<std::optional<std::string>>;
+
+// Lets this MySQL connection take several statements in one query. Safe as long as no value
+// is ever spliced into SQL unquoted: values are bound, or written as quoted literals
+// (statement.cpp).
+void allow_statement_batches(soci::session& session);
+
+// Runs `sql`, statements separated by ';', in one round trip on a MySQL connection. Returns
+// the rows of the last statement that gave a result set; the others' rows are dropped. The
+// first statement that fails stops the rest (the server runs none after it) and throws
+// DatabaseError.
+std::vector<TextRow> run_statements(soci::session& session, const std::string& sql);
+
+class ServerStatement {
+ public:
+  // `sql` with a '?' for each parameter; `columns` the number of result columns.
+  ServerStatement(soci::session& session, const std::string& sql, std::size_t columns);
+  ~ServerStatement();
+  ServerStatement(const ServerStatement&) = delete;
+  ServerStatement& operator=(const ServerStatement&) = delete;
+
+  // Executes with these parameters, bound as text; the first row, or none.
+  std::optional<TextRow> row(const std::vector<std::string>& params);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tallyman::sql
