@@ -15,7 +15,7 @@ namespace {
 
 // Rows of one batch, parsed, with the file row each came from.
 template <class Document>
-struct Batch {
+struct Parsed {
   std::vector<Document> documents;
   std::vector<std::size_t> rows;
 };
@@ -63,13 +63,13 @@ class Run {
 
  private:
   template <class Document>
-  static void push(Batch<Document>& batch, Document d, std::size_t row) {
+  static void push(Parsed<Document>& batch, Document d, std::size_t row) {
     batch.documents.push_back(std::move(d));
     batch.rows.push_back(row);
   }
 
   template <class Document, class Post>
-  std::optional<ImportError> post(Batch<Document>& batch, Post post_batch) {
+  std::optional<ImportError> post(Parsed<Document>& batch, Post post_batch) {
     const std::vector<PostResult> results = post_batch(batch.documents);
     for (std::size_t k = 0; k < results.size(); ++k) {
       if (results[k].outcome == PostOutcome::created) ++summary_.created;
@@ -85,9 +85,9 @@ class Run {
   RecordKind kind_;
   const RecordLayout& layout_;
   ImportLimits limits_;
-  Batch<Customer> customers_;
-  Batch<Invoice> invoices_;
-  Batch<Payment> payments_;
+  Parsed<Customer> customers_;
+  Parsed<Invoice> invoices_;
+  Parsed<Payment> payments_;
   ImportSummary summary_;
 };
 
