@@ -427,8 +427,9 @@ function taskControls(task) {
   const note = h('input', { placeholder: 'note', 'aria-label': 'note for task ' + task.id, class: 'task-note' });
   const finish = (status) => attempt('The task could not be updated', async () => {
     await api('PATCH', '/v1/dunning-tasks/' + task.id, { status, note: note.value.trim() || undefined });
-    say('Task ' + task.id + ' marked ' + status + '.');
     await worklist();
+    // Said after the list is read again, so the message never stands beside a stale list.
+    say('Task ' + task.id + ' marked ' + status + '.');
   });
   return h('span', {}, note, ' ',
     h('button', { type: 'button', class: 'task-done', onclick: () => finish('done'), text: 'Done' }), ' ',

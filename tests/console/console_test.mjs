@@ -170,10 +170,11 @@ try {
   step('the worklist: a task marked done with a note');
   await page.goto(base + '/#/worklist');
   await page.fill('#worklist-collector', 'alice');
-  await page.click('#worklist-form button');
-  await page.waitForFunction(() => document.getElementById('worklist-count').textContent.length > 0);
   const tasks = (await api('GET', '/v1/dunning-tasks?status=open&collector=alice')).items;
   assert.ok(tasks.length >= 1);
+  await page.click('#worklist-form button');
+  // The page first shows every collector's tasks; wait for alice's count, not for any count.
+  await page.waitForFunction((n) => document.getElementById('worklist-count').textContent.startsWith(n + ' open task'), tasks.length);
   assert.equal(await page.locator('#worklist-table tbody tr').count(), tasks.length);
   const first = page.locator('#worklist-table tbody tr').first();
   const taskId = await first.locator('td[data-col="id"]').textContent();
