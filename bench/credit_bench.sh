@@ -5,13 +5,17 @@
 # /healthz for the ratio.   bench/credit_bench.sh [SECONDS] [sqlite|mysql]
 # With mysql: a throwaway MariaDB (scripts/lib/mariadb.sh) loaded with the book's customers
 # and invoices first (the checks read no payments' rows but their unapplied sums).
+# TALLYMAN_BENCH_MYSQL=URL uses a server already loaded so (for A/B runs), as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 backend=${2:-sqlite}
 scripts/build >/dev/null
 db=bench/out/bench.db
-if [ "$backend" = mysql ]; then
+if [ "$backend" = mysql ] && [ -n "${TALLYMAN_BENCH_MYSQL:-}" ]; then
+  url=$TALLYMAN_BENCH_MYSQL
+  backend=mysql-given
+elif [ "$backend" = mysql ]; then
   [ -f bench/out/invoices.csv ] || build/bench/gen_book bench/out --invoices 1000000 --customers 100000
   source scripts/lib/mariadb.sh
   trap mariadb_stop EXIT

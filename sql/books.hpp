@@ -5,6 +5,7 @@
 
 #include "core/books.hpp"
 #include "sql/database.hpp"
+#include "sql/mysql_api.hpp"
 
 #include <chrono>
 #include <functional>
@@ -17,7 +18,7 @@ namespace tallyman::sql {
 constexpr auto key_cache_ttl = std::chrono::seconds(60);
 constexpr std::size_t key_cache_max = 10'000;
 
-// A credit check that writes, in a turn with others of its customer (books_credit.cpp).
+// A credit check in a turn with others (books_credit.cpp).
 struct TurnCheck {
   const Actor* actor = nullptr;
   const CreditCheckRequest* request = nullptr;
@@ -73,6 +74,9 @@ class SqlBooks final : public Books {
                          const PageRequest& page) override;
 
   CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) override;
+  // Checks that only read whose positions this process read in one statement with others
+  // (MySQL), since it started; for the tests and the benchmark.
+  static std::uint64_t checks_read_together();
   CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
                              Date today) override;
   PostResult release_reservation(const Actor& actor, const std::string& order_ref) override;
@@ -111,10 +115,12 @@ class SqlBooks final : public Books {
                     const std::function<PostResult()>& apply);
   // books_credit.cpp: the position and the decision; holding the amount; keeping a check
   // that a person may override.
-  // With `ran`, from the rows of a Batch that ran the position statement (MySQL).
-  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const Batch* ran = nullptr);
+  // With `ran`, from the result of the position statement in a Batch (MySQL).
+  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran = nullptr);
   // Checks that write, run together in one transaction: a turn (books_credit.cpp).
   void run_turn(const std::vector<TurnCheck*>& turn, Date today);
+  // MySQL: checks that only read, their positions read together (books_credit.cpp).
+  void run_reads(const std::vector<TurnCheck*>& turn, Date today);
   // Both add their statements to `writes`, which the caller commits with.
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes);
   void keep_for_override(const CreditCheck& check, Batch& writes);

@@ -15,9 +15,11 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -29,12 +31,12 @@ SqlBooks::PositionStatement& SqlBooks::position_statement() {
   return *position_;
 }
 
-CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, const Batch* ran) {
+CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran) {
   CreditCheck check;
   check.request = request;
   try {
     PositionStatement& q = position_statement();
-    const TextRow* batched = ran && !ran->rows().empty() ? &ran->rows().front() : nullptr;
+    const TextRow* batched = ran && !ran->empty() ? &ran->front() : nullptr;
     const bool found = ran ? q.take(batched, today) : q.run(request.customer, request.order_ref, today);
     if (!found) {
       check.outcome = PostOutcome::unknown_customer;
@@ -113,43 +115,60 @@ void SqlBooks::keep_for_override(const CreditCheck& check, Batch& writes) {
 
 namespace {
 
-// Checks that write (a reservation, or a check kept for override) queue per customer in this
-// process, and take turns: the first to come runs, and those that arrived meanwhile run next,
-// together, in one transaction under one lock of the customer's row. Each is still decided
-// alone, in arrival order, on a fresh read of the position that sees the writes of those
-// before it; what a turn saves is a transaction per check (on MariaDB the START TRANSACTION
-// with the lock, and the COMMIT) and a round trip, since each check's writes go with the
-// next one's read. Across processes the row lock (or SQLite's write lock) still orders the
-// turns. One customer's reserving checks from 32 connections ran at ~1,100/s on MariaDB one
-// transaction each (docs/performance.md).
-class CheckTurns {
+// Credit checks that arrive while others like them are at the database wait, and go
+// together in the next turn, which one of them runs for all on its own connection.
+//  - Checks that write (a reservation, or a check kept for override) take turns per customer:
+//    a turn is one transaction under one lock of the customer's row. Each is still decided
+//    alone, in arrival order, on a fresh read of the position that sees the writes of those
+//    before it; what a turn saves is a transaction per check (on MariaDB the START
+//    TRANSACTION with the lock, and the COMMIT) and a round trip, since each check's writes go
+//    with the next one's read. Across processes the row lock (or SQLite's write lock) still
+//    orders the turns. One customer's reserving checks from 32 connections ran at ~1,100/s on
+//    MariaDB one transaction each.
+//  - On MySQL, checks that only read take turns all together, whatever their customers: a
+//    turn reads its positions in one round trip. Each read is still its own statement, seeing
+//    what was committed when it ran, as it would alone. A round trip, not the statement, was
+//    most of such a check's cost to both processes on a small machine.
+// (docs/performance.md has the figures.)
+class Turns {
  public:
   struct Waiting : TurnCheck {
     std::exception_ptr error;
     bool done = false;  // result or error is set
     bool lead = false;  // runs the next turn
+    std::condition_variable woken;  // each its own: a turn ending wakes only whom it concerns
   };
+  using Run = std::function<void(const std::vector<TurnCheck*>&)>;
 
-  // The queue of one database (by its URL), shared by the service's workers.
-  static CheckTurns& of(const std::string& database) {
-    static std::mutex guard;
-    static std::map<std::string, std::unique_ptr<CheckTurns>> by_database;
-    std::lock_guard lock(guard);
-    auto& turns = by_database[database];
-    if (!turns) turns = std::make_unique<CheckTurns>();
-    return *turns;
+  // Queues the check under `key`: runs the turn it leads (`run` for all of it; what that
+  // throws is every check's error), or waits for the thread that runs the one it is in.
+  CreditCheck take(const std::string& key, const Actor& actor, const CreditCheckRequest& request, const Run& run) {
+    Waiting me;
+    me.actor = &actor;
+    me.request = &request;
+    const std::vector<Waiting*> turn = enter(key, me);
+    if (!turn.empty()) {
+      try {
+        run(std::vector<TurnCheck*>(turn.begin(), turn.end()));
+      } catch (...) {
+        for (Waiting* w : turn) w->error = std::current_exception();
+      }
+      leave(key, turn);
+    }
+    if (me.error) std::rethrow_exception(me.error);
+    return std::move(me.result);
   }
 
-  // Queues `me`; returns the turn to run (me first), or none when another thread ran it.
-  std::vector<Waiting*> enter(Waiting& me) {
+ private:
+  // Returns the turn to run (me first), or none when another thread ran it.
+  std::vector<Waiting*> enter(const std::string& key, Waiting& me) {
     std::unique_lock lock(mutex_);
-    const std::string& customer = me.request->customer;
-    queued_[customer].push_back(&me);
-    if (running_.contains(customer)) changed_.wait(lock, [&] { return me.done || me.lead; });
+    queued_[key].push_back(&me);
+    if (running_.contains(key)) me.woken.wait(lock, [&] { return me.done || me.lead; });
     if (me.done) return {};
-    running_.insert(customer);
+    running_.insert(key);
     std::vector<Waiting*> turn;
-    std::deque<Waiting*>& queue = queued_[customer];
+    std::deque<Waiting*>& queue = queued_[key];
     while (!queue.empty() && turn.size() < turn_max) {
       turn.push_back(queue.front());
       queue.pop_front();
@@ -158,52 +177,97 @@ class CheckTurns {
   }
 
   // The turn ran (each result or error set): its checks return, the next turn may start.
-  void leave(const std::vector<Waiting*>& turn) {
+  void leave(const std::string& key, const std::vector<Waiting*>& turn) {
     std::lock_guard lock(mutex_);
-    const std::string& customer = turn.front()->request->customer;
-    for (Waiting* w : turn) w->done = true;
-    auto queue = queued_.find(customer);
+    for (Waiting* w : turn) {
+      w->done = true;
+      w->woken.notify_one();
+    }
+    auto queue = queued_.find(key);
     if (queue->second.empty()) {
       queued_.erase(queue);
-      running_.erase(customer);
+      running_.erase(key);
     } else {
       queue->second.front()->lead = true;
+      queue->second.front()->woken.notify_one();
     }
-    changed_.notify_all();
   }
 
- private:
   static constexpr std::size_t turn_max = 64;
   std::mutex mutex_;
-  std::condition_variable changed_;
-  std::map<std::string, std::deque<Waiting*>> queued_;  // by customer, in arrival order
-  std::set<std::string> running_;                       // customers with a turn under way
+  std::map<std::string, std::deque<Waiting*>> queued_;  // by key, in arrival order
+  std::set<std::string> running_;                       // keys with a turn under way
+};
+
+// The turns of one database, shared by the service's workers.
+struct DatabaseTurns {
+  Turns writes;  // by customer
+  Turns reads;   // by the day checked as: a turn reads as of one day
+
+  static DatabaseTurns& of(const std::string& database) {  // by its URL
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<DatabaseTurns>> by_database;
+    std::lock_guard lock(guard);
+    auto& turns = by_database[database];
+    if (!turns) turns = std::make_unique<DatabaseTurns>();
+    return *turns;
+  }
 };
 
 }  // namespace
 
 CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
+  DatabaseTurns& turns = DatabaseTurns::of(db_->display());
+  // A turn's failure may leave the connection without its prepared statement: prepared
+  // afresh next time.
+  auto run = [&](auto member) -> Turns::Run {
+    return [this, member, today](const std::vector<TurnCheck*>& turn) {
+      try {
+        guarded([&] { (this->*member)(turn, today); });
+      } catch (...) {
+        position_.reset();
+        throw;
+      }
+    };
+  };
   // The common case reads only: a check without reservation that is approved.
   if (!request.reserve) {
-    CreditCheck check = guarded([&] { return evaluate(request, today); });
+    CreditCheck check = db_->dialect() == Dialect::mysql
+                            ? turns.reads.take(format_date(today), actor, request, run(&SqlBooks::run_reads))
+                            : guarded([&] { return evaluate(request, today); });
     if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
   }
-  CheckTurns& turns = CheckTurns::of(db_->display());
-  CheckTurns::Waiting me;
-  me.actor = &actor;
-  me.request = &request;
-  const std::vector<CheckTurns::Waiting*> turn = turns.enter(me);
-  if (!turn.empty()) {
-    try {
-      guarded([&] { run_turn(std::vector<TurnCheck*>(turn.begin(), turn.end()), today); });
-    } catch (...) {
-      position_.reset();  // prepared afresh next time, should the connection have lost it
-      for (CheckTurns::Waiting* w : turn) w->error = std::current_exception();
-    }
-    turns.leave(turn);
+  return turns.writes.take(request.customer, actor, request, run(&SqlBooks::run_turn));
+}
+
+namespace {
+std::atomic<std::uint64_t> read_together{0};
+}  // namespace
+
+std::uint64_t SqlBooks::checks_read_together() { return read_together.load(); }
+
+// Checks that only read, on MySQL: one alone through the binary protocol, several in one
+// statement (positions_sql).
+void SqlBooks::run_reads(const std::vector<TurnCheck*>& turn, Date today) {
+  if (turn.size() == 1) {
+    turn.front()->result = evaluate(*turn.front()->request, today);
+    return;
   }
-  if (me.error) std::rethrow_exception(me.error);
-  return me.result;
+  std::vector<std::pair<std::string, std::string>> checks;
+  for (const TurnCheck* t : turn) checks.emplace_back(t->request->customer, t->request->order_ref);
+  Params p;
+  const std::string sql = positions_sql(p, today, checks);
+  std::vector<ResultSet> results = run_statements(db_->session(), p.inline_values(sql));
+  if (results.size() != 1) throw DatabaseError("the positions of a turn of credit checks came back in pieces");
+  std::vector<ResultSet> rows(turn.size());  // each check's: one row, or none
+  for (TextRow& row : results.front()) {
+    const std::size_t k = row.at(0) ? std::stoul(*row[0]) : turn.size();
+    if (k >= turn.size() || !rows[k].empty()) throw DatabaseError("the positions of a turn of credit checks are amiss");
+    row.erase(row.begin());
+    rows[k].push_back(std::move(row));
+  }
+  for (std::size_t k = 0; k < turn.size(); ++k) turn[k]->result = evaluate(*turn[k]->request, today, &rows[k]);
+  read_together += turn.size();
 }
 
 // One transaction for the turn's checks, each decided on a fresh read of the position. On
@@ -219,7 +283,8 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
   LedgerStore(*db_).lock_customers({turn.front()->request->customer}, start);
   read_next(start, 0);
   WriteTransaction tx(*db_, start);
-  const Batch* ran = batched ? &start : nullptr;
+  auto position_of = [&](const Batch& batch) { return batched ? &batch.results().back() : nullptr; };
+  const ResultSet* ran = position_of(start);
   Batch writes;
   for (std::size_t k = 0; k < turn.size(); ++k) {
     const CreditCheckRequest& request = *turn[k]->request;
@@ -232,7 +297,7 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
     if (k + 1 == turn.size()) break;
     read_next(writes, k + 1);
     writes.run(db_->session());
-    ran = batched ? &writes : nullptr;
+    ran = position_of(writes);
   }
   tx.commit(writes);
 }

@@ -25,18 +25,18 @@ void allow_statement_batches(soci::session& session) {
     throw DatabaseError(std::string("allowing statement batches: ") + mysql_error(c));
 }
 
-std::vector<TextRow> run_statements(soci::session& session, const std::string& sql) {
+std::vector<ResultSet> run_statements(soci::session& session, const std::string& sql) {
   MYSQL* c = connection_of(session);
   auto fail = [&] { throw DatabaseError(mysql_error(c)); };
   if (mysql_real_query(c, sql.data(), sql.size()) != 0) fail();
-  std::vector<TextRow> last;
+  std::vector<ResultSet> results;
   for (;;) {  // every result is read, or the connection takes no further statement
     if (MYSQL_RES* result = mysql_store_result(c)) {
-      last.clear();
+      ResultSet& rows = results.emplace_back();
       const unsigned columns = mysql_num_fields(result);
       while (MYSQL_ROW row = mysql_fetch_row(result)) {
         const unsigned long* lengths = mysql_fetch_lengths(result);
-        TextRow& out = last.emplace_back();
+        TextRow& out = rows.emplace_back();
         for (unsigned k = 0; k < columns; ++k)
           out.push_back(row[k] ? std::optional<std::string>(std::in_place, row[k], lengths[k]) : std::nullopt);
       }
@@ -45,7 +45,7 @@ std::vector<TextRow> run_statements(soci::session& session, const std::string& s
       fail();
     }
     const int next = mysql_next_result(c);
-    if (next < 0) return last;
+    if (next < 0) return results;
     if (next > 0) fail();
   }
 }

@@ -22,6 +22,7 @@ class session;
 namespace tallyman::sql {
 
 using TextRow = std::vector<std::optional<std::string>>;
+using ResultSet = std::vector<TextRow>;
 
 // Lets this MySQL connection take several statements in one query. Safe as long as no value
 // is ever spliced into SQL unquoted: values are bound, or written as quoted literals
@@ -29,10 +30,10 @@ using TextRow = std::vector<std::optional<std::string>>;
 void allow_statement_batches(soci::session& session);
 
 // Runs `sql`, statements separated by ';', in one round trip on a MySQL connection. Returns
-// the rows of the last statement that gave a result set; the others' rows are dropped. The
-// first statement that fails stops the rest (the server runs none after it) and throws
+// the result set of each statement that gave one (a SELECT, an EXECUTE of one), in order.
+// The first statement that fails stops the rest (the server runs none after it) and throws
 // DatabaseError.
-std::vector<TextRow> run_statements(soci::session& session, const std::string& sql);
+std::vector<ResultSet> run_statements(soci::session& session, const std::string& sql);
 
 class ServerStatement {
  public:

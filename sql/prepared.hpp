@@ -10,6 +10,9 @@
 
 #include <cctype>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace tallyman::sql {
 
@@ -76,6 +79,41 @@ inline const char* const position_sql =
     "  FROM invoices i WHERE i.customer = :id1 AND i.open_amount > 0) inv"
     " LEFT JOIN reservations own ON own.order_ref = :r1 AND own.status = 'active'"
     " WHERE c.id = :id2 AND p.id = 1";
+
+// MySQL: the positions of several checks, in one statement: for each check a row of its
+// index k and then position_sql's columns, in their order; none for a check whose customer
+// does not exist. MariaDB parses and plans a statement each time it runs it, prepared or
+// not, and that, with the round trip, was most of a check's cost to it; the rows themselves
+// cost little (docs/performance.md). The checks come in as a derived table of literals, the
+// invoices' sums as subqueries of each row's customer. (Alone, position_sql is cheaper.)
+inline std::string positions_sql(Params& p, Date day,
+                                 const std::vector<std::pair<std::string, std::string>>& checks) {
+  std::string checked;  // (k, customer, order_ref) of each check
+  for (std::size_t k = 0; k < checks.size(); ++k) {
+    checked += k == 0 ? "SELECT 0 AS k, " : " UNION ALL SELECT " + std::to_string(k) + ", ";
+    checked += p.add(checks[k].first) + (k == 0 ? " AS customer, " : ", ");
+    checked += p.add(checks[k].second) + (k == 0 ? " AS order_ref" : "");
+  }
+  std::string sql = "SELECT q.k, c.currency, c.credit_limit, c.grade, c.on_hold, c.dunning_hold,"
+                    " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
+                    " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0"
+                    "  AND i.due_date < ";
+  sql += p.add(format_date(day)) +
+         "), (SELECT MIN(i.due_date) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0 AND i.due_date < ";
+  sql += p.add(format_date(day)) +
+         "), (SELECT SUM(pa.unapplied_amount) FROM payments pa WHERE pa.customer = c.id AND pa.unapplied_amount > 0),"
+         " (SELECT SUM(n.unapplied_amount) FROM credit_notes n WHERE n.customer = c.id AND n.unapplied_amount > 0),"
+         " c.reserved_amount - (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r WHERE r.customer = c.id"
+         "  AND r.status = 'active' AND r.expires_on < ";
+  sql += p.add(format_date(day)) +
+         "), own.customer, own.amount, own.expires_on,"
+         " p.decline_on_hold, p.decline_on_dunning_hold, p.check_limit, p.over_limit_review_bp,"
+         " p.review_overdue_days, p.review_overdue_share_bp, p.review_grade_c, p.review_no_limit, p.reservation_days"
+         " FROM (" + checked + ") q JOIN customers c ON c.id = q.customer CROSS JOIN credit_policy p"
+         " LEFT JOIN reservations own ON own.order_ref = q.order_ref AND own.status = 'active'"
+         " WHERE p.id = 1";
+  return sql;
+}
 
 inline long long value_or_zero(long long v, soci::indicator ind) { return ind == soci::i_ok ? v : 0; }
 

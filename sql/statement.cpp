@@ -176,9 +176,9 @@ void Batch::run(soci::session& session) {
   ran();
 }
 
-void Batch::ran(std::vector<TextRow> rows) {
+void Batch::ran(std::vector<ResultSet> results) {
   statements_.clear();
-  rows_ = std::move(rows);
+  results_ = std::move(results);
 }
 
 std::string Batch::text() const {

@@ -99,9 +99,9 @@ class Query {
 
 // Statements collected to run together: a transaction's first statements or its last ones
 // (WriteTransaction takes a Batch at start and at commit). On MySQL they go in one round trip
-// with the START TRANSACTION or the COMMIT, values written in as literals, and the rows of
-// the last statement that gives any are kept (rows()); on SQLite, which has no round trips,
-// one after the other with bound values, rows dropped. A reserving credit check on MariaDB
+// with the START TRANSACTION or the COMMIT, values written in as literals, and the result
+// set of each statement that gives one is kept (results()); on SQLite, which has no round
+// trips, one after the other with bound values, rows dropped. A reserving credit check on MariaDB
 // was six round trips, each costing both processes a context switch on a small machine; it
 // is two, and one more per check when checks take turns (books_credit.cpp;
 // docs/performance.md).
@@ -113,13 +113,13 @@ class Batch {
   void run(soci::session& session);
   // MySQL: the statements as one text, each followed by ';'.
   std::string text() const;
-  // Empties the batch; with rows, what the MySQL server gave for it.
-  void ran(std::vector<TextRow> rows = {});
-  const std::vector<TextRow>& rows() const { return rows_; }
+  // Empties the batch; with results, what the MySQL server gave for it.
+  void ran(std::vector<ResultSet> results = {});
+  const std::vector<ResultSet>& results() const { return results_; }
 
  private:
   std::vector<std::pair<std::string, Params>> statements_;
-  std::vector<TextRow> rows_;
+  std::vector<ResultSet> results_;
 };
 
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.

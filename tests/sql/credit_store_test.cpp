@@ -5,6 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
 using namespace tallyman;
 
 namespace {
@@ -42,4 +47,103 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   const CreditCheckRequest renewed{"C-1", "SO-1", 4000, *parse_currency("EUR"), true};
   CHECK(books.check_credit(sales, renewed, d("2026-03-12")).reservation->amount == 4000);
   CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 10000);
+}
+
+namespace {
+
+// Everything a check answers, as one line to compare.
+std::string answer_of(const CreditCheck& c) {
+  std::string out = std::string(to_string(c.outcome)) + " " + c.field;
+  if (c.outcome != PostOutcome::created) return out;
+  const CreditPosition& p = c.position;
+  out += " " + std::string(to_string(c.answer.decision)) + " [";
+  for (CreditReason r : c.answer.reasons) out += std::string(to_string(r)) + " ";
+  out += "] limit=" + (p.limit ? std::to_string(*p.limit) : "none") + " open=" + std::to_string(p.open) +
+         " unapplied=" + std::to_string(p.unapplied) + " reserved=" + std::to_string(p.reserved) +
+         " overdue=" + std::to_string(p.overdue) + " days=" + std::to_string(p.max_days_overdue) +
+         " grade=" + (p.grade ? std::string(1, *p.grade) : "none") + " hold=" + std::to_string(p.on_hold) +
+         " exposure=" + std::to_string(c.answer.exposure) + " after=" + std::to_string(c.answer.after_order);
+  if (c.reservation)
+    out += " holds=" + c.reservation->customer + ":" + std::to_string(c.reservation->amount) + ":" +
+           format_date(c.reservation->expires);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("credit: checks that only read, from many connections at once, answer as each alone does",
+          "[sql][mysql]") {
+  // On MariaDB such checks that arrive together are read in one statement (positions_sql):
+  // every kind of position, and a customer that does not exist, must come out of it as they
+  // do read alone.
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend);
+  sql::SqlBooks books(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-06-15");
+  auto customer = [&](const char* id, std::optional<std::int64_t> limit, bool hold = false,
+                      const char* currency = "EUR") {
+    REQUIRE(books.post_customer(finance, Customer{id, id, *parse_currency(currency), limit, "NET30", std::nullopt,
+                                                  std::nullopt, hold})
+                .outcome == PostOutcome::created);
+  };
+  customer("C-PLAIN", 100000);
+  customer("C-OVERDUE", 100000);  // an invoice 45 days past due, another not yet due
+  REQUIRE(books.post_invoice(finance, Invoice{"I-1", "C-OVERDUE", d("2026-04-01"), d("2026-05-01"), 30000, eur, {}})
+              .accepted());
+  REQUIRE(books.post_invoice(finance, Invoice{"I-2", "C-OVERDUE", d("2026-06-01"), d("2026-07-01"), 20000, eur, {}})
+              .accepted());
+  customer("C-CREDIT", 50000);  // an invoice, part paid, and money and a credit note on account
+  REQUIRE(books.post_invoice(finance, Invoice{"I-3", "C-CREDIT", d("2026-06-01"), d("2026-07-01"), 40000, eur, {}})
+              .accepted());
+  REQUIRE(books.post_payment(finance, Payment{"P-1", "C-CREDIT", d("2026-06-10"), 45000, eur, {}}).accepted());
+  REQUIRE(books.post_credit_note(finance, CreditNote{"N-1", "C-CREDIT", d("2026-06-11"), 2500, eur, {}}).accepted());
+  customer("C-HELD", 60000);  // holds an order of its own
+  REQUIRE(books.check_credit(finance, {"C-HELD", "SO-HELD", 25000, eur, true}, today).reservation);
+  customer("C-ONHOLD", 100000, true);
+  customer("C-NOLIMIT", std::nullopt);
+  customer("C-USD", 100000, false, "USD");
+
+  const std::vector<CreditCheckRequest> requests = {
+      {"C-PLAIN", "SO-A", 1000, eur, false},       {"C-PLAIN", "SO-B", 100000, eur, false},
+      {"C-PLAIN", "SO-C", 100001, eur, false},     {"C-OVERDUE", "SO-D", 1000, eur, false},
+      {"C-CREDIT", "SO-E", 50000, eur, false},     {"C-CREDIT", "SO-F", 57500, eur, false},
+      {"C-HELD", "SO-HELD", 30000, eur, false},    {"C-HELD", "SO-G", 30000, eur, false},
+      {"C-PLAIN", "SO-HELD", 1000, eur, false},    {"C-ONHOLD", "SO-H", 1, eur, false},
+      {"C-NOLIMIT", "SO-I", 1, eur, false},        {"C-USD", "SO-J", 1, eur, false},
+      {"C-NOBODY", "SO-K", 1, eur, false},         {"C-PLAIN", "SO-A", 2000, eur, false},
+  };
+  std::vector<std::string> alone;
+  for (const CreditCheckRequest& r : requests) alone.push_back(answer_of(books.check_credit(finance, r, today)));
+  // The answers differ from one another: the mix covers what a position can hold.
+  CHECK(std::set<std::string>(alone.begin(), alone.end()).size() == requests.size());
+  CHECK(alone[0].starts_with("created  approved"));
+  CHECK(alone[3].find("overdue=30000 days=45") != std::string::npos);
+  CHECK(alone[5].find("unapplied=7500") != std::string::npos);
+  CHECK(alone[6].find("reserved=0") != std::string::npos);      // its own hold left out
+  CHECK(alone[7].find("reserved=25000") != std::string::npos);
+  CHECK(alone[8].starts_with("conflict order_ref"));             // held by another customer
+  CHECK(alone[11].starts_with("currency_mismatch currency"));
+  CHECK(alone[12].starts_with("unknown_customer customer"));
+
+  const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
+  constexpr int threads = 16, rounds = 25;
+  std::vector<std::vector<std::string>> seen(threads);
+  std::vector<std::thread> pool;
+  for (int k = 0; k < threads; ++k)
+    pool.emplace_back([&, k] {
+      sql::SqlBooks mine(t.connect());
+      for (int round = 0; round < rounds; ++round)
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+          const std::size_t r = (i + static_cast<std::size_t>(k * 5 + round)) % requests.size();
+          std::string got = answer_of(mine.check_credit(finance, requests[r], today));
+          if (got != alone[r]) seen[k].push_back(requests[r].order_ref + ": " + got + " | alone: " + alone[r]);
+        }
+    });
+  for (std::thread& th : pool) th.join();
+  for (const auto& differences : seen)
+    for (const std::string& difference : differences) FAIL(difference);
+  // On MariaDB the checks did go to the server together, not one by one.
+  if (backend == "mysql") CHECK(sql::SqlBooks::checks_read_together() - together_before > threads * rounds);
 }
