@@ -101,6 +101,8 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
   REQUIRE(books.post_credit_note(finance, CreditNote{"N-1", "C-CREDIT", d("2026-06-11"), 2500, eur, {}}).accepted());
   customer("C-HELD", 60000);  // holds an order of its own
   REQUIRE(books.check_credit(finance, {"C-HELD", "SO-HELD", 25000, eur, true}, today).reservation);
+  customer("C-EXPIRED", 60000);  // its hold ran out ten days ago; the job has not marked it
+  REQUIRE(books.check_credit(finance, {"C-EXPIRED", "SO-OLD", 25000, eur, true}, d("2026-04-06")).reservation);
   customer("C-ONHOLD", 100000, true);
   customer("C-NOLIMIT", std::nullopt);
   customer("C-USD", 100000, false, "USD");
@@ -113,6 +115,7 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
       {"C-PLAIN", "SO-HELD", 1000, eur, false},    {"C-ONHOLD", "SO-H", 1, eur, false},
       {"C-NOLIMIT", "SO-I", 1, eur, false},        {"C-USD", "SO-J", 1, eur, false},
       {"C-NOBODY", "SO-K", 1, eur, false},         {"C-PLAIN", "SO-A", 2000, eur, false},
+      {"C-EXPIRED", "SO-L", 60000, eur, false},
   };
   std::vector<std::string> alone;
   for (const CreditCheckRequest& r : requests) alone.push_back(answer_of(books.check_credit(finance, r, today)));
@@ -126,6 +129,7 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
   CHECK(alone[8].starts_with("conflict order_ref"));             // held by another customer
   CHECK(alone[11].starts_with("currency_mismatch currency"));
   CHECK(alone[12].starts_with("unknown_customer customer"));
+  CHECK(alone[14].find("approved [] limit=60000 open=0 unapplied=0 reserved=0") != std::string::npos);
 
   const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
   constexpr int threads = 16, rounds = 25;
