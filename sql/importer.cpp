@@ -22,9 +22,9 @@ struct Parsed {
 
 class Run {
  public:
-  Run(Database& db, RecordKind kind, const RecordLayout& layout, ImportLimits limits)
+  Run(Database& db, RecordKind kind, const RecordLayout& layout, ImportLimits limits, bool empty_book)
       : store_(db), kind_(kind), layout_(layout), limits_(limits) {
-    store_.hold_postings();
+    store_.bulk_load(empty_book);
   }
 
   // Parses one record into the current batch; an error if it is bad.
@@ -121,6 +121,9 @@ class DeferredIndexes {
     }
   }
 
+  // Whether the book was empty and its indexes are dropped.
+  bool active() const { return !indexes_.empty(); }
+
   // Builds them again; call before commit.
   void restore() {
     for (const auto& [index, definition] : indexes_) {
@@ -161,7 +164,7 @@ std::variant<ImportSummary, ImportError> import_csv(Database& db, RecordKind kin
   } cache(db);
   WriteTransaction tx(db);
   DeferredIndexes deferred(db);
-  Run run(db, kind, layout, limits);
+  Run run(db, kind, layout, limits, deferred.active());
   while (reader.next(fields)) {
     if (auto error = run.add(fields, reader.line())) return *error;
     if (run.batch_full())

@@ -46,25 +46,33 @@ std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at
 
 const LedgerStore::CustomerFactsMap& LedgerStore::customer_facts(
     const std::set<std::string>& ids) {
+  if (all_facts_) return facts_;
   std::vector<std::string> missing;
   for (const std::string& id : ids)
     if (!facts_.contains(id)) missing.push_back(id);
   if (missing.empty()) return facts_;
   Params p;
   std::string id, currency, terms;
-  Query q(db_.session(), "SELECT id, currency, terms FROM customers WHERE id IN (" + placeholders(p, missing) + ")", p);
+  // An empty-book load meets most of the book's customers: all of them in one read.
+  const bool all = empty_book_;
+  Query q(db_.session(),
+          "SELECT id, currency, terms FROM customers" +
+              (all ? std::string() : " WHERE id IN (" + placeholders(p, missing) + ")"),
+          p);
   q.into(id).into(currency).into(terms);
   if (q.run()) do {
       facts_[id] = {db_currency(currency), terms};
     } while (q.fetch());
+  all_facts_ = all;
   return facts_;
 }
 
-std::optional<PostResult> LedgerStore::refusal(const CustomerFactsMap& facts,
-                                               const std::string& customer, Currency currency) {
+std::optional<PostResult> LedgerStore::refusal(const CustomerFactsMap& facts, const std::string& customer,
+                                               Currency currency, const CustomerFacts** found) {
   auto it = facts.find(customer);
   if (it == facts.end()) return PostResult{PostOutcome::unknown_customer, "customer"};
   if (it->second.currency != currency) return PostResult{PostOutcome::currency_mismatch, "currency"};
+  if (found) *found = &it->second;
   return std::nullopt;
 }
 
@@ -128,15 +136,15 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
   if (invoices.empty()) return {};
   std::set<std::string> customer_ids, numbers;
   for (const Invoice& i : invoices) {
-    customer_ids.insert(i.customer);
-    numbers.insert(i.number);
+    if (!all_facts_) customer_ids.insert(i.customer);
+    if (!empty_book_ || loaded_numbers_.contains(i.number)) numbers.insert(i.number);
   }
   const auto& facts = customer_facts(customer_ids);
   const auto& terms = all_terms();
 
   // Invoices already stored under these numbers, with whether the due date was given.
   std::map<std::string, std::pair<Invoice, bool>, std::less<>> known;
-  {
+  if (!numbers.empty()) {
     Params p;
     std::string number, customer, issue, due, currency, order_ref;
     long long given = 0, amount = 0;
@@ -167,16 +175,18 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
       if (!same) break;
       continue;
     }
-    if (auto refused = refusal(facts, i.customer, i.currency)) {
+    const CustomerFacts* fact = nullptr;
+    if (auto refused = refusal(facts, i.customer, i.currency, &fact)) {
       results.push_back(*refused);
       break;
     }
-    auto customer_terms = terms.find(facts.find(i.customer)->second.terms);
+    auto customer_terms = terms.find(fact->terms);
     TM_ASSERT(customer_terms != terms.end());  // customers.terms references terms(code)
     const Date due = i.due_date.value_or(due_date(customer_terms->second, i.issue_date));
     Invoice stored = i;
     stored.due_date = due;
     known[i.number] = {stored, i.due_date.has_value()};
+    if (empty_book_) loaded_numbers_.insert(i.number);
     results.push_back({PostOutcome::created, ""});
     rows.push_back({i.number, i.customer, format_date(i.issue_date), format_date(due),
                     static_cast<long long>(i.due_date.has_value()), static_cast<long long>(i.amount), i.currency.str(),
@@ -244,13 +254,15 @@ void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
 void LedgerStore::flush_postings() {
   if (held_.empty()) return;
   // In the order of the aging index, so that its pages fill one after another rather than
-  // at random. (The order of ids carries no meaning.) Pointers are sorted, not postings.
+  // at random (but into an empty book, whose indexes are built afterwards). The order of ids
+  // carries no meaning. Pointers are sorted, not postings.
   std::vector<const Posting*> order;
   order.reserve(held_.size());
   for (const Posting& p : held_) order.push_back(&p);
-  std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
-    return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
-  });
+  if (!empty_book_)
+    std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
+      return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
+    });
   const std::string now = utc_timestamp();
   std::vector<std::vector<Cell>> rows;
   rows.reserve(held_.size());

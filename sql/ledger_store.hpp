@@ -17,6 +17,7 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <optional>
 #include <set>
 #include <span>
@@ -38,17 +39,26 @@ struct InvoiceState {
 // again for every batch.
 //
 // Postings are written, sorted by the aging index's key, when a posting method returns, unless
-// the store holds them back for a bulk load (hold_postings): an import on SQLite then writes
-// them many thousands at a time, which halves what that index costs to maintain. Nothing
-// reads postings while they are held; flush_postings() writes them, and must run before commit.
+// the store holds them back for a bulk load (bulk_load): an import on SQLite then writes them
+// many thousands at a time, which halves what that index costs to maintain. Nothing reads
+// postings while they are held; flush_postings() writes them, and must run before commit.
 class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
 
-  // SQLite only: on InnoDB long sorted runs into the middle of postings_aging left it so
-  // fragmented that a 1M-invoice import took 20% longer and aging twice as long (measured,
-  // docs/performance.md); there postings are written per batch, as without holding.
-  void hold_postings() { holding_ = db_.dialect() == Dialect::sqlite; }
+  // A bulk load (an import), in one of two ways:
+  //  - into a book that holds postings already: on SQLite postings are held back and sorted
+  //    (on InnoDB long sorted runs into the middle of postings_aging left it so fragmented
+  //    that a 1M-invoice import took 20% longer and aging twice as long, measured,
+  //    docs/performance.md; there they are written per batch, as without holding);
+  //  - into an empty book whose indexes the importer builds afterwards (`empty_book`):
+  //    postings go as posted, there being no index to keep in order, and an invoice number
+  //    is looked up in the database only if this load has posted it already (nothing else
+  //    can have).
+  void bulk_load(bool empty_book) {
+    empty_book_ = empty_book;
+    holding_ = !empty_book && db_.dialect() == Dialect::sqlite;
+  }
   void flush_postings();
   std::size_t held_postings() const { return held_.size(); }
 
@@ -116,12 +126,15 @@ class LedgerStore {
   const CustomerFactsMap& customer_facts(const std::set<std::string>& ids);
   const std::map<std::string, Terms, std::less<>>& all_terms();
   // Why a document for `customer` in `currency` cannot be posted, if it cannot: the customer
-  // is unknown, or keeps its books in another currency.
-  static std::optional<PostResult> refusal(const CustomerFactsMap& facts,
-                                           const std::string& customer, Currency currency);
+  // is unknown, or keeps its books in another currency. Else, with `found`, its facts.
+  static std::optional<PostResult> refusal(const CustomerFactsMap& facts, const std::string& customer,
+                                           Currency currency, const CustomerFacts** found = nullptr);
 
   Database& db_;
   bool holding_ = false;
+  bool empty_book_ = false;
+  bool all_facts_ = false;  // facts_ holds every customer's (an empty-book load read them all)
+  std::unordered_set<std::string> loaded_numbers_;  // invoices of an empty-book load
   std::optional<bool> any_reservations_;
   std::vector<Posting> held_;
   CustomerFactsMap facts_;

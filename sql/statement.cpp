@@ -3,6 +3,10 @@
 #include "core/check.hpp"
 #include "sql/mysql_api.hpp"
 
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <memory>
+
 namespace tallyman::sql {
 
 std::string Params::next(Value v) {
@@ -87,33 +91,31 @@ namespace {
 
 // SQLite: one prepared single-row INSERT, stepped once per row. Parsing is SQLite's cost, so
 // it is paid once; a multi-row statement is parsed again for every batch.
+// SQLite: one statement prepared, and stepped per row, through SQLite's C API: SOCI's layers
+// around each step (its use-type conversions, a copy of every text) were a tenth of a
+// million-invoice import (callgrind; docs/performance.md). Texts are bound in place.
 void insert_rows_prepared(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+  using namespace sqlite_api;
+  sqlite3* db = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
   const std::size_t width = rows.front().size();
-  std::vector<long long> integers(width);
-  std::vector<std::string> texts(width);
-  std::vector<soci::indicator> indicators(width, soci::i_ok);
   std::string sql = head + " VALUES (";
-  soci::statement st(session);
-  for (std::size_t c = 0; c < width; ++c) {
-    sql += c == 0 ? "?" : ", ?";
-    // A column keeps its type across rows (NULL aside): bind the slot the first row uses.
-    if (std::holds_alternative<long long>(rows.front()[c]))
-      st.exchange(soci::use(integers[c], indicators[c]));
-    else
-      st.exchange(soci::use(texts[c], indicators[c]));
-  }
-  st.alloc();
-  st.prepare(sql + ")");
-  st.define_and_bind();
+  for (std::size_t c = 0; c < width; ++c) sql += c == 0 ? "?" : ", ?";
+  sql += ")";
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
+    throw DatabaseError(sqlite3_errmsg(db));
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
   for (const std::vector<Cell>& row : rows) {
     TM_ASSERT(row.size() == width);
     for (std::size_t c = 0; c < width; ++c) {
-      const Cell& cell = row[c];
-      indicators[c] = std::holds_alternative<std::nullptr_t>(cell) ? soci::i_null : soci::i_ok;
-      if (const auto* i = std::get_if<long long>(&cell)) integers[c] = *i;
-      if (const auto* t = std::get_if<std::string>(&cell)) texts[c] = *t;
+      const int slot = static_cast<int>(c) + 1;
+      if (const auto* i = std::get_if<long long>(&row[c])) sqlite3_bind_int64(raw, slot, *i);
+      else if (const auto* t = std::get_if<std::string>(&row[c]))
+        sqlite3_bind_text(raw, slot, t->data(), static_cast<int>(t->size()), SQLITE_STATIC);
+      else sqlite3_bind_null(raw, slot);
     }
-    st.execute(true);
+    if (sqlite3_step(raw) != SQLITE_DONE) throw DatabaseError(sqlite3_errmsg(db));
+    sqlite3_reset(raw);
   }
 }
 
@@ -222,7 +224,7 @@ void update_rows(soci::session& session, const std::string& table, const std::st
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
   if (rows.empty()) return;
   if (session.get_backend_name() == "sqlite3")
-    guarded([&] { insert_rows_prepared(session, head, rows); });
+    insert_rows_prepared(session, head, rows);
   else
     insert_rows_multi(session, head, rows);
 }

@@ -147,7 +147,8 @@ using Cell = std::variant<std::nullptr_t, long long, std::string>;
 
 // Inserts rows, `head` being "INSERT INTO t (a, b, c)". On MySQL with multi-row INSERTs of up
 // to insert_rows_max rows (SOCI's MySQL backend runs a vector bind as one statement per
-// row, far too slow for imports); on SQLite with one prepared statement stepped per row.
+// row, far too slow for imports); on SQLite with one prepared statement stepped per row,
+// through SQLite's C API.
 constexpr std::size_t insert_rows_max = 500;
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 

@@ -161,3 +161,26 @@ TEST_CASE("import: into an empty SQLite book the indexes are rebuilt, and restor
   AgingSpec spec{parse_date("2026-03-31").value(), AgingBasis::due_date, {30, 60, 90}};
   CHECK(store.aging(spec, *parse_currency("EUR")).totals.total() == 3000 * 1000 + (2 + 3001) * 3000 / 2);
 }
+
+TEST_CASE("import: a number twice in one file is skipped when the same and refused when not, batches apart or not",
+          "[sql][mysql]") {
+  // Into an empty book (on SQLite the load that looks numbers up only among those it posted).
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const sql::ImportLimits limits = GENERATE(sql::ImportLimits{}, sql::ImportLimits{2, 7});
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  SECTION("the same content again") {
+    auto summary = ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(5) + "INV-3,C-2,2026-01-15,,1003,EUR,\n",
+                                      limits));
+    CHECK(summary.created == 5);
+    CHECK(summary.skipped == 1);
+    CHECK(count(t.db(), "postings") == 5);
+  }
+  SECTION("other content under the same number") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(5) + "INV-3,C-2,2026-01-15,,1004,EUR,\n",
+                                    limits));
+    CHECK(e.row == 7);
+    CHECK(e.message == "is already stored with different content");
+    CHECK(count(t.db(), "invoices") == 0);
+    CHECK(count(t.db(), "postings") == 0);
+  }
+}
