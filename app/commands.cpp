@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace tallyman::app {
 
 std::unique_ptr<sql::Database> open_database(const Args& args) {
@@ -106,7 +108,26 @@ int migrate_command(int argc, char** argv) {
   return 0;
 }
 
+namespace {
+
+// An import holds a large page cache (sql/importer.cpp) and many rows in memory: with glibc's
+// malloc asking the kernel for transparent huge pages, a 1M-invoice import took 11.0-12.2 s
+// against 12.4-13.0 s, its user time 10-20% less (fewer TLB misses; docs/performance.md).
+// glibc reads the tunable when a process starts, so the import runs itself again, once, with
+// it set. Should that fail, it goes on as it is.
+void with_huge_pages(char** argv) {
+  const char* set = std::getenv("GLIBC_TUNABLES");
+  std::string tunables = set != nullptr ? set : "";
+  if (tunables.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  tunables += (tunables.empty() ? "" : ":") + std::string("glibc.malloc.hugetlb=1");
+  if (::setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+}
+
+}  // namespace
+
 int import_command(int argc, char** argv) {
+  with_huge_pages(argv);
   Args args(argc, argv, 2, {"db"});
   if (args.words().size() != 2) throw UsageError("usage: tallyman import customers|invoices|payments FILE.csv [--db URL]");
   auto kind = parse_record_kind(args.words()[0]);

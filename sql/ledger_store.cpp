@@ -137,14 +137,14 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
   std::set<std::string> customer_ids, numbers;
   for (const Invoice& i : invoices) {
     if (!all_facts_) customer_ids.insert(i.customer);
-    if (!empty_book_ || loaded_numbers_.contains(i.number)) numbers.insert(i.number);
+    numbers.insert(i.number);
   }
   const auto& facts = customer_facts(customer_ids);
   const auto& terms = all_terms();
 
   // Invoices already stored under these numbers, with whether the due date was given.
   std::map<std::string, std::pair<Invoice, bool>, std::less<>> known;
-  if (!numbers.empty()) {
+  {
     Params p;
     std::string number, customer, issue, due, currency, order_ref;
     long long given = 0, amount = 0;
@@ -186,7 +186,6 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
     Invoice stored = i;
     stored.due_date = due;
     known[i.number] = {stored, i.due_date.has_value()};
-    if (empty_book_) loaded_numbers_.insert(i.number);
     results.push_back({PostOutcome::created, ""});
     rows.push_back({i.number, i.customer, format_date(i.issue_date), format_date(due),
                     static_cast<long long>(i.due_date.has_value()), static_cast<long long>(i.amount), i.currency.str(),
@@ -254,15 +253,15 @@ void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
 void LedgerStore::flush_postings() {
   if (held_.empty()) return;
   // In the order of the aging index, so that its pages fill one after another rather than
-  // at random (but into an empty book, whose indexes are built afterwards). The order of ids
-  // carries no meaning. Pointers are sorted, not postings.
+  // at random; into an empty book, whose indexes are built afterwards, that build is faster
+  // too (measured: 0.5 s of 14 for 1M invoices). The order of ids carries no meaning.
+  // Pointers are sorted, not postings.
   std::vector<const Posting*> order;
   order.reserve(held_.size());
   for (const Posting& p : held_) order.push_back(&p);
-  if (!empty_book_)
-    std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
-      return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
-    });
+  std::stable_sort(order.begin(), order.end(), [](const Posting* a, const Posting* b) {
+    return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
+  });
   const std::string now = utc_timestamp();
   std::vector<std::vector<Cell>> rows;
   rows.reserve(held_.size());

@@ -17,7 +17,6 @@
 
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
 #include <optional>
 #include <set>
 #include <span>
@@ -46,18 +45,14 @@ class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
 
-  // A bulk load (an import), in one of two ways:
-  //  - into a book that holds postings already: on SQLite postings are held back and sorted
-  //    (on InnoDB long sorted runs into the middle of postings_aging left it so fragmented
-  //    that a 1M-invoice import took 20% longer and aging twice as long, measured,
-  //    docs/performance.md; there they are written per batch, as without holding);
-  //  - into an empty book whose indexes the importer builds afterwards (`empty_book`):
-  //    postings go as posted, there being no index to keep in order, and an invoice number
-  //    is looked up in the database only if this load has posted it already (nothing else
-  //    can have).
+  // A bulk load (an import). On SQLite postings are held back and sorted (on InnoDB long
+  // sorted runs into the middle of postings_aging left it so fragmented that a 1M-invoice
+  // import took 20% longer and aging twice as long, measured, docs/performance.md; there they
+  // are written per batch, as without holding). Into an empty book (`empty_book`) every
+  // customer's currency and terms are read at once, the load meeting most of them.
   void bulk_load(bool empty_book) {
     empty_book_ = empty_book;
-    holding_ = !empty_book && db_.dialect() == Dialect::sqlite;
+    holding_ = db_.dialect() == Dialect::sqlite;
   }
   void flush_postings();
   std::size_t held_postings() const { return held_.size(); }
@@ -134,7 +129,6 @@ class LedgerStore {
   bool holding_ = false;
   bool empty_book_ = false;
   bool all_facts_ = false;  // facts_ holds every customer's (an empty-book load read them all)
-  std::unordered_set<std::string> loaded_numbers_;  // invoices of an empty-book load
   std::optional<bool> any_reservations_;
   std::vector<Posting> held_;
   CustomerFactsMap facts_;
