@@ -28,19 +28,19 @@ const char* const postings_insert_head =
     "INSERT INTO postings (customer, currency, posted_on, kind, document, invoice, issue_date, due_date,"
     " open_delta, unapplied_delta, recorded_at)";
 
-std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at) {
+void posting_cells(const Posting& p, const std::string& recorded_at, std::vector<Cell>& row) {
   auto opt_date = [](const std::optional<Date>& d) -> Cell { return d ? Cell{format_date(*d)} : Cell{nullptr}; };
-  return {p.customer,
-          p.currency.str(),
-          format_date(p.posted_on),
-          std::string(to_string(p.kind)),
-          p.document,
-          p.invoice ? Cell{*p.invoice} : Cell{nullptr},
-          opt_date(p.issue_date),
-          opt_date(p.due_date),
-          static_cast<long long>(p.open_delta),
-          static_cast<long long>(p.unapplied_delta),
-          recorded_at};
+  row.emplace_back(p.customer);
+  row.emplace_back(p.currency.str());
+  row.emplace_back(format_date(p.posted_on));
+  row.emplace_back(std::string(to_string(p.kind)));
+  row.emplace_back(p.document);
+  row.push_back(p.invoice ? Cell{*p.invoice} : Cell{nullptr});
+  row.push_back(opt_date(p.issue_date));
+  row.push_back(opt_date(p.due_date));
+  row.emplace_back(static_cast<long long>(p.open_delta));
+  row.emplace_back(static_cast<long long>(p.unapplied_delta));
+  row.emplace_back(recorded_at);
 }
 
 
@@ -263,11 +263,9 @@ void LedgerStore::flush_postings() {
     return std::tie(a->currency, a->customer, a->posted_on) < std::tie(b->currency, b->customer, b->posted_on);
   });
   const std::string now = utc_timestamp();
-  std::vector<std::vector<Cell>> rows;
-  rows.reserve(held_.size());
-  for (const Posting* p : order) rows.push_back(posting_cells(*p, now));
+  insert_rows(db_.session(), postings_insert_head, order.size(),
+              [&](std::size_t k, std::vector<Cell>& row) { posting_cells(*order[k], now, row); });
   held_.clear();
-  insert_rows(db_.session(), postings_insert_head, rows);
 }
 
 void LedgerStore::set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens) {

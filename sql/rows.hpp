@@ -17,7 +17,8 @@ namespace tallyman::sql {
 Date db_date(const std::string& text);
 Currency db_currency(const std::string& text);
 
-std::vector<Cell> posting_cells(const Posting& p, const std::string& recorded_at);
+// Appends the cells of a postings row (postings_insert_head's columns) to `row`.
+void posting_cells(const Posting& p, const std::string& recorded_at, std::vector<Cell>& row);
 extern const char* const postings_insert_head;
 
 }  // namespace tallyman::sql

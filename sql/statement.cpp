@@ -89,15 +89,17 @@ namespace tallyman::sql {
 
 namespace {
 
-// SQLite: one prepared single-row INSERT, stepped once per row. Parsing is SQLite's cost, so
-// it is paid once; a multi-row statement is parsed again for every batch.
-// SQLite: one statement prepared, and stepped per row, through SQLite's C API: SOCI's layers
-// around each step (its use-type conversions, a copy of every text) were a tenth of a
-// million-invoice import (callgrind; docs/performance.md). Texts are bound in place.
-void insert_rows_prepared(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+// SQLite: one prepared single-row INSERT, stepped once per row (parsing is SQLite's cost, so
+// it is paid once; a multi-row statement is parsed again for every batch), through SQLite's
+// C API: SOCI's layers around each step (its use-type conversions, a copy of every text) were
+// a tenth of a million-invoice import (callgrind; docs/performance.md). Texts are bound in
+// place; one row's cells are made at a time, into the same vector.
+void insert_rows_prepared(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
   using namespace sqlite_api;
   sqlite3* db = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
-  const std::size_t width = rows.front().size();
+  std::vector<Cell> row;
+  cells(0, row);
+  const std::size_t width = row.size();
   std::string sql = head + " VALUES (";
   for (std::size_t c = 0; c < width; ++c) sql += c == 0 ? "?" : ", ?";
   sql += ")";
@@ -105,7 +107,11 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
   if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
     throw DatabaseError(sqlite3_errmsg(db));
   const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
-  for (const std::vector<Cell>& row : rows) {
+  for (std::size_t k = 0; k < count; ++k) {
+    if (k > 0) {
+      row.clear();
+      cells(k, row);
+    }
     TM_ASSERT(row.size() == width);
     for (std::size_t c = 0; c < width; ++c) {
       const int slot = static_cast<int>(c) + 1;
@@ -139,15 +145,18 @@ std::string literal(const Cell& cell) {
   return "NULL";
 }
 
-void insert_rows_multi(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
-  for (std::size_t start = 0; start < rows.size(); start += insert_rows_max) {
-    const std::size_t end = std::min(rows.size(), start + insert_rows_max);
+void insert_rows_multi(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
+  std::vector<Cell> row;
+  for (std::size_t start = 0; start < count; start += insert_rows_max) {
+    const std::size_t end = std::min(count, start + insert_rows_max);
     std::string sql = head + " VALUES ";
     for (std::size_t r = start; r < end; ++r) {
+      row.clear();
+      cells(r, row);
       sql += r == start ? "(" : ", (";
-      for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      for (std::size_t c = 0; c < row.size(); ++c) {
         if (c > 0) sql += ", ";
-        sql += literal(rows[r][c]);
+        sql += literal(row[c]);
       }
       sql += ')';
     }
@@ -221,12 +230,16 @@ void update_rows(soci::session& session, const std::string& table, const std::st
   }
 }
 
-void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
-  if (rows.empty()) return;
+void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
+  if (count == 0) return;
   if (session.get_backend_name() == "sqlite3")
-    insert_rows_prepared(session, head, rows);
+    insert_rows_prepared(session, head, count, cells);
   else
-    insert_rows_multi(session, head, rows);
+    insert_rows_multi(session, head, count, cells);
+}
+
+void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
+  insert_rows(session, head, rows.size(), [&](std::size_t k, std::vector<Cell>& row) { row = rows[k]; });
 }
 
 }  // namespace tallyman::sql

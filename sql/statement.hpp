@@ -136,6 +136,7 @@ std::string placeholders(Params& params, const Range& values) {
 }  // namespace tallyman::sql
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <variant>
 #include <vector>
@@ -151,6 +152,10 @@ using Cell = std::variant<std::nullptr_t, long long, std::string>;
 // through SQLite's C API.
 constexpr std::size_t insert_rows_max = 500;
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
+// The same, each row's cells made when it is written: cells(k, row) appends row k's to `row`
+// (given empty). A large load then holds no second copy of its rows as cells.
+using RowCells = std::function<void(std::size_t k, std::vector<Cell>& row)>;
+void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells);
 
 // Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
 // On SQLite one prepared statement stepped per row; on MySQL one UPDATE ... CASE per
