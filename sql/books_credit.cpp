@@ -125,10 +125,11 @@ namespace {
 //    with the next one's read. Across processes the row lock (or SQLite's write lock) still
 //    orders the turns. One customer's reserving checks from 32 connections ran at ~1,100/s on
 //    MariaDB one transaction each.
-//  - On MySQL, checks that only read take turns all together, whatever their customers: a
-//    turn reads its positions in one round trip. Each read is still its own statement, seeing
-//    what was committed when it ran, as it would alone. A round trip, not the statement, was
-//    most of such a check's cost to both processes on a small machine.
+//  - On MySQL, checks that only read take turns all together, whatever their customers (keyed
+//    by the day they are checked as): the next turn reads the positions of all that waited in
+//    one statement (positions_sql), each from what was committed when it ran, as it would be
+//    alone. MariaDB plans a statement anew every time it runs it; that and the round trip,
+//    not the rows, were most of such a check's cost.
 // (docs/performance.md has the figures.)
 class Turns {
  public:
@@ -283,7 +284,9 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
   LedgerStore(*db_).lock_customers({turn.front()->request->customer}, start);
   read_next(start, 0);
   WriteTransaction tx(*db_, start);
-  auto position_of = [&](const Batch& batch) { return batched ? &batch.results().back() : nullptr; };
+  auto position_of = [&](const Batch& batch) {
+    return batched && !batch.results().empty() ? &batch.results().back() : nullptr;
+  };
   const ResultSet* ran = position_of(start);
   Batch writes;
   for (std::size_t k = 0; k < turn.size(); ++k) {
