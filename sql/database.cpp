@@ -117,7 +117,7 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       *session_ << "PRAGMA busy_timeout=" + std::to_string(sqlite_busy_seconds * 1000);
       *session_ << "PRAGMA journal_mode=WAL";
       *session_ << "PRAGMA synchronous=NORMAL";
-      *session_ << "PRAGMA foreign_keys=ON";
+      set_foreign_keys(true);
       set_page_cache(sqlite_cache_kib_default);
     } else {
       session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
@@ -138,6 +138,11 @@ Database::~Database() = default;
 void Database::set_page_cache(std::size_t kib) {
   if (dialect_ != Dialect::sqlite) return;
   guarded([&] { *session_ << "PRAGMA cache_size=-" + std::to_string(kib); });
+}
+
+void Database::set_foreign_keys(bool on) {
+  if (dialect_ != Dialect::sqlite) return;
+  guarded([&] { *session_ << (on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); });
 }
 
 namespace {

@@ -51,6 +51,9 @@ class Database {
   // 700,000 payments took twice as long with the default cache). Bulk writers raise it for
   // their transaction; it is per connection and allocated only as pages are used. No-op on MySQL.
   void set_page_cache(std::size_t kib);
+  // SQLite's foreign key checks on this connection (on from the start). Only outside a
+  // transaction: SQLite ignores the setting inside one. No-op on MySQL, which always checks.
+  void set_foreign_keys(bool on);
   const std::string& display() const { return display_; }
   // Appended to a SELECT whose rows the transaction goes on to change: on MySQL they stay
   // locked until commit. SQLite needs nothing: BEGIN IMMEDIATE admits one writer at a time.

@@ -184,3 +184,28 @@ TEST_CASE("import: a number twice in one file is skipped when the same and refus
     CHECK(count(t.db(), "postings") == 0);
   }
 }
+
+TEST_CASE("import: references are checked by the import itself, and SQLite's own checks are on again after",
+          "[sql][mysql]") {
+  // On SQLite an import turns the connection's foreign key checks off for its transaction.
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto e = failed(sql::import_csv(t.db(), RecordKind::customers,
+                                  "id,name,currency,credit_limit,terms,collector\nC-9,Nine,EUR,,NET999,\n"));
+  CHECK(e.row == 2);
+  CHECK(e.field == "terms");
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  e = failed(sql::import_csv(t.db(), RecordKind::invoices, invoices(3) + "INV-9,C-404,2026-01-15,,5,EUR,\n"));
+  CHECK(e.field == "customer");
+  ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(3)));
+  CHECK(count(t.db(), "customers") == 2);
+  CHECK(count(t.db(), "invoices") == 3);
+  // The same connection refuses an invoice of no customer again.
+  sql::Params p;
+  CHECK_THROWS_AS(sql::execute(t.db().session(),
+                               "INSERT INTO invoices (number, customer, issue_date, due_date, due_date_given, amount,"
+                               " currency, order_ref, open_amount, recorded_at) VALUES ('INV-X', 'C-404', '2026-01-15',"
+                               " '2026-02-14', 0, 5, 'EUR', NULL, 5, 'now')",
+                               p),
+                  sql::DatabaseError);
+  CHECK(count(t.db(), "invoices") == 3);
+}
