@@ -27,6 +27,9 @@ fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "book: $customers customers, $invoices invoices, $(($(wc -l <"$out/payments.csv") - 1)) payments; backend $backend"
 build/app/tallyman migrate --db "$url" >/dev/null
+# What the generator wrote and the old database's deletion go to disk first, not during the
+# timed imports.
+sync
 for kind in customers invoices payments; do
   rows=$(($(wc -l <"$out/$kind.csv") - 1))
   start=$(date +%s.%N)
