@@ -75,7 +75,7 @@ class SqlBooks final : public Books {
 
   CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) override;
   // Checks that only read whose positions this process read in one statement with others
-  // (MySQL), since it started; for the tests and the benchmark.
+  // (MySQL), since it started; the tests ask it whether turns formed.
   static std::uint64_t checks_read_together();
   CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
                              Date today) override;

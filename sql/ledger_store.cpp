@@ -264,7 +264,10 @@ void LedgerStore::flush_postings() {
   });
   const std::string now = utc_timestamp();
   insert_rows(db_.session(), postings_insert_head, order.size(),
-              [&](std::size_t k, std::vector<Cell>& row) { posting_cells(*order[k], now, row); });
+              [&](std::size_t k, std::vector<Cell>& scratch) -> const std::vector<Cell>& {
+                posting_cells(*order[k], now, scratch);
+                return scratch;
+              });
   held_.clear();
 }
 

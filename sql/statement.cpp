@@ -93,13 +93,12 @@ namespace {
 // it is paid once; a multi-row statement is parsed again for every batch), through SQLite's
 // C API: SOCI's layers around each step (its use-type conversions, a copy of every text) were
 // a tenth of a million-invoice import (callgrind; docs/performance.md). Texts are bound in
-// place; one row's cells are made at a time, into the same vector.
+// place; rows made as they are written are made one at a time, into the same vector.
 void insert_rows_prepared(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
   using namespace sqlite_api;
   sqlite3* db = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
-  std::vector<Cell> row;
-  cells(0, row);
-  const std::size_t width = row.size();
+  std::vector<Cell> scratch;
+  const std::size_t width = cells(0, scratch).size();
   std::string sql = head + " VALUES (";
   for (std::size_t c = 0; c < width; ++c) sql += c == 0 ? "?" : ", ?";
   sql += ")";
@@ -108,10 +107,8 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
     throw DatabaseError(sqlite3_errmsg(db));
   const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
   for (std::size_t k = 0; k < count; ++k) {
-    if (k > 0) {
-      row.clear();
-      cells(k, row);
-    }
+    scratch.clear();
+    const std::vector<Cell>& row = cells(k, scratch);
     TM_ASSERT(row.size() == width);
     for (std::size_t c = 0; c < width; ++c) {
       const int slot = static_cast<int>(c) + 1;
@@ -146,13 +143,13 @@ std::string literal(const Cell& cell) {
 }
 
 void insert_rows_multi(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
-  std::vector<Cell> row;
+  std::vector<Cell> scratch;
   for (std::size_t start = 0; start < count; start += insert_rows_max) {
     const std::size_t end = std::min(count, start + insert_rows_max);
     std::string sql = head + " VALUES ";
     for (std::size_t r = start; r < end; ++r) {
-      row.clear();
-      cells(r, row);
+      scratch.clear();
+      const std::vector<Cell>& row = cells(r, scratch);
       sql += r == start ? "(" : ", (";
       for (std::size_t c = 0; c < row.size(); ++c) {
         if (c > 0) sql += ", ";
@@ -239,7 +236,8 @@ void insert_rows(soci::session& session, const std::string& head, std::size_t co
 }
 
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {
-  insert_rows(session, head, rows.size(), [&](std::size_t k, std::vector<Cell>& row) { row = rows[k]; });
+  insert_rows(session, head, rows.size(),
+              [&](std::size_t k, std::vector<Cell>&) -> const std::vector<Cell>& { return rows[k]; });
 }
 
 }  // namespace tallyman::sql

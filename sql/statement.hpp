@@ -152,9 +152,10 @@ using Cell = std::variant<std::nullptr_t, long long, std::string>;
 // through SQLite's C API.
 constexpr std::size_t insert_rows_max = 500;
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
-// The same, each row's cells made when it is written: cells(k, row) appends row k's to `row`
-// (given empty). A large load then holds no second copy of its rows as cells.
-using RowCells = std::function<void(std::size_t k, std::vector<Cell>& row)>;
+// The same, each row's cells given when it is written: cells(k, scratch) returns row k's, made
+// into `scratch` (given empty) or held elsewhere. A large load then holds no second copy of
+// its rows as cells.
+using RowCells = std::function<const std::vector<Cell>&(std::size_t k, std::vector<Cell>& scratch)>;
 void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells);
 
 // Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
