@@ -10,6 +10,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace tallyman::sql {
 
@@ -105,6 +106,23 @@ void configure_sqlite() {
   });
 }
 
+bool is_busy(const soci::sqlite3_soci_error& e) {
+  return (e.result() & 0xff) == SQLITE_BUSY || (e.result() & 0xff) == SQLITE_LOCKED;
+}
+
+// The file's journal to WAL: readers never block the writer. False when a bulk write holds the
+// file in a rollback journal (Database::begin_bulk_journal): that writer sets WAL again itself.
+bool enter_wal(soci::session& session) {
+  try {
+    std::string mode;
+    session << "PRAGMA journal_mode=WAL", soci::into(mode);
+    return mode == "wal";
+  } catch (const soci::sqlite3_soci_error& e) {
+    if (!is_busy(e)) throw;
+    return false;
+  }
+}
+
 }  // namespace
 
 Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display_(url.display) {
@@ -115,7 +133,7 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       // WAL: readers never block the writer. synchronous=NORMAL in WAL mode loses nothing
       // committed when the process is killed (only an OS crash may lose the last commits).
       *session_ << "PRAGMA busy_timeout=" + std::to_string(sqlite_busy_seconds * 1000);
-      *session_ << "PRAGMA journal_mode=WAL";
+      enter_wal(*session_);
       *session_ << "PRAGMA synchronous=NORMAL";
       set_foreign_keys(true);
       set_page_cache(sqlite_cache_kib_default);
@@ -138,6 +156,26 @@ Database::~Database() = default;
 void Database::set_page_cache(std::size_t kib) {
   if (dialect_ != Dialect::sqlite) return;
   guarded([&] { *session_ << "PRAGMA cache_size=-" + std::to_string(kib); });
+}
+
+bool Database::begin_bulk_journal() {
+  if (dialect_ != Dialect::sqlite) return false;
+  try {
+    std::string mode;
+    *session_ << "PRAGMA journal_mode=TRUNCATE", soci::into(mode);
+    return mode == "truncate";
+  } catch (const soci::sqlite3_soci_error& e) {
+    if (!is_busy(e)) throw DatabaseError(e.get_error_message());
+    return false;  // another connection has the file open
+  }
+}
+
+void Database::end_bulk_journal() {
+  if (dialect_ != Dialect::sqlite) return;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (enter_wal(*session_)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void Database::set_foreign_keys(bool on) {

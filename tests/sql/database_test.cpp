@@ -113,3 +113,55 @@ TEST_CASE("database: a transaction whose first statements fail is rolled back, i
   tx.commit();
   CHECK(days(t.db()) == 32);
 }
+
+namespace {
+std::string journal_mode(sql::Database& db) {
+  std::string mode;
+  sql::Params none;
+  sql::Query(db.session(), "PRAGMA journal_mode", none).into(mode).run();
+  return mode;
+}
+long long count_terms(sql::Database& db) {
+  long long n = 0;
+  sql::Params none;
+  sql::Query(db.session(), "SELECT COUNT(*) FROM terms", none).into(n).run();
+  return n;
+}
+}  // namespace
+
+TEST_CASE("database: a bulk write alone on a SQLite file goes through a rollback journal, then WAL again",
+          "[sql][mysql]") {
+  SECTION("alone on the file") {
+    test::TestDb t("sqlite");
+    REQUIRE(journal_mode(t.db()) == "wal");
+    const long long terms = count_terms(t.db());
+    REQUIRE(t.db().begin_bulk_journal());
+    CHECK(journal_mode(t.db()) == "truncate");
+    {
+      sql::WriteTransaction tx(t.db());
+      sql::Params p;
+      sql::execute(t.db().session(), "DELETE FROM terms WHERE code = 'NET60'", p);
+      // A connection opened meanwhile cannot set WAL (the writer has the file), opens all the
+      // same and reads what was committed before.
+      auto reader = t.connect();
+      CHECK(journal_mode(*reader) != "wal");
+      CHECK(count_terms(*reader) == terms);
+      tx.commit();
+    }
+    t.db().end_bulk_journal();
+    CHECK(journal_mode(t.db()) == "wal");
+    CHECK(count_terms(*t.connect()) == terms - 1);
+  }
+  SECTION("another connection open: the WAL as always") {
+    test::TestDb t("sqlite");
+    auto other = t.connect();
+    CHECK_FALSE(t.db().begin_bulk_journal());
+    CHECK(journal_mode(t.db()) == "wal");
+    CHECK(journal_mode(*other) == "wal");
+  }
+  SECTION("MariaDB: nothing to do") {
+    test::TestDb t("mysql");
+    CHECK_FALSE(t.db().begin_bulk_journal());
+    t.db().end_bulk_journal();
+  }
+}
