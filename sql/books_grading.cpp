@@ -114,9 +114,9 @@ GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
       scored.push_back(customer);
       if (grades[customer] != s->grade) changes.emplace_back(customer, std::string(1, s->grade));
     }
-    for (std::size_t at = 0; at < scored.size(); at += insert_rows_max) {
+    for (std::size_t at = 0; at < scored.size(); at += rows_per_statement) {
       const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
-                                          scored.begin() + static_cast<long>(std::min(scored.size(), at + insert_rows_max)));
+                                          scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
       Params p;
       execute(db_->session(), "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
     }

@@ -135,4 +135,67 @@ std::optional<TextRow> ServerStatement::row(const std::vector<std::string>& para
   return out;
 }
 
+struct ArrayInsert::State {
+  MYSQL_STMT* stmt = nullptr;
+  std::vector<MYSQL_BIND> binds;
+  std::vector<std::vector<const char*>> texts;  // per column: each row's text
+  std::vector<std::vector<unsigned long>> lengths;
+  std::vector<std::vector<char>> indicators;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw DatabaseError(std::string(what) + ": " + mysql_stmt_error(stmt));
+  }
+};
+
+ArrayInsert::ArrayInsert(soci::session& session, const std::string& sql) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.stmt = mysql_stmt_init(connection_of(session));
+  if (s.stmt == nullptr) throw DatabaseError("out of memory preparing a statement");
+  if (mysql_stmt_prepare(s.stmt, sql.c_str(), sql.size()) != 0) {
+    const std::string why = mysql_stmt_error(s.stmt);
+    mysql_stmt_close(s.stmt);
+    throw DatabaseError("preparing an insert: " + why);
+  }
+}
+
+ArrayInsert::~ArrayInsert() {
+  if (state_ && state_->stmt != nullptr) mysql_stmt_close(state_->stmt);
+}
+
+void ArrayInsert::run(const std::vector<ArrayColumn>& columns, std::size_t rows) {
+  State& s = *state_;
+  if (columns.size() != mysql_stmt_param_count(s.stmt)) throw DatabaseError("an insert got the wrong number of columns");
+  const std::size_t width = columns.size();
+  s.binds.assign(width, MYSQL_BIND{});
+  s.texts.resize(width);
+  s.lengths.resize(width);
+  s.indicators.resize(width);
+  for (std::size_t c = 0; c < width; ++c) {
+    const ArrayColumn& column = columns[c];
+    MYSQL_BIND& b = s.binds[c];
+    std::vector<char>& indicators = s.indicators[c];
+    indicators.resize(rows);
+    for (std::size_t r = 0; r < rows; ++r) indicators[r] = column.nulls[r] ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
+    b.u.indicator = indicators.data();
+    if (column.integer) {
+      b.buffer_type = MYSQL_TYPE_LONGLONG;
+      b.buffer = const_cast<long long*>(column.integers.data());
+      continue;
+    }
+    s.texts[c].resize(rows);
+    s.lengths[c].resize(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      s.texts[c][r] = column.texts[r].data();
+      s.lengths[c][r] = column.texts[r].size();
+    }
+    b.buffer_type = MYSQL_TYPE_STRING;
+    b.buffer = s.texts[c].data();
+    b.length = s.lengths[c].data();
+  }
+  unsigned int size = static_cast<unsigned int>(rows);
+  if (mysql_stmt_attr_set(s.stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0) s.fail("setting the rows of an insert");
+  if (mysql_stmt_bind_param(s.stmt, s.binds.data()) != 0) s.fail("binding an insert's values");
+  if (mysql_stmt_execute(s.stmt) != 0) s.fail("inserting");
+}
+
 }  // namespace tallyman::sql

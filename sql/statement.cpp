@@ -122,10 +122,9 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
   }
 }
 
-// MySQL: multi-row INSERTs of up to insert_rows_max rows, one round trip each. The values are
-// written into the statement as literals: SOCI's MySQL backend does exactly that with bound
-// values too (it has no server-side prepare), at a cost per value that made it the client's
-// main work. Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
+// MySQL: a value written into a statement as a literal (statement batches, update_rows).
+// SOCI's MySQL backend does exactly that with bound values too (it has no server-side
+// prepare). Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
 // scans the text for placeholders, assuming backslash escapes; quoting otherwise would make
 // it misread where a string ends and take a ':' inside one for a placeholder.)
 std::string literal(const Cell& cell) {
@@ -142,23 +141,37 @@ std::string literal(const Cell& cell) {
   return "NULL";
 }
 
-void insert_rows_multi(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
+// MySQL: one INSERT prepared on the server, run for up to insert_array_rows rows at a time
+// through MariaDB's array binding (ArrayInsert, mysql_api.hpp). 1M invoices: 29-31 s as
+// multi-row INSERTs written out as text, 25-27 s so (docs/performance.md).
+constexpr std::size_t insert_array_rows = 2000;
+
+void insert_rows_array(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
   std::vector<Cell> scratch;
-  for (std::size_t start = 0; start < count; start += insert_rows_max) {
-    const std::size_t end = std::min(count, start + insert_rows_max);
-    std::string sql = head + " VALUES ";
+  const std::size_t width = cells(0, scratch).size();
+  std::string sql = head + " VALUES (";
+  for (std::size_t c = 0; c < width; ++c) sql += c == 0 ? "?" : ", ?";
+  sql += ")";
+  ArrayInsert insert(session, sql);
+  std::vector<ArrayColumn> columns(width);
+  for (std::size_t start = 0; start < count; start += insert_array_rows) {
+    const std::size_t end = std::min(count, start + insert_array_rows);
+    for (ArrayColumn& column : columns) column.clear();
     for (std::size_t r = start; r < end; ++r) {
       scratch.clear();
       const std::vector<Cell>& row = cells(r, scratch);
-      sql += r == start ? "(" : ", (";
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        if (c > 0) sql += ", ";
-        sql += literal(row[c]);
+      TM_ASSERT(row.size() == width);
+      for (std::size_t c = 0; c < width; ++c) {
+        ArrayColumn& column = columns[c];
+        const bool null = std::holds_alternative<std::nullptr_t>(row[c]);
+        if (const auto* i = std::get_if<long long>(&row[c])) column.integer = true, column.integers.push_back(*i);
+        else column.integers.push_back(0);
+        if (const auto* t = std::get_if<std::string>(&row[c])) column.texts.push_back(*t);
+        else column.texts.emplace_back();
+        column.nulls.push_back(null ? 1 : 0);
       }
-      sql += ')';
     }
-    Params none;
-    execute(session, sql, none);
+    insert.run(columns, end - start);
   }
 }
 
@@ -212,8 +225,8 @@ void update_rows(soci::session& session, const std::string& table, const std::st
     });
     return;
   }
-  for (std::size_t start = 0; start < rows.size(); start += insert_rows_max) {
-    const std::size_t end = std::min(rows.size(), start + insert_rows_max);
+  for (std::size_t start = 0; start < rows.size(); start += rows_per_statement) {
+    const std::size_t end = std::min(rows.size(), start + rows_per_statement);
     std::string cases, keys;
     for (std::size_t k = start; k < end; ++k) {
       const std::string key = literal(Cell{rows[k].first});
@@ -232,7 +245,7 @@ void insert_rows(soci::session& session, const std::string& head, std::size_t co
   if (session.get_backend_name() == "sqlite3")
     insert_rows_prepared(session, head, count, cells);
   else
-    insert_rows_multi(session, head, count, cells);
+    insert_rows_array(session, head, count, cells);
 }
 
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows) {

@@ -146,11 +146,10 @@ namespace tallyman::sql {
 // One value of a row to insert.
 using Cell = std::variant<std::nullptr_t, long long, std::string>;
 
-// Inserts rows, `head` being "INSERT INTO t (a, b, c)". On MySQL with multi-row INSERTs of up
-// to insert_rows_max rows (SOCI's MySQL backend runs a vector bind as one statement per
-// row, far too slow for imports); on SQLite with one prepared statement stepped per row,
-// through SQLite's C API.
-constexpr std::size_t insert_rows_max = 500;
+// Inserts rows, `head` being "INSERT INTO t (a, b, c)", through one prepared statement: on
+// SQLite stepped per row through SQLite's C API; on MySQL run for thousands of rows at a time
+// through MariaDB's array binding (SOCI's MySQL backend runs a vector bind as one statement
+// per row, far too slow for imports).
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 // The same, each row's cells given when it is written: cells(k, scratch) returns row k's, made
 // into `scratch` (given empty) or held elsewhere. A large load then holds no second copy of
@@ -158,9 +157,12 @@ void insert_rows(soci::session& session, const std::string& head, std::span<cons
 using RowCells = std::function<const std::vector<Cell>&(std::size_t k, std::vector<Cell>& scratch)>;
 void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells);
 
+// How many rows one statement with its values written out takes (update_rows; IN lists).
+constexpr std::size_t rows_per_statement = 500;
+
 // Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
 // On SQLite one prepared statement stepped per row; on MySQL one UPDATE ... CASE per
-// insert_rows_max rows (a round trip per row would dominate).
+// rows_per_statement rows (a round trip per row would dominate).
 void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
                  const std::string& column, std::span<const std::pair<std::string, long long>> rows);
 
