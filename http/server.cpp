@@ -310,7 +310,9 @@ void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
     flush_timer.expires_after(log_flush_interval);
     flush_timer.async_wait([&](beast::error_code wait_ec) {
       log_flush();
-      if (!wait_ec) schedule_flush();
+      // Not again once stopping: a wait that had already ended when the stop signal cancelled
+      // the timer comes here without an error, and waiting anew kept the service up for good.
+      if (!wait_ec && !shared.stopping) schedule_flush();
     });
   };
   schedule_flush();

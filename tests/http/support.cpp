@@ -197,7 +197,7 @@ void Service::start(const std::string& env) {
 }
 
 Service::~Service() {
-  if (pid_ > 0) stop();
+  if (pid_ > 0) CHECK(stop() != stopped_late);
   // TALLYMAN_TEST_KEEP_LOGS=1 leaves each server's log in the temporary directory.
   if (std::getenv("TALLYMAN_TEST_KEEP_LOGS") == nullptr) std::filesystem::remove(log_path_);
 }
@@ -205,8 +205,19 @@ Service::~Service() {
 int Service::stop(int signal) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
+  // A service that does not stop is a failure to see, not a test run that hangs: after
+  // stop_wait_max it is killed, and the status says so (the caller or the check below fails).
   int raw = 0;
-  ::waitpid(pid_, &raw, 0);
+  const auto deadline = std::chrono::steady_clock::now() + stop_wait_max;
+  while (::waitpid(pid_, &raw, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &raw, 0);
+      pid_ = -1;
+      return stopped_late;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   pid_ = -1;
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
 }

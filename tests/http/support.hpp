@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <csignal>
 #include <memory>
@@ -81,8 +82,11 @@ class Service {
   }
   // What the server wrote to stderr so far (its log: a JSON object per line).
   std::string log() const;
-  // A signal (SIGTERM: a clean stop; SIGKILL: a crash), then the exit status.
+  // A signal (SIGTERM: a clean stop; SIGKILL: a crash), then the exit status; stopped_late
+  // when the service was still up stop_wait_max later (it is killed then).
   int stop(int signal = SIGTERM);
+  static constexpr int stopped_late = 999;
+  static constexpr std::chrono::seconds stop_wait_max{30};
   pid_t pid() const { return pid_; }
   bool running() const;
 
