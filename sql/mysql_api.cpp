@@ -17,6 +17,18 @@ MYSQL* connection_of(soci::session& session) {
 
 constexpr unsigned long column_bytes = 96;  // ids (64), dates, amounts: all fit
 
+// A statement prepared on the server; throws DatabaseError saying what it was for.
+MYSQL_STMT* prepare(soci::session& session, const std::string& sql, const char* what) {
+  MYSQL_STMT* stmt = mysql_stmt_init(connection_of(session));
+  if (stmt == nullptr) throw DatabaseError("out of memory preparing a statement");
+  if (mysql_stmt_prepare(stmt, sql.c_str(), sql.size()) != 0) {
+    const std::string why = mysql_stmt_error(stmt);
+    mysql_stmt_close(stmt);
+    throw DatabaseError(std::string(what) + ": " + why);
+  }
+  return stmt;
+}
+
 }  // namespace
 
 void allow_statement_batches(soci::session& session) {
@@ -69,13 +81,7 @@ struct ServerStatement::State {
 ServerStatement::ServerStatement(soci::session& session, const std::string& sql, std::size_t columns)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
-  s.stmt = mysql_stmt_init(connection_of(session));
-  if (s.stmt == nullptr) throw DatabaseError("out of memory preparing a statement");
-  if (mysql_stmt_prepare(s.stmt, sql.c_str(), sql.size()) != 0) {
-    const std::string why = mysql_stmt_error(s.stmt);
-    mysql_stmt_close(s.stmt);
-    throw DatabaseError("preparing a statement: " + why);
-  }
+  s.stmt = prepare(session, sql, "preparing a statement");
   s.columns = columns;
   s.buffers.assign(columns * column_bytes, 0);
   s.lengths.assign(columns, 0);
@@ -148,14 +154,7 @@ struct ArrayInsert::State {
 };
 
 ArrayInsert::ArrayInsert(soci::session& session, const std::string& sql) : state_(std::make_unique<State>()) {
-  State& s = *state_;
-  s.stmt = mysql_stmt_init(connection_of(session));
-  if (s.stmt == nullptr) throw DatabaseError("out of memory preparing a statement");
-  if (mysql_stmt_prepare(s.stmt, sql.c_str(), sql.size()) != 0) {
-    const std::string why = mysql_stmt_error(s.stmt);
-    mysql_stmt_close(s.stmt);
-    throw DatabaseError("preparing an insert: " + why);
-  }
+  state_->stmt = prepare(session, sql, "preparing an insert");
 }
 
 ArrayInsert::~ArrayInsert() {
