@@ -143,7 +143,8 @@ std::string literal(const Cell& cell) {
 
 // MySQL: one INSERT prepared on the server, run for up to insert_array_rows rows at a time
 // through MariaDB's array binding (ArrayInsert, mysql_api.hpp). 1M invoices: 29-31 s as
-// multi-row INSERTs written out as text, 25-27 s so (docs/performance.md).
+// multi-row INSERTs written out as text, 22-27 s so (docs/performance.md). The prepare is a
+// round trip of its own: a single row (an HTTP post) costs two round trips, not one.
 constexpr std::size_t insert_array_rows = 2000;
 
 void insert_rows_array(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
@@ -163,12 +164,13 @@ void insert_rows_array(soci::session& session, const std::string& head, std::siz
       TM_ASSERT(row.size() == width);
       for (std::size_t c = 0; c < width; ++c) {
         ArrayColumn& column = columns[c];
-        const bool null = std::holds_alternative<std::nullptr_t>(row[c]);
-        if (const auto* i = std::get_if<long long>(&row[c])) column.integer = true, column.integers.push_back(*i);
-        else column.integers.push_back(0);
-        if (const auto* t = std::get_if<std::string>(&row[c])) column.texts.push_back(*t);
-        else column.texts.emplace_back();
-        column.nulls.push_back(null ? 1 : 0);
+        const auto* integer = std::get_if<long long>(&row[c]);
+        const auto* text = std::get_if<std::string>(&row[c]);
+        if (integer != nullptr) column.integer = true;
+        TM_ASSERT(!(column.integer && text != nullptr));  // a column holds integers or texts
+        column.integers.push_back(integer != nullptr ? *integer : 0);
+        column.texts.push_back(text != nullptr ? *text : std::string());
+        column.nulls.push_back(integer == nullptr && text == nullptr ? 1 : 0);
       }
     }
     insert.run(columns, end - start);
