@@ -122,7 +122,8 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
   }
 }
 
-// MySQL: a value written into a statement as a literal (statement batches, update_rows).
+// MySQL: a value written into a statement as a literal (statement batches, update_rows, a
+// few rows to insert).
 // SOCI's MySQL backend does exactly that with bound values too (it has no server-side
 // prepare). Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
 // scans the text for placeholders, assuming backslash escapes; quoting otherwise would make
@@ -141,10 +142,30 @@ std::string literal(const Cell& cell) {
   return "NULL";
 }
 
-// MySQL: one INSERT prepared on the server, run for up to insert_array_rows rows at a time
-// through MariaDB's array binding (ArrayInsert, mysql_api.hpp). 1M invoices: 29-31 s as
-// multi-row INSERTs written out as text, 22-27 s so (docs/performance.md). The prepare is a
-// round trip of its own: a single row (an HTTP post) costs two round trips, not one.
+// MySQL, a few rows: one INSERT with the values written out, one round trip.
+void insert_rows_text(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
+  std::vector<Cell> scratch;
+  std::string sql = head + " VALUES ";
+  for (std::size_t r = 0; r < count; ++r) {
+    scratch.clear();
+    const std::vector<Cell>& row = cells(r, scratch);
+    sql += r == 0 ? "(" : ", (";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) sql += ", ";
+      sql += literal(row[c]);
+    }
+    sql += ')';
+  }
+  Params none;
+  execute(session, sql, none);
+}
+
+// MySQL, many rows: one INSERT prepared on the server, run for up to insert_array_rows rows at
+// a time through MariaDB's array binding (ArrayInsert, mysql_api.hpp), so the server parses it
+// once. 1M invoices: 29-31 s as multi-row INSERTs written out, 22-27 s so. But the prepare is a
+// round trip of its own: for one row (an HTTP post) it cost 10-20% of the request's rate, so
+// below insert_array_min rows the values are written out (docs/performance.md).
+constexpr std::size_t insert_array_min = 64;
 constexpr std::size_t insert_array_rows = 2000;
 
 void insert_rows_array(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
@@ -246,6 +267,8 @@ void insert_rows(soci::session& session, const std::string& head, std::size_t co
   if (count == 0) return;
   if (session.get_backend_name() == "sqlite3")
     insert_rows_prepared(session, head, count, cells);
+  else if (count < insert_array_min)
+    insert_rows_text(session, head, count, cells);
   else
     insert_rows_array(session, head, count, cells);
 }

@@ -146,10 +146,11 @@ namespace tallyman::sql {
 // One value of a row to insert.
 using Cell = std::variant<std::nullptr_t, long long, std::string>;
 
-// Inserts rows, `head` being "INSERT INTO t (a, b, c)", through one prepared statement: on
-// SQLite stepped per row through SQLite's C API; on MySQL run for thousands of rows at a time
-// through MariaDB's array binding (SOCI's MySQL backend runs a vector bind as one statement
-// per row, far too slow for imports).
+// Inserts rows, `head` being "INSERT INTO t (a, b, c)". On SQLite one prepared statement
+// stepped per row through SQLite's C API. On MySQL many rows go through one server-prepared
+// statement run for thousands of rows at a time (MariaDB's array binding), a few rows as one
+// INSERT with the values written out (SOCI's MySQL backend runs a vector bind as one
+// statement per row, far too slow for imports).
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 // The same, each row's cells given when it is written: cells(k, scratch) returns row k's, made
 // into `scratch` (given empty) or held elsewhere. A large load then holds no second copy of
