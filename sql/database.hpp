@@ -60,7 +60,8 @@ class Database {
   // journal keeps only the former content of the pages a transaction changes, which for the
   // pages it adds is nothing (1M invoices into an empty book: 9.3-9.8 s in WAL, 8.1-8.7 s).
   // SQLite leaves WAL only for a connection that has the file to itself; when another is open
-  // (a running service), this returns false and the write goes through the WAL as always.
+  // (a running service), or SQLite fails to switch for any other reason, this returns false
+  // and the write goes through the WAL as always.
   // Only outside a transaction. No-op (false) on MySQL.
   bool begin_bulk_journal();
   // Back to WAL after the transaction. Should another connection's read be in the way, it

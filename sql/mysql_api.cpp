@@ -146,7 +146,6 @@ struct ArrayInsert::State {
   std::vector<MYSQL_BIND> binds;
   std::vector<std::vector<const char*>> texts;  // per column: each row's text
   std::vector<std::vector<unsigned long>> lengths;
-  std::vector<std::vector<char>> indicators;
 
   [[noreturn]] void fail(const char* what) const {
     throw DatabaseError(std::string(what) + ": " + mysql_stmt_error(stmt));
@@ -168,14 +167,11 @@ void ArrayInsert::run(const std::vector<ArrayColumn>& columns, std::size_t rows)
   s.binds.assign(width, MYSQL_BIND{});
   s.texts.resize(width);
   s.lengths.resize(width);
-  s.indicators.resize(width);
+  static_assert(STMT_INDICATOR_NONE == 0 && STMT_INDICATOR_NULL == 1);  // ArrayColumn::nulls as they are
   for (std::size_t c = 0; c < width; ++c) {
     const ArrayColumn& column = columns[c];
     MYSQL_BIND& b = s.binds[c];
-    std::vector<char>& indicators = s.indicators[c];
-    indicators.resize(rows);
-    for (std::size_t r = 0; r < rows; ++r) indicators[r] = column.nulls[r] ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
-    b.u.indicator = indicators.data();
+    b.u.indicator = const_cast<char*>(column.nulls.data());
     if (column.integer) {
       b.buffer_type = MYSQL_TYPE_LONGLONG;
       b.buffer = const_cast<long long*>(column.integers.data());

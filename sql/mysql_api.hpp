@@ -61,7 +61,7 @@ struct ArrayColumn {
   bool integer = false;
   std::vector<long long> integers;
   std::vector<std::string> texts;
-  std::vector<char> nulls;  // 1: this row's value is NULL
+  std::vector<char> nulls;  // 1: this row's value is NULL (bound as MariaDB's indicator)
   void clear() {
     integers.clear();
     texts.clear();

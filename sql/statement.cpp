@@ -122,10 +122,9 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
   }
 }
 
-// MySQL: a value written into a statement as a literal (statement batches, update_rows, a
-// few rows to insert).
-// SOCI's MySQL backend does exactly that with bound values too (it has no server-side
-// prepare). Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
+// MySQL: a value written into a statement as a literal (statement batches, update_rows, a few
+// rows to insert). SOCI's MySQL backend does exactly that with bound values too (it has no
+// server-side prepare). Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
 // scans the text for placeholders, assuming backslash escapes; quoting otherwise would make
 // it misread where a string ends and take a ':' inside one for a placeholder.)
 std::string literal(const Cell& cell) {
