@@ -25,14 +25,20 @@ namespace tallyman::app {
 
 namespace {
 
-// Database workers: the connections the service holds, and the requests it runs at once.
-// On SQLite a request is CPU work in this process: a worker per core (more only add context
-// switches: 2 workers served the customer read at 29,700 requests/s here, 4 at 27,100, 8 at
-// 21,700). On MySQL a worker mostly waits for the server: eight per core. Credit checks that
-// only read go to the server together, a turn at a time (sql/books_credit.cpp), and more
-// workers make fuller turns: 8, 16 and 32 workers checked at 5,400-7,200, 7,300-11,800 and
-// 6,900-11,900 per second here.
+// Database workers: the requests the service runs at once. On SQLite a request is CPU work
+// in this process: a worker per core (more only add context switches: 2 workers served the
+// customer read at 29,700 requests/s here, 4 at 27,100, 8 at 21,700). On MySQL a worker
+// mostly waits for the server: eight per core. Credit checks that only read go to the server
+// together, a turn at a time (sql/books_credit.cpp), and more workers make fuller turns: 8,
+// 16 and 32 workers checked at 5,400-7,200, 7,300-11,800 and 6,900-11,900 per second here.
+//
+// Threads: each holds one connection. On SQLite there are 8 per worker: a check that waits in
+// its customer's turn lets another thread run meanwhile (http/worker_pool.hpp), and the more
+// wait, the fuller the turn. Reserving checks of one customer from 32 connections: 4,200-4,400
+// per second with a thread per worker, 6,500-6,900 with 4 per worker, 6,600-7,700 with 8. On
+// MySQL the workers are already many more than the cores: a thread each.
 constexpr std::size_t workers_max = 64;
+constexpr std::size_t sqlite_threads_per_worker = 8;
 
 // A scheduled run that takes longer than this loses its lease to another instance (which then
 // runs it again: a run is one transaction, so a holder that died left nothing behind).
@@ -119,6 +125,10 @@ std::size_t workers_default(sql::Dialect dialect) {
   return dialect == sql::Dialect::sqlite ? cores : 8 * cores;
 }
 
+std::size_t threads_for(sql::Dialect dialect, std::size_t workers) {
+  return dialect == sql::Dialect::sqlite ? std::min(workers * sqlite_threads_per_worker, workers_max) : workers;
+}
+
 std::size_t env_count(const char* name, std::size_t fallback, std::size_t max) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
@@ -163,6 +173,7 @@ int serve_command(int argc, char** argv) {
   const auto url = sql::parse_db_url(database_url(args), why);
   if (!url) throw UsageError(why);
   const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
+  const std::size_t threads = threads_for(url->dialect, workers);
   {
     sql::Database db(*url);
     sql::migrate(db);
@@ -170,7 +181,7 @@ int serve_command(int argc, char** argv) {
   http::Metrics metrics;
   http::Router router({[] { return today(); }, currency}, metrics);
   http::WorkerPool pool(
-      workers, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
+      workers, threads, [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); }, router);
   // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
   // day on anyway; harmless when several instances do it). The dunning run happens daily at
   // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set) and the grading run weekly
@@ -205,8 +216,8 @@ int serve_command(int argc, char** argv) {
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
         [&url, holder] { deliver_notices(*url, holder); }}});
   http::serve(router, pool, options, [&](unsigned short port) {
-    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers)\n", options.address.c_str(), port,
-                url->display.c_str(), workers);
+    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers, %zu threads)\n",
+                options.address.c_str(), port, url->display.c_str(), workers, threads);
     std::fflush(stdout);
   });
   std::printf("tallyman stopped\n");

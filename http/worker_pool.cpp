@@ -4,12 +4,14 @@
 #include "http/log.hpp"
 #include "http/problem.hpp"
 
+#include <algorithm>
+
 namespace tallyman::http {
 
-WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router)
-    : connect_(std::move(connect)), router_(router) {
+WorkerPool::WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router)
+    : connect_(std::move(connect)), router_(router), workers_(workers) {
   router_.metrics().set_workers(workers);
-  for (std::size_t k = 0; k < workers; ++k) threads_.emplace_back([this] { run(); });
+  for (std::size_t k = 0; k < std::max(workers, threads); ++k) threads_.emplace_back([this] { run(); });
   reaper_ = std::thread([this] { reap(); });
 }
 
@@ -20,9 +22,18 @@ bool WorkerPool::submit(Request request, Done done, bool wake) {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= worker_queue_max) return false;
     queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
+    if (wake && wanted()) wake_one();
   }
-  if (wake) ready_.notify_one();
   return true;
+}
+
+void WorkerPool::wake_one() {
+  if (sleeping_.empty()) return;
+  Sleeper* s = sleeping_.back();
+  sleeping_.pop_back();
+  s->go = true;
+  ++woken_;
+  s->woken.notify_one();
 }
 
 void WorkerPool::reap() {
@@ -44,13 +55,18 @@ void WorkerPool::reap() {
 }
 
 void WorkerPool::wake() {
-  std::size_t queued = 0;
-  {
-    std::lock_guard lock(mutex_);
-    queued = queue_.size();
+  std::lock_guard lock(mutex_);
+  while (wanted() && !sleeping_.empty()) wake_one();
+}
+
+void WorkerPool::waiting(bool begins) {
+  std::lock_guard lock(mutex_);
+  if (!begins) {
+    ++running_;  // may go past workers_ for a moment: this request ends first
+    return;
   }
-  if (queued == 1) ready_.notify_one();
-  else if (queued > 1) ready_.notify_all();
+  --running_;
+  if (wanted()) wake_one();
 }
 
 void WorkerPool::stop() {
@@ -58,8 +74,8 @@ void WorkerPool::stop() {
     std::lock_guard lock(mutex_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
+    while (!sleeping_.empty()) wake_one();
   }
-  ready_.notify_all();
   reaper_wake_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
@@ -67,15 +83,29 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::run() {
+  wait_listener = this;
   std::unique_ptr<Books> books;  // connected when first needed, again after a failure
+  bool ran = false;
+  Sleeper me;
   for (;;) {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to do
+      if (ran) --running_;
+      while (!may_take()) {
+        if (stopping_ && queue_.empty()) {  // nothing left to do: the others end too
+          while (!sleeping_.empty()) wake_one();
+          return;
+        }
+        me.go = false;
+        sleeping_.push_back(&me);
+        me.woken.wait(lock, [&] { return me.go; });
+        --woken_;
+      }
       job = std::move(queue_.front());
       queue_.pop_front();
+      ++running_;
+      ran = true;
     }
     router_.metrics().worker_busy(1);
     Response response;

@@ -77,6 +77,13 @@ class SqlBooks final : public Books {
   // Checks that only read whose positions this process read in one statement with others
   // (MySQL), since it started; the tests ask it whether turns formed.
   static std::uint64_t checks_read_together();
+  // Turns of checks that write run by this process since it started, and the checks in them;
+  // the tests ask it how full turns were.
+  struct TurnCount {
+    std::uint64_t turns = 0;
+    std::uint64_t checks = 0;
+  };
+  static TurnCount write_turns();
   CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
                              Date today) override;
   PostResult release_reservation(const Actor& actor, const std::string& order_ref) override;

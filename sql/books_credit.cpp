@@ -7,6 +7,7 @@
 // on any number of instances, therefore see each other's reservations: their sum never goes
 // past the limit.
 #include "core/check.hpp"
+#include "core/wait.hpp"
 #include "sql/audit.hpp"
 #include "sql/books.hpp"
 #include "sql/books_write.hpp"
@@ -165,7 +166,10 @@ class Turns {
   std::vector<Waiting*> enter(const std::string& key, Waiting& me) {
     std::unique_lock lock(mutex_);
     queued_[key].push_back(&me);
-    if (running_.contains(key)) me.woken.wait(lock, [&] { return me.done || me.lead; });
+    if (running_.contains(key)) {
+      const WaitScope waiting;  // the pool may run another request meanwhile
+      me.woken.wait(lock, [&] { return me.done || me.lead; });
+    }
     if (me.done) return {};
     running_.insert(key);
     std::vector<Waiting*> turn;
@@ -243,9 +247,13 @@ CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest&
 
 namespace {
 std::atomic<std::uint64_t> read_together{0};
+std::atomic<std::uint64_t> write_turns_run{0};
+std::atomic<std::uint64_t> write_turn_checks{0};
 }  // namespace
 
 std::uint64_t SqlBooks::checks_read_together() { return read_together.load(); }
+
+SqlBooks::TurnCount SqlBooks::write_turns() { return {write_turns_run.load(), write_turn_checks.load()}; }
 
 // Checks that only read, on MySQL: one alone through the binary protocol, several in one
 // statement (positions_sql).
@@ -303,6 +311,8 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
     ran = position_of(writes);
   }
   tx.commit(writes);
+  ++write_turns_run;
+  write_turn_checks += turn.size();
 }
 
 CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,

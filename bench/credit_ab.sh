@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A/B of tallyman binaries on credit checks: for each binary in turn, ROUNDS times, one
+# `tallyman serve` on the SQLite book of bench/credit_bench.sh (bench/out/bench.db), then
+# 5 s each of /healthz and checks without and with reservation (wrk -t1 -c32), each with
+# the service's CPU time per request (from /proc). On this VM the rate of one run swings by
+# 20-30%; interleaving the binaries, and the CPU per request, tell a change from the noise.
+#   bench/credit_ab.sh ROUNDS BINARY...        (environment for the services: AB_ENV="A=1 B=2")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=$1
+shift
+[ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
+url=sqlite:bench/out/bench.db
+key=$(build/app/tallyman keys create --role admin --name "ab-$$" --db "$url" 2>/dev/null)
+port=18491
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+measure() {  # name, wrk arguments...
+  local name=$1
+  shift
+  local c0 c1 out
+  c0=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  out=$(wrk -t1 -c32 -d5s --latency "$@")
+  c1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  echo "$out" | awk -v n="$name" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+    '/Requests\/sec/ {r = $2} / 99%/ {p = $2} /requests in/ {t = $1}
+     END {printf "  %s %6d/s p99 %-8s %5.1f us/req", n, r, p, c * 1e6 / hz / t}'
+}
+for round in $(seq "$rounds"); do
+  for bin in "$@"; do
+    env ${AB_ENV:-} "$bin" serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-ab.log &
+    server=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    export CUSTOMER=C-AB-$$-$round-$RANDOM RUN=$$-$round-$RANDOM
+    curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+      -d "{\"id\":\"$CUSTOMER\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}" \
+      "http://127.0.0.1:$port/v1/customers"
+    checks=(-s bench/credit_check.lua -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/credit-checks")
+    RESERVE=false wrk -t1 -c32 -d2s "${checks[@]}" >/dev/null  # warm-up
+    measure healthz "http://127.0.0.1:$port/healthz"
+    RESERVE=false measure check "${checks[@]}"
+    RESERVE=true measure reserve "${checks[@]}"
+    echo "  [$bin]"
+    kill -TERM $server
+    wait $server || true
+  done
+done
