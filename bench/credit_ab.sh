@@ -4,13 +4,15 @@
 # 5 s each of /healthz and checks without and with reservation (wrk -t1 -c32), each with
 # the service's CPU time per request (from /proc). On this VM the rate of one run swings by
 # 20-30%; interleaving the binaries, and the CPU per request, tell a change from the noise.
-#   bench/credit_ab.sh ROUNDS BINARY...        (environment for the services: AB_ENV="A=1 B=2")
+#   bench/credit_ab.sh ROUNDS BINARY...
+# Environment: AB_ENV="A=1 B=2" for the services; AB_DB=URL for another database loaded
+# with the same book (such as the MariaDB of `TALLYMAN_BENCH_MYSQL=... bench/credit_bench.sh`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=$1
 shift
-[ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
-url=sqlite:bench/out/bench.db
+url=${AB_DB:-sqlite:bench/out/bench.db}
+[ -n "${AB_DB:-}" ] || [ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
 key=$(build/app/tallyman keys create --role admin --name "ab-$$" --db "$url" 2>/dev/null)
 port=18491
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
