@@ -358,6 +358,13 @@ const std::vector<Migration>& migrations() {
            "INSERT INTO job_leases SELECT 'grading', NULL, NULL, NULL FROM (SELECT 1 AS one) o"
            " WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE job = 'grading')",
        }},
+      {6,
+       "the active reservations by expiry date",
+       {
+           // The hourly expiry job finds what ran out by this range rather than by reading
+           // every reservation ever made: with 2.6 million, each run took ~1.5 s of CPU.
+           "CREATE INDEX IF NOT EXISTS reservations_expiry ON reservations (status, expires_on)",
+       }},
   };
   return list;
 }
