@@ -43,10 +43,11 @@ std::string Metrics::prometheus() const {
                 static_cast<unsigned long long>(latency_count_));
   out += line;
   std::snprintf(line, sizeof line,
-                "# HELP tallyman_database_workers Database workers (each holds one connection).\n"
+                "# HELP tallyman_database_workers Requests the database workers run at once.\n"
                 "# TYPE tallyman_database_workers gauge\n"
                 "tallyman_database_workers %lld\n"
-                "# HELP tallyman_database_workers_busy Database workers serving a request now.\n"
+                "# HELP tallyman_database_workers_busy Requests in the database workers now, with credit checks waiting"
+                " in a turn (so at times more than tallyman_database_workers).\n"
                 "# TYPE tallyman_database_workers_busy gauge\n"
                 "tallyman_database_workers_busy %lld\n"
                 "# HELP tallyman_database_errors_total Requests that met a failing database.\n"
