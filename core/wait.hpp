@@ -1,6 +1,7 @@
 #pragma once
 // A thread about to wait for work another thread does for it (a credit check waiting for the
-// turn another check runs, sql/books_credit.cpp) says so with a WaitScope. The pool the thread
+// turn another check runs, sql/books_credit.cpp; a write waiting for another write of this
+// process to the SQLite file, sql/database.cpp) says so with a WaitScope. The pool the thread
 // belongs to (http/worker_pool.cpp) then lets another of its threads take a request meanwhile,
 // so that waiting checks do not leave the cores idle. A thread outside a pool (the CLI, tests)
 // has no listener, and the scope does nothing.

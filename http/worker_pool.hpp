@@ -5,9 +5,9 @@
 //
 // At most `workers` of them run requests at once. A pool may have more threads than that:
 // while one of its threads waits for work another does for it (core/wait.hpp: a credit check
-// waiting for the turn another check runs for it), a further thread takes a request. So the
-// checks that wait in a turn do not hold the cores from the requests behind them, and the
-// turns fill up (docs/performance.md has the figures).
+// waiting for the turn another check runs for it, a write waiting for another write), a
+// further thread takes a request. So the checks that wait in a turn do not hold the cores from
+// the requests behind them, and the turns fill up (docs/performance.md has the figures).
 //
 // Waiting for a worker is brief: a request still queued after worker_wait_max is taken out
 // by the pool's reaper thread and answered 503; it is never run. So is one that finds the

@@ -1,5 +1,6 @@
 #include "sql/database.hpp"
 
+#include "core/wait.hpp"
 #include "sql/mysql_api.hpp"
 #include "sql/statement.hpp"
 
@@ -200,16 +201,27 @@ std::mutex& writer_mutex(const std::string& path) {
   return *m;
 }
 
+// A writer that finds another of this process writing waits for it; meanwhile the pool it
+// belongs to may run another request (core/wait.hpp), such as a read, which needs no lock.
+std::unique_lock<std::mutex> lock_writer(const std::string& path) {
+  std::unique_lock lock(writer_mutex(path), std::try_to_lock);
+  if (!lock.owns_lock()) {
+    const WaitScope waiting;
+    lock.lock();
+  }
+  return lock;
+}
+
 }  // namespace
 
 WriteTransaction::WriteTransaction(Database& db) : db_(db) {
-  if (db_.dialect() == Dialect::sqlite) writer_ = std::unique_lock(writer_mutex(db_.url_.connect));
+  if (db_.dialect() == Dialect::sqlite) writer_ = lock_writer(db_.url_.connect);
   guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });
 }
 
 WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
   if (db_.dialect() == Dialect::sqlite) {
-    writer_ = std::unique_lock(writer_mutex(db_.url_.connect));
+    writer_ = lock_writer(db_.url_.connect);
     guarded([&] { db_.session() << "BEGIN IMMEDIATE"; });
   }
   try {

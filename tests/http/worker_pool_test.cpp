@@ -5,6 +5,7 @@
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
 #include "sql/books.hpp"
+#include "sql/database.hpp"
 #include "sql/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -89,4 +91,59 @@ TEST_CASE("workers: while checks wait in a turn, further threads take the reques
   REQUIRE(credit.status == 200);
   INFO(credit.body);
   CHECK(credit.body.find("\"reserved\":5000") != std::string::npos);
+}
+
+TEST_CASE("workers: a read passes writes that wait for this process's SQLite write lock", "[http]") {
+  // Two workers, eight threads. This process holds the SQLite file's write lock; two writes
+  // arrive and wait for it, then a read. Each waiting write lets another thread take a
+  // request, so the read is answered while the lock is still held. (Two threads alone would
+  // both be waiting, and the read would wait in the queue until the pool answered it 503.)
+  test::TestDb t("sqlite");
+  const Currency eur = *parse_currency("EUR");
+  const std::string key = http::new_api_key();
+  {
+    sql::SqlBooks books(t.connect());
+    const Actor admin{"t", Role::admin, "r1", "{}"};
+    REQUIRE(books.post_customer(admin, Customer{"C-1", "One", eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
+    books.add_key("pool-test", Role::admin, http::key_hash(key));
+  }
+  http::Metrics metrics;
+  const Date today = parse_date("2026-06-15").value();
+  http::Router router({[today] { return today; }, eur}, metrics);
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::vector<int> writes;
+  std::optional<int> read;
+  auto blocker = t.connect();
+  auto holding = std::make_unique<sql::WriteTransaction>(*blocker);
+  http::WorkerPool pool(
+      2, 8, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
+  for (const char* id : {"C-2", "C-3"}) {
+    http::Request r{"POST", "/v1/customers", "Bearer " + key, "application/json", "", std::string("req-") + id,
+                    R"({"id":")" + std::string(id) + R"(","name":"N","currency":"EUR","credit_limit":1})"};
+    REQUIRE(pool.submit(std::move(r), [&](http::Response response) {
+      std::lock_guard lock(mutex);
+      writes.push_back(response.status);
+      answered.notify_all();
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the writes are waiting now
+  REQUIRE(pool.submit({"GET", "/v1/customers/C-1", "Bearer " + key, "", "", "req-read", ""},
+                      [&](http::Response response) {
+                        std::lock_guard lock(mutex);
+                        read = response.status;
+                        answered.notify_all();
+                      }));
+  {
+    std::unique_lock lock(mutex);
+    answered.wait_for(lock, std::chrono::seconds(5), [&] { return read.has_value(); });
+    CHECK(writes.empty());  // still waiting for the lock
+    REQUIRE(read.has_value());
+    CHECK(*read == 200);
+  }
+  holding.reset();  // rolled back: the writes go on
+  std::unique_lock lock(mutex);
+  answered.wait_for(lock, std::chrono::seconds(10), [&] { return writes.size() == 2; });
+  CHECK(writes == std::vector<int>{201, 201});
 }
