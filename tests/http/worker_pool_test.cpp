@@ -20,6 +20,22 @@
 
 using namespace tallyman;
 
+namespace {
+
+// Customer C-1 with a limit of 5000 EUR, and a new API key of `role`, which it returns.
+std::string seed(const test::TestDb& t, Role role) {
+  sql::SqlBooks books(t.connect());
+  const Actor admin{"t", Role::admin, "r1", "{}"};
+  REQUIRE(books.post_customer(admin, Customer{"C-1", "One", *parse_currency("EUR"), 5000, "NET30", std::nullopt,
+                                              std::nullopt, false})
+              .outcome == PostOutcome::created);
+  const std::string key = http::new_api_key();
+  books.add_key("pool-test", role, http::key_hash(key));
+  return key;
+}
+
+}  // namespace
+
 TEST_CASE("workers: while checks wait in a turn, further threads take the requests behind them", "[http][mysql]") {
   // Two workers, eight threads, eight reserving checks of one customer, whose limit holds 5
   // of them. Another connection holds the customer's lock at first, so the first check's turn
@@ -30,14 +46,7 @@ TEST_CASE("workers: while checks wait in a turn, further threads take the reques
   test::TestDb t(backend);
   const Date today = parse_date("2026-06-15").value();
   const Currency eur = *parse_currency("EUR");
-  const std::string key = http::new_api_key();
-  {
-    sql::SqlBooks books(t.connect());
-    const Actor admin{"t", Role::admin, "r1", "{}"};
-    REQUIRE(books.post_customer(admin, Customer{"C-1", "One", eur, 5000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
-    books.add_key("pool-test", Role::sales, http::key_hash(key));
-  }
+  const std::string key = seed(t, Role::sales);
   auto blocker = t.connect();
   if (backend == "sqlite") {
     blocker->session() << "BEGIN IMMEDIATE";
@@ -100,14 +109,7 @@ TEST_CASE("workers: a read passes writes that wait for this process's SQLite wri
   // both be waiting, and the read would wait in the queue until the pool answered it 503.)
   test::TestDb t("sqlite");
   const Currency eur = *parse_currency("EUR");
-  const std::string key = http::new_api_key();
-  {
-    sql::SqlBooks books(t.connect());
-    const Actor admin{"t", Role::admin, "r1", "{}"};
-    REQUIRE(books.post_customer(admin, Customer{"C-1", "One", eur, 5000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
-    books.add_key("pool-test", Role::admin, http::key_hash(key));
-  }
+  const std::string key = seed(t, Role::admin);
   http::Metrics metrics;
   const Date today = parse_date("2026-06-15").value();
   http::Router router({[today] { return today; }, eur}, metrics);
