@@ -175,12 +175,12 @@ int serve_command(int argc, char** argv) {
   if (!url) throw UsageError(why);
   const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
   const std::size_t threads = threads_for(url->dialect, workers);
-  // Memory stays as it was with a thread per worker (measured: a 20 s reserving load with 16
-  // aging reports between, peak RSS 440 MB with 2 threads; 1.39 GB with 16 as they were):
-  // the threads share out the workers' SQLite page cache (64 MiB each), and glibc's malloc
-  // keeps an arena per worker and two more (the I/O thread, the jobs) rather than one per
-  // thread, each holding on to what its big requests freed. Threads that wait allocate
-  // nothing, so the arenas are hardly contended.
+  // Memory stays near what it was with a thread per worker (a 20 s reserving load with 16
+  // aging reports between peaked at 440 MB RSS with 2 threads, at 1.39 GB with 16 before this,
+  // at 579 MB now): the threads share out the workers' SQLite page cache (64 MiB each), and
+  // glibc's malloc keeps an arena per worker and two more (the I/O thread, the jobs) rather
+  // than one per thread, each holding on to what its big requests freed. Threads that wait
+  // allocate nothing, so the arenas are hardly contended.
   mallopt(M_ARENA_MAX, static_cast<int>(workers + 2));
   {
     sql::Database db(*url);
