@@ -153,7 +153,7 @@ http::ServerOptions listen_options(const Args& args) {
   options.address = listen.substr(0, colon);
   if (options.address.size() > 2 && options.address.front() == '[') options.address = options.address.substr(1, options.address.size() - 2);
   options.port = static_cast<unsigned short>(port);
-  options.io_threads = env_count("TALLYMAN_IO_THREADS", 1, 16);
+  options.io_threads = env_count("TALLYMAN_IO_THREADS", std::max(1u, std::thread::hardware_concurrency()), 16);
   options.read_timeout = std::chrono::seconds(env_count("TALLYMAN_IDLE_TIMEOUT", 30, 3600));
   return options;
 }
@@ -163,7 +163,7 @@ http::ServerOptions listen_options(const Args& args) {
 int serve_command(int argc, char** argv) {
   Args args(argc, argv, 2, {"db", "listen"});
   if (!args.words().empty()) throw UsageError("serve takes no words, only --db URL and --listen HOST:PORT");
-  const http::ServerOptions options = listen_options(args);
+  http::ServerOptions options = listen_options(args);
   const Currency currency = base_currency();
   today();  // a bad TALLYMAN_TZ is a usage error now, not a failure per request
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket is an error to handle, not a death
@@ -175,13 +175,14 @@ int serve_command(int argc, char** argv) {
   if (!url) throw UsageError(why);
   const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
   const std::size_t threads = threads_for(url->dialect, workers);
+  options.quick_on_io_threads = url->dialect == sql::Dialect::sqlite;  // MySQL's reads are round trips
   // Memory stays near what it was with a thread per worker (a 20 s reserving load with 16
   // aging reports between peaked at 440 MB RSS with 2 threads, at 1.39 GB with 16 before this,
   // at 579 MB now): the threads share out the workers' SQLite page cache (64 MiB each), and
-  // glibc's malloc keeps an arena per worker and two more (the I/O thread, the jobs) rather
+  // glibc's malloc keeps an arena per worker and per I/O thread and one more (the jobs) rather
   // than one per thread, each holding on to what its big requests freed. Threads that wait
   // allocate nothing, so the arenas are hardly contended.
-  mallopt(M_ARENA_MAX, static_cast<int>(workers + 2));
+  mallopt(M_ARENA_MAX, static_cast<int>(workers + options.io_threads + 1));
   {
     sql::Database db(*url);
     sql::migrate(db);
@@ -230,8 +231,8 @@ int serve_command(int argc, char** argv) {
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
         [&url, holder] { deliver_notices(*url, holder); }}});
   http::serve(router, pool, options, [&](unsigned short port) {
-    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers, %zu threads)\n",
-                options.address.c_str(), port, url->display.c_str(), workers, threads);
+    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers, %zu threads, %zu I/O threads)\n",
+                options.address.c_str(), port, url->display.c_str(), workers, threads, options.io_threads);
     std::fflush(stdout);
   });
   std::printf("tallyman stopped\n");

@@ -5,6 +5,10 @@
 // belongs to (http/worker_pool.cpp) then lets another of its threads take a request meanwhile,
 // so that waiting checks do not leave the cores idle. A thread outside a pool (the CLI, tests)
 // has no listener, and the scope does nothing.
+//
+// A thread that must not wait at all (an I/O thread answering a quick read itself,
+// http/server.cpp) sets must_not_wait. What would wait, or write, calls refuse_to_wait() first:
+// it throws WouldWait before anything is changed, and the request goes to the pool instead.
 
 namespace tallyman {
 
@@ -33,5 +37,14 @@ class WaitScope {
  private:
   WaitListener* listener_;
 };
+
+// Not a std::exception: no handler's catch takes it for a failure.
+struct WouldWait {};
+
+inline thread_local bool must_not_wait = false;
+
+inline void refuse_to_wait() {
+  if (must_not_wait) throw WouldWait{};
+}
 
 }  // namespace tallyman

@@ -15,6 +15,9 @@ struct Route {
   const char* path;  // segments; "{name}" matches any one segment
   std::optional<Permission> permission;
   Handler handler;
+  // A few point reads of one customer, writing only through paths that refuse to wait
+  // (core/wait.hpp): may be answered on the I/O thread (http/server.cpp).
+  bool quick = false;
 };
 
 Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
@@ -69,11 +72,11 @@ const std::vector<Route>& table() {
       {"GET", "/v1/reports/aging", P::read, get_aging},
       {"GET", "/v1/reports/overdue", P::read, get_overdue},
       {"GET", "/v1/audit", P::read, get_audit},
-      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check},
+      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, true},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
       {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
       {"DELETE", "/v1/reservations/{order_ref}", P::check_credit, delete_reservation},
-      {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},
+      {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit, true},
       {"GET", "/v1/credit-policy", P::read, get_credit_policy},
       {"PUT", "/v1/credit-policy", P::post, put_credit_policy},
       {"GET", "/v1/limit-changes", P::read, get_limit_changes},
@@ -159,6 +162,18 @@ const std::vector<std::vector<std::string_view>>& patterns() {
   return split_table;
 }
 
+// The first route of the table for the method and path (its parameters in params), or none;
+// path_known says whether any route has the path.
+const Route* find_route(std::string_view method, const std::vector<std::string_view>& segments,
+                        std::vector<std::string_view>& params, bool& path_known) {
+  for (std::size_t k = 0; k < table().size(); ++k) {
+    if (!matches(patterns()[k], segments, params)) continue;
+    path_known = true;
+    if (method == table()[k].method) return &table()[k];
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<RouteInfo> Router::routes() {
@@ -170,6 +185,14 @@ std::vector<RouteInfo> Router::routes() {
 bool Router::needs_books(const Request& request) const {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   return !(request.method == "GET" && (path == "/healthz" || path == "/metrics" || is_console_path(path)));
+}
+
+bool Router::quick(const Request& request) const {
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  std::vector<std::string_view> params;
+  bool path_known = false;
+  const Route* route = find_route(request.method, split(path), params, path_known);
+  return route != nullptr && route->quick;
 }
 
 std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {
@@ -195,17 +218,9 @@ Response Router::handle(const Request& request, Books* books) {
   if (path.empty() || path.front() != '/') return problem(400, "the request target must be a path");
   const std::vector<std::string_view> segments = split(path);
 
-  const Route* found = nullptr;
   bool path_known = false;
   std::vector<std::string_view> raw_params;
-  for (std::size_t k = 0; k < table().size(); ++k) {
-    if (!matches(patterns()[k], segments, raw_params)) continue;
-    path_known = true;
-    if (request.method == table()[k].method) {
-      found = &table()[k];
-      break;
-    }
-  }
+  const Route* found = find_route(request.method, segments, raw_params, path_known);
   if (!found) {
     if (!path_known) return problem(404, "there is no such resource");
     Response r = problem(405, request.method + " is not allowed here");

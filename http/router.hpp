@@ -35,6 +35,9 @@ class Router {
 
   // Whether answering needs the database (and so a worker): health and metrics do not.
   bool needs_books(const Request& request) const;
+  // Whether the route is quick: a few point reads, which may be answered without a worker
+  // (the credit check, a customer's credit; router.cpp's table marks them).
+  bool quick(const Request& request) const;
   // books may be null when needs_books() said no.
   Response handle(const Request& request, Books* books);
 

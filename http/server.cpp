@@ -9,7 +9,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -31,16 +30,24 @@ using tcp = net::ip::tcp;
 
 class Session;
 
+// An I/O thread's own: its event loop, which runs its connections and nothing else (so they
+// need no strand), and the books it answers quick requests with on SQLite.
+struct Loop {
+  net::io_context ioc{1};
+  std::unique_ptr<Books> books;
+  std::atomic<bool> wake_pending{false};  // a pool.wake() is posted here and has not run yet
+};
+
 // What every connection shares: the router, the workers, and the list of live connections
 // that a stop signal walks to close the idle ones.
 struct Shared {
-  Shared(Router& r, WorkerPool& p, net::io_context& i) : router(r), pool(p), ioc(i) {}
+  Shared(Router& r, WorkerPool& p, std::vector<std::unique_ptr<Loop>>& l) : router(r), pool(p), loops(l) {}
   Router& router;
   WorkerPool& pool;
-  net::io_context& ioc;
+  std::vector<std::unique_ptr<Loop>>& loops;  // one per I/O thread
+  bool quick_here = false;  // ServerOptions::quick_on_io_threads
   std::chrono::milliseconds read_timeout{0};
   std::atomic<bool> stopping{false};
-  std::atomic<bool> wake_pending{false};  // a pool.wake() is posted and has not run yet
   std::atomic<std::size_t> connections{0};
   std::atomic<std::uint64_t> requests{0};
   std::string id_prefix;  // random per process, so request ids differ across instances
@@ -57,7 +64,8 @@ bool is_request_id(std::string_view id) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket&& socket, Shared& shared, Loop& loop)
+      : stream_(std::move(socket)), shared_(shared), loop_(loop) {
     shared_.router.metrics().connection(1);
   }
   ~Session() {
@@ -147,9 +155,15 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
 
     if (!shared_.router.needs_books(request)) return respond(shared_.router.handle(request, nullptr));
-    // The answer comes back on this connection's strand; the work guard keeps the I/O loop
+    if (shared_.quick_here && shared_.router.quick(request)) {
+      if (std::optional<Response> response = shared_.pool.answer_here(request, loop_.books)) {
+        shared_.router.metrics().answered_on_io_thread();
+        return respond(std::move(*response));
+      }
+    }
+    // The answer comes back on this connection's loop; the work guard keeps the loop
     // running for it even while a stop signal winds everything else down.
-    auto done = [self = shared_from_this(), guard = net::make_work_guard(shared_.ioc)](Response response) mutable {
+    auto done = [self = shared_from_this(), guard = net::make_work_guard(loop_.ioc)](Response response) mutable {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->respond(std::move(response));
       });
@@ -160,10 +174,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // several requests (docs/performance.md).
     if (!shared_.pool.submit(std::move(request), std::move(done), false))
       return respond(problem(503, "too many requests are waiting for the database; try again shortly"));
-    if (!shared_.wake_pending.exchange(true))
-      net::post(shared_.ioc, [&shared = shared_] {
-        shared.wake_pending = false;
-        shared.pool.wake();
+    if (!loop_.wake_pending.exchange(true))
+      net::post(loop_.ioc, [&loop = loop_, &pool = shared_.pool] {
+        loop.wake_pending = false;
+        pool.wake();
       });
   }
 
@@ -231,6 +245,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Shared& shared_;
+  Loop& loop_;
   std::list<std::weak_ptr<Session>>::iterator registration_;
   bool busy_ = false;
   bool keep_alive_ = true;
@@ -242,7 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(Shared& shared, tcp::endpoint endpoint) : shared_(shared), acceptor_(net::make_strand(shared.ioc)) {
+  Listener(Shared& shared, tcp::endpoint endpoint) : shared_(shared), acceptor_(shared.loops.front()->ioc) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -259,8 +274,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept() {
-    acceptor_.async_accept(net::make_strand(shared_.ioc),
-                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    // Connections are dealt out to the loops in turn.
+    target_ = shared_.loops[accepted_++ % shared_.loops.size()].get();
+    acceptor_.async_accept(target_->ioc, beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
@@ -270,7 +286,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
         socket.close(ec);  // over the limit: refused at once rather than starving the rest
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), shared_)->start();
+        std::make_shared<Session>(std::move(socket), shared_, *target_)->start();
       }
     }
     accept();
@@ -278,14 +294,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   Shared& shared_;
   tcp::acceptor acceptor_;
+  Loop* target_ = nullptr;  // the loop the connection being accepted will live on
+  std::size_t accepted_ = 0;
 };
 
 }  // namespace
 
 void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
            const std::function<void(unsigned short)>& on_listening) {
-  net::io_context ioc(static_cast<int>(options.io_threads));
-  Shared shared(router, pool, ioc);
+  std::vector<std::unique_ptr<Loop>> loops;
+  for (std::size_t k = 0; k < std::max<std::size_t>(options.io_threads, 1); ++k) loops.push_back(std::make_unique<Loop>());
+  net::io_context& ioc = loops.front()->ioc;  // also the listener's, the signals' and the log's
+  Shared shared(router, pool, loops);
+  shared.quick_here = options.quick_on_io_threads;
+  // The other loops wait for connections until the stop signal.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> idle_guards;
+  for (std::size_t k = 1; k < loops.size(); ++k) idle_guards.push_back(net::make_work_guard(loops[k]->ioc));
   shared.read_timeout = options.read_timeout;
   shared.id_prefix = [] {
     char prefix[16];
@@ -321,6 +345,7 @@ void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
   signals.async_wait([&](beast::error_code, int) {
     shared.stopping = true;
     listener->stop();
+    for (auto& guard : idle_guards) guard.reset();
     flush_timer.cancel();
     std::vector<std::shared_ptr<Session>> live;  // stopped outside the lock: a session's end takes it
     {
@@ -333,7 +358,7 @@ void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
 
   on_listening(listener->port());
   std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < options.io_threads; ++k) threads.emplace_back([&] { ioc.run(); });
+  for (std::size_t k = 1; k < loops.size(); ++k) threads.emplace_back([&, k] { loops[k]->ioc.run(); });
   ioc.run();
   for (std::thread& t : threads) t.join();
   pool.stop();

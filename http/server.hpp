@@ -1,8 +1,10 @@
 #pragma once
 // The HTTP server (Boost.Beast, asynchronous, keep-alive), written after Beast's advanced
-// server example: a strand per connection, a fresh parser per request with header and body
-// limits, a timeout on every read and write, one request at a time per connection. Requests
-// that need the database go to the WorkerPool; the answer comes back on the connection's strand.
+// server example, with an event loop per I/O thread (each connection lives on one, so needs no
+// strand): a fresh parser per request with header and body limits, a timeout on every read
+// and write, one request at a time per connection. Requests that need the database go to the
+// WorkerPool, and the answer comes back on the connection's loop; on SQLite the quick ones
+// (a credit check) are answered on the loop itself when they need not wait.
 // SIGTERM or SIGINT: stop accepting, finish the requests in flight, close idle connections,
 // return.
 
@@ -18,7 +20,10 @@ namespace tallyman::http {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (on_listening says which)
-  std::size_t io_threads = 1;
+  std::size_t io_threads = 1;  // each with its own event loop; connections are dealt out in turn
+  // Quick requests (Router::quick) answered on the I/O thread itself when they need not wait
+  // (WorkerPool::answer_here): for SQLite, whose reads never wait.
+  bool quick_on_io_threads = false;
   // How long a client may stay silent (idle between requests, or half-way through one).
   std::chrono::milliseconds read_timeout = http::read_timeout;
 };

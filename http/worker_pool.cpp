@@ -82,6 +82,38 @@ void WorkerPool::stop() {
   if (reaper_.joinable()) reaper_.join();
 }
 
+std::optional<Response> WorkerPool::answer_here(const Request& request, std::unique_ptr<Books>& books) {
+  struct NoWaiting {
+    NoWaiting() { must_not_wait = true; }
+    ~NoWaiting() { must_not_wait = false; }
+  } scope;
+  try {
+    return answer(request, books);
+  } catch (const WouldWait&) {
+    return std::nullopt;
+  }
+}
+
+Response WorkerPool::answer(const Request& request, std::unique_ptr<Books>& books) {
+  Response response;
+  try {
+    if (!books) books = connect_();
+    response = router_.handle(request, books.get());
+  } catch (const StorageError& e) {
+    router_.metrics().database_error();
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) +
+             "\",\"database\":\"" + json_escape(e.what()) + "\"}");
+    response = problem(503, "the database is unavailable; try again shortly");
+  } catch (const std::exception& e) {
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) + "\",\"error\":\"" +
+             json_escape(e.what()) + "\"}");
+    response = problem(500, "the request failed inside the service; the log has its request id");
+  }
+  // A connection that failed once is not trusted again: the next request opens a new one.
+  if (response.status == 503) books.reset();
+  return response;
+}
+
 void WorkerPool::run() {
   wait_listener = this;
   std::unique_ptr<Books> books;  // connected when first needed, again after a failure
@@ -108,22 +140,7 @@ void WorkerPool::run() {
       ran = true;
     }
     router_.metrics().worker_busy(1);
-    Response response;
-    try {
-      if (!books) books = connect_();
-      response = router_.handle(job.request, books.get());
-    } catch (const StorageError& e) {
-      router_.metrics().database_error();
-      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(job.request.request_id) +
-               "\",\"database\":\"" + json_escape(e.what()) + "\"}");
-      response = problem(503, "the database is unavailable; try again shortly");
-    } catch (const std::exception& e) {
-      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(job.request.request_id) + "\",\"error\":\"" +
-               json_escape(e.what()) + "\"}");
-      response = problem(500, "the request failed inside the service; the log has its request id");
-    }
-    // A connection that failed once is not trusted again: the next request opens a new one.
-    if (response.status == 503) books.reset();
+    Response response = answer(job.request, books);
     router_.metrics().worker_busy(-1);
     job.done(std::move(response));
   }

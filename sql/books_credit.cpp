@@ -145,6 +145,7 @@ class Turns {
   // Queues the check under `key`: runs the turn it leads (`run` for all of it; what that
   // throws is every check's error), or waits for the thread that runs the one it is in.
   CreditCheck take(const std::string& key, const Actor& actor, const CreditCheckRequest& request, const Run& run) {
+    refuse_to_wait();  // before queueing: a WouldWait inside a turn would fail the others in it
     Waiting me;
     me.actor = &actor;
     me.request = &request;

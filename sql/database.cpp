@@ -215,11 +215,13 @@ std::unique_lock<std::mutex> lock_writer(const std::string& path) {
 }  // namespace
 
 WriteTransaction::WriteTransaction(Database& db) : db_(db) {
+  refuse_to_wait();  // a write may wait for the lock, and a commit may checkpoint
   if (db_.dialect() == Dialect::sqlite) writer_ = lock_writer(db_.url_.connect);
   guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });
 }
 
 WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
+  refuse_to_wait();
   if (db_.dialect() == Dialect::sqlite) {
     writer_ = lock_writer(db_.url_.connect);
     guarded([&] { db_.session() << "BEGIN IMMEDIATE"; });

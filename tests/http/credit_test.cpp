@@ -253,3 +253,34 @@ TEST_CASE("credit: the person who asked for a raise may not approve it, under an
   CHECK(refused.body.find("someone other than t-finance") != std::string::npos);
   CHECK(s.call("POST", "/v1/limit-changes/" + id + "/approve", "manager").status == 200);
 }
+
+TEST_CASE("credit: on SQLite the I/O threads answer checks that only read, workers the rest",
+          "[http][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  Service s(backend);
+  auto on_io_threads = [&] {
+    const std::string m = s.call("GET", "/metrics", "").body;
+    const std::string name = "\ntallyman_requests_on_io_threads_total ";
+    const std::size_t at = m.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stoll(m.substr(at + name.size()));
+  };
+  customer(s, "C-1", 1000);
+  const long long io = backend == "sqlite" ? 1 : 0;  // MariaDB's reads take turns: all go to workers
+
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false)).json_body()["decision"] ==
+        "approved");
+  CHECK(on_io_threads() == io);
+  CHECK(reserved(s, "C-1") == 0);  // a customer's credit is quick too
+  CHECK(on_io_threads() == 2 * io);
+  // A hold, and a declined check (kept for an override), write: a worker answers them.
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 300, true)).json_body()["decision"] ==
+        "approved");
+  CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-3", 5000, false)).json_body()["decision"] ==
+        "declined");
+  CHECK(on_io_threads() == 2 * io);
+  CHECK(reserved(s, "C-1") == 300);
+  CHECK(s.call("POST", "/v1/credit-checks/SO-3/override", "finance", json{{"reason", "paid in advance"}}).status ==
+        200);
+  CHECK(on_io_threads() == 3 * io);
+}

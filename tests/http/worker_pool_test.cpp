@@ -149,3 +149,74 @@ TEST_CASE("workers: a read passes writes that wait for this process's SQLite wri
   answered.wait_for(lock, std::chrono::seconds(10), [&] { return writes.size() == 2; });
   CHECK(writes == std::vector<int>{201, 201});
 }
+
+TEST_CASE("workers: a check that only reads is answered on the caller's thread, one that would wait handed back",
+          "[http]") {
+  // What an I/O thread does on SQLite (WorkerPool::answer_here): it answers a check without
+  // reservation itself, even while this process holds the write lock, and hands back, with
+  // nothing written, a check that would write (a hold; a declined check kept for override).
+  test::TestDb t("sqlite");
+  const Currency eur = *parse_currency("EUR");
+  const std::string key = seed(t, Role::admin);
+  http::Metrics metrics;
+  const Date today = parse_date("2026-06-15").value();
+  http::Router router({[today] { return today; }, eur}, metrics);
+  http::WorkerPool pool(
+      1, 1, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
+  std::unique_ptr<Books> mine;
+  auto check = [&](const std::string& order, int amount, bool reserve) {
+    return http::Request{"POST", "/v1/credit-checks", "Bearer " + key, "application/json", "", "req-" + order,
+                         R"({"customer":"C-1","order_ref":")" + order + R"(","amount":)" + std::to_string(amount) +
+                             R"(,"currency":"EUR","reserve":)" + (reserve ? "true" : "false") + "}"};
+  };
+  auto via_pool = [&](http::Request request) {
+    std::mutex mutex;
+    std::condition_variable answered;
+    std::optional<http::Response> out;
+    REQUIRE(pool.submit(std::move(request), [&](http::Response response) {
+      std::lock_guard lock(mutex);
+      out = std::move(response);
+      answered.notify_all();
+    }));
+    std::unique_lock lock(mutex);
+    answered.wait_for(lock, std::chrono::seconds(10), [&] { return out.has_value(); });
+    REQUIRE(out.has_value());
+    return *out;
+  };
+  auto override_of = [&](const std::string& order) {
+    return via_pool({"POST", "/v1/credit-checks/" + order + "/override", "Bearer " + key, "application/json", "",
+                     "req-o", R"({"reason":"known customer"})"});
+  };
+  auto held = [&] {
+    auto credit = pool.answer_here({"GET", "/v1/customers/C-1/credit", "Bearer " + key, "", "", "req-c", ""}, mine);
+    REQUIRE(credit.has_value());
+    return nlohmann::json::parse(credit->body)["reserved"].get<long long>();
+  };
+
+  auto blocker = t.connect();
+  auto holding = std::make_unique<sql::WriteTransaction>(*blocker);
+  auto approved = pool.answer_here(check("SO-1", 100, false), mine);
+  REQUIRE(approved.has_value());
+  CHECK(approved->status == 200);
+  CHECK(nlohmann::json::parse(approved->body)["decision"] == "approved");
+  CHECK_FALSE(must_not_wait);  // the thread may wait again afterwards
+  holding.reset();
+
+  CHECK_FALSE(pool.answer_here(check("SO-2", 100, true), mine).has_value());
+  CHECK(held() == 0);
+  CHECK_FALSE(pool.answer_here(check("SO-3", 9000, false), mine).has_value());
+  CHECK_FALSE(must_not_wait);
+  CHECK(override_of("SO-3").status == 404);  // not kept: nothing was written
+  // Any write is handed back before it starts.
+  CHECK_FALSE(pool.answer_here({"POST", "/v1/customers", "Bearer " + key, "application/json", "", "req-w",
+                                R"({"id":"C-9","name":"N","currency":"EUR","credit_limit":1})"},
+                               mine)
+                  .has_value());
+  CHECK(pool.answer_here({"GET", "/v1/customers/C-9", "Bearer " + key, "", "", "req-r", ""}, mine)->status == 404);
+
+  // Handed to the pool, the same checks are answered in full.
+  CHECK(nlohmann::json::parse(via_pool(check("SO-2", 100, true)).body)["decision"] == "approved");
+  CHECK(held() == 100);
+  CHECK(nlohmann::json::parse(via_pool(check("SO-3", 9000, false)).body)["decision"] == "declined");
+  CHECK(override_of("SO-3").status == 200);
+}
