@@ -22,6 +22,8 @@
 #include "core/roles.hpp"
 #include "core/terms.hpp"
 
+#include <functional>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -286,6 +288,11 @@ class Books {
 
   // Health: a cheap round trip to the database; throws StorageError when it is unreachable.
   virtual void ping() = 0;
+
+  // Runs `reads` (calls of this Books that only read) in one read transaction where the store
+  // has them: one snapshot, taken at the first read, and on SQLite one taking of the WAL's
+  // read lock for all rather than one per statement.
+  virtual void read_together(const std::function<void()>& reads) { reads(); }
 
   // API keys: the holder of the key whose SHA-256 is `key_hash` (hex), if any. An
   // implementation may remember the answer for a minute: every request asks.

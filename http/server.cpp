@@ -36,6 +36,8 @@ struct Loop {
   net::io_context ioc{1};
   std::unique_ptr<Books> books;
   std::atomic<bool> wake_pending{false};  // a pool.wake() is posted here and has not run yet
+  // Quick requests of this round of I/O, answered together when it ends (Session::quick).
+  std::vector<std::pair<std::shared_ptr<Session>, Request>> quick;
 };
 
 // What every connection shares: the router, the workers, and the list of live connections
@@ -155,12 +157,34 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
 
     if (!shared_.router.needs_books(request)) return respond(shared_.router.handle(request, nullptr));
-    if (shared_.quick_here && shared_.router.quick(request)) {
-      if (std::optional<Response> response = shared_.pool.answer_here(request, loop_.books)) {
-        shared_.router.metrics().answered_on_io_thread();
-        return respond(std::move(*response));
+    if (shared_.quick_here && shared_.router.quick(request)) return quick(std::move(request));
+    to_workers(std::move(request));
+  }
+
+  // Quick requests wait for the end of the round of I/O that read them, then this thread
+  // answers them together in one read transaction (WorkerPool::answer_here): on SQLite one
+  // taking of the WAL's read lock for all. What would wait goes to the workers.
+  void quick(Request request) {
+    loop_.quick.emplace_back(shared_from_this(), std::move(request));
+    if (loop_.quick.size() > 1) return;  // the round's answering is already posted
+    net::post(loop_.ioc, [&loop = loop_, &shared = shared_] {
+      auto round = std::move(loop.quick);
+      loop.quick.clear();
+      std::vector<const Request*> requests;
+      for (const auto& [session, request] : round) requests.push_back(&request);
+      std::vector<std::optional<Response>> answers = shared.pool.answer_here(requests, loop.books);
+      for (std::size_t k = 0; k < round.size(); ++k) {
+        if (!answers[k]) {
+          round[k].first->to_workers(std::move(round[k].second));
+          continue;
+        }
+        shared.router.metrics().answered_on_io_thread();
+        round[k].first->respond(std::move(*answers[k]));
       }
-    }
+    });
+  }
+
+  void to_workers(Request request) {
     // The answer comes back on this connection's loop; the work guard keeps the loop
     // running for it even while a stop signal winds everything else down.
     auto done = [self = shared_from_this(), guard = net::make_work_guard(loop_.ioc)](Response response) mutable {

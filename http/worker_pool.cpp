@@ -82,36 +82,54 @@ void WorkerPool::stop() {
   if (reaper_.joinable()) reaper_.join();
 }
 
-std::optional<Response> WorkerPool::answer_here(const Request& request, std::unique_ptr<Books>& books) {
+std::vector<std::optional<Response>> WorkerPool::answer_here(const std::vector<const Request*>& requests,
+                                                            std::unique_ptr<Books>& books) {
   struct NoWaiting {
     NoWaiting() { must_not_wait = true; }
     ~NoWaiting() { must_not_wait = false; }
   } scope;
-  try {
-    return answer(request, books);
-  } catch (const WouldWait&) {
-    return std::nullopt;
-  }
-}
-
-Response WorkerPool::answer(const Request& request, std::unique_ptr<Books>& books) {
-  Response response;
-  try {
+  std::vector<std::optional<Response>> out(requests.size());
+  if (requests.empty()) return out;
+  std::size_t k = 0;  // the next to answer
+  bool broken = false;
+  // What fails around the reads (connecting, the transaction's start or end) answers those
+  // not answered yet.
+  std::optional<Response> failure = answer(requests.front()->request_id, [&]() -> std::optional<Response> {
     if (!books) books = connect_();
-    response = router_.handle(request, books.get());
-  } catch (const StorageError& e) {
-    router_.metrics().database_error();
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) +
-             "\",\"database\":\"" + json_escape(e.what()) + "\"}");
-    response = problem(503, "the database is unavailable; try again shortly");
-  } catch (const std::exception& e) {
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) + "\",\"error\":\"" +
-             json_escape(e.what()) + "\"}");
-    response = problem(500, "the request failed inside the service; the log has its request id");
+    books->read_together([&] {
+      for (; k < requests.size(); ++k) {
+        try {
+          out[k] = answer(requests[k]->request_id, [&] { return router_.handle(*requests[k], books.get()); });
+          broken = broken || out[k]->status == 503;
+        } catch (const WouldWait&) {  // left to the caller
+        }
+      }
+    });
+    return std::nullopt;
+  });
+  if (failure) {
+    broken = broken || failure->status == 503;
+    for (; k < requests.size(); ++k) out[k] = *failure;
   }
   // A connection that failed once is not trusted again: the next request opens a new one.
-  if (response.status == 503) books.reset();
-  return response;
+  if (broken) books.reset();
+  return out;
+}
+
+template <class F>
+auto WorkerPool::answer(const std::string& request_id, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const StorageError& e) {
+    router_.metrics().database_error();
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"database\":\"" +
+             json_escape(e.what()) + "\"}");
+    return problem(503, "the database is unavailable; try again shortly");
+  } catch (const std::exception& e) {
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"error\":\"" +
+             json_escape(e.what()) + "\"}");
+    return problem(500, "the request failed inside the service; the log has its request id");
+  }
 }
 
 void WorkerPool::run() {
@@ -140,7 +158,12 @@ void WorkerPool::run() {
       ran = true;
     }
     router_.metrics().worker_busy(1);
-    Response response = answer(job.request, books);
+    Response response = answer(job.request.request_id, [&] {
+      if (!books) books = connect_();
+      return router_.handle(job.request, books.get());
+    });
+    // A connection that failed once is not trusted again: the next request opens a new one.
+    if (response.status == 503) books.reset();
     router_.metrics().worker_busy(-1);
     job.done(std::move(response));
   }

@@ -46,12 +46,13 @@ class WorkerPool : private WaitListener {
   // sleeping worker is woken for it: the caller promises to call wake() soon (the server does
   // once per round of I/O).
   bool submit(Request request, Done done, bool wake = true);
-  // Answers a quick request (Router::quick) on the calling thread, with books of the caller's
-  // (connected here when null), if it can without waiting (core/wait.hpp); none when it would
-  // wait, and then the caller submits it. For the I/O threads on SQLite, whose reads never
-  // wait: a check needs ~17 us of work, and handing it to a worker and back cost ~15 us more
-  // (docs/performance.md).
-  std::optional<Response> answer_here(const Request& request, std::unique_ptr<Books>& books);
+  // Answers quick requests (Router::quick) on the calling thread, together in one read
+  // transaction, with books of the caller's (connected here when null): for each its
+  // response, or none when it would wait (core/wait.hpp), and then the caller submits it.
+  // For the I/O threads on SQLite, whose reads never wait: a check needs ~17 us of work, and
+  // handing it to a worker and back cost ~15 us more (docs/performance.md).
+  std::vector<std::optional<Response>> answer_here(const std::vector<const Request*>& requests,
+                                                   std::unique_ptr<Books>& books);
   // Wakes as many sleeping workers as there are requests queued.
   void wake();
   // Runs what is queued, then ends the workers.
@@ -70,8 +71,9 @@ class WorkerPool : private WaitListener {
   };
   void run();
   void reap();
-  // The router's answer, with a 503 or 500 for what it throws; books is reset after a 503.
-  Response answer(const Request& request, std::unique_ptr<Books>& books);
+  // f()'s answer, or a 503 or 500 for what it throws (logged with the request id).
+  template <class F>
+  auto answer(const std::string& request_id, F&& f) -> decltype(f());
   void waiting(bool begins) override;
   // Under mutex_:
   bool may_take() const { return !queue_.empty() && running_ < workers_; }

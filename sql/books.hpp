@@ -31,6 +31,7 @@ class SqlBooks final : public Books {
   ~SqlBooks() override;
 
   void ping() override;
+  void read_together(const std::function<void()>& reads) override;
   std::optional<Actor> key_holder(const std::string& key_hash) override;
   void add_key(const std::string& name, Role role, const std::string& key_hash) override;
 

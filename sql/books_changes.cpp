@@ -20,6 +20,21 @@ void SqlBooks::ping() {
   });
 }
 
+void SqlBooks::read_together(const std::function<void()>& reads) {
+  if (db_->dialect() != Dialect::sqlite) return reads();
+  guarded([&] { db_->session() << "BEGIN"; });  // deferred: the first read takes the snapshot
+  try {
+    reads();
+  } catch (...) {
+    try {
+      db_->session() << "ROLLBACK";
+    } catch (...) {  // the connection is broken then: the caller's error says what happened
+    }
+    throw;
+  }
+  guarded([&] { db_->session() << "COMMIT"; });
+}
+
 std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {
   const auto now = std::chrono::steady_clock::now();
   if (auto it = keys_.find(key_hash); it != keys_.end() && it->second.until > now) return it->second.actor;

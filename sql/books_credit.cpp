@@ -247,12 +247,12 @@ CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest&
 }
 
 namespace {
-std::atomic<std::uint64_t> read_together{0};
+std::atomic<std::uint64_t> checks_read_together_count{0};
 std::atomic<std::uint64_t> write_turns_run{0};
 std::atomic<std::uint64_t> write_turn_checks{0};
 }  // namespace
 
-std::uint64_t SqlBooks::checks_read_together() { return read_together.load(); }
+std::uint64_t SqlBooks::checks_read_together() { return checks_read_together_count.load(); }
 
 SqlBooks::TurnCount SqlBooks::write_turns() { return {write_turns_run.load(), write_turn_checks.load()}; }
 
@@ -277,7 +277,7 @@ void SqlBooks::run_reads(const std::vector<TurnCheck*>& turn, Date today) {
     rows[k].push_back(std::move(row));
   }
   for (std::size_t k = 0; k < turn.size(); ++k) turn[k]->result = evaluate(*turn[k]->request, today, &rows[k]);
-  read_together += turn.size();
+  checks_read_together_count += turn.size();
 }
 
 // One transaction for the turn's checks, each decided on a fresh read of the position. On

@@ -164,6 +164,7 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
   http::WorkerPool pool(
       1, 1, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
   std::unique_ptr<Books> mine;
+  auto here = [&](const http::Request& request) { return pool.answer_here({&request}, mine).front(); };
   auto check = [&](const std::string& order, int amount, bool reserve) {
     return http::Request{"POST", "/v1/credit-checks", "Bearer " + key, "application/json", "", "req-" + order,
                          R"({"customer":"C-1","order_ref":")" + order + R"(","amount":)" + std::to_string(amount) +
@@ -188,35 +189,47 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
                      "req-o", R"({"reason":"known customer"})"});
   };
   auto held = [&] {
-    auto credit = pool.answer_here({"GET", "/v1/customers/C-1/credit", "Bearer " + key, "", "", "req-c", ""}, mine);
+    auto credit = here({"GET", "/v1/customers/C-1/credit", "Bearer " + key, "", "", "req-c", ""});
     REQUIRE(credit.has_value());
     return nlohmann::json::parse(credit->body)["reserved"].get<long long>();
   };
 
   auto blocker = t.connect();
   auto holding = std::make_unique<sql::WriteTransaction>(*blocker);
-  auto approved = pool.answer_here(check("SO-1", 100, false), mine);
+  auto approved = here(check("SO-1", 100, false));
   REQUIRE(approved.has_value());
   CHECK(approved->status == 200);
   CHECK(nlohmann::json::parse(approved->body)["decision"] == "approved");
   CHECK_FALSE(must_not_wait);  // the thread may wait again afterwards
   holding.reset();
 
-  CHECK_FALSE(pool.answer_here(check("SO-2", 100, true), mine).has_value());
+  CHECK_FALSE(here(check("SO-2", 100, true)).has_value());
   CHECK(held() == 0);
-  CHECK_FALSE(pool.answer_here(check("SO-3", 9000, false), mine).has_value());
+  CHECK_FALSE(here(check("SO-3", 9000, false)).has_value());
   CHECK_FALSE(must_not_wait);
   CHECK(override_of("SO-3").status == 404);  // not kept: nothing was written
   // Any write is handed back before it starts.
-  CHECK_FALSE(pool.answer_here({"POST", "/v1/customers", "Bearer " + key, "application/json", "", "req-w",
-                                R"({"id":"C-9","name":"N","currency":"EUR","credit_limit":1})"},
-                               mine)
+  CHECK_FALSE(here({"POST", "/v1/customers", "Bearer " + key, "application/json", "", "req-w",
+                    R"({"id":"C-9","name":"N","currency":"EUR","credit_limit":1})"})
                   .has_value());
-  CHECK(pool.answer_here({"GET", "/v1/customers/C-9", "Bearer " + key, "", "", "req-r", ""}, mine)->status == 404);
+  CHECK(here({"GET", "/v1/customers/C-9", "Bearer " + key, "", "", "req-r", ""})->status == 404);
 
   // Handed to the pool, the same checks are answered in full.
   CHECK(nlohmann::json::parse(via_pool(check("SO-2", 100, true)).body)["decision"] == "approved");
   CHECK(held() == 100);
   CHECK(nlohmann::json::parse(via_pool(check("SO-3", 9000, false)).body)["decision"] == "declined");
   CHECK(override_of("SO-3").status == 200);
+
+  // Several together, in one read transaction: each answered, or handed back, alone.
+  const http::Request a = check("SO-4", 100, false), b = check("SO-5", 100, true), c = check("SO-6", 200, false);
+  const auto together = pool.answer_here({&a, &b, &c}, mine);
+  REQUIRE(together.size() == 3);
+  REQUIRE(together[0].has_value());
+  CHECK(nlohmann::json::parse(together[0]->body)["exposure"]["reserved"] == 100);
+  CHECK_FALSE(together[1].has_value());
+  REQUIRE(together[2].has_value());
+  CHECK(nlohmann::json::parse(together[2]->body)["decision"] == "approved");
+  CHECK(held() == 100);  // the transaction ended: a write goes through
+  CHECK(via_pool(b).status == 200);
+  CHECK(held() == 200);
 }

@@ -151,3 +151,27 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
   // On MariaDB the checks did go to the server together, not one by one.
   if (backend == "mysql") CHECK(sql::SqlBooks::checks_read_together() - together_before > threads * rounds);
 }
+
+TEST_CASE("books: reads together see one snapshot, taken at the first of them", "[sql]") {
+  // What the I/O threads rely on when they answer a round of checks in one read transaction
+  // (WorkerPool::answer_here): on SQLite, what another connection commits meanwhile is seen
+  // after the reads, not between them.
+  test::TestDb t("sqlite");
+  sql::SqlBooks books(t.connect()), other(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  REQUIRE(books.post_customer(finance, {"C-1", "One", eur, 100, "NET30", std::nullopt, std::nullopt, false}).outcome ==
+          PostOutcome::created);
+  std::optional<Customer> first, second;
+  // (A lowered limit applies at once.)
+  books.read_together([&] {
+    first = books.customer("C-1");
+    REQUIRE(other.patch_customer(finance, "C-1", CustomerPatch{.credit_limit = std::optional<std::int64_t>(50)}).accepted());
+    second = books.customer("C-1");
+  });
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->credit_limit == 100);
+  CHECK(second->credit_limit == 100);
+  CHECK(books.customer("C-1")->credit_limit == 50);
+}
