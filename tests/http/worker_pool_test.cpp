@@ -34,6 +34,16 @@ std::string seed(const test::TestDb& t, Role role) {
   return key;
 }
 
+// A database seeded so, and the router over it, as `tallyman serve` wires them.
+struct Wired {
+  Wired(const std::string& backend, Role role) : t(backend), key(seed(t, role)) {}
+  test::TestDb t;
+  const std::string key;
+  http::Metrics metrics;
+  http::Router router{{[] { return parse_date("2026-06-15").value(); }, *parse_currency("EUR")}, metrics};
+  http::WorkerPool::Connect connect = [this] { return std::make_unique<sql::SqlBooks>(t.connect()); };
+};
+
 }  // namespace
 
 TEST_CASE("workers: while checks wait in a turn, further threads take the requests behind them", "[http][mysql]") {
@@ -43,10 +53,10 @@ TEST_CASE("workers: while checks wait in a turn, further threads take the reques
   // a request meanwhile: that turn holds all 7, where two threads alone would bring 1 at a
   // time (5 turns or more). The holds still add up to the limit exactly.
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
-  test::TestDb t(backend);
-  const Date today = parse_date("2026-06-15").value();
-  const Currency eur = *parse_currency("EUR");
-  const std::string key = seed(t, Role::sales);
+  Wired w(backend, Role::sales);
+  test::TestDb& t = w.t;
+  const std::string& key = w.key;
+  http::Router& router = w.router;
   auto blocker = t.connect();
   if (backend == "sqlite") {
     blocker->session() << "BEGIN IMMEDIATE";
@@ -55,8 +65,6 @@ TEST_CASE("workers: while checks wait in a turn, further threads take the reques
     blocker->session() << "SELECT id FROM customers WHERE id = 'C-1' FOR UPDATE";
   }
 
-  http::Metrics metrics;
-  http::Router router({[today] { return today; }, eur}, metrics);
   constexpr std::size_t workers = 2, threads = 8, checks = 8;
   const sql::SqlBooks::TurnCount before = sql::SqlBooks::write_turns();
   std::mutex mutex;
@@ -64,8 +72,7 @@ TEST_CASE("workers: while checks wait in a turn, further threads take the reques
   std::size_t answered = 0, approved = 0, declined = 0;
   std::vector<std::string> unexpected;
   {
-    http::WorkerPool pool(
-        workers, threads, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
+    http::WorkerPool pool(workers, threads, w.connect, router);
     for (std::size_t k = 0; k < checks; ++k) {
       http::Request r{"POST", "/v1/credit-checks", "Bearer " + key, "application/json", "", "req-" + std::to_string(k),
                       R"({"customer":"C-1","order_ref":"SO-)" + std::to_string(k) +
@@ -107,20 +114,16 @@ TEST_CASE("workers: a read passes writes that wait for this process's SQLite wri
   // arrive and wait for it, then a read. Each waiting write lets another thread take a
   // request, so the read is answered while the lock is still held. (Two threads alone would
   // both be waiting, and the read would wait in the queue until the pool answered it 503.)
-  test::TestDb t("sqlite");
-  const Currency eur = *parse_currency("EUR");
-  const std::string key = seed(t, Role::admin);
-  http::Metrics metrics;
-  const Date today = parse_date("2026-06-15").value();
-  http::Router router({[today] { return today; }, eur}, metrics);
+  Wired w("sqlite", Role::admin);
+  test::TestDb& t = w.t;
+  const std::string& key = w.key;
   std::mutex mutex;
   std::condition_variable answered;
   std::vector<int> writes;
   std::optional<int> read;
   auto blocker = t.connect();
   auto holding = std::make_unique<sql::WriteTransaction>(*blocker);
-  http::WorkerPool pool(
-      2, 8, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
+  http::WorkerPool pool(2, 8, w.connect, w.router);
   for (const char* id : {"C-2", "C-3"}) {
     http::Request r{"POST", "/v1/customers", "Bearer " + key, "application/json", "", std::string("req-") + id,
                     R"({"id":")" + std::string(id) + R"(","name":"N","currency":"EUR","credit_limit":1})"};
@@ -155,14 +158,10 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
   // What an I/O thread does on SQLite (WorkerPool::answer_here): it answers a check without
   // reservation itself, even while this process holds the write lock, and hands back, with
   // nothing written, a check that would write (a hold; a declined check kept for override).
-  test::TestDb t("sqlite");
-  const Currency eur = *parse_currency("EUR");
-  const std::string key = seed(t, Role::admin);
-  http::Metrics metrics;
-  const Date today = parse_date("2026-06-15").value();
-  http::Router router({[today] { return today; }, eur}, metrics);
-  http::WorkerPool pool(
-      1, 1, [&t] { return std::make_unique<sql::SqlBooks>(t.connect()); }, router);
+  Wired w("sqlite", Role::admin);
+  test::TestDb& t = w.t;
+  const std::string& key = w.key;
+  http::WorkerPool pool(1, 1, w.connect, w.router);
   std::unique_ptr<Books> mine;
   auto here = [&](const http::Request& request) { return pool.answer_here({&request}, mine).front(); };
   auto check = [&](const std::string& order, int amount, bool reserve) {
