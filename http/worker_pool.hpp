@@ -50,7 +50,7 @@ class WorkerPool : private WaitListener {
   // transaction, with books of the caller's (connected here when null): for each its
   // response, or none when it would wait (core/wait.hpp), and then the caller submits it.
   // For the I/O threads on SQLite, whose reads never wait: a check needs ~17 us of work, and
-  // handing it to a worker and back cost ~15 us more (docs/performance.md).
+  // handing it to a worker and back cost 11-15 us more (docs/performance.md).
   std::vector<std::optional<Response>> answer_here(const std::vector<const Request*>& requests,
                                                    std::unique_ptr<Books>& books);
   // Wakes as many sleeping workers as there are requests queued.

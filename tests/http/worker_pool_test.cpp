@@ -232,3 +232,32 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
   CHECK(via_pool(b).status == 200);
   CHECK(held() == 200);
 }
+
+TEST_CASE("workers: a round the caller cannot connect for is answered 503, every request of it", "[http]") {
+  Wired w("sqlite", Role::admin);
+  bool reachable = false;
+  http::WorkerPool pool(
+      1, 1,
+      [&]() -> std::unique_ptr<Books> {
+        if (!reachable) throw sql::DatabaseError("unable to open database file");
+        return w.connect();
+      },
+      w.router);
+  std::unique_ptr<Books> mine;
+  const http::Request credit{"GET", "/v1/customers/C-1/credit", "Bearer " + w.key, "", "", "req-1", ""};
+  const http::Request again{"GET", "/v1/customers/C-1/credit", "Bearer " + w.key, "", "", "req-2", ""};
+  const auto round = pool.answer_here({&credit, &again}, mine);
+  REQUIRE(round.size() == 2);
+  for (const auto& answer : round) {
+    REQUIRE(answer.has_value());
+    CHECK(answer->status == 503);
+  }
+  CHECK(mine == nullptr);
+  CHECK(w.metrics.prometheus().find("tallyman_database_errors_total 1\n") != std::string::npos);
+  // Once the database is back, the next round connects and is answered.
+  reachable = true;
+  const auto next = pool.answer_here({&credit}, mine);
+  REQUIRE(next.front().has_value());
+  CHECK(next.front()->status == 200);
+  CHECK(mine != nullptr);
+}
