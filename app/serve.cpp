@@ -175,7 +175,8 @@ int serve_command(int argc, char** argv) {
   if (!url) throw UsageError(why);
   const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
   const std::size_t threads = threads_for(url->dialect, workers);
-  options.quick_on_io_threads = url->dialect == sql::Dialect::sqlite;  // MySQL's reads are round trips
+  options.quick_rounds = url->dialect == sql::Dialect::sqlite ? http::QuickRounds::on_io_thread
+                                                             : http::QuickRounds::on_a_worker;
   // Memory stays near what it was with a thread per worker (a 20 s reserving load with 16
   // aging reports between peaked at 440 MB RSS with 2 threads, at 1.39 GB with 16 before this,
   // at 579 MB now): the threads share out the workers' SQLite page cache (64 MiB each), and

@@ -268,6 +268,7 @@ struct CreditCheckRequest {
   std::int64_t amount = 0;
   Currency currency;
   bool reserve = false;
+  bool operator==(const CreditCheckRequest&) const = default;
 };
 
 // The answer to a credit check, and what it was made of. `outcome` is created (checked),
@@ -293,6 +294,12 @@ class Books {
   // has them: one snapshot, taken at the first read, and on SQLite one taking of the WAL's
   // read lock for all rather than one per statement.
   virtual void read_together(const std::function<void()>& reads) { reads(); }
+  // Where every read is a round trip to a server (MySQL), the positions of credit checks
+  // about to be made together are read ahead, in one statement: check_credit then decides
+  // each such check (without reservation) from what was read, with no read of its own. What
+  // was read holds until the end of the read_together it was read in. Elsewhere nothing.
+  virtual bool reads_ahead() const { return false; }
+  virtual void read_ahead(const std::vector<CreditCheckRequest>& /*checks*/, Date /*today*/) {}
 
   // API keys: the holder of the key whose SHA-256 is `key_hash` (hex), if any. An
   // implementation may remember the answer for a minute: every request asks.

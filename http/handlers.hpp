@@ -131,6 +131,9 @@ Response get_overdue(Context& cx);
 Response get_statement(Context& cx);
 Response get_audit(Context& cx);
 Response post_credit_check(Context& cx);
+// The check a POST /v1/credit-checks asks for, if it is well-formed and does not reserve: what
+// a round of requests reads ahead (Router::read_ahead).
+std::optional<CreditCheckRequest> credit_check_to_read_ahead(const Request& request);
 Response post_credit_override(Context& cx);
 Response get_reservation(Context& cx);
 Response delete_reservation(Context& cx);

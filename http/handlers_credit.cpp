@@ -56,12 +56,10 @@ Response check_refusal(const CreditCheck& c, const std::string& what) {
   return refusal({c.outcome, c.field});
 }
 
-}  // namespace
-
-Response post_credit_check(Context& cx) {
-  Response bad;
-  auto body = read_body(cx.request, bad);
-  if (!body) return bad;
+// The check the request asks for, or none: bad answers it.
+std::optional<CreditCheckRequest> credit_check_request(const Request& request, Response& bad) {
+  auto body = read_body(request, bad);
+  if (!body) return std::nullopt;
   FieldErrors errors;
   Fields f(*body, errors);
   CreditCheckRequest r;
@@ -70,9 +68,28 @@ Response post_credit_check(Context& cx) {
   r.amount = f.amount("amount", Need::required).value_or(0);
   r.currency = f.currency("currency", Need::required).value_or(Currency{});
   r.reserve = f.boolean("reserve", Need::optional).value_or(false);
-  if (!errors.empty()) return problem(422, "the check has invalid fields", errors);
-  const CreditCheck c = cx.books.check_credit(cx.actor, r, cx.today);
-  if (c.outcome != PostOutcome::created) return check_refusal(c, "customer " + r.customer);
+  if (!errors.empty()) {
+    bad = problem(422, "the check has invalid fields", errors);
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::optional<CreditCheckRequest> credit_check_to_read_ahead(const Request& request) {
+  Response bad;
+  auto r = credit_check_request(request, bad);
+  if (!r || r->reserve) return std::nullopt;
+  return r;
+}
+
+Response post_credit_check(Context& cx) {
+  Response bad;
+  const auto r = credit_check_request(cx.request, bad);
+  if (!r) return bad;
+  const CreditCheck c = cx.books.check_credit(cx.actor, *r, cx.today);
+  if (c.outcome != PostOutcome::created) return check_refusal(c, "customer " + r->customer);
   return json_response(200, check_json(c));
 }
 

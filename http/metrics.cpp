@@ -50,10 +50,11 @@ std::string Metrics::prometheus() const {
                 " in a turn (so at times more than tallyman_database_workers).\n"
                 "# TYPE tallyman_database_workers_busy gauge\n"
                 "tallyman_database_workers_busy %lld\n"
-                "# HELP tallyman_requests_on_io_threads_total Quick requests (credit checks, a customer's credit)"
-                " answered on an I/O thread without a database worker (SQLite only).\n"
-                "# TYPE tallyman_requests_on_io_threads_total counter\n"
-                "tallyman_requests_on_io_threads_total %llu\n"
+                "# HELP tallyman_requests_in_rounds_total Quick requests (credit checks, a customer's credit)"
+                " answered together with the others of their round of I/O: on SQLite by the I/O thread, on MySQL"
+                " by one worker from one read ahead.\n"
+                "# TYPE tallyman_requests_in_rounds_total counter\n"
+                "tallyman_requests_in_rounds_total %llu\n"
                 "# HELP tallyman_database_errors_total Requests that met a failing database.\n"
                 "# TYPE tallyman_database_errors_total counter\n"
                 "tallyman_database_errors_total %llu\n"
@@ -61,7 +62,7 @@ std::string Metrics::prometheus() const {
                 "# TYPE tallyman_connections gauge\n"
                 "tallyman_connections %lld\n",
                 static_cast<long long>(workers_.load()), static_cast<long long>(workers_busy_.load()),
-                static_cast<unsigned long long>(answered_on_io_thread_.load()),
+                static_cast<unsigned long long>(answered_in_round_.load()),
                 static_cast<unsigned long long>(database_errors_.load()),
                 static_cast<long long>(connections_.load()));
   out += line;

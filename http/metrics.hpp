@@ -20,7 +20,7 @@ class Metrics {
 
   void observe(const std::string& route, int status, double seconds);
   void database_error() { database_errors_.fetch_add(1, std::memory_order_relaxed); }
-  void answered_on_io_thread() { answered_on_io_thread_.fetch_add(1, std::memory_order_relaxed); }
+  void answered_in_round() { answered_in_round_.fetch_add(1, std::memory_order_relaxed); }
   void worker_busy(int delta) { workers_busy_.fetch_add(delta, std::memory_order_relaxed); }
   void set_workers(std::size_t n) { workers_.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); }
   void connection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
@@ -33,7 +33,7 @@ class Metrics {
   double latency_sum_ = 0;
   std::uint64_t latency_count_ = 0;
   std::atomic<std::uint64_t> database_errors_{0};
-  std::atomic<std::uint64_t> answered_on_io_thread_{0};
+  std::atomic<std::uint64_t> answered_in_round_{0};
   std::atomic<std::int64_t> workers_busy_{0};
   std::atomic<std::int64_t> workers_{0};
   std::atomic<std::int64_t> connections_{0};

@@ -18,6 +18,9 @@ struct Route {
   // A few point reads of one customer, writing only through paths that refuse to wait
   // (core/wait.hpp): may be answered on the I/O thread (http/server.cpp).
   bool quick = false;
+  // Where reads are round trips (Books::reads_ahead), what a round of quick requests reads
+  // ahead for this one (Router::read_ahead); none: it is not answered there.
+  std::optional<CreditCheckRequest> (*ahead)(const Request&) = nullptr;
 };
 
 Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
@@ -72,7 +75,7 @@ const std::vector<Route>& table() {
       {"GET", "/v1/reports/aging", P::read, get_aging},
       {"GET", "/v1/reports/overdue", P::read, get_overdue},
       {"GET", "/v1/audit", P::read, get_audit},
-      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, true},
+      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, true, credit_check_to_read_ahead},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
       {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
       {"DELETE", "/v1/reservations/{order_ref}", P::check_credit, delete_reservation},
@@ -193,6 +196,30 @@ bool Router::quick(const Request& request) const {
   bool path_known = false;
   const Route* route = find_route(request.method, split(path), params, path_known);
   return route != nullptr && route->quick;
+}
+
+std::vector<bool> Router::read_ahead(const std::vector<const Request*>& round, Books& books) {
+  std::vector<bool> ahead(round.size(), true);
+  if (!books.reads_ahead()) return ahead;
+  std::vector<CreditCheckRequest> checks;
+  for (std::size_t k = 0; k < round.size(); ++k) {
+    const Request& request = *round[k];
+    const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+    std::vector<std::string_view> params;
+    bool path_known = false;
+    const Route* route = find_route(request.method, split(path), params, path_known);
+    std::optional<CreditCheckRequest> check;
+    Response refusal;
+    std::optional<Actor> actor;
+    // Only for a key that may check: no one else has the database read for them.
+    if (route && route->ahead && route->permission && (actor = authenticate(request, books, refusal)) &&
+        may(actor->role, *route->permission))
+      check = route->ahead(request);
+    ahead[k] = check.has_value();
+    if (check) checks.push_back(std::move(*check));
+  }
+  if (!checks.empty()) books.read_ahead(checks, options_.today());
+  return ahead;
 }
 
 std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {

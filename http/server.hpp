@@ -17,13 +17,18 @@
 
 namespace tallyman::http {
 
+enum class QuickRounds { off, on_io_thread, on_a_worker };
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (on_listening says which)
   std::size_t io_threads = 1;  // each with its own event loop; connections are dealt out in turn
-  // Quick requests (Router::quick) answered on the I/O thread itself when they need not wait
-  // (WorkerPool::answer_here): for SQLite, whose reads never wait.
-  bool quick_on_io_threads = false;
+  // Where quick requests (Router::quick) are answered: each alone by a worker (off); or those
+  // of a round of I/O together (WorkerPool::answer_here), on the I/O thread itself (SQLite,
+  // whose reads never wait), or by one worker, which reads ahead for all of them in one
+  // statement (MySQL, whose reads are round trips: Router::read_ahead). What would wait goes
+  // to the workers one by one.
+  QuickRounds quick_rounds = QuickRounds::off;
   // How long a client may stay silent (idle between requests, or half-way through one).
   std::chrono::milliseconds read_timeout = http::read_timeout;
 };

@@ -18,12 +18,18 @@ WorkerPool::WorkerPool(std::size_t workers, std::size_t threads, Connect connect
 WorkerPool::~WorkerPool() { stop(); }
 
 bool WorkerPool::submit(Request request, Done done, bool wake) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= worker_queue_max) return false;
-    queue_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
-    if (wake && wanted()) wake_one();
-  }
+  return enqueue({std::move(request), std::move(done), std::chrono::steady_clock::now(), {}}, wake);
+}
+
+bool WorkerPool::submit_task(Task task, Done refused, bool wake) {
+  return enqueue({{}, std::move(refused), std::chrono::steady_clock::now(), std::move(task)}, wake);
+}
+
+bool WorkerPool::enqueue(Job job, bool wake) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || queue_.size() >= worker_queue_max) return false;
+  queue_.push_back(std::move(job));
+  if (wake && wanted()) wake_one();
   return true;
 }
 
@@ -87,7 +93,7 @@ std::vector<std::optional<Response>> WorkerPool::answer_here(const std::vector<c
   struct NoWaiting {
     NoWaiting() { must_not_wait = true; }
     ~NoWaiting() { must_not_wait = false; }
-  } scope;
+  };
   std::vector<std::optional<Response>> out(requests.size());
   if (requests.empty()) return out;
   std::size_t k = 0;  // the next to answer
@@ -97,7 +103,11 @@ std::vector<std::optional<Response>> WorkerPool::answer_here(const std::vector<c
   std::optional<Response> failure = answer(requests.front()->request_id, [&]() -> std::optional<Response> {
     if (!books) books = connect_();
     books->read_together([&] {
+      // On MySQL the one round trip of the round: the rest are handed back.
+      const std::vector<bool> ahead = router_.read_ahead(requests, *books);
+      const NoWaiting scope;
       for (; k < requests.size(); ++k) {
+        if (!ahead[k]) continue;
         try {
           out[k] = answer(requests[k]->request_id, [&] { return router_.handle(*requests[k], books.get()); });
           broken = broken || out[k]->status == 503;
@@ -158,6 +168,11 @@ void WorkerPool::run() {
       ran = true;
     }
     router_.metrics().worker_busy(1);
+    if (job.task) {
+      job.task(books);
+      router_.metrics().worker_busy(-1);
+      continue;
+    }
     Response response = answer(job.request.request_id, [&] {
       if (!books) books = connect_();
       return router_.handle(job.request, books.get());

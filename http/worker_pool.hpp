@@ -34,6 +34,8 @@ class WorkerPool : private WaitListener {
  public:
   using Connect = std::function<std::unique_ptr<Books>()>;  // throws StorageError when it cannot
   using Done = std::function<void(Response)>;
+  // Work of the caller's on a worker's books (connected when null, as in answer_here).
+  using Task = std::function<void(std::unique_ptr<Books>&)>;
 
   // threads >= workers.
   WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router);
@@ -46,11 +48,17 @@ class WorkerPool : private WaitListener {
   // sleeping worker is woken for it: the caller promises to call wake() soon (the server does
   // once per round of I/O).
   bool submit(Request request, Done done, bool wake = true);
-  // Answers quick requests (Router::quick) on the calling thread, together in one read
-  // transaction, with books of the caller's (connected here when null): for each its
+  // Queues a task in the same queue: a worker runs it; or, if it waits too long, the reaper
+  // calls refused(503) instead. False when the queue is full.
+  bool submit_task(Task task, Done refused, bool wake = true);
+  // Answers a round of quick requests (Router::quick) on the calling thread, together in one
+  // read transaction, with the given books (connected here when null): for each its
   // response, or none when it would wait (core/wait.hpp), and then the caller submits it.
-  // For the I/O threads on SQLite, whose reads never wait: a check needs ~17 us of work, and
-  // handing it to a worker and back cost 11-15 us more (docs/performance.md).
+  // On SQLite an I/O thread calls it, as reads there never wait: a check needs ~17 us of work,
+  // and handing it to a worker and back cost 11-15 us more. On MySQL a worker calls it for a
+  // whole round (submit_task), and the books read the round's checks ahead in one round trip
+  // (Router::read_ahead); the requests that read does not cover are handed back.
+  // (docs/performance.md has the figures.)
   std::vector<std::optional<Response>> answer_here(const std::vector<const Request*>& requests,
                                                    std::unique_ptr<Books>& books);
   // Wakes as many sleeping workers as there are requests queued.
@@ -63,7 +71,9 @@ class WorkerPool : private WaitListener {
     Request request;
     Done done;
     std::chrono::steady_clock::time_point queued;
+    Task task;  // when set, run instead of answering request; done only refuses
   };
+  bool enqueue(Job job, bool wake);
   // An idle thread, waiting to be handed a turn at the queue.
   struct Sleeper {
     std::condition_variable woken;

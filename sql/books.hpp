@@ -32,6 +32,8 @@ class SqlBooks final : public Books {
 
   void ping() override;
   void read_together(const std::function<void()>& reads) override;
+  bool reads_ahead() const override { return db_->dialect() == Dialect::mysql; }
+  void read_ahead(const std::vector<CreditCheckRequest>& checks, Date today) override;
   std::optional<Actor> key_holder(const std::string& key_hash) override;
   void add_key(const std::string& name, Role role, const std::string& key_hash) override;
 
@@ -142,6 +144,14 @@ class SqlBooks final : public Books {
   void add_reserved(Batch& writes, const std::string& customer, std::int64_t delta);
 
   std::unique_ptr<Database> db_;
+  // Checks decided from positions read ahead (read_ahead), each taken by the check_credit
+  // that asks for it; emptied when the read_together ends.
+  struct Ahead {
+    CreditCheckRequest request;
+    Date today;
+    CreditCheck check;
+  };
+  std::vector<Ahead> ahead_;
   // The credit check's position statement, prepared once per connection like the account's.
   struct PositionStatement;
   std::unique_ptr<PositionStatement> position_;

@@ -21,7 +21,13 @@ void SqlBooks::ping() {
 }
 
 void SqlBooks::read_together(const std::function<void()>& reads) {
-  if (db_->dialect() != Dialect::sqlite) return reads();
+  if (db_->dialect() != Dialect::sqlite) {  // MySQL: what was read ahead is for these reads only
+    struct Forget {
+      std::vector<Ahead>& ahead;
+      ~Forget() { ahead.clear(); }
+    } forget{ahead_};
+    return reads();
+  }
   guarded([&] { db_->session() << "BEGIN"; });  // deferred: the first read takes the snapshot
   try {
     reads();

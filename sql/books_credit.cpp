@@ -16,6 +16,7 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -238,9 +239,17 @@ CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest&
   };
   // The common case reads only: a check without reservation that is approved.
   if (!request.reserve) {
-    CreditCheck check = db_->dialect() == Dialect::mysql
-                            ? turns.reads.take(format_date(today), actor, request, run(&SqlBooks::run_reads))
-                            : guarded([&] { return evaluate(request, today); });
+    auto ahead = std::find_if(ahead_.begin(), ahead_.end(),
+                              [&](const Ahead& a) { return a.today == today && a.request == request; });
+    CreditCheck check;
+    if (ahead != ahead_.end()) {
+      check = std::move(ahead->check);
+      ahead_.erase(ahead);
+    } else {
+      check = db_->dialect() == Dialect::mysql
+                  ? turns.reads.take(format_date(today), actor, request, run(&SqlBooks::run_reads))
+                  : guarded([&] { return evaluate(request, today); });
+    }
     if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
   }
   return turns.writes.take(request.customer, actor, request, run(&SqlBooks::run_turn));
@@ -278,6 +287,22 @@ void SqlBooks::run_reads(const std::vector<TurnCheck*>& turn, Date today) {
   }
   for (std::size_t k = 0; k < turn.size(); ++k) turn[k]->result = evaluate(*turn[k]->request, today, &rows[k]);
   checks_read_together_count += turn.size();
+}
+
+void SqlBooks::read_ahead(const std::vector<CreditCheckRequest>& checks, Date today) {
+  std::vector<TurnCheck> turn(checks.size());
+  std::vector<TurnCheck*> all;
+  for (std::size_t k = 0; k < checks.size(); ++k) {
+    turn[k].request = &checks[k];
+    all.push_back(&turn[k]);
+  }
+  try {
+    guarded([&] { run_reads(all, today); });
+  } catch (...) {
+    position_.reset();  // as after a failed turn: prepared afresh next time
+    throw;
+  }
+  for (std::size_t k = 0; k < checks.size(); ++k) ahead_.push_back({checks[k], today, std::move(turn[k].result)});
 }
 
 // One transaction for the turn's checks, each decided on a fresh read of the position. On

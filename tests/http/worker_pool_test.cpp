@@ -13,10 +13,12 @@
 #include <soci/soci.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace tallyman;
 
@@ -260,4 +262,107 @@ TEST_CASE("workers: a round the caller cannot connect for is answered 503, every
   REQUIRE(next.front().has_value());
   CHECK(next.front()->status == 200);
   CHECK(mine != nullptr);
+}
+
+TEST_CASE("workers: on MySQL a worker answers a round's checks from one read ahead, and hands back the rest",
+          "[http][mysql]") {
+  // What the server does with a round of quick requests on MySQL (http/server.cpp): one task
+  // on a worker, which reads the checks without reservation ahead in one statement
+  // (Router::read_ahead) and answers them; what that read does not cover is handed back
+  // with nothing written, for the workers to answer one by one.
+  Wired w("mysql", Role::admin);
+  http::WorkerPool pool(1, 1, w.connect, w.router);
+  auto check = [&](const std::string& order, int amount, bool reserve, const std::string& key) {
+    return http::Request{"POST", "/v1/credit-checks", "Bearer " + key, "application/json", "", "req-" + order,
+                         R"({"customer":"C-1","order_ref":")" + order + R"(","amount":)" + std::to_string(amount) +
+                             R"(,"currency":"EUR","reserve":)" + (reserve ? "true" : "false") + "}"};
+  };
+  const std::vector<http::Request> round{
+      check("SO-1", 100, false, w.key),  check("SO-2", 100, true, w.key),
+      {"GET", "/v1/customers/C-1/credit", "Bearer " + w.key, "", "", "req-c", ""},
+      check("SO-3", 9000, false, w.key),  // declined: kept for an override, a write
+      check("SO-1", 100, false, w.key),   // the same check twice
+      check("SO-4", 100, false, "not-a-key"),
+  };
+  std::vector<const http::Request*> requests;
+  for (const http::Request& r : round) requests.push_back(&r);
+
+  // Runs f(books) as a task on the pool's worker, and waits for it.
+  auto on_worker = [&](const std::function<void(std::unique_ptr<Books>&)>& f) {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    REQUIRE(pool.submit_task(
+        [&](std::unique_ptr<Books>& books) {
+          f(books);
+          std::lock_guard lock(mutex);
+          done = true;
+          finished.notify_all();
+        },
+        [](http::Response) { FAIL("the task was refused"); }));
+    std::unique_lock lock(mutex);
+    finished.wait_for(lock, std::chrono::seconds(10), [&] { return done; });
+    REQUIRE(done);
+  };
+
+  const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
+  std::vector<std::optional<http::Response>> answers;
+  std::thread::id worker;
+  on_worker([&](std::unique_ptr<Books>& books) {
+    answers = pool.answer_here(requests, books);
+    worker = std::this_thread::get_id();
+  });
+  CHECK(worker != std::this_thread::get_id());
+  REQUIRE(answers.size() == round.size());
+  for (std::size_t k : {0, 4}) {
+    REQUIRE(answers[k].has_value());
+    CHECK(answers[k]->status == 200);
+    CHECK(nlohmann::json::parse(answers[k]->body)["decision"] == "approved");
+  }
+  for (std::size_t k : {1, 2, 3, 5}) CHECK_FALSE(answers[k].has_value());
+  // The three checks without reservation of a key that may check, in one statement.
+  CHECK(sql::SqlBooks::checks_read_together() - together_before == 3);
+
+  // Nothing was written; the workers answer the rest in full.
+  std::vector<http::Response> rest;
+  on_worker([&](std::unique_ptr<Books>& books) {
+    for (std::size_t k : {1, 2, 3, 5}) rest.push_back(w.router.handle(round[k], books.get()));
+  });
+  CHECK(nlohmann::json::parse(rest[0].body)["decision"] == "approved");
+  CHECK(nlohmann::json::parse(rest[1].body)["reserved"] == 100);
+  CHECK(nlohmann::json::parse(rest[2].body)["decision"] == "declined");
+  CHECK(rest[3].status == 401);
+}
+
+TEST_CASE("workers: a task that waits too long for a worker is refused 503, and never runs", "[http]") {
+  Wired w("sqlite", Role::admin);
+  http::WorkerPool pool(1, 1, w.connect, w.router);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool release = false, ran = false;
+  std::optional<int> refused;
+  REQUIRE(pool.submit_task([&](std::unique_ptr<Books>&) {  // holds the only worker
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return release; });
+  }, [](http::Response) {}));
+  REQUIRE(pool.submit_task(
+      [&](std::unique_ptr<Books>&) {
+        std::lock_guard lock(mutex);
+        ran = true;
+      },
+      [&](http::Response response) {
+        std::lock_guard lock(mutex);
+        refused = response.status;
+        changed.notify_all();
+      }));
+  {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, std::chrono::seconds(10), [&] { return refused.has_value(); });
+    REQUIRE(refused.has_value());
+    CHECK(*refused == 503);
+    release = true;
+    changed.notify_all();
+  }
+  pool.stop();
+  CHECK_FALSE(ran);
 }

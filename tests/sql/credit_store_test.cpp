@@ -175,3 +175,35 @@ TEST_CASE("books: reads together see one snapshot, taken at the first of them", 
   CHECK(second->credit_limit == 100);
   CHECK(books.customer("C-1")->credit_limit == 50);
 }
+
+TEST_CASE("books: on MySQL checks read ahead are decided from what was read, each once, within the reads together",
+          "[sql][mysql]") {
+  // What a round of checks answered by one worker relies on (Router::read_ahead): the round's
+  // positions are read in one statement, and each check then takes its own without a read.
+  test::TestDb t("mysql");
+  sql::SqlBooks books(t.connect()), other(t.connect());
+  REQUIRE(books.reads_ahead());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = *parse_date("2026-06-15");
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(books.post_customer(finance, {id, "One", eur, 100, "NET30", std::nullopt, std::nullopt, false}).outcome ==
+            PostOutcome::created);
+  const CreditCheckRequest one{"C-1", "SO-1", 80, eur, false}, two{"C-2", "SO-2", 80, eur, false};
+  const auto lower = [&](const char* id) {
+    REQUIRE(other.patch_customer(finance, id, CustomerPatch{.credit_limit = std::optional<std::int64_t>(50)}).accepted());
+  };
+  const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
+  books.read_together([&] {
+    books.read_ahead({one, two, one}, today);
+    CHECK(sql::SqlBooks::checks_read_together() - together_before == 3);  // in one statement
+    lower("C-1");
+    // Both checks of SO-1 are answered from the read: the limit was 100 then.
+    for (int k = 0; k < 2; ++k) CHECK(books.check_credit(finance, one, today).answer.decision == CreditDecision::approved);
+    // A third was not read ahead: it reads, and sees the lowered limit.
+    CHECK(books.check_credit(finance, one, today).answer.decision == CreditDecision::declined);
+    lower("C-2");
+  });
+  // What was read ahead and not taken is forgotten when the reads together end.
+  CHECK(books.check_credit(finance, two, today).answer.decision == CreditDecision::declined);
+}
