@@ -190,12 +190,13 @@ bool Router::needs_books(const Request& request) const {
   return !(request.method == "GET" && (path == "/healthz" || path == "/metrics" || is_console_path(path)));
 }
 
-bool Router::quick(const Request& request) const {
+bool Router::quick(const Request& request, bool only_read_ahead) const {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   std::vector<std::string_view> params;
   bool path_known = false;
   const Route* route = find_route(request.method, split(path), params, path_known);
-  return route != nullptr && route->quick;
+  if (route == nullptr || !route->quick) return false;
+  return !only_read_ahead || (route->ahead && route->ahead(request));
 }
 
 std::vector<bool> Router::read_ahead(const std::vector<const Request*>& round, Books& books) {

@@ -36,8 +36,10 @@ class Router {
   // Whether answering needs the database (and so a worker): health and metrics do not.
   bool needs_books(const Request& request) const;
   // Whether the route is quick: a few point reads, which may be answered without a worker
-  // (the credit check, a customer's credit; router.cpp's table marks them).
-  bool quick(const Request& request) const;
+  // (the credit check, a customer's credit; router.cpp's table marks them). With
+  // only_read_ahead, whether it is one that read_ahead reads for: a well-formed credit check
+  // without reservation (parsed here to know).
+  bool quick(const Request& request, bool only_read_ahead) const;
   // For a round of quick requests about to be answered together on `books`: where reads are
   // round trips (Books::reads_ahead), reads ahead what the credit checks among them need, in
   // one statement, and says which requests may then be answered without another read (the

@@ -160,7 +160,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
 
     if (!shared_.router.needs_books(request)) return respond(shared_.router.handle(request, nullptr));
-    if (shared_.quick_rounds != QuickRounds::off && shared_.router.quick(request)) return quick(std::move(request));
+    if (shared_.quick_rounds != QuickRounds::off &&
+        shared_.router.quick(request, shared_.quick_rounds == QuickRounds::on_a_worker))
+      return quick(std::move(request));
     to_workers(std::move(request));
   }
 

@@ -26,8 +26,8 @@ struct ServerOptions {
   // Where quick requests (Router::quick) are answered: each alone by a worker (off); or those
   // of a round of I/O together (WorkerPool::answer_here), on the I/O thread itself (SQLite,
   // whose reads never wait), or by one worker, which reads ahead for all of them in one
-  // statement (MySQL, whose reads are round trips: Router::read_ahead). What would wait goes
-  // to the workers one by one.
+  // statement (MySQL, whose reads are round trips: Router::read_ahead; only the checks
+  // without reservation join such a round). What would wait goes to the workers one by one.
   QuickRounds quick_rounds = QuickRounds::off;
   // How long a client may stay silent (idle between requests, or half-way through one).
   std::chrono::milliseconds read_timeout = http::read_timeout;
