@@ -334,6 +334,24 @@ TEST_CASE("workers: on MySQL a worker answers a round's checks from one read ahe
   CHECK(rest[3].status == 401);
 }
 
+TEST_CASE("router: which requests join a round, and on MySQL only the checks a round reads ahead", "[http]") {
+  http::Metrics metrics;
+  const http::Router router{{[] { return parse_date("2026-06-15").value(); }, *parse_currency("EUR")}, metrics};
+  auto check = [](const std::string& body) {
+    return http::Request{"POST", "/v1/credit-checks", "Bearer k", "application/json", "", "r", body};
+  };
+  const http::Request plain = check(R"({"customer":"C-1","order_ref":"SO-1","amount":1,"currency":"EUR"})");
+  const http::Request hold =
+      check(R"({"customer":"C-1","order_ref":"SO-1","amount":1,"currency":"EUR","reserve":true})");
+  const http::Request broken = check(R"({"customer":"C-1","amount":1})");
+  const http::Request credit{"GET", "/v1/customers/C-1/credit", "Bearer k", "", "", "r", ""};
+  const http::Request customer{"GET", "/v1/customers/C-1", "Bearer k", "", "", "r", ""};
+  for (const http::Request* r : {&plain, &hold, &broken, &credit}) CHECK(router.quick(*r, false));
+  CHECK_FALSE(router.quick(customer, false));
+  CHECK(router.quick(plain, true));
+  for (const http::Request* r : {&hold, &broken, &credit, &customer}) CHECK_FALSE(router.quick(*r, true));
+}
+
 TEST_CASE("workers: a task that waits too long for a worker is refused 503, and never runs", "[http]") {
   Wired w("sqlite", Role::admin);
   http::WorkerPool pool(1, 1, w.connect, w.router);
