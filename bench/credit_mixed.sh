@@ -4,12 +4,13 @@
 # `tallyman serve`, then for 5 s two wrk at once: checks without reservation of one customer
 # (-c16) and reserving checks of another (-c16).
 #   bench/credit_mixed.sh ROUNDS BINARY...
+# Environment: AB_DB=URL for another database loaded with the same book, as in credit_ab.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=$1
 shift
-url=sqlite:bench/out/bench.db
-[ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
+url=${AB_DB:-sqlite:bench/out/bench.db}
+[ -n "${AB_DB:-}" ] || [ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
 key=$(build/app/tallyman keys create --role admin --name "mixed-$$" --db "$url" 2>/dev/null)
 port=18492
 out=$(mktemp -d)
