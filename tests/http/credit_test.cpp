@@ -2,10 +2,13 @@
 // the limit however many checks run at once on however many instances, overrides, release
 // and consumption.
 #include "http/support.hpp"
+#include "sql/database.hpp"
 
 #include <catch2/catch.hpp>
+#include <soci/soci.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 using namespace tallyman;
@@ -291,4 +294,31 @@ TEST_CASE("credit: checks that only read are answered a round of I/O at a time, 
   CHECK(after["decision"] == "approved");
   CHECK(after["exposure"]["reserved"] == 0);
   CHECK(in_rounds() == 2 + 2 * credit);
+}
+
+TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, and exits 0", "[http][mysql]") {
+  // The round's worker answers on the loop's thread (http/server.cpp, call_worker): the loop
+  // must run until it has, though the stop signal winds the rest down.
+  Service s("mysql");
+  customer(s, "C-1", 1000);
+  // Another session's table lock holds the round's read of the position at the server.
+  std::string why;
+  sql::Database db(*sql::parse_db_url(s.url(), why));
+  db.session() << "LOCK TABLES customers WRITE";
+  test::HttpClient busy(s.port());
+  const std::string body = check("C-1", "SO-1", 100, false).dump();
+  busy.send_raw("POST /v1/credit-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("sales") +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int exit_status = -1;
+  std::thread stopper([&] { exit_status = s.stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  db.session() << "UNLOCK TABLES";
+  auto r = busy.read_response();
+  stopper.join();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->json_body()["decision"] == "approved");
+  CHECK(exit_status == 0);
 }
