@@ -177,6 +177,14 @@ const Route* find_route(std::string_view method, const std::vector<std::string_v
   return nullptr;
 }
 
+// The route of the request's method and path, or none.
+const Route* route_of(const Request& request) {
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  std::vector<std::string_view> params;
+  bool path_known = false;
+  return find_route(request.method, split(path), params, path_known);
+}
+
 }  // namespace
 
 std::vector<RouteInfo> Router::routes() {
@@ -191,10 +199,7 @@ bool Router::needs_books(const Request& request) const {
 }
 
 bool Router::quick(const Request& request, bool only_read_ahead) const {
-  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  std::vector<std::string_view> params;
-  bool path_known = false;
-  const Route* route = find_route(request.method, split(path), params, path_known);
+  const Route* route = route_of(request);
   if (route == nullptr || !route->quick) return false;
   return !only_read_ahead || (route->ahead && route->ahead(request));
 }
@@ -205,10 +210,7 @@ std::vector<bool> Router::read_ahead(const std::vector<const Request*>& round, B
   std::vector<CreditCheckRequest> checks;
   for (std::size_t k = 0; k < round.size(); ++k) {
     const Request& request = *round[k];
-    const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-    std::vector<std::string_view> params;
-    bool path_known = false;
-    const Route* route = find_route(request.method, split(path), params, path_known);
+    const Route* route = route_of(request);
     std::optional<CreditCheckRequest> check;
     Response refusal;
     std::optional<Actor> actor;
