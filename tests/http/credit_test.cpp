@@ -325,3 +325,29 @@ TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, a
   CHECK(r->json_body()["decision"] == "approved");
   CHECK(exit_status == 0);
 }
+
+TEST_CASE("credit: on MySQL a round of checks that waits too long for a worker is answered 503, the next is not",
+          "[http][mysql]") {
+  // One worker, held by a read that another session's table lock keeps at the server: the
+  // round's task waits in the pool's queue, and after 500 ms every check of it is answered
+  // 503. The loop must then call a worker for the next round again.
+  Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_IO_THREADS=1");
+  customer(s, "C-1", 1000);
+  std::string why;
+  sql::Database db(*sql::parse_db_url(s.url(), why));
+  db.session() << "LOCK TABLES customers WRITE";
+  test::HttpClient busy(s.port());
+  busy.send_raw("GET /v1/customers/C-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("collector") +
+                "\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto refused = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false));
+  CHECK(refused.status == 503);
+  CHECK(refused.header("content-type") == "application/problem+json");
+  db.session() << "UNLOCK TABLES";
+  auto held = busy.read_response();
+  REQUIRE(held);
+  CHECK(held->status == 200);
+  auto next = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 100, false));
+  CHECK(next.status == 200);
+  CHECK(next.json_body()["decision"] == "approved");
+}
