@@ -131,7 +131,9 @@ namespace {
 //    by the day they are checked as): the next turn reads the positions of all that waited in
 //    one statement (positions_sql), each from what was committed when it ran, as it would be
 //    alone. MariaDB plans a statement anew every time it runs it; that and the round trip,
-//    not the rows, were most of such a check's cost.
+//    not the rows, were most of such a check's cost. Over HTTP most such checks come read
+//    ahead with their round of I/O instead (read_ahead, the same statement); the turns take
+//    those that were not (one handed back to a worker, or a caller outside a round).
 // (docs/performance.md has the figures.)
 class Turns {
  public:

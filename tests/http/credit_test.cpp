@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 using namespace tallyman;
@@ -29,6 +30,15 @@ void customer(const Service& s, const std::string& id, std::optional<std::int64_
 
 std::int64_t reserved(const Service& s, const std::string& id) {
   return s.call("GET", "/v1/customers/" + id + "/credit", "sales").json_body()["reserved"].get<std::int64_t>();
+}
+
+// Another session on the service's MariaDB database holding `LOCK TABLES customers WRITE`:
+// every read of a customer waits at the server until it unlocks (or closes).
+std::unique_ptr<sql::Database> lock_customers(const Service& s) {
+  std::string why;
+  auto db = std::make_unique<sql::Database>(*sql::parse_db_url(s.url(), why));
+  db->session() << "LOCK TABLES customers WRITE";
+  return db;
 }
 
 }  // namespace
@@ -303,9 +313,7 @@ TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, a
   Service s("mysql", "TALLYMAN_IO_THREADS=1");
   customer(s, "C-1", 1000);
   // Another session's table lock holds the round's read of the position at the server.
-  std::string why;
-  sql::Database db(*sql::parse_db_url(s.url(), why));
-  db.session() << "LOCK TABLES customers WRITE";
+  auto db = lock_customers(s);
   test::HttpClient busy(s.port());
   const std::string body = check("C-1", "SO-1", 100, false).dump();
   busy.send_raw("POST /v1/credit-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("sales") +
@@ -317,7 +325,7 @@ TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, a
   int exit_status = -1;
   std::thread stopper([&] { exit_status = s.stop(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  db.session() << "UNLOCK TABLES";
+  db->session() << "UNLOCK TABLES";
   auto r = busy.read_response();
   stopper.join();
   REQUIRE(r);
@@ -333,9 +341,7 @@ TEST_CASE("credit: on MySQL a round of checks that waits too long for a worker i
   // 503. The loop must then call a worker for the next round again.
   Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_IO_THREADS=1");
   customer(s, "C-1", 1000);
-  std::string why;
-  sql::Database db(*sql::parse_db_url(s.url(), why));
-  db.session() << "LOCK TABLES customers WRITE";
+  auto db = lock_customers(s);
   test::HttpClient busy(s.port());
   busy.send_raw("GET /v1/customers/C-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("collector") +
                 "\r\n\r\n");
@@ -343,7 +349,7 @@ TEST_CASE("credit: on MySQL a round of checks that waits too long for a worker i
   auto refused = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false));
   CHECK(refused.status == 503);
   CHECK(refused.header("content-type") == "application/problem+json");
-  db.session() << "UNLOCK TABLES";
+  db->session() << "UNLOCK TABLES";
   auto held = busy.read_response();
   REQUIRE(held);
   CHECK(held->status == 200);
