@@ -175,6 +175,7 @@ int serve_command(int argc, char** argv) {
   if (!url) throw UsageError(why);
   const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
   const std::size_t threads = threads_for(url->dialect, workers);
+  const std::size_t queue_max = env_count("TALLYMAN_WORKER_QUEUE", http::worker_queue_max, 1'000'000);
   options.quick_rounds = url->dialect == sql::Dialect::sqlite ? http::QuickRounds::on_io_thread
                                                              : http::QuickRounds::on_a_worker;
   // Memory stays near what it was with a thread per worker (a 20 s reserving load with 16
@@ -197,7 +198,7 @@ int serve_command(int argc, char** argv) {
         db->set_page_cache(cache_kib);
         return std::make_unique<sql::SqlBooks>(std::move(db));
       },
-      router);
+      router, queue_max);
   // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
   // day on anyway; harmless when several instances do it). The dunning run happens daily at
   // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set) and the grading run weekly

@@ -23,7 +23,7 @@ constexpr std::size_t connections_max = 10'000;
 
 // Database workers: a request waits at most this long for one, then gets a 503.
 constexpr auto worker_wait_max = std::chrono::milliseconds(500);
-constexpr std::size_t worker_queue_max = 1024;
+constexpr std::size_t worker_queue_max = 1024;  // the default of TALLYMAN_WORKER_QUEUE
 // How often the pool looks for requests that have waited longer than worker_wait_max.
 constexpr auto worker_reap_interval = std::chrono::milliseconds(50);
 static_assert(worker_reap_interval < worker_wait_max);

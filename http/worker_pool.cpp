@@ -8,8 +8,9 @@
 
 namespace tallyman::http {
 
-WorkerPool::WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router)
-    : connect_(std::move(connect)), router_(router), workers_(workers) {
+WorkerPool::WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router,
+                       std::size_t queue_max)
+    : connect_(std::move(connect)), router_(router), workers_(workers), queue_max_(queue_max) {
   router_.metrics().set_workers(workers);
   for (std::size_t k = 0; k < std::max(workers, threads); ++k) threads_.emplace_back([this] { run(); });
   reaper_ = std::thread([this] { reap(); });
@@ -27,7 +28,7 @@ bool WorkerPool::submit_task(Task task, Done refused, bool wake) {
 
 bool WorkerPool::enqueue(Job job, bool wake) {
   std::lock_guard lock(mutex_);
-  if (stopping_ || queue_.size() >= worker_queue_max) return false;
+  if (stopping_ || queue_.size() >= queue_max_) return false;
   queue_.push_back(std::move(job));
   if (wake && wanted()) wake_one();
   return true;

@@ -15,6 +15,7 @@
 
 #include "core/books.hpp"
 #include "core/wait.hpp"
+#include "http/limits.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -37,8 +38,9 @@ class WorkerPool : private WaitListener {
   // Work of the caller's on a worker's books (connected when null, as in answer_here).
   using Task = std::function<void(std::unique_ptr<Books>&)>;
 
-  // threads >= workers.
-  WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router);
+  // threads >= workers; at most queue_max requests and tasks wait for one.
+  WorkerPool(std::size_t workers, std::size_t threads, Connect connect, Router& router,
+             std::size_t queue_max = worker_queue_max);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -102,6 +104,7 @@ class WorkerPool : private WaitListener {
   std::condition_variable reaper_wake_;  // only for stopping the reaper
   std::deque<Job> queue_;
   const std::size_t workers_;
+  const std::size_t queue_max_;
   std::size_t running_ = 0;  // threads running a request and not waiting in it
   std::size_t woken_ = 0;    // threads woken to take a request that have not yet looked
   bool stopping_ = false;

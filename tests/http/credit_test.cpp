@@ -357,3 +357,40 @@ TEST_CASE("credit: on MySQL a round of checks that waits too long for a worker i
   CHECK(next.status == 200);
   CHECK(next.json_body()["decision"] == "approved");
 }
+
+TEST_CASE("credit: on MySQL a request or a round of checks that finds the workers' queue full is answered 503 at once, "
+          "and the next round is answered",
+          "[http][mysql]") {
+  // One worker, held by a read that another session's table lock keeps at the server, and
+  // room for two in its queue: two more reads fill it. A third read, and then a round of
+  // checks, find it full: each is answered 503 at once (the reaper, 500 ms later, answers
+  // otherwise). The loop must then call a worker for the next round again.
+  Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_IO_THREADS=1 TALLYMAN_WORKER_QUEUE=2");
+  customer(s, "C-1", 1000);
+  auto db = lock_customers(s);
+  const std::string read =
+      "GET /v1/customers/C-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("collector") + "\r\n\r\n";
+  test::HttpClient busy(s.port());
+  busy.send_raw(read);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  test::HttpClient queued_1(s.port());
+  test::HttpClient queued_2(s.port());
+  queued_1.send_raw(read);
+  queued_2.send_raw(read);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto is_queue_full = [](const test::HttpResponse& r) {
+    return r.status == 503 && r.header("content-type") == "application/problem+json" &&
+           r.json_body()["detail"].get<std::string>().find("too many requests are waiting") != std::string::npos;
+  };
+  CHECK(is_queue_full(s.call("GET", "/v1/customers/C-1", "collector")));
+  CHECK(is_queue_full(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false))));
+  db->session() << "UNLOCK TABLES";
+  for (test::HttpClient* client : {&busy, &queued_1, &queued_2}) {
+    auto answered = client->read_response();
+    REQUIRE(answered);
+    CHECK((answered->status == 200 || answered->status == 503));  // 503: reaped, on a slow machine
+  }
+  auto next = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 100, false));
+  CHECK(next.status == 200);
+  CHECK(next.json_body()["decision"] == "approved");
+}
