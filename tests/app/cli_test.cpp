@@ -173,6 +173,20 @@ TEST_CASE("cli: bad usage exits 2 with one line on stderr", "[app]") {
   }
 }
 
+TEST_CASE("cli: serve with a bad setting exits 2 with one line naming it, before it listens", "[app]") {
+  Workdir dir;
+  const std::string db = "sqlite:" + dir.file("x.db");
+  for (const char* setting : {"TALLYMAN_WORKERS=0", "TALLYMAN_WORKER_QUEUE=0", "TALLYMAN_IO_THREADS=two",
+                              "TALLYMAN_IDLE_TIMEOUT=-1"}) {
+    auto r = run_cli(dir, {"serve", "--db", db, "--listen", "127.0.0.1:0"}, setting);
+    INFO(setting << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find(std::string(setting).substr(0, std::string(setting).find('='))) != std::string::npos);
+    CHECK(r.out.find("listening") == std::string::npos);
+  }
+}
+
 TEST_CASE("cli: as_of defaults to today in TALLYMAN_TZ and the currency to TALLYMAN_CURRENCY", "[app]") {
   test::TestDb t("sqlite");
   Workdir dir;
