@@ -125,8 +125,11 @@ class SqlBooks final : public Books {
                     const std::function<PostResult()>& apply);
   // books_credit.cpp: the position and the decision; holding the amount; keeping a check
   // that a person may override.
-  // With `ran`, from the result of the position statement in a Batch (MySQL).
-  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran = nullptr);
+  // With `ran`, from the result of the position statement in a Batch (MySQL); with `holds`,
+  // plus the holds of the turn's checks before it, which that result does not show.
+  struct TurnHolds;
+  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran = nullptr,
+                       const TurnHolds* holds = nullptr);
   // Checks that write, run together in one transaction: a turn (books_credit.cpp).
   void run_turn(const std::vector<TurnCheck*>& turn, Date today);
   // MySQL: checks that only read, their positions read together (books_credit.cpp).

@@ -9,6 +9,7 @@
 #include "sql/statement.hpp"
 
 #include <cctype>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -130,6 +131,17 @@ inline std::string positions_sql(Params& p, Date day,
 }
 
 inline long long value_or_zero(long long v, soci::indicator ind) { return ind == soci::i_ok ? v : 0; }
+
+// MySQL: what the holds a turn's checks made so far changed in the position of its customer,
+// which the positions read at the turn's start do not show (books_credit.cpp, run_turn).
+struct SqlBooks::TurnHolds {
+  struct Hold {
+    long long amount = 0;
+    std::string until;  // its last day, as the database writes it
+  };
+  long long reserved = 0;             // added to the customer's reserved credit, as a position counts it
+  std::map<std::string, Hold> order;  // each order's hold now, by order_ref
+};
 
 // The position of one customer for one order, with the credit policy, in one statement
 // prepared once per connection (the check without reservation is a hot path).
@@ -258,6 +270,19 @@ struct SqlBooks::PositionStatement {
     number(p_reservation_days);
     settle(day);
     return true;
+  }
+
+  // After take(): the position as it stands after the turn's earlier holds (of `customer`,
+  // whose row the turn has locked, so nothing else moved its reserved credit meanwhile).
+  void add(const TurnHolds& holds, const std::string& customer, const std::string& order, Date day) {
+    reserved += holds.reserved;
+    if (auto h = holds.order.find(order); h != holds.order.end()) {
+      held_by = customer;
+      held = h->second.amount;
+      held_until = h->second.until;
+      held_by_ind = held_ind = held_until_ind = soci::i_ok;
+    }
+    settle(day);
   }
 
   // The order's active hold: own_held even past its last day (it is still in the

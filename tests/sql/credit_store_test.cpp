@@ -4,7 +4,9 @@
 #include "sql/support.hpp"
 
 #include <catch2/catch.hpp>
+#include <soci/soci.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -150,6 +152,75 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
     for (const std::string& difference : differences) FAIL(difference);
   // On MariaDB the checks did go to the server together, not one by one.
   if (backend == "mysql") CHECK(sql::SqlBooks::checks_read_together() - together_before > threads * rounds);
+}
+
+TEST_CASE("credit: reserving checks held up together go in one turn, each seeing the holds of those before it",
+          "[sql][mysql]") {
+  // Another session holds the customers' rows (SQLite: the write lock) while the checks come:
+  // the first of each customer leads a turn of one and waits at the database, the rest queue
+  // behind it and then go together in one turn. There each must be decided on the holds of
+  // those before it; on MariaDB the turn reads all their positions at its start (run_turn).
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend);
+  sql::SqlBooks books(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-06-15");
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
+  // C-1: nine orders of 1,000 against a limit of 5,000. C-2: one order of 2,000, and one of
+  // 3,000 checked six times, which must replace its hold each time, never add to it.
+  std::vector<CreditCheckRequest> requests;
+  for (int k = 0; k < 9; ++k) requests.push_back({"C-1", "SO-" + std::to_string(k), 1000, eur, true});
+  requests.push_back({"C-2", "SO-OTHER", 2000, eur, true});
+  for (int k = 0; k < 6; ++k) requests.push_back({"C-2", "SO-SAME", 3000, eur, true});
+
+  auto blocker = t.connect();
+  if (backend == "mysql") {
+    blocker->session() << "START TRANSACTION";
+    blocker->session() << "SELECT id FROM customers WHERE id IN ('C-1', 'C-2') FOR UPDATE";
+  } else {
+    blocker->session() << "BEGIN IMMEDIATE";
+  }
+  const sql::SqlBooks::TurnCount before = sql::SqlBooks::write_turns();
+  std::vector<CreditCheck> answers(requests.size());
+  std::vector<std::thread> threads;
+  for (std::size_t k = 0; k < requests.size(); ++k)
+    threads.emplace_back([&, k] {
+      sql::SqlBooks mine(t.connect());
+      answers[k] = mine.check_credit(finance, requests[k], today);
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all queued
+  blocker->session() << (backend == "mysql" ? "COMMIT" : "ROLLBACK");
+  for (std::thread& th : threads) th.join();
+  const sql::SqlBooks::TurnCount after = sql::SqlBooks::write_turns();
+  CHECK(after.checks - before.checks == requests.size());
+  CHECK(after.turns - before.turns < requests.size());  // some went together
+
+  std::multiset<std::int64_t> seen_reserved;  // by C-1's approved checks
+  int c1_approved = 0, c1_declined = 0;
+  for (std::size_t k = 0; k < requests.size(); ++k) {
+    INFO(requests[k].order_ref << ": " << answer_of(answers[k]));
+    REQUIRE(answers[k].outcome == PostOutcome::created);
+    if (requests[k].customer == "C-2") {
+      CHECK(answers[k].answer.decision == CreditDecision::approved);
+      continue;
+    }
+    if (answers[k].answer.decision == CreditDecision::approved) {
+      ++c1_approved;
+      seen_reserved.insert(answers[k].position.reserved);
+    } else {
+      ++c1_declined;
+      CHECK(answers[k].position.reserved == 5000);
+    }
+  }
+  CHECK(c1_approved == 5);
+  CHECK(c1_declined == 4);
+  CHECK(seen_reserved == std::multiset<std::int64_t>{0, 1000, 2000, 3000, 4000});
+  CHECK(books.account("C-1", today)->balance.reserved == 5000);
+  CHECK(books.account("C-2", today)->balance.reserved == 5000);
+  CHECK(books.reservation("SO-SAME")->amount == 3000);
 }
 
 TEST_CASE("books: reads together see one snapshot, taken at the first of them", "[sql]") {
