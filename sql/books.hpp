@@ -130,8 +130,10 @@ class SqlBooks final : public Books {
   struct TurnHolds;
   CreditCheck evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran = nullptr,
                        const TurnHolds* holds = nullptr);
-  // Checks that write, run together in one transaction: a turn (books_credit.cpp).
+  // Checks that write, run together in one transaction: a turn (books_credit.cpp); run
+  // again when a hold lost a race for its order_ref.
   void run_turn(const std::vector<TurnCheck*>& turn, Date today);
+  void run_turn_once(const std::vector<TurnCheck*>& turn, Date today);
   // MySQL: checks that only read, their positions read together (books_credit.cpp).
   void run_reads(const std::vector<TurnCheck*>& turn, Date today);
   // Both add their statements to `writes`, which the caller commits with.

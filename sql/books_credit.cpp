@@ -52,8 +52,10 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, co
       check.field = "currency";
       return check;
     }
-    if (q.own_customer_ind == soci::i_ok && q.own_customer != request.customer) {
-      check.outcome = PostOutcome::conflict;  // the order_ref holds credit of another customer
+    // The order_ref holds credit of another customer: until its hold ends, even past its last
+    // day (the expiry job has yet to take it out of that customer's reserved credit).
+    if (q.held_by_ind == soci::i_ok && q.held_by != request.customer) {
+      check.outcome = PostOutcome::conflict;
       check.field = "order_ref";
       return check;
     }
@@ -74,12 +76,19 @@ CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, co
 void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes) {
   const CreditCheckRequest& r = check.request;
   const Date expires = today + date::days(reservation_days_);
-  // One statement whatever stood under this order_ref before: a hold of the same order is
-  // replaced, never added to; an ended one (released, consumed, expired) makes way. What the
-  // old row still held leaves the projection, the new amount joins it.
+  // What stood under this order_ref before makes way: this customer's hold of the same order
+  // (replaced, never added to) or an ended one (released, consumed, expired). What the old row
+  // still held leaves the projection, the new amount joins it. Another customer's active hold
+  // stays: the check read none (evaluate), but on MySQL one may have been committed since by
+  // a turn of that customer; then the INSERT fails (TransactionConflict) and the turn runs
+  // again (run_turn), now finding it.
+  Params del;
+  std::string sql = "DELETE FROM reservations WHERE order_ref = " + del.add(r.order_ref) + " AND (customer = " +
+                    del.add(r.customer) + " OR status <> 'active')";
+  writes.add(std::move(sql), std::move(del));
   Params p;
-  std::string sql =
-      "REPLACE INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
+  sql =
+      "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
       " status, reserved_by, recorded_at) VALUES (" + p.add(r.order_ref) + ", " + p.add(r.customer) + ", " +
       p.add(static_cast<long long>(r.amount)) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
       p.add(r.currency.str()) + ", " + p.add(format_date(today)) + ", " + p.add(format_date(expires)) +
@@ -337,6 +346,21 @@ void SqlBooks::read_ahead(const std::vector<CreditCheckRequest>& checks, Date to
 //    (Reading each check's position afresh, as until session 10, cost MariaDB a statement per
 //    check and the turn a round trip per check.)
 void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
+  // MySQL: a hold that lost the race for its order_ref to another customer's turn (hold()),
+  // or a deadlock between two such turns, rolls the turn back. Run again, it reads the other's
+  // hold and answers that check 409 with no write; so each time it fails one more of its
+  // checks stops writing, and it cannot fail more times than it has checks, but for deadlocks.
+  const std::size_t attempts = turn.size() + 2;
+  for (std::size_t attempt = 1;; ++attempt) {
+    try {
+      return run_turn_once(turn, today);
+    } catch (const TransactionConflict&) {
+      if (attempt == attempts) throw;
+    }
+  }
+}
+
+void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
   const bool mysql = db_->dialect() == Dialect::mysql;
   Batch start;
   LedgerStore(*db_).lock_customers({turn.front()->request->customer}, start);

@@ -28,6 +28,13 @@ constexpr std::size_t sqlite_cache_kib_default = 64 * 1024;
 
 // The environment failed (core/errors.hpp); soci_error never leaves sql/, it becomes this.
 using DatabaseError = StorageError;
+// MySQL: a transaction lost to another: a write met a row that one committed under the same
+// unique key meanwhile (ER_DUP_ENTRY), or the server rolled it back to break a deadlock
+// (ER_LOCK_DEADLOCK). The caller may run it again, reading afresh.
+class TransactionConflict : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
 
 struct DbUrl {
   Dialect dialect = Dialect::sqlite;

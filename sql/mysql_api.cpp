@@ -2,6 +2,7 @@
 
 #include "sql/database.hpp"
 
+#include <mysqld_error.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 
@@ -39,7 +40,10 @@ void allow_statement_batches(soci::session& session) {
 
 std::vector<ResultSet> run_statements(soci::session& session, const std::string& sql) {
   MYSQL* c = connection_of(session);
-  auto fail = [&] { throw DatabaseError(mysql_error(c)); };
+  auto fail = [&] {
+    if (mysql_errno(c) == ER_DUP_ENTRY || mysql_errno(c) == ER_LOCK_DEADLOCK) throw TransactionConflict(mysql_error(c));
+    throw DatabaseError(mysql_error(c));
+  };
   if (mysql_real_query(c, sql.data(), sql.size()) != 0) fail();
   std::vector<ResultSet> results;
   for (;;) {  // every result is read, or the connection takes no further statement

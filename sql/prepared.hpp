@@ -291,8 +291,7 @@ struct SqlBooks::PositionStatement {
     own_held_ind = held_ind;
     own_held = held;
     const bool holds = held_ind == soci::i_ok && held_until_ind == soci::i_ok && db_date(held_until) >= day;
-    own_customer_ind = own_amount_ind = own_expires_ind = holds ? soci::i_ok : soci::i_null;
-    own_customer = held_by;
+    own_amount_ind = own_expires_ind = holds ? soci::i_ok : soci::i_null;
     own_amount = held;
     own_expires = held_until;
   }
@@ -333,14 +332,14 @@ struct SqlBooks::PositionStatement {
   std::unique_ptr<ServerStatement> server;     // MySQL only
   std::string id, id2, order_ref;
   std::string today, today2, today3;
-  std::string currency, grade, oldest_due, own_customer, own_expires, held_by, held_until;
+  std::string currency, grade, oldest_due, own_expires, held_by, held_until;
   long long limit = 0, on_hold = 0, dunning_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0,
             own_amount = 0, own_held = 0, held = 0;
   long long p_hold = 0, p_dunning = 0, p_limit = 0, p_band = 0, p_days = 0, p_share = 0, p_grade = 0, p_no_limit = 0,
             p_reservation_days = 0;
   soci::indicator limit_ind = soci::i_ok, grade_ind = soci::i_ok, open_ind = soci::i_ok, overdue_ind = soci::i_ok,
                   oldest_ind = soci::i_ok, paid_ind = soci::i_ok, credited_ind = soci::i_ok, reserved_ind = soci::i_ok,
-                  own_customer_ind = soci::i_ok, own_amount_ind = soci::i_ok, own_expires_ind = soci::i_ok,
+                  own_amount_ind = soci::i_ok, own_expires_ind = soci::i_ok,
                   own_held_ind = soci::i_ok, held_by_ind = soci::i_ok, held_ind = soci::i_ok,
                   held_until_ind = soci::i_ok,
                   p_days_ind = soci::i_ok, p_share_ind = soci::i_ok;
