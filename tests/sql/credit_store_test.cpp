@@ -51,6 +51,30 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 10000);
 }
 
+TEST_CASE("reservations: another customer's order_ref is refused until its hold ends, then may be held anew",
+          "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  sql::SqlBooks books(t.connect());
+  const Actor sales{"s", Role::sales, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(books.post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
+  REQUIRE(books.check_credit(sales, {"C-1", "SO-1", 6000, eur, true}, d("2026-03-01")).reservation);
+  const CreditCheckRequest theirs{"C-2", "SO-1", 1000, eur, true};
+  CHECK(books.check_credit(sales, theirs, d("2026-03-31")).outcome == PostOutcome::conflict);
+  // Past its last day the hold counts no more for C-1, but until the job marks it expired it
+  // is still in C-1's reserved credit: C-2 may not take the order_ref over yet.
+  CHECK(books.check_credit(sales, theirs, d("2026-04-01")).outcome == PostOutcome::conflict);
+  CHECK(books.expire_reservations(d("2026-04-01")) == 1);
+  const CreditCheck taken = books.check_credit(sales, theirs, d("2026-04-01"));
+  CHECK(taken.outcome == PostOutcome::created);
+  REQUIRE(taken.reservation);
+  CHECK(books.reservation("SO-1")->customer == "C-2");
+  CHECK(books.account("C-1", d("2026-04-01"))->balance.reserved == 0);
+  CHECK(books.account("C-2", d("2026-04-01"))->balance.reserved == 1000);
+}
+
 namespace {
 
 // Everything a check answers, as one line to compare.
