@@ -78,6 +78,16 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
 namespace {
 
 // Everything a check answers, as one line to compare.
+// The books of a test of checks, on one backend, with who posts to them, in what, and when.
+struct Desk {
+  explicit Desk(const std::string& backend) : t(backend), books(t.connect()) {}
+  test::TestDb t;
+  sql::SqlBooks books;
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-06-15");
+};
+
 std::string answer_of(const CreditCheck& c) {
   std::string out = std::string(to_string(c.outcome)) + " " + c.field;
   if (c.outcome != PostOutcome::created) return out;
@@ -103,11 +113,8 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
   // every kind of position, and a customer that does not exist, must come out of it as they
   // do read alone.
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
-  test::TestDb t(backend);
-  sql::SqlBooks books(t.connect());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  const Date today = d("2026-06-15");
+  Desk desk(backend);
+  auto& [t, books, finance, eur, today] = desk;
   auto customer = [&](const char* id, std::optional<std::int64_t> limit, bool hold = false,
                       const char* currency = "EUR") {
     REQUIRE(books.post_customer(finance, Customer{id, id, *parse_currency(currency), limit, "NET30", std::nullopt,
@@ -185,11 +192,8 @@ TEST_CASE("credit: reserving checks held up together go in one turn, each seeing
   // behind it and then go together in one turn. There each must be decided on the holds of
   // those before it; on MariaDB the turn reads all their positions at its start (run_turn).
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
-  test::TestDb t(backend);
-  sql::SqlBooks books(t.connect());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  const Date today = d("2026-06-15");
+  Desk desk(backend);
+  auto& [t, books, finance, eur, today] = desk;
   for (const char* id : {"C-1", "C-2"})
     REQUIRE(books.post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
                 .outcome == PostOutcome::created);
