@@ -11,11 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=$1
 shift
-url=${AB_DB:-sqlite:bench/out/bench.db}
-[ -n "${AB_DB:-}" ] || [ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
-key=$(build/app/tallyman keys create --role admin --name "ab-$$" --db "$url" 2>/dev/null)
+source bench/credit_lib.sh
+bench_book ab
 port=18491
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 measure() {  # name, wrk arguments...
   local name=$1
   shift
@@ -29,13 +27,9 @@ measure() {  # name, wrk arguments...
 }
 for round in $(seq "$rounds"); do
   for bin in "$@"; do
-    env ${AB_ENV:-} "$bin" serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-ab.log &
-    server=$!
-    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    bench_serve "$bin" $port /tmp/tallyman-credit-ab.log
     export CUSTOMER=C-AB-$$-$round-$RANDOM RUN=$$-$round-$RANDOM
-    curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-      -d "{\"id\":\"$CUSTOMER\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}" \
-      "http://127.0.0.1:$port/v1/customers"
+    bench_customer $port "$CUSTOMER"
     checks=(-s bench/credit_check.lua -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/credit-checks")
     RESERVE=false wrk -t1 -c32 -d2s "${checks[@]}" >/dev/null  # warm-up
     measure healthz "http://127.0.0.1:$port/healthz"

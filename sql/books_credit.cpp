@@ -384,7 +384,8 @@ void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
       if (check.answer.decision != CreditDecision::approved) {
         keep_for_override(check, writes);
       } else if (request.reserve) {
-        const long long counted = check.reservation ? check.reservation->amount : 0;  // the order's hold in the position
+        // What the order's own hold (if it holds) counted in this position, before it is replaced.
+        const long long counted = check.reservation ? check.reservation->amount : 0;
         hold(*turn[k]->actor, check, today, false, writes);
         holds.reserved += request.amount - counted;
         holds.order[request.order_ref] = {request.amount, format_date(check.reservation->expires)};
