@@ -134,6 +134,8 @@ class SqlBooks final : public Books {
   // again when a hold lost a race for its order_ref.
   void run_turn(const std::vector<TurnCheck*>& turn, Date today);
   void run_turn_once(const std::vector<TurnCheck*>& turn, Date today);
+  CreditCheck override_once(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
+                            Date today);  // override_check, run again as run_turn is
   // MySQL: checks that only read, their positions read together (books_credit.cpp).
   void run_reads(const std::vector<TurnCheck*>& turn, Date today);
   // Both add their statements to `writes`, which the caller commits with.

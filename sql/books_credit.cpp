@@ -28,6 +28,23 @@
 
 namespace tallyman::sql {
 
+namespace {
+
+// Runs f up to `attempts` times while its transaction is rolled back by a TransactionConflict
+// (MySQL: a unique key taken meanwhile, or a deadlock); each run reads afresh.
+template <class F>
+auto rerun_on_conflict(std::size_t attempts, F&& f) -> decltype(f()) {
+  for (std::size_t attempt = 1;; ++attempt) {
+    try {
+      return f();
+    } catch (const TransactionConflict&) {
+      if (attempt == attempts) throw;
+    }
+  }
+}
+
+}  // namespace
+
 SqlBooks::PositionStatement& SqlBooks::position_statement() {
   if (!position_) position_ = std::make_unique<PositionStatement>(db_->session());
   return *position_;
@@ -350,14 +367,7 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
   // or a deadlock between two such turns, rolls the turn back. Run again, it reads the other's
   // hold and answers that check 409 with no write; so each time it fails one more of its
   // checks stops writing, and it cannot fail more times than it has checks, but for deadlocks.
-  const std::size_t attempts = turn.size() + 2;
-  for (std::size_t attempt = 1;; ++attempt) {
-    try {
-      return run_turn_once(turn, today);
-    } catch (const TransactionConflict&) {
-      if (attempt == attempts) throw;
-    }
-  }
+  rerun_on_conflict(turn.size() + 2, [&] { run_turn_once(turn, today); });
 }
 
 void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
@@ -401,6 +411,13 @@ void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
 
 CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
                                      bool reserve, Date today) {
+  // MySQL: as in run_turn, a hold that lost its order_ref to another customer meanwhile rolls
+  // back; run again, the override finds that hold and answers 409.
+  return rerun_on_conflict(2, [&] { return override_once(actor, order_ref, reason, reserve, today); });
+}
+
+CreditCheck SqlBooks::override_once(const Actor& actor, const std::string& order_ref, const std::string& reason,
+                                    bool reserve, Date today) {
   return guarded([&] {
     WriteTransaction tx(*db_);
     CreditCheckRequest request;

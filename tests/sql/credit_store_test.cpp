@@ -75,6 +75,55 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
   CHECK(books.account("C-2", d("2026-04-01"))->balance.reserved == 1000);
 }
 
+TEST_CASE("reservations: on MySQL an override that loses its order_ref to another customer meanwhile is refused",
+          "[mysql]") {
+  // The override reads no hold of the order_ref, then another customer's is committed before
+  // its own: its INSERT fails, and it must run again and answer conflict (409), not fail (503).
+  test::TestDb t("mysql");
+  sql::SqlBooks books(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-03-01");
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
+  REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
+          CreditDecision::declined);
+  // C-2's hold of SO-1, as a check writes it, left uncommitted: the override's DELETE of any
+  // row of SO-1 waits for it.
+  auto other = t.connect();
+  other->session() << "START TRANSACTION";
+  other->session() << "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on,"
+                      " expires_on, status, reserved_by, recorded_at) VALUES ('SO-1', 'C-2', 700, 700, 'EUR',"
+                      " '2026-03-01', '2026-03-31', 'active', 's', '2026-03-01T00:00:00Z')";
+  other->session() << "UPDATE customers SET reserved_amount = reserved_amount + 700 WHERE id = 'C-2'";
+  CreditCheck overridden;
+  std::string failed;
+  std::thread overrider([&] {
+    try {
+      sql::SqlBooks mine(t.connect());
+      overridden = mine.override_check(finance, "SO-1", "known customer", true, today);
+    } catch (const std::exception& e) {
+      failed = e.what();
+    }
+  });
+  auto watcher = t.connect();
+  int waiting = 0;
+  for (int k = 0; k < 200 && waiting == 0; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    watcher->session() << "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+        soci::into(waiting);
+  }
+  CHECK(waiting == 1);  // the override waits on C-2's row
+  other->session() << "COMMIT";
+  overrider.join();
+  CHECK(failed == "");
+  CHECK(overridden.outcome == PostOutcome::conflict);
+  CHECK(books.reservation("SO-1")->customer == "C-2");
+  CHECK(books.account("C-1", today)->balance.reserved == 0);
+  CHECK(books.account("C-2", today)->balance.reserved == 700);
+}
+
 namespace {
 
 // Everything a check answers, as one line to compare.
