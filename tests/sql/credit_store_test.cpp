@@ -314,7 +314,9 @@ TEST_CASE("books: reads together see one snapshot, taken at the first of them", 
   // (A lowered limit applies at once.)
   books.read_together([&] {
     first = books.customer("C-1");
-    REQUIRE(other.patch_customer(finance, "C-1", CustomerPatch{.credit_limit = std::optional<std::int64_t>(50)}).accepted());
+    CustomerPatch lower;
+    lower.credit_limit = std::optional<std::int64_t>(50);
+    REQUIRE(other.patch_customer(finance, "C-1", lower).accepted());
     second = books.customer("C-1");
   });
   REQUIRE(first);
