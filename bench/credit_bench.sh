@@ -61,7 +61,7 @@ run() {
   local name=$1 reserve=$2 target=$3
   echo "== $name (wrk -t1 -c32 -d${seconds}s)"
   RESERVE=$reserve wrk -t1 -c32 -d"${seconds}s" --latency -s bench/credit_check.lua \
-    -H "Authorization: Bearer $key" "http://127.0.0.1:$port$target" | grep -E 'Requests/sec|50%|99%|Non-2xx'
+    -H "Authorization: Bearer $key" "http://127.0.0.1:$port$target" | grep -E 'Requests/sec|50%|99%|percentiles|Non-2xx'
 }
 RESERVE=false wrk -t1 -c32 -d3s -s bench/credit_check.lua -H "Authorization: Bearer $key" \
   "http://127.0.0.1:$port/v1/credit-checks" >/dev/null  # warm-up, not reported

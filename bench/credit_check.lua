@@ -28,3 +28,12 @@ if reserve then
 else
   wrk.body = body("B-CHECK")
 end
+
+-- The tail in more detail than wrk's --latency gives (docs/performance.md reads it).
+done = function(summary, latency, requests)
+  local out = {}
+  for _, p in ipairs({90, 95, 98, 99, 99.5, 99.9}) do
+    out[#out + 1] = string.format("p%s %.2f", p, latency:percentile(p) / 1000)
+  end
+  io.write(string.format("percentiles (ms): %s, max %.1f\n", table.concat(out, ", "), latency.max / 1000))
+end
