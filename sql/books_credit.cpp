@@ -411,9 +411,10 @@ void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
 
 CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
                                      bool reserve, Date today) {
-  // MySQL: as in run_turn, a hold that lost its order_ref to another customer meanwhile rolls
-  // back; run again, the override finds that hold and answers 409.
-  return rerun_on_conflict(2, [&] { return override_once(actor, order_ref, reason, reserve, today); });
+  // MySQL: as in run_turn (and as often as a turn of one check), a hold that lost its
+  // order_ref to another customer meanwhile rolls back; run again, the override finds that
+  // hold and answers 409.
+  return rerun_on_conflict(3, [&] { return override_once(actor, order_ref, reason, reserve, today); });
 }
 
 CreditCheck SqlBooks::override_once(const Actor& actor, const std::string& order_ref, const std::string& reason,
