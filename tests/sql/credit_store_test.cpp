@@ -341,7 +341,9 @@ TEST_CASE("books: on MySQL checks read ahead are decided from what was read, eac
             PostOutcome::created);
   const CreditCheckRequest one{"C-1", "SO-1", 80, eur, false}, two{"C-2", "SO-2", 80, eur, false};
   const auto lower = [&](const char* id) {
-    REQUIRE(other.patch_customer(finance, id, CustomerPatch{.credit_limit = std::optional<std::int64_t>(50)}).accepted());
+    CustomerPatch patch;
+    patch.credit_limit = std::optional<std::int64_t>(50);
+    REQUIRE(other.patch_customer(finance, id, patch).accepted());
   };
   const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
   books.read_together([&] {

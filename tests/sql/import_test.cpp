@@ -225,8 +225,8 @@ TEST_CASE("import: empty values are stored as NULL, in few rows and in many", "[
     invoices += "INV-" + std::to_string(r) + "," + id + ",2026-01-15,," + std::to_string(1000 + r) + ",EUR," +
                 (r % 4 == 0 ? "SO-" + std::to_string(r) : "") + "\n";
   }
-  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers, customers)).created == rows);
-  CHECK(ok(sql::import_csv(t.db(), RecordKind::invoices, invoices)).created == rows);
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers, customers)).created == static_cast<std::size_t>(rows));
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::invoices, invoices)).created == static_cast<std::size_t>(rows));
   sql::LedgerStore store(t.db());
   for (int r = 0; r < rows; ++r) {
     const auto c = store.customer("C-" + std::to_string(r));
