@@ -28,7 +28,7 @@ void SqlBooks::read_together(const std::function<void()>& reads) {
     } forget{ahead_};
     return reads();
   }
-  guarded([&] { db_->session() << "BEGIN"; });  // deferred: the first read takes the snapshot
+  db_->run(Database::Tx::begin);  // deferred: the first read takes the snapshot
   try {
     reads();
   } catch (...) {
@@ -38,7 +38,7 @@ void SqlBooks::read_together(const std::function<void()>& reads) {
     }
     throw;
   }
-  guarded([&] { db_->session() << "COMMIT"; });
+  db_->run(Database::Tx::commit);
 }
 
 std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {

@@ -154,6 +154,25 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
 
 Database::~Database() = default;
 
+void Database::run(Tx what) {
+  const auto k = static_cast<std::size_t>(what);
+  if (dialect_ == Dialect::mysql) {
+    static const char* const text[] = {"BEGIN", "START TRANSACTION", "COMMIT"};
+    guarded([&] { *session_ << text[k]; });
+    return;
+  }
+  static const char* const text[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"};
+  guarded([&] {
+    try {
+      if (!tx_[k]) tx_[k] = std::make_unique<soci::statement>(session_->prepare << text[k]);
+      tx_[k]->execute(true);
+    } catch (...) {
+      tx_[k].reset();  // prepared afresh next time
+      throw;
+    }
+  });
+}
+
 void Database::set_page_cache(std::size_t kib) {
   if (dialect_ != Dialect::sqlite) return;
   guarded([&] { *session_ << "PRAGMA cache_size=-" + std::to_string(kib); });
@@ -217,14 +236,14 @@ std::unique_lock<std::mutex> lock_writer(const std::string& path) {
 WriteTransaction::WriteTransaction(Database& db) : db_(db) {
   refuse_to_wait();  // a write may wait for the lock, and a commit may checkpoint
   if (db_.dialect() == Dialect::sqlite) writer_ = lock_writer(db_.url_.connect);
-  guarded([&] { db_.session() << (db_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION"); });
+  db_.run(Database::Tx::begin_immediate);
 }
 
 WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
   refuse_to_wait();
   if (db_.dialect() == Dialect::sqlite) {
     writer_ = lock_writer(db_.url_.connect);
-    guarded([&] { db_.session() << "BEGIN IMMEDIATE"; });
+    db_.run(Database::Tx::begin_immediate);
   }
   try {
     if (db_.dialect() == Dialect::sqlite)
@@ -253,7 +272,7 @@ void WriteTransaction::rollback() noexcept {
 }
 
 void WriteTransaction::commit() {
-  guarded([&] { db_.session() << "COMMIT"; });
+  db_.run(Database::Tx::commit);
   open_ = false;
   if (writer_.owns_lock()) writer_.unlock();
 }

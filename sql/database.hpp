@@ -17,6 +17,7 @@
 
 namespace soci {
 class session;
+class statement;
 }
 
 namespace tallyman::sql {
@@ -79,12 +80,18 @@ class Database {
   // locked until commit. SQLite needs nothing: BEGIN IMMEDIATE admits one writer at a time.
   const char* for_update() const { return dialect_ == Dialect::mysql ? " FOR UPDATE" : ""; }
   soci::session& session() { return *session_; }
+  // Begins or commits a transaction. On SQLite from statements prepared once per connection:
+  // every round of reads begins and commits one, and SOCI would parse the text each time.
+  // (On MySQL begin_immediate is START TRANSACTION.) Throws as guarded() does.
+  enum class Tx { begin, begin_immediate, commit };
+  void run(Tx what);
   // Another connection to the same database (for work split across threads).
   std::unique_ptr<Database> connect_again() const { return std::make_unique<Database>(url_); }
 
  private:
   friend class WriteTransaction;  // reads url_ to find the file's writer lock
   std::unique_ptr<soci::session> session_;
+  std::unique_ptr<soci::statement> tx_[3];  // SQLite: run()'s statements, by Tx, made on first use
   DbUrl url_;
   Dialect dialect_;
   std::string display_;
