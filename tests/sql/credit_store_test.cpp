@@ -124,6 +124,75 @@ TEST_CASE("reservations: on MySQL an override that loses its order_ref to anothe
   CHECK(books.account("C-2", today)->balance.reserved == 700);
 }
 
+TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs again and goes through", "[mysql]") {
+  // Another transaction holds the check's row, then asks for the customer's row, which the
+  // override holds while it waits for the check's row: a deadlock. InnoDB rolls back the
+  // lighter of the two, the override (the other has written 40 rows). It must run again,
+  // wait for the other to end, and approve (200), not fail (503).
+  test::TestDb t("mysql");
+  sql::SqlBooks books(t.connect());
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-03-01");
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
+  REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, false}, today).answer.decision ==
+          CreditDecision::declined);
+  auto watcher = t.connect();
+  auto count = [&](const std::string& sql) {
+    long long n = 0;
+    watcher->session() << sql, soci::into(n);
+    return n;
+  };
+  const auto deadlocks = [&] {
+    std::string name;
+    long long n = 0;
+    watcher->session() << "SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'", soci::into(name), soci::into(n);
+    return n;
+  };
+  const long long deadlocks_before = deadlocks();
+  auto other = t.connect();
+  other->session() << "START TRANSACTION";
+  for (int k = 1; k <= 40; ++k)
+    other->session() << "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency,"
+                        " reserved_on, expires_on, status, reserved_by, recorded_at) VALUES ('W-" +
+                            std::to_string(k) +
+                            "', 'C-2', 1, 1, 'EUR', '2026-03-01', '2026-03-31', 'active', 's',"
+                            " '2026-03-01T00:00:00Z')";
+  std::string held;
+  other->session() << "SELECT order_ref FROM credit_checks WHERE order_ref = 'SO-1' FOR UPDATE", soci::into(held);
+  CreditCheck overridden;
+  std::string failed;
+  std::thread overrider([&] {
+    try {
+      sql::SqlBooks mine(t.connect());
+      overridden = mine.override_check(finance, "SO-1", "known customer", false, today);
+    } catch (const std::exception& e) {
+      failed = e.what();
+    }
+  });
+  long long waiting = 0;
+  for (int k = 0; k < 200 && waiting == 0; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    waiting = count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
+  }
+  REQUIRE(waiting == 1);  // the override, holding C-1's row, waits for SO-1's
+  std::string locked;
+  // Closes the cycle; returns once InnoDB has rolled the override back (it throws if this
+  // transaction were the one rolled back instead).
+  other->session() << "SELECT id FROM customers WHERE id = 'C-1' FOR UPDATE", soci::into(locked);
+  CHECK(deadlocks() > deadlocks_before);  // (a count of the whole server: tests run side by side)
+  other->session() << "ROLLBACK";
+  overrider.join();
+  CHECK(failed == "");
+  CHECK(overridden.outcome == PostOutcome::created);
+  CHECK(overridden.answer.decision == CreditDecision::approved);
+  CHECK(count("SELECT COUNT(*) FROM credit_checks WHERE order_ref = 'SO-1' AND overridden_by = 'f'") == 1);
+  CHECK(count("SELECT COUNT(*) FROM audit WHERE action = 'credit_check.override'") == 1);
+  CHECK(count("SELECT COUNT(*) FROM reservations") == 0);
+}
+
 namespace {
 
 // Everything a check answers, as one line to compare.
