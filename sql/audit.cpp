@@ -12,7 +12,7 @@ void record_audit(Database& db, const Actor& actor, const char* action, const ch
                           p.add(utc_timestamp()) + ", " + p.add(actor.name) + ", " +
                           p.add(std::string(to_string(actor.role))) + ", " + p.add(action) + ", " + p.add(entity) +
                           ", " + p.add(entity_id) + ", " + p.add(actor.request_id) + ", " + p.add(actor.request) + ")";
-  execute(db.session(), sql, p);
+  execute(db, sql, p);
 }
 
 }  // namespace tallyman::sql

@@ -65,7 +65,7 @@ void SqlBooks::add_key(const std::string& name, Role role, const std::string& ke
   guarded([&] {
     WriteTransaction tx(*db_);
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "INSERT INTO api_keys (name, role, key_hash, created_at) VALUES (" + p.add(name) + ", " +
                 p.add(std::string(to_string(role))) + ", " + p.add(key_hash) + ", " + p.add(utc_timestamp()) + ")",
             p);
@@ -93,12 +93,12 @@ PostResult SqlBooks::put_terms(const Actor& actor, const Terms& terms) {
                       ddays = p.add(terms.discount ? std::optional<long long>(terms.discount->days) : std::nullopt),
                       dbp = p.add(terms.discount ? std::optional<long long>(terms.discount->percent_bp) : std::nullopt);
     if (it == known.end())
-      execute(db_->session(),
+      execute(*db_,
               "INSERT INTO terms (code, basis, days, discount_days, discount_bp) VALUES (" + code + ", " + basis + ", " +
                   days + ", " + ddays + ", " + dbp + ")",
               p);
     else
-      execute(db_->session(),
+      execute(*db_,
               "UPDATE terms SET basis = " + basis + ", days = " + days + ", discount_days = " + ddays +
                   ", discount_bp = " + dbp + " WHERE code = " + code,
               p);
@@ -127,7 +127,7 @@ PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, c
     const bool held_for_approval = raise && actor.role == Role::finance;
     if (held_for_approval) {
       Params p;
-      execute(db_->session(),
+      execute(*db_,
               "INSERT INTO limit_changes (customer, old_limit, new_limit, status, requested_by, requested_at) VALUES (" +
                   p.add(id) + ", " +
                   p.add(found->credit_limit ? std::optional<long long>(*found->credit_limit) : std::nullopt) + ", " +
@@ -145,7 +145,7 @@ PostResult SqlBooks::patch_customer(const Actor& actor, const std::string& id, c
         ", collector = " + p.add(c.collector) + ", grade = " +
         p.add(c.grade ? std::optional<std::string>(std::string(1, *c.grade)) : std::nullopt) +
         ", on_hold = " + p.add(static_cast<long long>(c.on_hold)) + " WHERE id = " + p.add(id);
-    execute(db_->session(), sql, p);
+    execute(*db_, sql, p);
     return {held_for_approval ? PostOutcome::pending : PostOutcome::updated, ""};
   });
 }
@@ -164,7 +164,7 @@ PostResult SqlBooks::decide_limit_change(const Actor& actor, std::int64_t id, bo
           .run();
       store.lock_customers({customer});
       Params u;
-      execute(db_->session(),
+      execute(*db_,
               "UPDATE customers SET credit_limit = " + u.add(new_limit) + " WHERE id = " + u.add(customer), u);
       return {PostOutcome::updated, ""};
     });
@@ -183,7 +183,7 @@ PostResult SqlBooks::dispute(const Actor& actor, const std::string& number, cons
                  if (!inv) return {PostOutcome::not_found, "number"};
                  if (!reason && !inv->disputed) return {PostOutcome::replayed, ""};
                  Params p;
-                 execute(db_->session(),
+                 execute(*db_,
                          "UPDATE invoices SET disputed = " + p.add(static_cast<long long>(reason.has_value())) +
                              ", dispute_reason = " + p.add(reason) + " WHERE number = " + p.add(number),
                          p);
@@ -219,10 +219,10 @@ void SqlBooks::end_episode_if_clear(const std::string& customer, Date day) {
       .run();
   if (overdue > 0) return;
   Params t;
-  execute(db_->session(),
+  execute(*db_,
           "UPDATE dunning_tasks SET status = 'resolved' WHERE customer = " + t.add(customer) + " AND status = 'open'", t);
   Params c;
-  execute(db_->session(),
+  execute(*db_,
           "UPDATE customers SET dunning_hold = 0, dunning_level = NULL WHERE id = " + c.add(customer), c);
 }
 
@@ -258,7 +258,7 @@ PostResult SqlBooks::request_write_off(const Actor& actor, const std::string& in
     if (!inv) return {PostOutcome::unknown_invoice, "invoice"};
     if (amount > inv->open_amount) return {PostOutcome::exceeds_open_amount, "amount"};
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "INSERT INTO write_offs (invoice, customer, amount, currency, reason, status, requested_by, requested_at)"
             " VALUES (" + p.add(invoice) + ", " + p.add(inv->invoice.customer) + ", " +
                 p.add(static_cast<long long>(amount)) + ", " + p.add(inv->invoice.currency.str()) + ", " +
@@ -297,7 +297,7 @@ PostResult SqlBooks::decide(const char* table, const Actor& actor, std::int64_t 
     if (!applied.accepted()) return applied;
   }
   Params u;
-  execute(db_->session(),
+  execute(*db_,
           std::string("UPDATE ") + table + " SET status = " + u.add(std::string(to_string(wanted))) +
               ", decided_by = " + u.add(actor.name) + ", decided_at = " + u.add(utc_timestamp()) + " WHERE id = " +
               u.add(static_cast<long long>(id)),
@@ -319,7 +319,7 @@ PostResult SqlBooks::decide_write_off(const Actor& actor, std::int64_t id, bool 
       PostResult posted = store.post_write_off(invoice, amount, today, "WO-" + std::to_string(id));
       if (!posted.accepted()) return posted;
       Params u;
-      execute(db_->session(),
+      execute(*db_,
               "UPDATE write_offs SET posted_on = " + u.add(format_date(today)) + " WHERE id = " +
                   u.add(static_cast<long long>(id)),
               u);

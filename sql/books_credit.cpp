@@ -402,7 +402,7 @@ void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
       }
     }
     turn[k]->result = std::move(check);
-    if (!mysql && k + 1 < turn.size()) writes.run(db_->session());  // the next one reads what these wrote
+    if (!mysql && k + 1 < turn.size()) writes.run(*db_);  // the next one reads what these wrote
   }
   tx.commit(writes);
   ++write_turns_run;
@@ -464,7 +464,7 @@ PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& 
     std::string sql = "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref);
     writes.add(std::move(sql), std::move(p));
     add_reserved(writes, found->customer, -found->amount);
-    writes.run(db_->session());
+    writes.run(*db_);
     return {PostOutcome::updated, ""};
   });
 }
@@ -495,7 +495,7 @@ std::size_t SqlBooks::expire_reservations(Date today) {
     // What they held leaves the customers' projections first.
     Params p;
     const std::string d1 = p.add(day), d2 = p.add(day);
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE customers SET reserved_amount = reserved_amount - (SELECT COALESCE(SUM(r.amount), 0)"
             " FROM reservations r WHERE r.customer = customers.id AND r.status = 'active' AND r.expires_on < " + d1 +
                 ") WHERE id IN (SELECT customer FROM reservations WHERE status = 'active' AND expires_on < " + d2 + ")",
@@ -568,7 +568,7 @@ PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& p
                             ", days_late_zero = " + p.add(static_cast<long long>(g.days_late_zero)) +
                             ", grade_a_min = " + p.add(static_cast<long long>(g.grade_a_min)) +
                             ", grade_b_min = " + p.add(static_cast<long long>(g.grade_b_min)) + " WHERE id = 1";
-    execute(db_->session(), sql, p);
+    execute(*db_, sql, p);
     return {PostOutcome::updated, ""};
   });
 }

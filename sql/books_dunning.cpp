@@ -160,12 +160,12 @@ PostResult SqlBooks::put_dunning_policy(const Actor& actor, const DunningPolicy&
   if (dunning_policy() == policy) return {PostOutcome::replayed, ""};
   return write(actor, "dunning_policy.put", "dunning_policy", "1", [&](LedgerStore&) -> PostResult {
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE dunning_settings SET min_amount = " + p.add(static_cast<long long>(policy.min_amount)) +
                 " WHERE id = 1",
             p);
     Params none;
-    execute(db_->session(), "DELETE FROM dunning_levels", none);
+    execute(*db_, "DELETE FROM dunning_levels", none);
     for (const DunningLevel& l : policy.levels) {
       Params i;
       auto days = [&](char grade) {
@@ -175,7 +175,7 @@ PostResult SqlBooks::put_dunning_policy(const Actor& actor, const DunningPolicy&
       const std::string level = i.add(static_cast<long long>(l.level)), d = i.add(static_cast<long long>(l.days_overdue)),
                         action = i.add(l.action), hold = i.add(static_cast<long long>(l.credit_hold));
       const std::string a = days('A'), b = days('B'), c = days('C');
-      execute(db_->session(),
+      execute(*db_,
               "INSERT INTO dunning_levels (level, days_overdue, action, credit_hold, days_a, days_b, days_c) VALUES (" +
                   level + ", " + d + ", " + action + ", " + hold + ", " + a + ", " + b + ", " + c + ")",
               i);
@@ -234,7 +234,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
         }
         if (state == PromiseState::broken) ++run.promises_broken;
         Params u;
-        execute(db_->session(),
+        execute(*db_,
                 "UPDATE promises SET status = " + u.add(std::string(to_string(state))) + " WHERE id = " + u.add(promise_id),
                 u);
       }
@@ -242,7 +242,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
     // The run's row first: its id goes on every task it creates.
     {
       Params p;
-      execute(db_->session(),
+      execute(*db_,
               "INSERT INTO dunning_runs (as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved,"
               " promises_broken, duration_ms, run_by, run_at) VALUES (" + p.add(format_date(as_of)) + ", 0, 0, 0, 0, 0, 0, 0, " +
                   p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
@@ -330,14 +330,14 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
         st.execute(true);
         run.tasks_resolved += static_cast<int>(st.get_affected_rows());
         Params c;
-        execute(db_->session(), "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer),
+        execute(*db_, "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer),
                 c);
       }
     }
     run.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     Params u;
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE dunning_runs SET examined = " + u.add(static_cast<long long>(run.examined)) + ", tasks_created = " +
                 u.add(static_cast<long long>(run.tasks_created)) + ", holds_set = " +
                 u.add(static_cast<long long>(run.holds_set)) + ", holds_released = " +
@@ -448,7 +448,7 @@ PostResult SqlBooks::update_task(const Actor& actor, std::int64_t id, TaskStatus
     if (current == to_string(status)) return {PostOutcome::replayed, ""};
     if (current != "open") return {PostOutcome::already_decided, "status"};
     Params u;
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE dunning_tasks SET status = " + u.add(std::string(to_string(status))) + ", note = " + u.add(note) +
                 " WHERE id = " + u.add(static_cast<long long>(id)),
             u);
@@ -477,7 +477,7 @@ PostResult SqlBooks::make_promise(const Actor& actor, const std::string& custome
     WriteTransaction tx(*db_);
     if (!LedgerStore(*db_).customer(customer)) return {PostOutcome::unknown_customer, "customer"};
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "INSERT INTO promises (customer, amount, made_on, promised_date, status, made_by, recorded_at) VALUES (" +
                 p.add(customer) + ", " + p.add(static_cast<long long>(promise.amount)) + ", " +
                 p.add(format_date(promise.made_on)) + ", " + p.add(format_date(promise.promised_date)) +
@@ -533,7 +533,7 @@ bool SqlBooks::take_lease(const std::string& job, const std::string& holder, Dat
 void SqlBooks::finish_lease(const std::string& job, const std::string& holder, Date day) {
   guarded([&] {
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE job_leases SET holder = NULL, expires_at = NULL, done_for = " + p.add(format_date(day)) +
                 " WHERE job = " + p.add(job) + " AND holder = " + p.add(holder),
             p);
@@ -596,7 +596,7 @@ void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool
   guarded([&] {
     Params p;
     if (delivered) {
-      execute(db_->session(),
+      execute(*db_,
               "UPDATE notices SET status = 'sent', attempts = attempts + 1, sent_at = " + p.add(utc_timestamp()) +
                   ", last_error = NULL, claimed_by = NULL, claim_until = NULL WHERE id = " +
                   p.add(static_cast<long long>(id)) + " AND claimed_by = " + p.add(holder),
@@ -605,7 +605,7 @@ void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool
     }
     const std::string next = utc_timestamp_in(std::chrono::milliseconds(retry_after_ms));
     const std::string given_up = p.add(static_cast<long long>(attempts_max - 1));
-    execute(db_->session(),
+    execute(*db_,
             "UPDATE notices SET status = CASE WHEN attempts >= " + given_up + " THEN 'failed' ELSE 'pending' END,"
             " attempts = attempts + 1, last_error = " + p.add(error.substr(0, 200)) + ", next_attempt_at = " +
                 p.add(next) + ", claimed_by = NULL, claim_until = NULL WHERE id = " +

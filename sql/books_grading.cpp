@@ -118,7 +118,7 @@ GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
       const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
                                           scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
       Params p;
-      execute(db_->session(), "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
+      execute(*db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
     }
     insert_rows(db_->session(),
                 "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
@@ -127,11 +127,11 @@ GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
                 rows);
     for (const auto& [customer, grade] : changes) {
       Params p;
-      execute(db_->session(), "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
+      execute(*db_, "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
     }
     run.changed = static_cast<int>(changes.size());
     Params p;
-    execute(db_->session(),
+    execute(*db_,
             "INSERT INTO grading_runs (as_of, examined, graded, changed, run_by, run_at) VALUES (" +
                 p.add(format_date(as_of)) + ", " + p.add(static_cast<long long>(run.examined)) + ", " +
                 p.add(static_cast<long long>(run.graded)) + ", " + p.add(static_cast<long long>(run.changed)) + ", " +

@@ -131,6 +131,7 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
     if (dialect_ == Dialect::sqlite) {
       configure_sqlite();
       session_ = std::make_unique<soci::session>(soci::sqlite3, url.connect);
+      sqlite_statements_ = std::make_unique<SqliteStatements>();
       // WAL: readers never block the writer. synchronous=NORMAL in WAL mode loses nothing
       // committed when the process is killed (only an OS crash may lose the last commits).
       *session_ << "PRAGMA busy_timeout=" + std::to_string(sqlite_busy_seconds * 1000);
@@ -155,22 +156,10 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
 Database::~Database() = default;
 
 void Database::run(Tx what) {
+  static const char* const text[] = {"BEGIN", "START TRANSACTION", "COMMIT"};
   const auto k = static_cast<std::size_t>(what);
-  if (dialect_ == Dialect::mysql) {
-    static const char* const text[] = {"BEGIN", "START TRANSACTION", "COMMIT"};
-    guarded([&] { *session_ << text[k]; });
-    return;
-  }
-  static const char* const text[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"};
-  guarded([&] {
-    try {
-      if (!tx_[k]) tx_[k] = std::make_unique<soci::statement>(session_->prepare << text[k]);
-      tx_[k]->execute(true);
-    } catch (...) {
-      tx_[k].reset();  // prepared afresh next time
-      throw;
-    }
-  });
+  Params none;
+  execute(*this, dialect_ == Dialect::sqlite && what == Tx::begin_immediate ? "BEGIN IMMEDIATE" : text[k], none);
 }
 
 void Database::set_page_cache(std::size_t kib) {
@@ -247,7 +236,7 @@ WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
   }
   try {
     if (db_.dialect() == Dialect::sqlite)
-      first.run(db_.session());
+      first.run(db_);
     else
       first.ran(run_statements(db_.session(), "START TRANSACTION;" + first.text()));
   } catch (...) {
@@ -279,7 +268,7 @@ void WriteTransaction::commit() {
 
 void WriteTransaction::commit(Batch& last) {
   if (db_.dialect() == Dialect::sqlite) {
-    last.run(db_.session());
+    last.run(db_);
     commit();
     return;
   }

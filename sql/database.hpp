@@ -17,7 +17,6 @@
 
 namespace soci {
 class session;
-class statement;
 }
 
 namespace tallyman::sql {
@@ -80,18 +79,21 @@ class Database {
   // locked until commit. SQLite needs nothing: BEGIN IMMEDIATE admits one writer at a time.
   const char* for_update() const { return dialect_ == Dialect::mysql ? " FOR UPDATE" : ""; }
   soci::session& session() { return *session_; }
-  // Begins or commits a transaction. On SQLite from statements prepared once per connection:
-  // every round of reads begins and commits one, and SOCI would parse the text each time.
-  // (On MySQL begin_immediate is START TRANSACTION.) Throws as guarded() does.
+  // Begins or commits a transaction (through execute(), statement.hpp). On MySQL
+  // begin_immediate is START TRANSACTION.
   enum class Tx { begin, begin_immediate, commit };
   void run(Tx what);
+  // SQLite: the statements execute() ran on this connection, each prepared once and kept by
+  // its text (statement.hpp).
+  struct SqliteStatements;
+  SqliteStatements& sqlite_statements() { return *sqlite_statements_; }
   // Another connection to the same database (for work split across threads).
   std::unique_ptr<Database> connect_again() const { return std::make_unique<Database>(url_); }
 
  private:
   friend class WriteTransaction;  // reads url_ to find the file's writer lock
   std::unique_ptr<soci::session> session_;
-  std::unique_ptr<soci::statement> tx_[3];  // SQLite: run()'s statements, by Tx, made on first use
+  std::unique_ptr<SqliteStatements> sqlite_statements_;  // after session_: finalized before it closes
   DbUrl url_;
   Dialect dialect_;
   std::string display_;

@@ -117,7 +117,7 @@ class DeferredIndexes {
       } while (q.fetch());
     for (const auto& [index, definition] : indexes_) {
       Params drop;
-      execute(db.session(), "DROP INDEX " + index, drop);
+      execute(db, "DROP INDEX " + index, drop);
     }
   }
 
@@ -128,7 +128,7 @@ class DeferredIndexes {
   void restore() {
     for (const auto& [index, definition] : indexes_) {
       Params none;
-      execute(db_.session(), definition, none);
+      execute(db_, definition, none);
     }
     indexes_.clear();
   }

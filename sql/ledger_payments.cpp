@@ -249,7 +249,7 @@ PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t a
   insert_postings({write_off_posting(item, inv->invoice.customer, inv->invoice.currency, posted_on, document, amount)});
   set_open_amounts({{number, item.open - amount}});
   Params p;
-  execute(db_.session(),
+  execute(db_,
           "UPDATE invoices SET written_off = written_off + " + p.add(static_cast<long long>(amount)) +
               " WHERE number = " + p.add(number),
           p);
@@ -320,7 +320,7 @@ PostResult LedgerStore::reverse_payment(const std::string& reference, Date date,
   insert_postings(postings);
   set_open_amounts(opens);
   Params p;
-  execute(db_.session(),
+  execute(db_,
           "UPDATE payments SET unapplied_amount = 0, reversed_on = " + p.add(format_date(date)) +
               ", reversal_reason = " + p.add(reason) + " WHERE reference = " + p.add(reference),
           p);

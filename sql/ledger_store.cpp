@@ -233,12 +233,12 @@ void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const 
     } while (q.fetch());
   for (const auto& [order_ref, left, used] : changes) {
     Params u;
-    execute(db_.session(),
+    execute(db_,
             "UPDATE reservations SET amount = " + u.add(left) + ", status = " +
                 u.add(left == 0 ? "consumed" : "active") + " WHERE order_ref = " + u.add(order_ref),
             u);
     Params c;
-    execute(db_.session(),
+    execute(db_,
             "UPDATE customers SET reserved_amount = reserved_amount - " + c.add(used) + " WHERE id = " +
                 c.add(by_order.at(order_ref)->customer),
             c);
@@ -313,7 +313,7 @@ std::optional<Customer> LedgerStore::customer(const std::string& id) {
 void LedgerStore::lock_customers(const std::set<std::string>& ids) {
   Batch batch;
   lock_customers(ids, batch);
-  batch.run(db_.session());
+  batch.run(db_);
 }
 
 void LedgerStore::lock_customers(const std::set<std::string>& ids, Batch& batch) {

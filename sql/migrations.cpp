@@ -401,7 +401,7 @@ void seed_terms(Database& db) {
     sql += p.add(t.code) + ", " + p.add(std::string(to_string(t.basis))) + ", ";
     sql += p.add(static_cast<long long>(t.days)) + ", NULL, NULL FROM (SELECT 1 AS one) o WHERE NOT EXISTS";
     sql += " (SELECT 1 FROM terms WHERE code = " + p.add(t.code) + ")";
-    execute(db.session(), sql, p);
+    execute(db, sql, p);
   }
 }
 
@@ -447,14 +447,14 @@ void apply(Database& db, const Migration& m) {
   for (const char* statement : m.statements) {
     if (adds_existing_column(db, statement)) continue;
     Params none;
-    execute(db.session(), expand(statement, db.dialect()), none);
+    execute(db, expand(statement, db.dialect()), none);
   }
   if (m.version == 1) seed_terms(db);
   Params p;
   const std::string sql = "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
                           p.add(static_cast<long long>(m.version)) + ", " + p.add(m.description) + ", " +
                           p.add(utc_timestamp()) + ")";
-  execute(db.session(), sql, p);
+  execute(db, sql, p);
 }
 
 }  // namespace
@@ -476,7 +476,7 @@ MigrationReport migrate(Database& db) {
   try {
     std::optional<WriteTransaction> tx;
     if (db.dialect() == Dialect::sqlite) tx.emplace(db);  // SQLite DDL is transactional
-    execute(db.session(),
+    execute(db,
             expand("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
                    " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {journal}",
                    db.dialect()),
@@ -489,11 +489,11 @@ MigrationReport migrate(Database& db) {
   } catch (...) {
     if (db.dialect() == Dialect::mysql) {
       Params p;
-      execute(db.session(), "DO RELEASE_LOCK('tallyman_migrate')", p);
+      execute(db, "DO RELEASE_LOCK('tallyman_migrate')", p);
     }
     throw;
   }
-  if (db.dialect() == Dialect::mysql) execute(db.session(), "DO RELEASE_LOCK('tallyman_migrate')", none);
+  if (db.dialect() == Dialect::mysql) execute(db, "DO RELEASE_LOCK('tallyman_migrate')", none);
   return report;
 }
 

@@ -168,7 +168,7 @@ struct SqlBooks::PositionStatement {
       Batch prepare;
       std::string text = "PREPARE tallyman_position FROM " + p.add(sql);
       prepare.add(std::move(text), std::move(p));
-      prepare.run(session);
+      prepare.ran(run_statements(session, prepare.text()));
       server = std::make_unique<ServerStatement>(session, sql, columns);
       return;
     }

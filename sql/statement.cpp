@@ -59,7 +59,10 @@ std::string Params::bind(soci::session& session, soci::statement& st, const std:
   return out;
 }
 
-void execute(soci::session& session, const std::string& sql, Params& params) {
+namespace {
+
+// Through SOCI: prepared, run and dropped.
+void execute_text(soci::session& session, const std::string& sql, Params& params) {
   guarded([&] {
     soci::statement st(session);
     const std::string text = params.bind(session, st, sql);
@@ -68,6 +71,65 @@ void execute(soci::session& session, const std::string& sql, Params& params) {
     st.define_and_bind();
     st.execute(true);
   });
+}
+
+}  // namespace
+
+std::string Params::anonymous(const std::string& sql, std::vector<std::size_t>& order) const {
+  order.clear();
+  std::string text = each_placeholder(sql, [&](std::size_t index, std::string_view) {
+    order.push_back(index);
+    return std::string("?");
+  });
+  TM_ASSERT(order.size() == values_.size());  // every value appears exactly once
+  return text;
+}
+
+void Params::bind_to(sqlite_api::sqlite3_stmt* st, const std::vector<std::size_t>& order) const {
+  using namespace sqlite_api;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Value& v = values_[order[k]];
+    const int slot = static_cast<int>(k) + 1;
+    if (v.indicator == soci::i_null)
+      sqlite3_bind_null(st, slot);
+    else if (v.is_text)
+      sqlite3_bind_text(st, slot, v.text.data(), static_cast<int>(v.text.size()), SQLITE_STATIC);
+    else
+      sqlite3_bind_int64(st, slot, v.integer);
+  }
+}
+
+void Database::SqliteStatements::clear() {
+  for (auto& [text, st] : by_text) sqlite_api::sqlite3_finalize(st);
+  by_text.clear();
+}
+
+void execute(Database& db, const std::string& sql, Params& params) {
+  if (db.dialect() == Dialect::mysql) return execute_text(db.session(), sql, params);
+  using namespace sqlite_api;
+  sqlite3* conn = static_cast<soci::sqlite3_session_backend*>(db.session().get_backend())->conn_;
+  Database::SqliteStatements& kept = db.sqlite_statements();
+  std::vector<std::size_t> order;
+  std::string text = params.anonymous(sql, order);
+  auto found = kept.by_text.find(text);
+  if (found == kept.by_text.end()) {
+    if (kept.by_text.size() >= sqlite_statements_max) kept.clear();
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(conn, text.c_str(), static_cast<int>(text.size()), &st, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(st);
+      throw DatabaseError(sqlite3_errmsg(conn));
+    }
+    found = kept.by_text.emplace(std::move(text), st).first;
+  }
+  sqlite3_stmt* st = found->second;
+  params.bind_to(st, order);
+  const int rc = sqlite3_step(st);
+  // The message before reset, which leaves the statement ready for its next run; the bound
+  // texts are params', which end with the caller.
+  const std::string error = rc == SQLITE_DONE || rc == SQLITE_ROW ? std::string() : sqlite3_errmsg(conn);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (!error.empty()) throw DatabaseError(error);
 }
 
 Query::Query(soci::session& session, const std::string& sql, Params& params)
@@ -156,7 +218,7 @@ void insert_rows_text(soci::session& session, const std::string& head, std::size
     sql += ')';
   }
   Params none;
-  execute(session, sql, none);
+  execute_text(session, sql, none);
 }
 
 // MySQL, many rows: one INSERT prepared on the server, run for up to insert_array_rows rows at
@@ -209,13 +271,13 @@ std::string Params::inline_values(const std::string& sql) const {
 
 void Batch::add(std::string sql, Params params) { statements_.emplace_back(std::move(sql), std::move(params)); }
 
-void Batch::run(soci::session& session) {
+void Batch::run(Database& db) {
   if (statements_.empty()) return;
-  if (session.get_backend_name() == "mysql") {
-    ran(run_statements(session, text()));
+  if (db.dialect() == Dialect::mysql) {
+    ran(run_statements(db.session(), text()));
     return;
   }
-  for (auto& [sql, params] : statements_) execute(session, sql, params);
+  for (auto& [sql, params] : statements_) execute(db, sql, params);
   ran();
 }
 
@@ -256,7 +318,7 @@ void update_rows(soci::session& session, const std::string& table, const std::st
       keys += (k == start ? "" : ", ") + key;
     }
     Params none;
-    execute(session, "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
+    execute_text(session, "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
                          " IN (" + keys + ")",
             none);
   }

@@ -17,10 +17,15 @@
 
 #include <soci/soci.h>
 
+namespace sqlite_api {  // where SOCI's SQLite backend declares SQLite's C API
+struct sqlite3_stmt;
+}
+
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -54,6 +59,10 @@ class Params {
   // MySQL only: sql with the values written in as quoted literals (see literal() in
   // statement.cpp), for Batch.
   std::string inline_values(const std::string& sql) const;
+  // SQLite, through its C API: sql with each placeholder as '?', and in `order` the index of
+  // the value of each; bind_to then binds them so (each text in place: `this` must outlive the step).
+  std::string anonymous(const std::string& sql, std::vector<std::size_t>& order) const;
+  void bind_to(sqlite_api::sqlite3_stmt* st, const std::vector<std::size_t>& order) const;
 
  private:
   struct Value {
@@ -69,8 +78,23 @@ class Params {
   std::deque<Value> values_;  // a deque: bound addresses stay put as values are added
 };
 
-// Prepares and runs a statement that returns no rows.
-void execute(soci::session& session, const std::string& sql, Params& params);
+// Runs a statement that returns no rows. On SQLite prepared once per connection and kept by
+// its text (the values change, the text does not), run again through SQLite's C API: parsing
+// a hold's three statements anew each time cost ~12 us of its ~180 (docs/performance.md).
+// On MySQL SOCI sends the text with the values each time (it has no server-side prepare).
+void execute(Database& db, const std::string& sql, Params& params);
+
+// SQLite: execute()'s statements of one connection, by their text. Bounded: a text with a
+// list of values (IN (?, ?, ...)) makes one per length, so past the bound all are dropped.
+struct Database::SqliteStatements {
+  SqliteStatements() = default;
+  SqliteStatements(const SqliteStatements&) = delete;
+  SqliteStatements& operator=(const SqliteStatements&) = delete;
+  ~SqliteStatements() { clear(); }
+  void clear();  // finalizes them
+  std::unordered_map<std::string, sqlite_api::sqlite3_stmt*> by_text;
+};
+constexpr std::size_t sqlite_statements_max = 256;
 
 // A statement with its parameters bound; the caller adds intos before run().
 class Query {
@@ -110,7 +134,7 @@ class Batch {
   void add(std::string sql, Params params);
   bool empty() const { return statements_.empty(); }
   // Runs them (on the calling transaction's connection) and empties the batch.
-  void run(soci::session& session);
+  void run(Database& db);
   // MySQL: the statements as one text, each followed by ';'.
   std::string text() const;
   // Empties the batch; with results, what the MySQL server gave for it.

@@ -263,9 +263,9 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
   auto observer = connect();
   sql::Params none;
   if (sqlite)
-    sql::execute(observer->session(), "PRAGMA busy_timeout=0", none);
+    sql::execute(*observer, "PRAGMA busy_timeout=0", none);
   else
-    sql::execute(observer->session(), "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", none);
+    sql::execute(*observer, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", none);
   auto writing = [&] {
     if (!sqlite) return count(*observer, "invoices") > 20000;
     try {

@@ -330,7 +330,7 @@ TEST_CASE("the database gone answers 503 and the service lives on", "[http][mysq
     sql::Params none;
     test::TestDb other("mysql");  // a second database on the server, to run the DROP from
     const std::string name = s.url().substr(s.url().rfind('/') + 1);
-    sql::execute(other.db().session(), "DROP DATABASE " + name, none);
+    sql::execute(other.db(), "DROP DATABASE " + name, none);
   }
   auto r = s.call("GET", "/v1/customers/C-1", "collector");
   CHECK(r.status == 503);

@@ -214,7 +214,7 @@ TEST_CASE("dunning: a lease held by an instance that died blocks the day only un
   // As if an instance took today's lease and died mid-run: its lease still runs for a while.
   auto lease_until = [&](const char* until) {
     sql::Params p;
-    sql::execute(db.session(),
+    sql::execute(db,
                  std::string("UPDATE job_leases SET holder = 'dead:1', expires_at = ") + p.add(until) +
                      " WHERE job = 'dunning'",
                  p);

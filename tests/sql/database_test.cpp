@@ -68,8 +68,8 @@ TEST_CASE("migrations: a migration cut short is finished by running it again", "
   test::TestDb t(backend);
   // As if the process died after the tables were made but before the version was recorded.
   sql::Params none;
-  sql::execute(t.db().session(), "DELETE FROM schema_version", none);
-  sql::execute(t.db().session(), "DELETE FROM terms WHERE code = 'NET60'", none);
+  sql::execute(t.db(), "DELETE FROM schema_version", none);
+  sql::execute(t.db(), "DELETE FROM terms WHERE code = 'NET60'", none);
   CHECK(sql::schema_version(t.db()) == 0);
   auto again = sql::migrate(t.db());
   CHECK(again.from_version == 0);
@@ -85,7 +85,7 @@ TEST_CASE("database: a transaction whose first statements fail is rolled back, i
   auto other = t.connect();
   if (backend == "mysql") {
     sql::Params none;
-    sql::execute(other->session(), "SET SESSION innodb_lock_wait_timeout = 2", none);
+    sql::execute(*other, "SET SESSION innodb_lock_wait_timeout = 2", none);
   }
   // A write that locks the policy's row, then a statement that fails.
   sql::Batch first;
@@ -105,7 +105,7 @@ TEST_CASE("database: a transaction whose first statements fail is rolled back, i
   {
     sql::WriteTransaction tx(*other);
     sql::Params none;
-    sql::execute(other->session(), "UPDATE credit_policy SET reservation_days = 32 WHERE id = 1", none);
+    sql::execute(*other, "UPDATE credit_policy SET reservation_days = 32 WHERE id = 1", none);
     tx.commit();
   }
   // And the first connection goes on working.
@@ -140,7 +140,7 @@ TEST_CASE("database: a bulk write alone on a SQLite file goes through a rollback
     {
       sql::WriteTransaction tx(t.db());
       sql::Params p;
-      sql::execute(t.db().session(), "DELETE FROM terms WHERE code = 'NET60'", p);
+      sql::execute(t.db(), "DELETE FROM terms WHERE code = 'NET60'", p);
       // A connection opened meanwhile cannot set WAL (the writer has the file), opens all the
       // same and reads what was committed before.
       auto reader = t.connect();

@@ -201,7 +201,7 @@ TEST_CASE("import: references are checked by the import itself, and SQLite's own
   CHECK(count(t.db(), "invoices") == 3);
   // The same connection refuses an invoice of no customer again.
   sql::Params p;
-  CHECK_THROWS_AS(sql::execute(t.db().session(),
+  CHECK_THROWS_AS(sql::execute(t.db(),
                                "INSERT INTO invoices (number, customer, issue_date, due_date, due_date_given, amount,"
                                " currency, order_ref, open_amount, recorded_at) VALUES ('INV-X', 'C-404', '2026-01-15',"
                                " '2026-02-14', 0, 5, 'EUR', NULL, 5, 'now')",

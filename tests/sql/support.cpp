@@ -45,7 +45,7 @@ TestDb::TestDb(const std::string& backend, bool migrated) : backend_(backend) {
     name_ = unique_name("t_");
     auto server = open(admin);
     sql::Params none;
-    sql::execute(server->session(), "CREATE DATABASE " + name_, none);
+    sql::execute(*server, "CREATE DATABASE " + name_, none);
     url_ = admin.substr(0, admin.rfind('/') + 1) + name_;
   }
   db_ = open(url_);
@@ -60,7 +60,7 @@ TestDb::~TestDb() {
     } else {
       auto server = open(mysql_admin_url());
       sql::Params none;
-      sql::execute(server->session(), "DROP DATABASE IF EXISTS " + name_, none);
+      sql::execute(*server, "DROP DATABASE IF EXISTS " + name_, none);
     }
   } catch (...) {
     // Leftovers live in a temporary directory or on a throwaway server.
