@@ -165,3 +165,47 @@ TEST_CASE("database: a bulk write alone on a SQLite file goes through a rollback
     t.db().end_bulk_journal();
   }
 }
+
+TEST_CASE("database: on SQLite execute() runs a kept statement again with new values, after a failure too",
+          "[sql]") {
+  test::TestDb t("sqlite");
+  sql::Database& db = t.db();
+  auto days_of = [&](const std::string& code) {
+    long long days = -1;
+    sql::Params p;
+    sql::Query(db.session(), "SELECT days FROM terms WHERE code = " + p.add(code), p).into(days).run();
+    return days;
+  };
+  const std::string insert = "INSERT INTO terms (code, basis, days) VALUES (:p1, 'net', :p2)";
+  for (long long k = 1; k <= 3; ++k) {  // one text, its values bound afresh each time
+    sql::Params p;
+    p.add("T-" + std::to_string(k));
+    p.add(k * 10);
+    sql::execute(db, insert, p);
+  }
+  CHECK(days_of("T-1") == 10);
+  CHECK(days_of("T-3") == 30);
+  sql::Params twice;
+  twice.add("T-2");
+  twice.add(99LL);
+  CHECK_THROWS_AS(sql::execute(db, insert, twice), sql::DatabaseError);  // the key is taken
+  sql::Params next;  // the same statement, reset after the failure
+  next.add("T-4");
+  next.add(40LL);
+  sql::execute(db, insert, next);
+  CHECK(days_of("T-2") == 20);
+  CHECK(days_of("T-4") == 40);
+  // Past the bound the kept statements are dropped; every text still runs.
+  for (std::size_t k = 0; k < sql::sqlite_statements_max + 10; ++k) {
+    sql::Params p;
+    const std::string code = p.add("T-1");
+    sql::execute(db, "UPDATE terms SET days = days + 1 WHERE code = " + code + " AND " + std::to_string(k) + " >= 0", p);
+  }
+  CHECK(db.sqlite_statements().by_text.size() <= sql::sqlite_statements_max);
+  CHECK(days_of("T-1") == 10 + static_cast<long long>(sql::sqlite_statements_max) + 10);
+  sql::Params again;
+  again.add("T-5");
+  again.add(50LL);
+  sql::execute(db, insert, again);
+  CHECK(days_of("T-5") == 50);
+}
