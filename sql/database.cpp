@@ -156,10 +156,12 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
 Database::~Database() = default;
 
 void Database::run(Tx what) {
-  static const char* const text[] = {"BEGIN", "START TRANSACTION", "COMMIT"};
-  const auto k = static_cast<std::size_t>(what);
+  const char* text = what == Tx::begin    ? "BEGIN"
+                     : what == Tx::commit ? "COMMIT"
+                     : dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE"
+                                                   : "START TRANSACTION";
   Params none;
-  execute(*this, dialect_ == Dialect::sqlite && what == Tx::begin_immediate ? "BEGIN IMMEDIATE" : text[k], none);
+  execute(*this, text, none);
 }
 
 void Database::set_page_cache(std::size_t kib) {

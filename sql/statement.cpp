@@ -318,9 +318,10 @@ void update_rows(soci::session& session, const std::string& table, const std::st
       keys += (k == start ? "" : ", ") + key;
     }
     Params none;
-    execute_text(session, "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
-                         " IN (" + keys + ")",
-            none);
+    execute_text(session,
+                 "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
+                     " IN (" + keys + ")",
+                 none);
   }
 }
 

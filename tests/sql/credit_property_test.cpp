@@ -51,13 +51,18 @@ struct Model {
     auto h = holds.find(order);
     return h != holds.end() && h->second.status == ReservationStatus::active && h->second.customer != customer;
   }
-  // approved, review or declined, for `amount` more, the order's own hold not counted.
-  CreditDecision decide(const std::string& customer, const std::string& order, std::int64_t amount, long day) const {
+  // What the customer would owe and hold with `amount` more, the order's own hold not counted.
+  std::int64_t after_order(const std::string& customer, const std::string& order, std::int64_t amount,
+                           long day) const {
     std::int64_t own = 0;
     if (auto h = holds.find(order); h != holds.end() && h->second.status == ReservationStatus::active &&
                                     h->second.customer == customer && h->second.expires >= day)
       own = h->second.amount;
-    const std::int64_t after = owed.at(customer) + reserved(customer, day) - own + amount;
+    return owed.at(customer) + reserved(customer, day) - own + amount;
+  }
+  // approved, review or declined, by the limit and the band above it.
+  CreditDecision decide(const std::string& customer, const std::string& order, std::int64_t amount, long day) const {
+    const std::int64_t after = after_order(customer, order, amount, day);
     const std::int64_t lim = limit.at(customer);
     if (after <= lim) return CreditDecision::approved;
     return after <= lim + lim * band_bp / 10'000 ? CreditDecision::review : CreditDecision::declined;
@@ -119,6 +124,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
         REQUIRE(got.outcome == PostOutcome::created);
         const CreditDecision want = model.decide(customer, order, amount, day);
         CHECK(got.answer.decision == want);
+        CHECK(got.answer.after_order == model.after_order(customer, order, amount, day));
         if (want != CreditDecision::approved) {
           model.kept[order] = ModelKept{customer, amount, false};
           ++declined;
