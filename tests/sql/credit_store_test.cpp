@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -75,53 +76,79 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
   CHECK(books.account("C-2", d("2026-04-01"))->balance.reserved == 1000);
 }
 
+namespace {
+
+// MySQL: C-1 and C-2 with a limit of 1,000 each, and C-1's check of SO-1 for 5,000 declined,
+// kept for an override; the override then runs on a connection and thread of its own while
+// the test's other connections hold locks in its way.
+struct OverrideRace {
+  OverrideRace() {
+    for (const char* id : {"C-1", "C-2"})
+      REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
+                  .outcome == PostOutcome::created);
+    REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
+            CreditDecision::declined);
+  }
+  ~OverrideRace() {
+    if (overrider.joinable()) overrider.join();
+  }
+  // Starts the override; returns once InnoDB shows it waiting for a lock.
+  void start(bool reserve) {
+    overrider = std::thread([this, reserve] {
+      try {
+        sql::SqlBooks mine(t.connect());
+        overridden = mine.override_check(finance, "SO-1", "known customer", reserve, today);
+      } catch (const std::exception& e) {
+        failed = e.what();
+      }
+    });
+    long long waiting = 0;
+    for (int k = 0; k < 200 && waiting == 0; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      waiting = count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
+    }
+    REQUIRE(waiting == 1);
+  }
+  long long count(const std::string& sql) {
+    long long n = 0;
+    watcher->session() << sql, soci::into(n);
+    return n;
+  }
+
+  test::TestDb t{"mysql"};
+  sql::SqlBooks books{t.connect()};
+  std::unique_ptr<sql::Database> watcher = t.connect();
+  const Actor finance{"f", Role::finance, "r1", "{}"};
+  const Currency eur = *parse_currency("EUR");
+  const Date today = d("2026-03-01");
+  CreditCheck overridden;
+  std::string failed;  // what the override threw
+  std::thread overrider;
+};
+
+}  // namespace
+
 TEST_CASE("reservations: on MySQL an override that loses its order_ref to another customer meanwhile is refused",
           "[mysql]") {
   // The override reads no hold of the order_ref, then another customer's is committed before
   // its own: its INSERT fails, and it must run again and answer conflict (409), not fail (503).
-  test::TestDb t("mysql");
-  sql::SqlBooks books(t.connect());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  const Date today = d("2026-03-01");
-  for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
-  REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
-          CreditDecision::declined);
+  OverrideRace race;
   // C-2's hold of SO-1, as a check writes it, left uncommitted: the override's DELETE of any
   // row of SO-1 waits for it.
-  auto other = t.connect();
+  auto other = race.t.connect();
   other->session() << "START TRANSACTION";
   other->session() << "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on,"
                       " expires_on, status, reserved_by, recorded_at) VALUES ('SO-1', 'C-2', 700, 700, 'EUR',"
                       " '2026-03-01', '2026-03-31', 'active', 's', '2026-03-01T00:00:00Z')";
   other->session() << "UPDATE customers SET reserved_amount = reserved_amount + 700 WHERE id = 'C-2'";
-  CreditCheck overridden;
-  std::string failed;
-  std::thread overrider([&] {
-    try {
-      sql::SqlBooks mine(t.connect());
-      overridden = mine.override_check(finance, "SO-1", "known customer", true, today);
-    } catch (const std::exception& e) {
-      failed = e.what();
-    }
-  });
-  auto watcher = t.connect();
-  int waiting = 0;
-  for (int k = 0; k < 200 && waiting == 0; ++k) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    watcher->session() << "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
-        soci::into(waiting);
-  }
-  CHECK(waiting == 1);  // the override waits on C-2's row
+  race.start(true);  // it waits on C-2's row
   other->session() << "COMMIT";
-  overrider.join();
-  CHECK(failed == "");
-  CHECK(overridden.outcome == PostOutcome::conflict);
-  CHECK(books.reservation("SO-1")->customer == "C-2");
-  CHECK(books.account("C-1", today)->balance.reserved == 0);
-  CHECK(books.account("C-2", today)->balance.reserved == 700);
+  race.overrider.join();
+  CHECK(race.failed == "");
+  CHECK(race.overridden.outcome == PostOutcome::conflict);
+  CHECK(race.books.reservation("SO-1")->customer == "C-2");
+  CHECK(race.books.account("C-1", race.today)->balance.reserved == 0);
+  CHECK(race.books.account("C-2", race.today)->balance.reserved == 700);
 }
 
 TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs again and goes through", "[mysql]") {
@@ -129,30 +156,15 @@ TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs ag
   // override holds while it waits for the check's row: a deadlock. InnoDB rolls back the
   // lighter of the two, the override (the other has written 40 rows). It must run again,
   // wait for the other to end, and approve (200), not fail (503).
-  test::TestDb t("mysql");
-  sql::SqlBooks books(t.connect());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  const Date today = d("2026-03-01");
-  for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
-  REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, false}, today).answer.decision ==
-          CreditDecision::declined);
-  auto watcher = t.connect();
-  auto count = [&](const std::string& sql) {
-    long long n = 0;
-    watcher->session() << sql, soci::into(n);
-    return n;
-  };
+  OverrideRace race;
   const auto deadlocks = [&] {
     std::string name;
     long long n = 0;
-    watcher->session() << "SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'", soci::into(name), soci::into(n);
+    race.watcher->session() << "SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'", soci::into(name), soci::into(n);
     return n;
   };
   const long long deadlocks_before = deadlocks();
-  auto other = t.connect();
+  auto other = race.t.connect();
   other->session() << "START TRANSACTION";
   for (int k = 1; k <= 40; ++k)
     other->session() << "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency,"
@@ -162,35 +174,20 @@ TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs ag
                             " '2026-03-01T00:00:00Z')";
   std::string held;
   other->session() << "SELECT order_ref FROM credit_checks WHERE order_ref = 'SO-1' FOR UPDATE", soci::into(held);
-  CreditCheck overridden;
-  std::string failed;
-  std::thread overrider([&] {
-    try {
-      sql::SqlBooks mine(t.connect());
-      overridden = mine.override_check(finance, "SO-1", "known customer", false, today);
-    } catch (const std::exception& e) {
-      failed = e.what();
-    }
-  });
-  long long waiting = 0;
-  for (int k = 0; k < 200 && waiting == 0; ++k) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    waiting = count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
-  }
-  REQUIRE(waiting == 1);  // the override, holding C-1's row, waits for SO-1's
+  race.start(false);  // holding C-1's row, it waits for SO-1's
   std::string locked;
   // Closes the cycle; returns once InnoDB has rolled the override back (it throws if this
   // transaction were the one rolled back instead).
   other->session() << "SELECT id FROM customers WHERE id = 'C-1' FOR UPDATE", soci::into(locked);
   CHECK(deadlocks() > deadlocks_before);  // (a count of the whole server: tests run side by side)
   other->session() << "ROLLBACK";
-  overrider.join();
-  CHECK(failed == "");
-  CHECK(overridden.outcome == PostOutcome::created);
-  CHECK(overridden.answer.decision == CreditDecision::approved);
-  CHECK(count("SELECT COUNT(*) FROM credit_checks WHERE order_ref = 'SO-1' AND overridden_by = 'f'") == 1);
-  CHECK(count("SELECT COUNT(*) FROM audit WHERE action = 'credit_check.override'") == 1);
-  CHECK(count("SELECT COUNT(*) FROM reservations") == 0);
+  race.overrider.join();
+  CHECK(race.failed == "");
+  CHECK(race.overridden.outcome == PostOutcome::created);
+  CHECK(race.overridden.answer.decision == CreditDecision::approved);
+  CHECK(race.count("SELECT COUNT(*) FROM credit_checks WHERE order_ref = 'SO-1' AND overridden_by = 'f'") == 1);
+  CHECK(race.count("SELECT COUNT(*) FROM audit WHERE action = 'credit_check.override'") == 1);
+  CHECK(race.count("SELECT COUNT(*) FROM reservations") == 0);
 }
 
 namespace {
