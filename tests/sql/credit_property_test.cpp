@@ -1,10 +1,10 @@
 // Property: random sequences of credit checks, holds, overrides, releases, invoices that
-// consume holds, payments and expiry runs, posted through the real books on SQLite and on
-// MariaDB, decide and hold exactly as a small reference model says. The model is written
-// from the contract and the issue alone (it shares no code with core's decision or sql's
-// projection): each order's hold, what each customer owes, and the limit with its band.
-// After every step each customer's reserved credit, as an account read shows it, and each
-// order's reservation must be the model's.
+// consume holds, payments, their reversals, credit notes and expiry runs, posted through the
+// real books on SQLite and on MariaDB, decide and hold exactly as a small reference model
+// says. The model is written from the contract and the issue alone (it shares no code with
+// core's decision or sql's projections): each order's hold, what each customer owes, and the
+// limit with its band. After every step each customer's reserved credit, as an account read
+// shows it, and each order's reservation must be the model's.
 #include "sql/books.hpp"
 #include "sql/support.hpp"
 
@@ -33,8 +33,14 @@ struct ModelKept {  // a check that was not approved, kept for an override
   bool overridden = false;
 };
 
+struct ModelPayment {  // not reversed yet
+  std::string reference, customer;
+  std::int64_t amount = 0;
+};
+
 struct Model {
-  std::map<std::string, std::int64_t> limit, owed;  // by customer: owed = invoiced less paid
+  std::map<std::string, std::int64_t> limit, owed;  // by customer: owed = invoiced less paid and credited
+  std::vector<ModelPayment> payments;
   std::map<std::string, ModelHold> holds;            // by order_ref
   std::map<std::string, ModelKept> kept;             // by order_ref
   int band_bp = 0, days = 0;
@@ -75,7 +81,7 @@ struct Model {
 Date day_of(long k) { return parse_date("2026-03-01").value() + date::days(k); }
 
 struct Reached {  // how often a sequence met each outcome
-  int approved = 0, declined = 0, conflicts = 0, overridden = 0, consumed = 0, expired = 0;
+  int approved = 0, declined = 0, conflicts = 0, overridden = 0, consumed = 0, expired = 0, reversed = 0;
 };
 
 void run_sequence(const std::string& backend, unsigned seed, int steps, Reached& reached) {
@@ -105,7 +111,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
   }
   long day = 0;
   int documents = 0;
-  auto& [approved, declined, conflicts, overridden, consumed, expired] = reached;
+  auto& [approved, declined, conflicts, overridden, consumed, expired, reversed] = reached;
   for (int step = 0; step < steps; ++step) {
     CAPTURE(step, day);
     const Date today = day_of(day);
@@ -166,7 +172,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
         h->second.status = ReservationStatus::released;
         h->second.amount = 0;
       }
-    } else if (what < 80) {  // an invoice, most carrying an order_ref: it consumes its own customer's hold
+    } else if (what < 76) {  // an invoice, most carrying an order_ref: it consumes its own customer's hold
       const std::int64_t amount = pick(1, 30) * 100;
       std::optional<std::string> ref;
       if (pick(0, 3) != 0) ref = order;
@@ -188,11 +194,28 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
           }
         }
       }
-    } else if (what < 90) {  // a payment: whatever it is applied to, it lowers what is owed by its amount
+    } else if (what < 84) {  // a payment: whatever it is applied to, it lowers what is owed by its amount
       const std::int64_t amount = pick(1, 30) * 100;
       const std::string reference = "PAY-" + std::to_string(++documents);
       CAPTURE(customer, reference, amount);
       REQUIRE(books.post_payment(finance, Payment{reference, customer, today, amount, eur, {}}).outcome ==
+              PostOutcome::created);
+      model.owed[customer] -= amount;
+      model.payments.push_back({reference, customer, amount});
+    } else if (what < 87) {  // a payment reversed (it bounced): owed again, whatever it had paid
+      if (model.payments.empty()) continue;
+      const auto k = static_cast<std::size_t>(pick(0, static_cast<long>(model.payments.size()) - 1));
+      const ModelPayment paid = model.payments[k];
+      model.payments.erase(model.payments.begin() + static_cast<long>(k));
+      CAPTURE(paid.reference);
+      CHECK(books.reverse_payment(finance, paid.reference, today, "returned").outcome == PostOutcome::created);
+      model.owed[paid.customer] += paid.amount;
+      ++reversed;
+    } else if (what < 90) {  // a credit note of no invoice: unapplied credit, which lowers what is owed
+      const std::int64_t amount = pick(1, 10) * 100;
+      const std::string number = "CN-" + std::to_string(++documents);
+      CAPTURE(customer, number, amount);
+      REQUIRE(books.post_credit_note(finance, CreditNote{number, customer, today, amount, eur, std::nullopt}).outcome ==
               PostOutcome::created);
       model.owed[customer] -= amount;
     } else if (what < 95) {  // the expiry job
@@ -237,6 +260,7 @@ void every_outcome(const Reached& r) {
   CHECK(r.overridden > 0);
   CHECK(r.consumed > 0);
   CHECK(r.expired > 0);
+  CHECK(r.reversed > 0);
 }
 
 }  // namespace
