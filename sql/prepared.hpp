@@ -8,6 +8,8 @@
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
+#include <soci/sqlite3/soci-sqlite3.h>
+
 #include <cctype>
 #include <map>
 #include <memory>
@@ -148,22 +150,23 @@ struct SqlBooks::TurnHolds {
 // The position of one customer for one order, with the credit policy, in one statement
 // prepared once per connection (the check without reservation is a hot path).
 struct SqlBooks::PositionStatement {
-  explicit PositionStatement(soci::session& session) : st(session), mysql(session.get_backend_name() == "mysql") {
+  explicit PositionStatement(soci::session& session) : mysql(session.get_backend_name() == "mysql") {
+    // position_sql with anonymous placeholders, as both C APIs take them.
+    std::string sql;
+    for (const char* c = position_sql; *c != '\0'; ++c) {
+      if (*c != ':') {
+        sql += *c;
+        continue;
+      }
+      sql += '?';
+      while (std::isalnum(static_cast<unsigned char>(c[1]))) ++c;
+    }
     if (mysql) {
       // On MariaDB prepared on the server twice (SOCI's MySQL backend sends the text each
       // time, and parsing it per check was most of a check's cost there): through the C API
       // for a check that only reads, one binary-protocol round trip (10-25% faster than an
       // EXECUTE in a query, measured); and as `tallyman_position` for EXECUTE in a Batch, with
       // the START TRANSACTION or the writes of a check that writes (books_credit.cpp).
-      std::string sql;
-      for (const char* c = position_sql; *c != '\0'; ++c) {
-        if (*c != ':') {
-          sql += *c;
-          continue;
-        }
-        sql += '?';
-        while (std::isalnum(static_cast<unsigned char>(c[1]))) ++c;
-      }
       Params p;
       Batch prepare;
       std::string text = "PREPARE tallyman_position FROM " + p.add(sql);
@@ -172,37 +175,18 @@ struct SqlBooks::PositionStatement {
       server = std::make_unique<ServerStatement>(session, sql, columns);
       return;
     }
-    // Bound in the order the placeholders appear in position_sql.
-    st.exchange(soci::use(today3));     // t3
-    st.exchange(soci::use(today));      // t1
-    st.exchange(soci::use(today2));     // t2
-    st.exchange(soci::use(id));         // id1
-    st.exchange(soci::use(order_ref));  // r1
-    st.exchange(soci::use(id2));        // id2
-    st.exchange(soci::into(currency));
-    st.exchange(soci::into(limit, limit_ind));
-    st.exchange(soci::into(grade, grade_ind));
-    st.exchange(soci::into(on_hold));
-    st.exchange(soci::into(dunning_hold));
-    st.exchange(soci::into(open, open_ind));
-    st.exchange(soci::into(overdue, overdue_ind));
-    st.exchange(soci::into(oldest_due, oldest_ind));
-    st.exchange(soci::into(paid, paid_ind));
-    st.exchange(soci::into(credited, credited_ind));
-    st.exchange(soci::into(reserved, reserved_ind));
-    st.exchange(soci::into(held_by, held_by_ind));
-    st.exchange(soci::into(held, held_ind));
-    st.exchange(soci::into(held_until, held_until_ind));
-    for (long long* field : {&p_hold, &p_dunning, &p_limit, &p_band}) st.exchange(soci::into(*field));
-    st.exchange(soci::into(p_days, p_days_ind));
-    st.exchange(soci::into(p_share, p_share_ind));
-    st.exchange(soci::into(p_grade));
-    st.exchange(soci::into(p_no_limit));
-    st.exchange(soci::into(p_reservation_days));
-    st.alloc();
-    st.prepare(position_sql);
-    st.define_and_bind();
+    // On SQLite through its C API, as execute() does: SOCI's exchange of 6 values and 23
+    // columns (a copy of each text bound, its into and use types) was a tenth of the check.
+    conn = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+    if (sqlite_api::sqlite3_prepare_v2(conn, sql.c_str(), static_cast<int>(sql.size()), &lite, nullptr) !=
+        SQLITE_OK) {
+      sqlite_api::sqlite3_finalize(lite);
+      throw DatabaseError(sqlite_api::sqlite3_errmsg(conn));
+    }
   }
+  ~PositionStatement() { sqlite_api::sqlite3_finalize(lite); }  // none on MySQL: a no-op
+  PositionStatement(const PositionStatement&) = delete;
+  PositionStatement& operator=(const PositionStatement&) = delete;
 
   // MySQL: adds the statements that run it to `batch`; take() then reads the batch's rows.
   void add_to(Batch& batch, const std::string& customer, const std::string& order, Date day) const {
@@ -216,18 +200,40 @@ struct SqlBooks::PositionStatement {
 
   // Runs it; false when the customer does not exist.
   bool run(const std::string& customer, const std::string& order, Date day) {
+    // In the order of position_sql's placeholders: t3, t1, t2, id1, r1, id2.
+    const std::string d = format_date(day);
     if (mysql) {
-      // In the order of position_sql's placeholders: t3, t1, t2, id1, r1, id2.
-      const std::string d = format_date(day);
       const std::optional<TextRow> row = server->row({d, d, d, customer, order, customer});
       return take(row ? &*row : nullptr, day);
     }
-    id = customer;
-    id2 = customer;
-    order_ref = order;
-    today = today2 = today3 = format_date(day);
-    if (!st.execute(true)) return false;
-    st.fetch();  // to its end: on SQLite an unfinished statement keeps its snapshot
+    using namespace sqlite_api;
+    int slot = 0;
+    for (const std::string* value : {&d, &d, &d, &customer, &order, &customer})
+      sqlite3_bind_text(lite, ++slot, value->data(), static_cast<int>(value->size()), SQLITE_STATIC);
+    const int rc = sqlite3_step(lite);
+    if (rc == SQLITE_ROW) {
+      int c = 0;
+      auto text = [&](std::string& to, soci::indicator* ind = nullptr) {
+        const bool null = sqlite3_column_type(lite, c) == SQLITE_NULL;
+        if (ind) *ind = null ? soci::i_null : soci::i_ok;
+        if (!null) to.assign(reinterpret_cast<const char*>(sqlite3_column_text(lite, c)),
+                             static_cast<std::size_t>(sqlite3_column_bytes(lite, c)));
+        ++c;
+      };
+      auto number = [&](long long& to, soci::indicator* ind = nullptr) {
+        const bool null = sqlite3_column_type(lite, c) == SQLITE_NULL;
+        if (ind) *ind = null ? soci::i_null : soci::i_ok;
+        to = null ? 0 : sqlite3_column_int64(lite, c);
+        ++c;
+      };
+      read_columns(text, number);
+    }
+    // The message before reset, which ends the statement's read (an unfinished one keeps its snapshot).
+    const std::string error = rc == SQLITE_ROW || rc == SQLITE_DONE ? std::string() : sqlite3_errmsg(conn);
+    sqlite3_reset(lite);
+    sqlite3_clear_bindings(lite);
+    if (!error.empty()) throw DatabaseError(error);
+    if (rc == SQLITE_DONE) return false;
     settle(day);
     return true;
   }
@@ -250,6 +256,15 @@ struct SqlBooks::PositionStatement {
       if (ind) *ind = v ? soci::i_ok : soci::i_null;
       to = v ? std::stoll(*v) : 0;
     };
+    read_columns(text, number);
+    settle(day);
+    return true;
+  }
+
+  // The row's columns into the fields, in the order of position_sql's columns: `text` and
+  // `number` each read the next one (its indicator null when it is NULL).
+  template <class Text, class Number>
+  void read_columns(Text& text, Number& number) {
     text(currency);
     number(limit, &limit_ind);
     text(grade, &grade_ind);
@@ -270,8 +285,6 @@ struct SqlBooks::PositionStatement {
     number(p_grade);
     number(p_no_limit);
     number(p_reservation_days);
-    settle(day);
-    return true;
   }
 
   // After take(): the position as it stands after the turn's earlier holds (of `customer`,
@@ -329,11 +342,10 @@ struct SqlBooks::PositionStatement {
   }
 
   static constexpr std::size_t columns = 23;  // of position_sql
-  soci::statement st;                          // SQLite only
   bool mysql = false;
+  sqlite_api::sqlite3* conn = nullptr;         // SQLite only
+  sqlite_api::sqlite3_stmt* lite = nullptr;    // SQLite only
   std::unique_ptr<ServerStatement> server;     // MySQL only
-  std::string id, id2, order_ref;
-  std::string today, today2, today3;
   std::string currency, grade, oldest_due, own_expires, held_by, held_until;
   long long limit = 0, on_hold = 0, dunning_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0,
             own_amount = 0, own_held = 0, held = 0;
