@@ -177,12 +177,8 @@ struct SqlBooks::PositionStatement {
     }
     // On SQLite through its C API, as execute() does: SOCI's exchange of 6 values and 23
     // columns (a copy of each text bound, its into and use types) was a tenth of the check.
-    conn = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
-    if (sqlite_api::sqlite3_prepare_v2(conn, sql.c_str(), static_cast<int>(sql.size()), &lite, nullptr) !=
-        SQLITE_OK) {
-      sqlite_api::sqlite3_finalize(lite);
-      throw DatabaseError(sqlite_api::sqlite3_errmsg(conn));
-    }
+    conn = sqlite_connection(session);
+    lite = sqlite_prepare(conn, sql);
   }
   ~PositionStatement() { sqlite_api::sqlite3_finalize(lite); }  // none on MySQL: a no-op
   PositionStatement(const PositionStatement&) = delete;
@@ -228,11 +224,7 @@ struct SqlBooks::PositionStatement {
       };
       read_columns(text, number);
     }
-    // The message before reset, which ends the statement's read (an unfinished one keeps its snapshot).
-    const std::string error = rc == SQLITE_ROW || rc == SQLITE_DONE ? std::string() : sqlite3_errmsg(conn);
-    sqlite3_reset(lite);
-    sqlite3_clear_bindings(lite);
-    if (!error.empty()) throw DatabaseError(error);
+    sqlite_finish(conn, lite, rc);  // ends the read: an unfinished one would keep its snapshot
     if (rc == SQLITE_DONE) return false;
     settle(day);
     return true;

@@ -99,6 +99,30 @@ void Params::bind_to(sqlite_api::sqlite3_stmt* st, const std::vector<std::size_t
   }
 }
 
+sqlite_api::sqlite3* sqlite_connection(soci::session& session) {
+  return static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+}
+
+sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::string& sql) {
+  using namespace sqlite_api;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(conn, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    throw DatabaseError(sqlite3_errmsg(conn));
+  }
+  return st;
+}
+
+void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int stepped) {
+  using namespace sqlite_api;
+  // The message before the reset, which ends the run (an unfinished read keeps its snapshot);
+  // the bound texts are the caller's and end with it.
+  const std::string error = stepped == SQLITE_DONE || stepped == SQLITE_ROW ? std::string() : sqlite3_errmsg(conn);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (!error.empty()) throw DatabaseError(error);
+}
+
 void Database::SqliteStatements::clear() {
   for (auto& [text, st] : by_text) sqlite_api::sqlite3_finalize(st);
   by_text.clear();
@@ -106,30 +130,18 @@ void Database::SqliteStatements::clear() {
 
 void execute(Database& db, const std::string& sql, Params& params) {
   if (db.dialect() == Dialect::mysql) return execute_text(db.session(), sql, params);
-  using namespace sqlite_api;
-  sqlite3* conn = static_cast<soci::sqlite3_session_backend*>(db.session().get_backend())->conn_;
+  sqlite_api::sqlite3* conn = sqlite_connection(db.session());
   Database::SqliteStatements& kept = db.sqlite_statements();
   std::vector<std::size_t> order;
   std::string text = params.anonymous(sql, order);
   auto found = kept.by_text.find(text);
   if (found == kept.by_text.end()) {
     if (kept.by_text.size() >= sqlite_statements_max) kept.clear();
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(conn, text.c_str(), static_cast<int>(text.size()), &st, nullptr) != SQLITE_OK) {
-      sqlite3_finalize(st);
-      throw DatabaseError(sqlite3_errmsg(conn));
-    }
+    sqlite_api::sqlite3_stmt* st = sqlite_prepare(conn, text);
     found = kept.by_text.emplace(std::move(text), st).first;
   }
-  sqlite3_stmt* st = found->second;
-  params.bind_to(st, order);
-  const int rc = sqlite3_step(st);
-  // The message before reset, which leaves the statement ready for its next run; the bound
-  // texts are params', which end with the caller.
-  const std::string error = rc == SQLITE_DONE || rc == SQLITE_ROW ? std::string() : sqlite3_errmsg(conn);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  if (!error.empty()) throw DatabaseError(error);
+  params.bind_to(found->second, order);
+  sqlite_finish(conn, found->second, sqlite_api::sqlite3_step(found->second));
 }
 
 Query::Query(soci::session& session, const std::string& sql, Params& params)
@@ -158,15 +170,13 @@ namespace {
 // place; rows made as they are written are made one at a time, into the same vector.
 void insert_rows_prepared(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
   using namespace sqlite_api;
-  sqlite3* db = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+  sqlite3* db = sqlite_connection(session);
   std::vector<Cell> scratch;
   const std::size_t width = cells(0, scratch).size();
   std::string sql = head + " VALUES (";
   for (std::size_t c = 0; c < width; ++c) sql += c == 0 ? "?" : ", ?";
   sql += ")";
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
-    throw DatabaseError(sqlite3_errmsg(db));
+  sqlite3_stmt* raw = sqlite_prepare(db, sql);
   const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
   for (std::size_t k = 0; k < count; ++k) {
     scratch.clear();
