@@ -176,7 +176,7 @@ struct SqlBooks::PositionStatement {
       return;
     }
     // On SQLite through its C API, as execute() does: SOCI's exchange of 6 values and 23
-    // columns (a copy of each text bound, its into and use types) was a tenth of the check.
+    // columns (its into and use types per column) cost ~0.3 of the check's ~14 us in process.
     conn = sqlite_connection(session);
     lite = sqlite_prepare(conn, sql);
   }

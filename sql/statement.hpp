@@ -85,11 +85,11 @@ class Params {
 // On MySQL SOCI sends the text with the values each time (it has no server-side prepare).
 void execute(Database& db, const std::string& sql, Params& params);
 
-// SQLite's C API, where SOCI's layers cost more than the statement (execute(), the credit
-// check's position in prepared.hpp, insert_rows): the connection under a session; a
-// statement prepared on it (throws DatabaseError); and the end of a run, given what
-// sqlite3_step returned: reset for the next run, its bindings cleared, DatabaseError if the
-// step failed.
+// SQLite's C API, where SOCI's layers are a measurable share of a hot statement's cost
+// (execute(), the credit check's position in prepared.hpp, insert_rows): the connection
+// under a session; a statement prepared on it (throws DatabaseError); and the end of a run,
+// given what sqlite3_step returned: reset for the next run, its bindings cleared,
+// DatabaseError if the step failed.
 sqlite_api::sqlite3* sqlite_connection(soci::session& session);
 sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::string& sql);
 void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int stepped);
