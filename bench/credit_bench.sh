@@ -48,13 +48,11 @@ server=$!
 if [ "$backend" = mysql ]; then trap 'kill -TERM $server; wait $server; mariadb_stop' EXIT
 else trap 'kill -TERM $server; wait $server' EXIT; fi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-# A customer in good standing (the generated ones mostly have money overdue, which sends a
-# check to review): a new one among the 100,000, with a limit no order of 1 will reach.
+# A customer in good standing, with the book's typical history (bench/credit_lib.sh).
+source bench/credit_lib.sh
 export RUN=$$-$(date +%s)
 export CUSTOMER=C-BENCH-$RUN
-curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-  -d "{\"id\":\"$CUSTOMER\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}" \
-  "http://127.0.0.1:$port/v1/customers"
+bench_customer $port "$CUSTOMER"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/customers/$CUSTOMER/credit"; echo
 run() {
