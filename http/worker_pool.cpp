@@ -109,6 +109,7 @@ std::vector<std::optional<Response>> WorkerPool::answer_here(const std::vector<c
       const NoWaiting scope;
       for (; k < requests.size(); ++k) {
         if (!ahead[k]) continue;
+        quick_read_steps_left = quick_read_steps_max;  // each request its own budget
         try {
           out[k] = answer(requests[k]->request_id, [&] { return router_.handle(*requests[k], books.get()); });
           broken = broken || out[k]->status == 503;

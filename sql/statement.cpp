@@ -1,6 +1,7 @@
 #include "sql/statement.hpp"
 
 #include "core/check.hpp"
+#include "core/wait.hpp"
 #include "sql/mysql_api.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -113,6 +114,14 @@ sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::s
   return st;
 }
 
+// Only the progress handler (on_progress in database.cpp) interrupts a statement here, and
+// only on a thread that must not wait.
+[[noreturn]] void rethrow(const soci::soci_error& e) {
+  const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e);
+  if (lite != nullptr && (lite->result() & 0xff) == SQLITE_INTERRUPT) throw WouldWait{};
+  throw DatabaseError(e.get_error_message());
+}
+
 void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int stepped) {
   using namespace sqlite_api;
   // The message before the reset, which ends the run (an unfinished read keeps its snapshot);
@@ -120,6 +129,7 @@ void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int 
   const std::string error = stepped == SQLITE_DONE || stepped == SQLITE_ROW ? std::string() : sqlite3_errmsg(conn);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
+  if (stepped == SQLITE_INTERRUPT) throw WouldWait{};  // as in rethrow
   if (!error.empty()) throw DatabaseError(error);
 }
 

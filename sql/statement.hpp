@@ -32,7 +32,11 @@ struct sqlite3_stmt;
 
 namespace tallyman::sql {
 
-// Runs f, turning any SOCI or driver failure into DatabaseError.
+// What a SOCI or driver failure becomes: DatabaseError, or WouldWait for a read that SQLite
+// stopped because its thread must not wait and its budget was spent (core/wait.hpp).
+[[noreturn]] void rethrow(const soci::soci_error& e);
+
+// Runs f, turning any SOCI or driver failure into DatabaseError (or WouldWait, as above).
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   try {
@@ -40,7 +44,7 @@ auto guarded(F&& f) -> decltype(f()) {
   } catch (const DatabaseError&) {
     throw;
   } catch (const soci::soci_error& e) {
-    throw DatabaseError(e.get_error_message());
+    rethrow(e);
   }
 }
 
@@ -89,7 +93,7 @@ void execute(Database& db, const std::string& sql, Params& params);
 // (execute(), the credit check's position in prepared.hpp, insert_rows): the connection
 // under a session; a statement prepared on it (throws DatabaseError); and the end of a run,
 // given what sqlite3_step returned: reset for the next run, its bindings cleared,
-// DatabaseError if the step failed.
+// DatabaseError if the step failed (WouldWait if the read was stopped, as for rethrow).
 sqlite_api::sqlite3* sqlite_connection(soci::session& session);
 sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::string& sql);
 void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int stepped);

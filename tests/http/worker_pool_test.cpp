@@ -6,6 +6,7 @@
 #include "http/worker_pool.hpp"
 #include "sql/books.hpp"
 #include "sql/database.hpp"
+#include "sql/importer.hpp"
 #include "sql/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 using namespace tallyman;
@@ -45,6 +47,22 @@ struct Wired {
   http::Router router{{[] { return parse_date("2026-06-15").value(); }, *parse_currency("EUR")}, metrics};
   http::WorkerPool::Connect connect = [this] { return std::make_unique<sql::SqlBooks>(t.connect()); };
 };
+
+// The answer of `pool` to `request`, submitted as the server's I/O thread submits it.
+http::Response answer_in(http::WorkerPool& pool, http::Request request) {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::optional<http::Response> out;
+  REQUIRE(pool.submit(std::move(request), [&](http::Response response) {
+    std::lock_guard lock(mutex);
+    out = std::move(response);
+    answered.notify_all();
+  }));
+  std::unique_lock lock(mutex);
+  answered.wait_for(lock, std::chrono::seconds(10), [&] { return out.has_value(); });
+  REQUIRE(out.has_value());
+  return *out;
+}
 
 }  // namespace
 
@@ -171,20 +189,7 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
                          R"({"customer":"C-1","order_ref":")" + order + R"(","amount":)" + std::to_string(amount) +
                              R"(,"currency":"EUR","reserve":)" + (reserve ? "true" : "false") + "}"};
   };
-  auto via_pool = [&](http::Request request) {
-    std::mutex mutex;
-    std::condition_variable answered;
-    std::optional<http::Response> out;
-    REQUIRE(pool.submit(std::move(request), [&](http::Response response) {
-      std::lock_guard lock(mutex);
-      out = std::move(response);
-      answered.notify_all();
-    }));
-    std::unique_lock lock(mutex);
-    answered.wait_for(lock, std::chrono::seconds(10), [&] { return out.has_value(); });
-    REQUIRE(out.has_value());
-    return *out;
-  };
+  auto via_pool = [&](http::Request request) { return answer_in(pool, std::move(request)); };
   auto override_of = [&](const std::string& order) {
     return via_pool({"POST", "/v1/credit-checks/" + order + "/override", "Bearer " + key, "application/json", "",
                      "req-o", R"({"reason":"known customer"})"});
@@ -233,6 +238,73 @@ TEST_CASE("workers: a check that only reads is answered on the caller's thread, 
   CHECK(held() == 100);  // the transaction ended: a write goes through
   CHECK(via_pool(b).status == 200);
   CHECK(held() == 200);
+}
+
+TEST_CASE("workers: a quick read that would run long is handed back, and the caller's round goes on", "[http]") {
+  // An I/O thread that reads a customer with thousands of open invoices would hold up every
+  // other connection of its loop meanwhile: past its budget of SQLite's steps
+  // (core/wait.hpp) the read stops and the request goes to the pool, which answers it in full.
+  Wired w("sqlite", Role::admin);
+  std::string customers = "id,name,currency,credit_limit,terms,collector\n"
+                          "C-BIG,Big,EUR,9000000000000000,NET30,\nC-MID,Mid,EUR,9000000000000000,NET30,\n";
+  std::string invoices = "number,customer,issue_date,due_date,amount,currency,order_ref\n";
+  // Issued before and due after the router's today (2026-06-15): open, none overdue, so
+  // that the checks are approved and only read.
+  for (int k = 0; k < 2000; ++k) invoices += "B-" + std::to_string(k) + ",C-BIG,2026-06-01,2026-07-31,1,EUR,\n";
+  for (int k = 0; k < 300; ++k) invoices += "M-" + std::to_string(k) + ",C-MID,2026-06-01,2026-07-31,1,EUR,\n";
+  {
+    auto db = w.t.connect();
+    REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(*db, RecordKind::customers, customers)));
+    REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(*db, RecordKind::invoices, invoices)));
+  }
+  http::WorkerPool pool(1, 1, w.connect, w.router);
+  std::unique_ptr<Books> mine;
+  auto check = [&](const std::string& customer) {
+    return http::Request{"POST", "/v1/credit-checks", "Bearer " + w.key, "application/json", "", "req-" + customer,
+                         R"({"customer":")" + customer + R"(","order_ref":"SO-)" + customer +
+                             R"(","amount":1,"currency":"EUR"})"};
+  };
+  auto credit = [&](const std::string& customer) {
+    return http::Request{"GET", "/v1/customers/" + customer + "/credit", "Bearer " + w.key, "", "", "req-c", ""};
+  };
+  // The open amount a check's exposure, or a customer's credit, shows.
+  auto open_of = [](const http::Response& r) {
+    const nlohmann::json j = nlohmann::json::parse(r.body);
+    return (j["exposure"].is_object() ? j["exposure"]["open"] : j["open"]).get<long long>();
+  };
+
+  // One round: the two reads of C-BIG are stopped and handed back; the others, after them in
+  // the same read transaction, are answered (C-MID's 300 open invoices are within the budget).
+  const http::Request big = check("C-BIG"), mid = check("C-MID"), big_credit = credit("C-BIG"),
+                      one = check("C-1"), mid_credit = credit("C-MID");
+  const auto round = pool.answer_here({&big, &mid, &big_credit, &one, &mid_credit}, mine);
+  REQUIRE(round.size() == 5);
+  CHECK_FALSE(round[0].has_value());
+  REQUIRE(round[1].has_value());
+  CHECK(round[1]->status == 200);
+  CHECK(nlohmann::json::parse(round[1]->body)["decision"] == "approved");
+  CHECK(open_of(*round[1]) == 300);
+  CHECK_FALSE(round[2].has_value());
+  REQUIRE(round[3].has_value());
+  CHECK(nlohmann::json::parse(round[3]->body)["decision"] == "approved");
+  REQUIRE(round[4].has_value());
+  CHECK(open_of(*round[4]) == 300);
+  CHECK_FALSE(must_not_wait);
+  REQUIRE(mine != nullptr);  // the connection was not given up: nothing failed
+
+  // The pool answers them in full, with no budget.
+  const http::Response pooled = answer_in(pool, big);
+  CHECK(pooled.status == 200);
+  CHECK(nlohmann::json::parse(pooled.body)["decision"] == "approved");
+  CHECK(open_of(pooled) == 2000);
+  CHECK(open_of(answer_in(pool, big_credit)) == 2000);
+  // The caller's connection reads again as before, its kept statements too.
+  const auto again = pool.answer_here({&mid, &mid_credit, &big}, mine);
+  REQUIRE(again[0].has_value());
+  CHECK(open_of(*again[0]) == 300);
+  REQUIRE(again[1].has_value());
+  CHECK(open_of(*again[1]) == 300);
+  CHECK_FALSE(again[2].has_value());
 }
 
 TEST_CASE("workers: a round the caller cannot connect for is answered 503, every request of it", "[http]") {
