@@ -2,6 +2,7 @@
 --   CUSTOMER   the customer's id
 --   RESERVE    "true" to hold each order (each request a new order_ref), else "false"
 --   RUN        a prefix that keeps this run's order_refs apart from earlier runs'
+--   DELAY_MS   a pause before each request, in ms (none unless set): a slow stream of checks
 -- Without reservation every request is the same: wrk sends one prepared request, as it does
 -- for /healthz, and spends no Lua call per request. wrk shares the service's two cores, so
 -- what it spends is taken from the service: five interleaved pairs on 2026-11-24 gave
@@ -27,6 +28,11 @@ if reserve then
   end
 else
   wrk.body = body("B-CHECK")
+end
+
+local pause = tonumber(os.getenv("DELAY_MS") or "")
+if pause then
+  delay = function() return pause end
 end
 
 -- The tail in more detail than wrk's --latency gives (docs/performance.md reads it).
