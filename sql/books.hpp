@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace tallyman::sql {
 
@@ -147,6 +148,10 @@ class SqlBooks final : public Books {
   // What the customer's payments received from the promise's making to its date (or as_of,
   // if sooner) add up to; reversed payments do not count.
   std::int64_t paid_towards(const std::string& customer, const Promise& promise, Date as_of);
+  // A dunning run's look at the promises pending when last looked at: each is kept or broken
+  // by now (and marked so, the broken counted in `run`), or pending still. Returns the
+  // customers with one pending, whom the run leaves alone.
+  std::set<std::string> settle_promises(Date as_of, DunningRun& run);
   // Moves the customers.reserved_amount projection with the reservations it sums.
   void add_reserved(Batch& writes, const std::string& customer, std::int64_t delta);
 
