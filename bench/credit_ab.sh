@@ -27,16 +27,11 @@ measure() {  # name, wrk arguments...
 }
 for round in $(seq "$rounds"); do
   for bin in "$@"; do
-    bench_serve "$bin" $port /tmp/tallyman-credit-ab.log
-    export CUSTOMER=C-AB-$$-$round-$RANDOM RUN=$$-$round-$RANDOM
-    bench_customer $port "$CUSTOMER"
-    checks=(-s bench/credit_check.lua -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/credit-checks")
-    RESERVE=false wrk -t1 -c32 -d2s "${checks[@]}" >/dev/null  # warm-up
+    bench_start "$bin" $port /tmp/tallyman-credit-ab.log
     measure healthz "http://127.0.0.1:$port/healthz"
     RESERVE=false measure check "${checks[@]}"
     RESERVE=true measure reserve "${checks[@]}"
     echo "  [$bin]"
-    kill -TERM $server
-    wait $server || true
+    bench_stop
   done
 done

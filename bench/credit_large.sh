@@ -28,18 +28,13 @@ build/app/tallyman import invoices "$out/i.csv" --db "$url" >/dev/null
 figures() { awk '/Requests\/sec/ {r = $2} / 99%/ {p = $2} END {printf "%6d/s p99 %-8s", r, p}' "$1"; }
 for round in $(seq "$rounds"); do
   for bin in "$@"; do
-    bench_serve "$bin" $port /tmp/tallyman-credit-large.log
-    export CUSTOMER=C-LG-$$-$round-$RANDOM RUN=$$-$round-$RANDOM
-    bench_customer $port "$CUSTOMER"
-    checks=(-s bench/credit_check.lua -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/credit-checks")
-    RESERVE=false wrk -t1 -c32 -d2s "${checks[@]}" >/dev/null  # warm-up
+    bench_start "$bin" $port /tmp/tallyman-credit-large.log
     RESERVE=false wrk -t1 -c32 -d5s --latency "${checks[@]}" >"$out/alone"
     CUSTOMER=C-LARGE RESERVE=false DELAY_MS=${DELAY_MS:-50} wrk -t1 -c1 -d5s --latency "${checks[@]}" >"$out/large" &
     large=$!
     RESERVE=false wrk -t1 -c32 -d5s --latency "${checks[@]}" >"$out/mixed"
     wait $large
     echo "  alone $(figures "$out/alone")  with large $(figures "$out/mixed")  large $(figures "$out/large")  [$bin]"
-    kill -TERM $server
-    wait $server || true
+    bench_stop
   done
 done

@@ -40,3 +40,19 @@ bench_customer() {
     post payments "{\"reference\":\"$id-PAY-$k\",\"customer\":\"$id\",\"received_date\":\"$paid\",\"amount\":$((k * 10000 + (k % 2) * 500)),\"currency\":\"EUR\",\"allocations\":[{\"invoice\":\"$id-INV-$k\",\"amount\":$((k * 10000))}]}"
   done
 }
+
+# bench_start BINARY PORT LOG: bench_serve, then a new customer of bench_customer, exported as
+# CUSTOMER (with RUN to keep its order_refs apart), `checks` set to wrk's arguments for credit
+# checks on PORT, and 2 s of such checks without reservation to warm up. bench_stop ends it.
+bench_start() {
+  bench_serve "$1" "$2" "$3"
+  export CUSTOMER=C-B-$$-$RANDOM-$RANDOM RUN=$$-$RANDOM-$RANDOM
+  bench_customer "$2" "$CUSTOMER"
+  checks=(-s bench/credit_check.lua -H "Authorization: Bearer $key" "http://127.0.0.1:$2/v1/credit-checks")
+  RESERVE=false wrk -t1 -c32 -d2s "${checks[@]}" >/dev/null
+}
+
+bench_stop() {
+  kill -TERM "$server"
+  wait "$server" || true
+}

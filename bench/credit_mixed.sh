@@ -29,7 +29,6 @@ for round in $(seq "$rounds"); do
     CUSTOMER=$holder RUN=$$-$round-$RANDOM RESERVE=true wrk -t1 -c16 -d5s --latency "${checks[@]}" >"$out/holds"
     wait $reads
     echo "  reads $(figures "$out/reads")  holds $(figures "$out/holds")  [$bin]"
-    kill -TERM $server
-    wait $server || true
+    bench_stop
   done
 done
