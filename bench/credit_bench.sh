@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 backend=${2:-sqlite}
 scripts/build >/dev/null
+source bench/credit_lib.sh
 db=bench/out/bench.db
 if [ "$backend" = mysql ] && [ -n "${TALLYMAN_BENCH_MYSQL:-}" ]; then
   url=$TALLYMAN_BENCH_MYSQL
@@ -48,8 +49,7 @@ server=$!
 if [ "$backend" = mysql ]; then trap 'kill -TERM $server; wait $server; mariadb_stop' EXIT
 else trap 'kill -TERM $server; wait $server' EXIT; fi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-# A customer in good standing, with the book's typical history (bench/credit_lib.sh).
-source bench/credit_lib.sh
+# A customer in good standing, with the book's typical history (bench_customer).
 export RUN=$$-$(date +%s)
 export CUSTOMER=C-BENCH-$RUN
 bench_customer $port "$CUSTOMER"

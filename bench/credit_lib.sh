@@ -21,23 +21,23 @@ bench_serve() {
 # bench_customer PORT ID: a new customer in good standing (the generated ones mostly have
 # money overdue, which sends a check to review), with a limit no bench reaches and the
 # history of the book's typical customer, so that a check reads what it would there: 10
-# invoices over the last year, 5 of them paid on time by 5 payments, 2 of which left
-# credit unapplied, and 5 issued in the last month, open and not yet due (the book averages 10 invoices, 5 open and 2
-# payments with credit unapplied per customer).
+# invoices over the last year, 5 of them paid on time by 5 payments, 2 of which left credit
+# unapplied, and 5 issued in the last month, open and not yet due (the book averages 10
+# invoices, 5 open and 2 payments with credit unapplied per customer).
 bench_customer() {
   local base="http://127.0.0.1:$1/v1" id=$2 k issued due paid
-  post() {
+  bench_post() {  # PATH BODY
     curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$2" "$base/$1"
   }
-  post customers "{\"id\":\"$id\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}"
+  bench_post customers "{\"id\":\"$id\",\"name\":\"Bench\",\"currency\":\"EUR\",\"credit_limit\":9000000000000000}"
   for k in 1 2 3 4 5 6 7 8 9 10; do
     issued=$(date -d "-$((k * 30)) days" +%F)
     [ "$k" -gt 5 ] || issued=$(date -d "-$((k * 5)) days" +%F)
     due=$(date -d "$issued + 30 days" +%F)
-    post invoices "{\"number\":\"$id-INV-$k\",\"customer\":\"$id\",\"issue_date\":\"$issued\",\"due_date\":\"$due\",\"amount\":$((k * 10000)),\"currency\":\"EUR\"}"
+    bench_post invoices "{\"number\":\"$id-INV-$k\",\"customer\":\"$id\",\"issue_date\":\"$issued\",\"due_date\":\"$due\",\"amount\":$((k * 10000)),\"currency\":\"EUR\"}"
     [ "$k" -gt 5 ] || continue
     paid=$(date -d "$due - 2 days" +%F)
-    post payments "{\"reference\":\"$id-PAY-$k\",\"customer\":\"$id\",\"received_date\":\"$paid\",\"amount\":$((k * 10000 + (k % 2) * 500)),\"currency\":\"EUR\",\"allocations\":[{\"invoice\":\"$id-INV-$k\",\"amount\":$((k * 10000))}]}"
+    bench_post payments "{\"reference\":\"$id-PAY-$k\",\"customer\":\"$id\",\"received_date\":\"$paid\",\"amount\":$((k * 10000 + (k % 2) * 500)),\"currency\":\"EUR\",\"allocations\":[{\"invoice\":\"$id-INV-$k\",\"amount\":$((k * 10000))}]}"
   done
 }
 
