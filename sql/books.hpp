@@ -126,18 +126,14 @@ class SqlBooks final : public Books {
                     const std::function<PostResult()>& apply);
   // books_credit.cpp: the position and the decision; holding the amount; keeping a check
   // that a person may override.
-  // With `ran`, from the result of the position statement in a Batch (MySQL); with `holds`,
-  // plus the holds of the turn's checks before it, which that result does not show.
-  struct TurnHolds;
-  CreditCheck evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran = nullptr,
-                       const TurnHolds* holds = nullptr);
+  CreditCheck evaluate(const CreditCheckRequest& request, Date today);
   // Checks that write, run together in one transaction: a turn (books_credit.cpp); run
   // again when a hold lost a race for its order_ref.
   void run_turn(const std::vector<TurnCheck*>& turn, Date today);
   void run_turn_once(const std::vector<TurnCheck*>& turn, Date today);
   CreditCheck override_once(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
                             Date today);  // override_check, run again as run_turn is
-  // MySQL: checks that only read, their positions read together (books_credit.cpp).
+  // MySQL: checks that only read, in one turn (books_credit.cpp).
   void run_reads(const std::vector<TurnCheck*>& turn, Date today);
   // Both add their statements to `writes`, which the caller commits with.
   void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes);

@@ -50,20 +50,16 @@ SqlBooks::PositionStatement& SqlBooks::position_statement() {
   return *position_;
 }
 
-CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today, const ResultSet* ran,
-                               const TurnHolds* holds) {
+CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
   CreditCheck check;
   check.request = request;
   try {
     PositionStatement& q = position_statement();
-    const TextRow* batched = ran && !ran->empty() ? &ran->front() : nullptr;
-    const bool found = ran ? q.take(batched, today) : q.run(request.customer, request.order_ref, today);
-    if (!found) {
+    if (!q.run(request.customer, request.order_ref, today)) {
       check.outcome = PostOutcome::unknown_customer;
       check.field = "customer";
       return check;
     }
-    if (holds) q.add(*holds, request.customer, request.order_ref, today);
     if (db_currency(q.currency) != request.currency) {
       check.outcome = PostOutcome::currency_mismatch;
       check.field = "currency";
@@ -156,12 +152,9 @@ namespace {
 //    orders the turns. One customer's reserving checks from 32 connections ran at ~1,100/s on
 //    MariaDB one transaction each.
 //  - On MySQL, checks that only read take turns all together, whatever their customers (keyed
-//    by the day they are checked as): the next turn reads the positions of all that waited in
-//    one statement (positions_sql), each from what was committed when it ran, as it would be
-//    alone. MariaDB plans a statement anew every time it runs it; that and the round trip,
-//    not the rows, were most of such a check's cost. Over HTTP most such checks come read
-//    ahead with their round of I/O instead (read_ahead, the same statement); the turns take
-//    those that were not (one handed back to a worker, or a caller outside a round).
+//    by the day they are checked as), each read through the binary protocol. Over HTTP most
+//    such checks come read ahead with their round of I/O instead (read_ahead); the turns
+//    take those that were not (one handed back to a worker, or a caller outside a round).
 // (docs/performance.md has the figures.)
 class Turns {
  public:
@@ -295,42 +288,9 @@ std::uint64_t SqlBooks::checks_read_together() { return checks_read_together_cou
 
 SqlBooks::TurnCount SqlBooks::write_turns() { return {write_turns_run.load(), write_turn_checks.load()}; }
 
-namespace {
-
-// The rows of positions_sql for a turn of `checks` checks: each check's own (one, or none when
-// its customer does not exist), by the index k of their first column, which is taken off.
-std::vector<ResultSet> rows_by_check(std::vector<ResultSet> results, std::size_t checks) {
-  if (results.size() != 1) throw DatabaseError("the positions of a turn of credit checks came back in pieces");
-  std::vector<ResultSet> rows(checks);
-  for (TextRow& row : results.front()) {
-    const std::size_t k = row.at(0) ? std::stoul(*row[0]) : checks;
-    if (k >= checks || !rows[k].empty()) throw DatabaseError("the positions of a turn of credit checks are amiss");
-    row.erase(row.begin());
-    rows[k].push_back(std::move(row));
-  }
-  return rows;
-}
-
-std::vector<std::pair<std::string, std::string>> customers_and_orders(const std::vector<TurnCheck*>& turn) {
-  std::vector<std::pair<std::string, std::string>> checks;
-  for (const TurnCheck* t : turn) checks.emplace_back(t->request->customer, t->request->order_ref);
-  return checks;
-}
-
-}  // namespace
-
-// Checks that only read, on MySQL: one alone through the binary protocol, several in one
-// statement (positions_sql).
+// Checks that only read, on MySQL: each through the binary protocol, one after the other.
 void SqlBooks::run_reads(const std::vector<TurnCheck*>& turn, Date today) {
-  if (turn.size() == 1) {
-    turn.front()->result = evaluate(*turn.front()->request, today);
-    return;
-  }
-  Params p;
-  const std::string sql = positions_sql(p, today, customers_and_orders(turn));
-  const std::vector<ResultSet> rows =
-      rows_by_check(run_statements(db_->session(), p.inline_values(sql)), turn.size());
-  for (std::size_t k = 0; k < turn.size(); ++k) turn[k]->result = evaluate(*turn[k]->request, today, &rows[k]);
+  for (TurnCheck* check : turn) check->result = evaluate(*check->request, today);
   checks_read_together_count += turn.size();
 }
 
@@ -351,17 +311,7 @@ void SqlBooks::read_ahead(const std::vector<CreditCheckRequest>& checks, Date to
 }
 
 // One transaction for the turn's checks (all of one customer), each decided in arrival order
-// on the position as the holds of those before it left it.
-//  - SQLite: each reads its position afresh after the writes of the one before.
-//  - MySQL: two round trips, whatever the turn's size. The start takes the customer's row
-//    lock and reads every check's position (position_sql alone, positions_sql for several);
-//    each check after the first adds the turn's earlier holds to its position (TurnHolds).
-//    Its reserved credit is then what a fresh read would give, as the lock keeps every other
-//    hold, release, consumption and expiry of the customer's out until the commit; the rest
-//    of its position (invoices, payments) is as of the turn's start, as if the whole turn
-//    had run at that instant. Then all the writes go with the commit.
-//    (Reading each check's position afresh, as until session 10, cost MariaDB a statement per
-//    check and the turn a round trip per check.)
+// on its position read afresh after the writes of the one before.
 void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
   // MySQL: a hold that lost the race for its order_ref to another customer's turn (hold()),
   // or a deadlock between two such turns, rolls the turn back. Run again, it reads the other's
@@ -371,40 +321,20 @@ void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
 }
 
 void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
-  const bool mysql = db_->dialect() == Dialect::mysql;
-  Batch start;
-  LedgerStore(*db_).lock_customers({turn.front()->request->customer}, start);
-  if (mysql && turn.size() == 1) {
-    position_statement().add_to(start, turn.front()->request->customer, turn.front()->request->order_ref, today);
-  } else if (mysql) {
-    Params p;
-    std::string sql = positions_sql(p, today, customers_and_orders(turn));
-    start.add(std::move(sql), std::move(p));
-  }
-  WriteTransaction tx(*db_, start);
-  std::vector<ResultSet> rows;
-  if (mysql && turn.size() == 1) rows.push_back(start.results().back());
-  if (mysql && turn.size() > 1) rows = rows_by_check({start.results().back()}, turn.size());
-  TurnHolds holds;
+  WriteTransaction tx(*db_);
+  LedgerStore(*db_).lock_customers({turn.front()->request->customer});
   Batch writes;
-  for (std::size_t k = 0; k < turn.size(); ++k) {
-    const CreditCheckRequest& request = *turn[k]->request;
-    CreditCheck check = mysql ? evaluate(request, today, &rows[k], &holds) : evaluate(request, today);
+  for (TurnCheck* waiting : turn) {
+    const CreditCheckRequest& request = *waiting->request;
+    CreditCheck check = evaluate(request, today);
     if (check.outcome == PostOutcome::created) {
-      if (check.answer.decision != CreditDecision::approved) {
-        keep_for_override(check, writes);
-      } else if (request.reserve) {
-        // What the order's own hold (if it holds) counted in this position, before it is replaced.
-        const long long counted = check.reservation ? check.reservation->amount : 0;
-        hold(*turn[k]->actor, check, today, false, writes);
-        holds.reserved += request.amount - counted;
-        holds.order[request.order_ref] = {request.amount, format_date(check.reservation->expires)};
-      }
+      if (check.answer.decision != CreditDecision::approved) keep_for_override(check, writes);
+      else if (request.reserve) hold(*waiting->actor, check, today, false, writes);
     }
-    turn[k]->result = std::move(check);
-    if (!mysql && k + 1 < turn.size()) writes.run(*db_);  // the next one reads what these wrote
+    waiting->result = std::move(check);
+    writes.run(*db_);  // the next one reads what these wrote
   }
-  tx.commit(writes);
+  tx.commit();
   ++write_turns_run;
   write_turn_checks += turn.size();
 }

@@ -161,7 +161,6 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
                    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
       *session_ << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
-      allow_statement_batches(*session_);
     }
   } catch (const std::exception& e) {
     throw DatabaseError("cannot open " + display_ + ": " + e.what());
@@ -245,21 +244,12 @@ WriteTransaction::WriteTransaction(Database& db) : db_(db) {
   db_.run(Database::Tx::begin_immediate);
 }
 
-WriteTransaction::WriteTransaction(Database& db, Batch& first) : db_(db) {
-  refuse_to_wait();
-  if (db_.dialect() == Dialect::sqlite) {
-    writer_ = lock_writer(db_.url_.connect);
-    db_.run(Database::Tx::begin_immediate);
-  }
+WriteTransaction::WriteTransaction(Database& db, Batch& first) : WriteTransaction(db) {
   try {
-    if (db_.dialect() == Dialect::sqlite)
-      first.run(db_);
-    else
-      first.ran(run_statements(db_.session(), "START TRANSACTION;" + first.text()));
+    first.run(db_);
   } catch (...) {
     // A constructor that throws gets no destructor: roll back here, or the transaction and
-    // its locks would stay open on this connection. (On MySQL the transaction may not have
-    // started; ROLLBACK is harmless then.)
+    // its locks would stay open on this connection.
     rollback();
     throw;
   }
@@ -284,13 +274,8 @@ void WriteTransaction::commit() {
 }
 
 void WriteTransaction::commit(Batch& last) {
-  if (db_.dialect() == Dialect::sqlite) {
-    last.run(db_);
-    commit();
-    return;
-  }
-  last.ran(run_statements(db_.session(), last.text() + "COMMIT"));
-  open_ = false;
+  last.run(db_);
+  commit();
 }
 
 }  // namespace tallyman::sql

@@ -104,7 +104,7 @@ class Batch;  // statement.hpp
 // A write transaction: on SQLite BEGIN IMMEDIATE (the write lock is taken at once, so two
 // writers queue on busy_timeout instead of failing at commit); on MySQL START TRANSACTION.
 // Rolled back unless commit() is called. A Batch given at the start runs right after it,
-// one given to commit right before it: on MySQL in the same round trip.
+// one given to commit right before it.
 class WriteTransaction {
  public:
   explicit WriteTransaction(Database& db);

@@ -30,41 +30,16 @@ MYSQL_STMT* prepare(soci::session& session, const std::string& sql, const char* 
   return stmt;
 }
 
+// A failed statement's error: TransactionConflict when another transaction took its key or
+// InnoDB (or Galera's certification) rolled it back, as for SOCI's errors (statement.cpp).
+[[noreturn]] void fail_statement(MYSQL_STMT* stmt, const char* what) {
+  const std::string message = std::string(what) + ": " + mysql_stmt_error(stmt);
+  const unsigned code = mysql_stmt_errno(stmt);
+  if (code == ER_DUP_ENTRY || code == ER_LOCK_DEADLOCK) throw TransactionConflict(message);
+  throw DatabaseError(message);
+}
+
 }  // namespace
-
-void allow_statement_batches(soci::session& session) {
-  MYSQL* c = connection_of(session);
-  if (mysql_set_server_option(c, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
-    throw DatabaseError(std::string("allowing statement batches: ") + mysql_error(c));
-}
-
-std::vector<ResultSet> run_statements(soci::session& session, const std::string& sql) {
-  MYSQL* c = connection_of(session);
-  auto fail = [&] {
-    if (mysql_errno(c) == ER_DUP_ENTRY || mysql_errno(c) == ER_LOCK_DEADLOCK) throw TransactionConflict(mysql_error(c));
-    throw DatabaseError(mysql_error(c));
-  };
-  if (mysql_real_query(c, sql.data(), sql.size()) != 0) fail();
-  std::vector<ResultSet> results;
-  for (;;) {  // every result is read, or the connection takes no further statement
-    if (MYSQL_RES* result = mysql_store_result(c)) {
-      ResultSet& rows = results.emplace_back();
-      const unsigned columns = mysql_num_fields(result);
-      while (MYSQL_ROW row = mysql_fetch_row(result)) {
-        const unsigned long* lengths = mysql_fetch_lengths(result);
-        TextRow& out = rows.emplace_back();
-        for (unsigned k = 0; k < columns; ++k)
-          out.push_back(row[k] ? std::optional<std::string>(std::in_place, row[k], lengths[k]) : std::nullopt);
-      }
-      mysql_free_result(result);
-    } else if (mysql_field_count(c) != 0) {
-      fail();
-    }
-    const int next = mysql_next_result(c);
-    if (next < 0) return results;
-    if (next > 0) fail();
-  }
-}
 
 struct ServerStatement::State {
   MYSQL_STMT* stmt = nullptr;
@@ -77,9 +52,7 @@ struct ServerStatement::State {
   std::vector<my_bool> nulls, errors;
   std::vector<MYSQL_BIND> result_binds;
 
-  [[noreturn]] void fail(const char* what) const {
-    throw DatabaseError(std::string(what) + ": " + mysql_stmt_error(stmt));
-  }
+  [[noreturn]] void fail(const char* what) const { fail_statement(stmt, what); }
 };
 
 ServerStatement::ServerStatement(soci::session& session, const std::string& sql, std::size_t columns)
@@ -151,9 +124,7 @@ struct ArrayInsert::State {
   std::vector<std::vector<const char*>> texts;  // per column: each row's text
   std::vector<std::vector<unsigned long>> lengths;
 
-  [[noreturn]] void fail(const char* what) const {
-    throw DatabaseError(std::string(what) + ": " + mysql_stmt_error(stmt));
-  }
+  [[noreturn]] void fail(const char* what) const { fail_statement(stmt, what); }
 };
 
 ArrayInsert::ArrayInsert(soci::session& session, const std::string& sql) : state_(std::make_unique<State>()) {

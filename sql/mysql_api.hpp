@@ -1,12 +1,11 @@
 #pragma once
 // Internal to sql/: the MariaDB C API where SOCI's MySQL backend falls short. It sends one
-// statement per query, with the values written into its text, so MariaDB parses and plans
-// it every time, and each statement is a round trip of its own. On a small machine round
-// trips and parsing, not the SQL, were most of a credit check's time (docs/performance.md).
-//  - run_statements: several statements in one round trip (Batch in statement.hpp is how
-//    the rest of sql/ uses it);
+// statement per query (the values escaped into its text on the client), so MariaDB parses
+// and plans it every time. On a small machine parsing, not the SQL, was much of a credit
+// check's time (docs/performance.md). Both take their values bound, through the binary
+// protocol:
 //  - ServerStatement: one statement prepared on the server once, executed with new values
-//    through the binary protocol (the credit check that only reads);
+//    (the credit check's position);
 //  - ArrayInsert: many rows inserted per round trip through one prepared INSERT (imports).
 //
 // Rows come back as text, none meaning SQL NULL.
@@ -24,17 +23,6 @@ namespace tallyman::sql {
 
 using TextRow = std::vector<std::optional<std::string>>;
 using ResultSet = std::vector<TextRow>;
-
-// Lets this MySQL connection take several statements in one query. Safe as long as no value
-// is ever spliced into SQL unquoted: values are bound, or written as quoted literals
-// (statement.cpp).
-void allow_statement_batches(soci::session& session);
-
-// Runs `sql`, statements separated by ';', in one round trip on a MySQL connection. Returns
-// the result set of each statement that gave one (a SELECT, an EXECUTE of one), in order.
-// The first statement that fails stops the rest (the server runs none after it) and throws
-// DatabaseError.
-std::vector<ResultSet> run_statements(soci::session& session, const std::string& sql);
 
 class ServerStatement {
  public:

@@ -85,67 +85,7 @@ inline const char* const position_sql =
     " LEFT JOIN reservations own ON own.order_ref = :r1 AND own.status = 'active'"
     " WHERE c.id = :id2 AND p.id = 1";
 
-// MySQL: the positions of several checks, in one statement: for each check a row of its
-// index k and then position_sql's columns, in their order; none for a check whose customer
-// does not exist. MariaDB parses and plans a statement each time it runs it, prepared or
-// not, and that, with the round trip, was most of a check's cost to it; the rows themselves
-// cost little (docs/performance.md). The checks come in as a derived table of literals (q);
-// each sum is one range of its index over all the turn's customers, grouped by customer.
-// (Subqueries of each row's customer would scan all its invoices and reservations, not the
-// open and active ones: MariaDB plans them once, not per customer. For the same reason
-// split_materialized is off.) Alone, position_sql is cheaper.
-inline std::string positions_sql(Params& p, Date day,
-                                 const std::vector<std::pair<std::string, std::string>>& checks) {
-  std::string checked;  // (k, customer, order_ref) of each check
-  for (std::size_t k = 0; k < checks.size(); ++k) {
-    checked += k == 0 ? "SELECT 0 AS k, " : " UNION ALL SELECT " + std::to_string(k) + ", ";
-    checked += p.add(checks[k].first) + (k == 0 ? " AS customer, " : ", ");
-    checked += p.add(checks[k].second) + (k == 0 ? " AS order_ref" : "");
-  }
-  auto in_turn = [&] {
-    std::string list;
-    for (const auto& check : checks) list += (list.empty() ? "" : ", ") + p.add(check.first);
-    return list;
-  };
-  const std::string d = format_date(day);
-  std::string sql =
-      "SET STATEMENT optimizer_switch = 'split_materialized=off' FOR"
-      " SELECT q.k, c.currency, c.credit_limit, c.grade, c.on_hold, c.dunning_hold,"
-      " inv.open_sum, inv.overdue_sum, inv.oldest, pa.unapplied, n.unapplied,"
-      " c.reserved_amount - COALESCE(x.expired, 0), own.customer, own.amount, own.expires_on,"
-      " p.decline_on_hold, p.decline_on_dunning_hold, p.check_limit, p.over_limit_review_bp,"
-      " p.review_overdue_days, p.review_overdue_share_bp, p.review_grade_c, p.review_no_limit, p.reservation_days"
-      " FROM (";
-  sql += checked + ") q JOIN customers c ON c.id = q.customer CROSS JOIN credit_policy p";
-  sql += " LEFT JOIN (SELECT customer, SUM(open_amount) AS open_sum,"
-         " SUM(CASE WHEN due_date < " + p.add(d) + " THEN open_amount ELSE 0 END) AS overdue_sum,"
-         " MIN(CASE WHEN due_date < " + p.add(d) + " THEN due_date END) AS oldest";
-  sql += " FROM invoices WHERE customer IN (" + in_turn() + ") AND open_amount > 0 GROUP BY customer) inv"
-         " ON inv.customer = c.id";
-  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM payments WHERE customer IN (" +
-         in_turn() + ") AND unapplied_amount > 0 GROUP BY customer) pa ON pa.customer = c.id";
-  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM credit_notes WHERE customer IN (" +
-         in_turn() + ") AND unapplied_amount > 0 GROUP BY customer) n ON n.customer = c.id";
-  // What expired and the job has not marked yet leaves the projection, as in position_sql.
-  sql += " LEFT JOIN (SELECT customer, SUM(amount) AS expired FROM reservations WHERE customer IN (" + in_turn() +
-         ") AND status = 'active' AND expires_on < " + p.add(d) + " GROUP BY customer) x ON x.customer = c.id";
-  sql += " LEFT JOIN reservations own ON own.order_ref = q.order_ref AND own.status = 'active'"
-         " WHERE p.id = 1";
-  return sql;
-}
-
 inline long long value_or_zero(long long v, soci::indicator ind) { return ind == soci::i_ok ? v : 0; }
-
-// MySQL: what the holds a turn's checks made so far changed in the position of its customer,
-// which the positions read at the turn's start do not show (books_credit.cpp, run_turn).
-struct SqlBooks::TurnHolds {
-  struct Hold {
-    long long amount = 0;
-    std::string until;  // its last day, as the database writes it
-  };
-  long long reserved = 0;             // added to the customer's reserved credit, as a position counts it
-  std::map<std::string, Hold> order;  // each order's hold now, by order_ref
-};
 
 // The position of one customer for one order, with the credit policy, in one statement
 // prepared once per connection (the check without reservation is a hot path).
@@ -162,16 +102,9 @@ struct SqlBooks::PositionStatement {
       while (std::isalnum(static_cast<unsigned char>(c[1]))) ++c;
     }
     if (mysql) {
-      // On MariaDB prepared on the server twice (SOCI's MySQL backend sends the text each
-      // time, and parsing it per check was most of a check's cost there): through the C API
-      // for a check that only reads, one binary-protocol round trip (10-25% faster than an
-      // EXECUTE in a query, measured); and as `tallyman_position` for EXECUTE in a Batch, with
-      // the START TRANSACTION or the writes of a check that writes (books_credit.cpp).
-      Params p;
-      Batch prepare;
-      std::string text = "PREPARE tallyman_position FROM " + p.add(sql);
-      prepare.add(std::move(text), std::move(p));
-      prepare.ran(run_statements(session, prepare.text()));
+      // On MariaDB prepared on the server once, through the C API (SOCI's MySQL backend
+      // sends the text each time, and MariaDB's parsing it per check was most of a check's
+      // cost there): one binary-protocol round trip per check.
       server = std::make_unique<ServerStatement>(session, sql, columns);
       return;
     }
@@ -183,16 +116,6 @@ struct SqlBooks::PositionStatement {
   ~PositionStatement() { sqlite_api::sqlite3_finalize(lite); }  // none on MySQL: a no-op
   PositionStatement(const PositionStatement&) = delete;
   PositionStatement& operator=(const PositionStatement&) = delete;
-
-  // MySQL: adds the statements that run it to `batch`; take() then reads the batch's rows.
-  void add_to(Batch& batch, const std::string& customer, const std::string& order, Date day) const {
-    // In the order of position_sql's placeholders: t3, t1, t2, id1, r1, id2.
-    Params p;
-    std::string sql = "EXECUTE tallyman_position USING " + p.add(format_date(day)) + ", " +
-                      p.add(format_date(day)) + ", " + p.add(format_date(day)) + ", " + p.add(customer) + ", " +
-                      p.add(order) + ", " + p.add(customer);
-    batch.add(std::move(sql), std::move(p));
-  }
 
   // Runs it; false when the customer does not exist.
   bool run(const std::string& customer, const std::string& order, Date day) {
@@ -230,9 +153,8 @@ struct SqlBooks::PositionStatement {
     return true;
   }
 
-  // MySQL: reads its row (of add_to's statements, or of the server statement), into the
-  // same fields, in the order of position_sql's columns; false when there is none: the
-  // customer does not exist.
+  // MySQL: reads the server statement's row into the fields, in the order of position_sql's
+  // columns; false when there is none: the customer does not exist.
   bool take(const TextRow* found, Date day) {
     if (found == nullptr) return false;
     const TextRow& row = *found;
@@ -277,19 +199,6 @@ struct SqlBooks::PositionStatement {
     number(p_grade);
     number(p_no_limit);
     number(p_reservation_days);
-  }
-
-  // After take(): the position as it stands after the turn's earlier holds (of `customer`,
-  // whose row the turn has locked, so nothing else moved its reserved credit meanwhile).
-  void add(const TurnHolds& holds, const std::string& customer, const std::string& order, Date day) {
-    reserved += holds.reserved;
-    if (auto h = holds.order.find(order); h != holds.order.end()) {
-      held_by = customer;
-      held = h->second.amount;
-      held_until = h->second.until;
-      held_by_ind = held_ind = held_until_ind = soci::i_ok;
-    }
-    settle(day);
   }
 
   // The order's active hold: own_held even past its last day (it is still in the

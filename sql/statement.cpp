@@ -4,6 +4,8 @@
 #include "core/wait.hpp"
 #include "sql/mysql_api.hpp"
 
+#include <mysqld_error.h>
+#include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <memory>
@@ -27,12 +29,31 @@ std::string Params::add(const std::optional<long long>& value) {
   return value ? add(*value) : next(Value{false, 0, {}, soci::i_null});
 }
 
+namespace {
+
+// Where the next ":p" placeholder at or after `from` starts, outside quoted literals. The text
+// holds only placeholders, names, keywords and the statement's own constant literals ('active'),
+// never a value; skipping literals keeps even a constant with ":p" in it from being taken for one.
+std::size_t next_placeholder(const std::string& sql, std::size_t from) {
+  for (std::size_t at = from; at + 1 < sql.size(); ++at) {
+    if (sql[at] == '\'') {
+      at = sql.find('\'', at + 1);
+      if (at == std::string::npos) return std::string::npos;
+    } else if (sql[at] == ':' && sql[at + 1] == 'p') {
+      return at;
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 template <class Replace>
 std::string Params::each_placeholder(const std::string& sql, Replace&& replace) const {
   std::string out;
   out.reserve(sql.size());
   std::size_t copied = 0;
-  for (std::size_t at = sql.find(":p"); at != std::string::npos; at = sql.find(":p", at + 2)) {
+  for (std::size_t at = next_placeholder(sql, 0); at != std::string::npos; at = next_placeholder(sql, at + 2)) {
     std::size_t end = at + 2, number = 0;
     while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') number = number * 10 + static_cast<std::size_t>(sql[end++] - '0');
     TM_ASSERT(number >= 1 && number <= values_.size());
@@ -119,6 +140,9 @@ sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::s
 [[noreturn]] void rethrow(const soci::soci_error& e) {
   const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e);
   if (lite != nullptr && (lite->result() & 0xff) == SQLITE_INTERRUPT) throw WouldWait{};
+  const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
+  if (my != nullptr && (my->err_num_ == ER_DUP_ENTRY || my->err_num_ == ER_LOCK_DEADLOCK))
+    throw TransactionConflict(e.get_error_message());
   throw DatabaseError(e.get_error_message());
 }
 
@@ -204,28 +228,10 @@ void insert_rows_prepared(soci::session& session, const std::string& head, std::
   }
 }
 
-// MySQL: a value written into a statement as a literal (statement batches, update_rows, a few
-// rows to insert). SOCI's MySQL backend does exactly that with bound values too (it has no
-// server-side prepare). Quoting is MySQL's own: a backslash before a quote or a backslash. (SOCI still
-// scans the text for placeholders, assuming backslash escapes; quoting otherwise would make
-// it misread where a string ends and take a ':' inside one for a placeholder.)
-std::string literal(const Cell& cell) {
-  if (const auto* i = std::get_if<long long>(&cell)) return std::to_string(*i);
-  if (const auto* t = std::get_if<std::string>(&cell)) {
-    std::string quoted = "'";
-    for (char c : *t) {
-      TM_ASSERT(c != '\0');  // validated input never holds NUL
-      if (c == '\'' || c == '\\') quoted += '\\';
-      quoted += c;
-    }
-    return quoted + "'";
-  }
-  return "NULL";
-}
-
-// MySQL, a few rows: one INSERT with the values written out, one round trip.
-void insert_rows_text(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
+// MySQL, a few rows: one INSERT with a placeholder per value, one round trip.
+void insert_rows_bound(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells) {
   std::vector<Cell> scratch;
+  Params p;
   std::string sql = head + " VALUES ";
   for (std::size_t r = 0; r < count; ++r) {
     scratch.clear();
@@ -233,19 +239,20 @@ void insert_rows_text(soci::session& session, const std::string& head, std::size
     sql += r == 0 ? "(" : ", (";
     for (std::size_t c = 0; c < row.size(); ++c) {
       if (c > 0) sql += ", ";
-      sql += literal(row[c]);
+      if (const auto* i = std::get_if<long long>(&row[c])) sql += p.add(*i);
+      else if (const auto* t = std::get_if<std::string>(&row[c])) sql += p.add(*t);
+      else sql += p.add(std::optional<std::string>());
     }
     sql += ')';
   }
-  Params none;
-  execute_text(session, sql, none);
+  execute_text(session, sql, p);
 }
 
 // MySQL, many rows: one INSERT prepared on the server, run for up to insert_array_rows rows at
 // a time through MariaDB's array binding (ArrayInsert, mysql_api.hpp), so the server parses it
-// once. 1M invoices: 29-31 s as multi-row INSERTs written out, 22-27 s so. But the prepare is a
-// round trip of its own: for one row (an HTTP post) it cost 10-20% of the request's rate, so
-// below insert_array_min rows the values are written out (docs/performance.md).
+// once. 1M invoices: 29-31 s as multi-row INSERTs, 22-27 s so. But the prepare is a round trip
+// of its own: for one row (an HTTP post) it cost 10-20% of the request's rate, so below
+// insert_array_min rows one multi-row INSERT goes through SOCI (docs/performance.md).
 constexpr std::size_t insert_array_min = 64;
 constexpr std::size_t insert_array_rows = 2000;
 
@@ -281,35 +288,11 @@ void insert_rows_array(soci::session& session, const std::string& head, std::siz
 
 }  // namespace
 
-std::string Params::inline_values(const std::string& sql) const {
-  return each_placeholder(sql, [&](std::size_t index, std::string_view) {
-    const Value& v = values_[index];
-    if (v.indicator == soci::i_null) return std::string("NULL");
-    return v.is_text ? literal(Cell{v.text}) : literal(Cell{v.integer});
-  });
-}
-
 void Batch::add(std::string sql, Params params) { statements_.emplace_back(std::move(sql), std::move(params)); }
 
 void Batch::run(Database& db) {
-  if (statements_.empty()) return;
-  if (db.dialect() == Dialect::mysql) {
-    ran(run_statements(db.session(), text()));
-    return;
-  }
   for (auto& [sql, params] : statements_) execute(db, sql, params);
-  ran();
-}
-
-void Batch::ran(std::vector<ResultSet> results) {
   statements_.clear();
-  results_ = std::move(results);
-}
-
-std::string Batch::text() const {
-  std::string out;
-  for (const auto& [sql, params] : statements_) out += params.inline_values(sql) + ";";
-  return out;
 }
 
 void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
@@ -331,17 +314,16 @@ void update_rows(soci::session& session, const std::string& table, const std::st
   }
   for (std::size_t start = 0; start < rows.size(); start += rows_per_statement) {
     const std::size_t end = std::min(rows.size(), start + rows_per_statement);
+    Params p;
     std::string cases, keys;
     for (std::size_t k = start; k < end; ++k) {
-      const std::string key = literal(Cell{rows[k].first});
-      cases += " WHEN " + key + " THEN " + std::to_string(rows[k].second);
-      keys += (k == start ? "" : ", ") + key;
+      cases += " WHEN " + p.add(rows[k].first) + " THEN " + p.add(static_cast<long long>(rows[k].second));
+      keys += (k == start ? "" : ", ") + p.add(rows[k].first);
     }
-    Params none;
     execute_text(session,
                  "UPDATE " + table + " SET " + column + " = CASE " + key_column + cases + " END WHERE " + key_column +
                      " IN (" + keys + ")",
-                 none);
+                 p);
   }
 }
 
@@ -350,7 +332,7 @@ void insert_rows(soci::session& session, const std::string& head, std::size_t co
   if (session.get_backend_name() == "sqlite3")
     insert_rows_prepared(session, head, count, cells);
   else if (count < insert_array_min)
-    insert_rows_text(session, head, count, cells);
+    insert_rows_bound(session, head, count, cells);
   else
     insert_rows_array(session, head, count, cells);
 }

@@ -1,9 +1,9 @@
 #pragma once
 // Internal to sql/: running statements with SOCI. Not included outside this folder.
 //
-// Values are bound, never spliced into SQL text (but for the MySQL bulk paths of
-// insert_rows and update_rows, which quote literals as MySQL does: statement.cpp).
-// Params hands out a numbered placeholder
+// Every value is bound, never spliced into SQL text: a statement's text holds only
+// placeholders, names, keywords and its own constant literals. Params hands out a numbered
+// placeholder
 // (:p1, :p2, ...) for each value. bind() scans the finished SQL and binds the values in the
 // order their placeholders appear there, by position: the order in which the text was
 // assembled does not matter (the operands of + are evaluated in no fixed order). On SQLite
@@ -61,9 +61,6 @@ class Params {
 
   // Binds the values to st in the order sql shows them; returns the SQL to prepare.
   std::string bind(soci::session& session, soci::statement& st, const std::string& sql);
-  // MySQL only: sql with the values written in as quoted literals (see literal() in
-  // statement.cpp), for Batch.
-  std::string inline_values(const std::string& sql) const;
   // SQLite, through its C API: sql with each placeholder as '?', and in `order` the index of
   // the value of each; bind_to then binds them so (each text in place: `this` must outlive the step).
   std::string anonymous(const std::string& sql, std::vector<std::size_t>& order) const;
@@ -135,29 +132,17 @@ class Query {
   std::string sql_;
 };
 
-// Statements collected to run together: a transaction's first statements or its last ones
-// (WriteTransaction takes a Batch at start and at commit). On MySQL they go in one round trip
-// with the START TRANSACTION or the COMMIT, values written in as literals, and the result
-// set of each statement that gives one is kept (results()); on SQLite, which has no round
-// trips, one after the other with bound values, rows dropped. A reserving credit check on MariaDB
-// was six round trips, each costing both processes a context switch on a small machine; it
-// is two, and one more per check when checks take turns (books_credit.cpp;
-// docs/performance.md).
+// Statements collected to run later, in order, on the calling transaction's connection (a
+// credit check gathers its writes while it decides).
 class Batch {
  public:
   void add(std::string sql, Params params);
   bool empty() const { return statements_.empty(); }
-  // Runs them (on the calling transaction's connection) and empties the batch.
+  // Runs them and empties the batch.
   void run(Database& db);
-  // MySQL: the statements as one text, each followed by ';'.
-  std::string text() const;
-  // Empties the batch; with results, what the MySQL server gave for it.
-  void ran(std::vector<ResultSet> results = {});
-  const std::vector<ResultSet>& results() const { return results_; }
 
  private:
   std::vector<std::pair<std::string, Params>> statements_;
-  std::vector<ResultSet> results_;
 };
 
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.
@@ -187,8 +172,8 @@ using Cell = std::variant<std::nullptr_t, long long, std::string>;
 // Inserts rows, `head` being "INSERT INTO t (a, b, c)". On SQLite one prepared statement
 // stepped per row through SQLite's C API. On MySQL many rows go through one server-prepared
 // statement run for thousands of rows at a time (MariaDB's array binding), a few rows as one
-// INSERT with the values written out (SOCI's MySQL backend runs a vector bind as one
-// statement per row, far too slow for imports).
+// multi-row INSERT with a placeholder per value (SOCI's MySQL backend runs a vector bind as
+// one statement per row, far too slow for imports).
 void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
 // The same, each row's cells given when it is written: cells(k, scratch) returns row k's, made
 // into `scratch` (given empty) or held elsewhere. A large load then holds no second copy of
@@ -196,7 +181,7 @@ void insert_rows(soci::session& session, const std::string& head, std::span<cons
 using RowCells = std::function<const std::vector<Cell>&(std::size_t k, std::vector<Cell>& scratch)>;
 void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells);
 
-// How many rows one statement with its values written out takes (update_rows; IN lists).
+// How many rows one statement with a placeholder per value takes (update_rows; IN lists).
 constexpr std::size_t rows_per_statement = 500;
 
 // Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.

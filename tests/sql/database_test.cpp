@@ -209,3 +209,58 @@ TEST_CASE("database: on SQLite execute() runs a kept statement again with new va
   sql::execute(db, insert, again);
   CHECK(days_of("T-5") == 50);
 }
+
+TEST_CASE("statements: hostile text is bound and read back byte for byte, by few and by many rows", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  // Few rows take MariaDB's multi-row INSERT through SOCI, many its array insert.
+  const std::size_t rows = GENERATE(3, 100);
+  sql::Params none;
+  sql::execute(t.db(),
+               t.db().dialect() == sql::Dialect::mysql
+                   ? "CREATE TABLE hostile (k VARCHAR(64) NOT NULL PRIMARY KEY, t TEXT NOT NULL, n BIGINT NULL)"
+                     " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+                   : "CREATE TABLE hostile (k TEXT NOT NULL PRIMARY KEY, t TEXT NOT NULL, n INTEGER NULL)",
+               none);
+  const std::vector<std::string> texts{":p1",  ":p",   "':p2'", "\\",   "'",     "\\'",  "\"",  "?",
+                                       "%s",   "--",   "/*",    ";",    ":p0 ?", "\xc3\xa9\xf0\x9f\x98\x80",
+                                       "a\nb", "\t\r"};
+  std::vector<std::vector<sql::Cell>> cells;
+  std::vector<std::pair<std::string, long long>> updates;
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::string key = texts[k % texts.size()] + std::to_string(k);
+    cells.push_back({key, texts[k % texts.size()] + texts[(k + 1) % texts.size()],
+                     k % 2 == 0 ? sql::Cell(nullptr) : sql::Cell(static_cast<long long>(k))});
+    updates.emplace_back(key, static_cast<long long>(1000 + k));
+  }
+  sql::insert_rows(t.db().session(), "INSERT INTO hostile (k, t, n)", cells);
+  std::string k, text;
+  long long n = 0;
+  sql::Params p;
+  sql::Query q(t.db().session(), "SELECT k, t FROM hostile WHERE k = " + p.add(std::get<std::string>(cells.back()[0])), p);
+  q.into(k).into(text);
+  REQUIRE(q.run());
+  CHECK(text == std::get<std::string>(cells.back()[1]));
+  for (const auto& row : cells) {
+    sql::Params one;
+    sql::Query read(t.db().session(), "SELECT t FROM hostile WHERE k = " + one.add(std::get<std::string>(row[0])), one);
+    read.into(text);
+    REQUIRE(read.run());
+    CHECK(text == std::get<std::string>(row[1]));
+  }
+  sql::update_rows(t.db().session(), "hostile", "k", "n", updates);
+  sql::Query sum(t.db().session(), "SELECT SUM(n) FROM hostile", none);
+  sum.into(n);
+  REQUIRE(sum.run());
+  CHECK(n == static_cast<long long>(1000 * rows + rows * (rows - 1) / 2));
+}
+
+TEST_CASE("statements: a constant literal with ':p' in the text is not taken for a placeholder", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  sql::Params p;
+  std::string a, b;
+  sql::Query q(t.db().session(), "SELECT ':p1 :p9', " + p.add(std::string(":p1")) + " FROM credit_policy WHERE id = 1", p);
+  q.into(a).into(b);
+  REQUIRE(q.run());
+  CHECK(a == ":p1 :p9");
+  CHECK(b == ":p1");
+}
