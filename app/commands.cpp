@@ -3,6 +3,7 @@
 #include "app/cli.hpp"
 #include "app/today.hpp"
 #include "core/aging.hpp"
+#include "core/ids.hpp"
 #include "http/aging_document.hpp"
 #include "sql/importer.hpp"
 #include "sql/ledger_store.hpp"
@@ -36,6 +37,16 @@ std::unique_ptr<sql::Database> open_migrated(const Args& args) {
     throw sql::DatabaseError(db->display() + " is at schema version " + std::to_string(have) + ", this tallyman needs " +
                              std::to_string(want) + ": run `tallyman migrate` first");
   return db;
+}
+
+Actor cli_actor(std::string request) {
+  // What of USER an id may hold, so that the name stores like any key's.
+  std::string name = "cli:";
+  if (const char* user = std::getenv("USER"))
+    for (const char* c = user; *c != '\0' && name.size() < id_length_max; ++c)
+      if (is_valid_id(std::string_view(c, 1))) name += *c;
+  if (name.size() == 4) name += "unknown";
+  return Actor{name, Role::admin, "", std::move(request)};
 }
 
 Currency base_currency() {
@@ -135,9 +146,7 @@ int import_command(int argc, char** argv) {
   const std::string& path = args.words()[1];
   const std::string text = read_file(path);
   auto db = open_migrated(args);
-  // The command line has no API key: the audit trail names the system user instead.
-  const char* user = std::getenv("USER");
-  const Actor actor{std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"), Role::admin, "", ""};
+  const Actor actor = cli_actor("");
   auto result = sql::import_csv(*db, *kind, text, {}, &actor);
   if (auto* error = std::get_if<sql::ImportError>(&result)) {
     std::string where = path + ": row " + std::to_string(error->row);

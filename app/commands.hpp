@@ -2,6 +2,7 @@
 // One function per command of contract §6; each returns the exit status. And what they share.
 
 #include "app/cli.hpp"
+#include "core/books.hpp"
 #include "core/money.hpp"
 
 #include <memory>
@@ -23,6 +24,9 @@ int dunning_command(int argc, char** argv);  // serve.cpp
 std::unique_ptr<sql::Database> open_database(const Args& args);
 // The same, checked to be at the schema version this binary writes.
 std::unique_ptr<sql::Database> open_migrated(const Args& args);
+// Who the command line acts as in the audit trail, having no API key: "cli:" and the system
+// user, as much of it as an id may hold (an API key's name is an id).
+Actor cli_actor(std::string request);
 // TALLYMAN_CURRENCY, EUR unless set: the currency reports default to.
 Currency base_currency();
 

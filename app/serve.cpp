@@ -3,6 +3,7 @@
 #include "app/today.hpp"
 #include "core/ids.hpp"
 #include "http/keys.hpp"
+#include "http/log.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/webhook.hpp"
@@ -228,7 +229,9 @@ int serve_command(int argc, char** argv) {
           if (grading_at.minutes >= 0 && date::weekday(today()) == grading_at.day && now >= grading_at.minutes)
             leased("grading", [&](sql::SqlBooks& books, Date day) { books.run_grading(scheduler_actor, day); });
           if (dunning_at >= 0 && now >= dunning_at)
-            leased("dunning", [&](sql::SqlBooks& books, Date day) { books.run_dunning(scheduler_actor, day); });
+            leased("dunning", [&](sql::SqlBooks& books, Date day) {
+              http::log_dunning_failures(books.run_dunning(scheduler_actor, day), "scheduler");
+            });
         }},
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
         [&url, holder] { deliver_notices(*url, holder); }}});
@@ -270,14 +273,20 @@ int dunning_command(int argc, char** argv) {
     if (!d) throw UsageError("--as-of must be a date that exists, as YYYY-MM-DD");
     as_of = *d;
   }
-  const char* user = std::getenv("USER");
-  const Actor actor{std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"), Role::admin, "", "{}"};
+  const Actor actor = cli_actor("{}");
   sql::SqlBooks books(open_migrated(args));
   const DunningRun run = books.run_dunning(actor, as_of);
   std::printf("dunning run %lld as of %s: %d customers examined, %d tasks created, %d holds set, %d holds released,"
               " %d tasks resolved, %lld ms\n",
               static_cast<long long>(run.id), format_date(run.as_of).c_str(), run.examined, run.tasks_created,
               run.holds_set, run.holds_released, run.tasks_resolved, static_cast<long long>(run.duration_ms));
+  for (const DunningFailure& f : run.failures)
+    std::fprintf(stderr, "dunning run %lld: customer %s left out: %s\n", static_cast<long long>(run.id),
+                 f.customer.c_str(), f.error.c_str());
+  if (run.customers_failed > 0) {
+    std::fprintf(stderr, "dunning run %lld: %d customers left out\n", static_cast<long long>(run.id), run.customers_failed);
+    return 1;
+  }
   return 0;
 }
 

@@ -181,6 +181,13 @@ struct TaskFilter {
   std::optional<std::string> customer;
 };
 
+// A customer whose writes the database refused in a run: the run went on without it.
+struct DunningFailure {
+  std::string customer;
+  std::string error;  // the database's words, for the log
+};
+constexpr std::size_t dunning_failures_kept = 100;  // of a run's failures, for the log; all are counted
+
 struct DunningRun {
   std::int64_t id = 0;
   Date as_of;
@@ -191,6 +198,8 @@ struct DunningRun {
   int tasks_resolved = 0;
   int promises_broken = 0;
   std::int64_t duration_ms = 0;
+  int customers_failed = 0;
+  std::vector<DunningFailure> failures;  // the first dunning_failures_kept; only as the run returns
 };
 
 struct PromiseView {

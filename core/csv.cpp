@@ -62,6 +62,12 @@ bool CsvReader::next(std::vector<std::string>& fields) {
   }
 }
 
+std::string csv_text(std::string_view value) {
+  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos)
+    return "'" + std::string(value);
+  return std::string(value);
+}
+
 std::string csv_field(std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string quoted = "\"";

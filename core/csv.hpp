@@ -30,6 +30,11 @@ class CsvReader {
   std::string error_;
 };
 
+// A text cell that a spreadsheet will not run: one that starts with '=', '+', '-', '@', a tab
+// or a carriage return (a formula to Excel, LibreOffice and Sheets) gets a leading "'", as
+// OWASP's advice on CSV injection has it. For text only: a number's minus sign stays.
+std::string csv_text(std::string_view value);
+
 // A field as it must be written: quoted when it holds a comma, quote or line break.
 std::string csv_field(std::string_view value);
 std::string csv_line(const std::vector<std::string>& fields);

@@ -2,6 +2,7 @@
 
 #include "core/check.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace tallyman {
 
@@ -14,36 +15,6 @@ void check_id(FieldErrors& errors, const char* field, const std::string& value) 
   if (!is_valid_id(value)) errors.push_back({field, id_message});
 }
 
-// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF) without
-// control characters: what a person's name may hold.
-bool is_printable_utf8(const std::string& text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char c = byte(i);
-    std::size_t length = 0;
-    unsigned code = 0;
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) length = 2, code = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) length = 3, code = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) length = 4, code = c & 0x07;
-    else return false;
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return false;
-      code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    if ((length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
-        (length == 4 && (code < 0x10000 || code > 0x10FFFF)) || (code >= 0x80 && code < 0xA0))
-      return false;
-    i += length;
-  }
-  return true;
-}
-
 void check_amount(FieldErrors& errors, const char* field, std::int64_t amount) {
   if (!is_postable_amount(amount)) errors.push_back({field, amount_message});
 }
@@ -53,8 +24,7 @@ void check_amount(FieldErrors& errors, const char* field, std::int64_t amount) {
 FieldErrors validate(const Customer& c) {
   FieldErrors errors;
   check_id(errors, "id", c.id);
-  if (c.name.empty() || c.name.size() > name_length_max || !is_printable_utf8(c.name))
-    errors.push_back({"name", "must be 1-200 bytes of UTF-8 text with no control characters"});
+  if (!fits(name_field, c.name)) errors.push_back({"name", name_field.message});
   if (c.credit_limit && !is_valid_limit(*c.credit_limit))
     errors.push_back({"credit_limit", "must be a whole number of minor units from 0 to 9007199254740991"});
   check_id(errors, "terms", c.terms);

@@ -38,8 +38,6 @@ struct Customer {
   friend bool operator==(const Customer&, const Customer&) = default;
 };
 
-constexpr std::size_t name_length_max = 200;
-
 FieldErrors validate(const Customer& customer);
 
 struct Invoice {

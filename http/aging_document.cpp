@@ -46,7 +46,7 @@ std::string aging_csv(const AgingReport& report) {
   header.push_back("total");
   std::string out = csv_line(header);
   auto line = [&](const std::string& id, const std::string& name, const AgingRow& row) {
-    std::vector<std::string> fields{id, name};
+    std::vector<std::string> fields{csv_text(id), csv_text(name)};
     for (std::int64_t b : row.buckets) fields.push_back(std::to_string(b));
     fields.push_back(std::to_string(row.unapplied));
     fields.push_back(std::to_string(row.total()));

@@ -126,12 +126,11 @@ std::optional<std::string> Fields::id(const char* name, Need need) {
   return v->get<std::string>();
 }
 
-std::optional<std::string> Fields::text(const char* name, Need need, std::size_t length_max) {
+std::optional<std::string> Fields::text(const char* name, Need need, const TextField& field) {
   const json* v = value(name, need);
   if (!v) return std::nullopt;
-  if (!v->is_string() || v->get_ref<const std::string&>().empty() ||
-      v->get_ref<const std::string&>().size() > length_max) {
-    error(name, "must be a string of 1-" + std::to_string(length_max) + " bytes");
+  if (!v->is_string() || !fits(field, v->get_ref<const std::string&>())) {
+    error(name, field.message);
     return std::nullopt;
   }
   return v->get<std::string>();
@@ -277,7 +276,7 @@ PageRequest query_page(Context& cx, QueryErrors& errors, bool numeric) {
     auto key = decode_cursor(*cursor);
     const bool valid = key && (numeric ? !key->empty() && key->size() < 19 &&
                                              key->find_first_not_of("0123456789") == std::string::npos
-                                       : key->size() <= id_length_max);
+                                       : is_valid_id(*key));
     if (valid) page.after = *key;
     else errors.errors.push_back({"cursor", "is not a cursor this list gave out"});
   }
@@ -302,7 +301,7 @@ std::string items_csv(const json& items) {
     for (const std::string& column : columns) {
       auto it = item.find(column);
       if (it == item.end() || it->is_null()) cells.emplace_back();
-      else if (it->is_string()) cells.push_back(it->get<std::string>());
+      else if (it->is_string()) cells.push_back(csv_text(it->get_ref<const std::string&>()));
       else cells.push_back(it->dump());
     }
     out += csv_line(cells);

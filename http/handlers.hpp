@@ -7,6 +7,7 @@
 // every field is checked by Fields, which collects one FieldError per bad field.
 
 #include "core/books.hpp"
+#include "core/text.hpp"
 #include "http/message.hpp"
 #include "http/problem.hpp"
 
@@ -54,7 +55,7 @@ class Fields {
   bool is_null(const char* name) const;
   const json* get(const char* name) const;
   std::optional<std::string> id(const char* name, Need need);
-  std::optional<std::string> text(const char* name, Need need, std::size_t length_max);
+  std::optional<std::string> text(const char* name, Need need, const TextField& field);  // core/text.hpp
   std::optional<std::int64_t> amount(const char* name, Need need);  // 1 ..= 2^53 - 1
   std::optional<std::int64_t> limit(const char* name, Need need);   // 0 ..= 2^53 - 1
   std::optional<std::int64_t> integer(const char* name, Need need, std::int64_t min, std::int64_t max);

@@ -99,7 +99,7 @@ Response post_credit_override(Context& cx) {
   if (!body) return bad;
   FieldErrors errors;
   Fields f(*body, errors);
-  auto reason = f.text("reason", Need::required, reason_length_max);
+  auto reason = f.text("reason", Need::required, reason_field);
   const bool reserve = f.boolean("reserve", Need::optional).value_or(false);
   if (!errors.empty()) return problem(422, "an override needs a reason", errors);
   const CreditCheck c = cx.books.override_check(cx.actor, cx.params[0], *reason, reserve, cx.today);

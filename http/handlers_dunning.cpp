@@ -1,5 +1,6 @@
 // Collections' endpoints (contract §5): the dunning policy, runs, and the collector's tasks.
 #include "http/handlers.hpp"
+#include "http/log.hpp"
 #include "http/limits.hpp"
 
 namespace tallyman::http {
@@ -26,7 +27,7 @@ json run_json(const DunningRun& r) {
           {"customers_examined", r.examined},    {"tasks_created", r.tasks_created},
           {"holds_set", r.holds_set},            {"holds_released", r.holds_released},
           {"tasks_resolved", r.tasks_resolved},  {"promises_broken", r.promises_broken},
-          {"duration_ms", r.duration_ms}};
+          {"duration_ms", r.duration_ms},        {"customers_failed", r.customers_failed}};
 }
 
 json promise_json(const PromiseView& v) {
@@ -110,7 +111,9 @@ Response post_dunning_run(Context& cx) {
   FieldErrors errors;
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
-  return json_response(201, run_json(cx.books.run_dunning(cx.actor, as_of)));
+  const DunningRun run = cx.books.run_dunning(cx.actor, as_of);
+  log_dunning_failures(run, cx.request.request_id);
+  return json_response(201, run_json(run));
 }
 
 Response get_dunning_run(Context& cx) {
@@ -147,7 +150,7 @@ Response patch_dunning_task(Context& cx) {
   std::optional<TaskStatus> status;
   if (const json* s = f.get("status"); s && s->is_string()) status = parse_task_status(s->get<std::string>());
   if (status != TaskStatus::done && status != TaskStatus::cancelled) f.error("status", "must be done or cancelled");
-  auto note = f.text("note", Need::optional, reason_length_max);
+  auto note = f.text("note", Need::optional, reason_field);
   if (!errors.empty()) return problem(422, "the task's change has invalid fields", errors);
   auto id = numeric_id(cx.params[0]);
   if (!id) return problem(404, "there is no dunning task " + cx.params[0]);

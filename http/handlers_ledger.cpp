@@ -81,7 +81,7 @@ std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
   Fields f(body, errors);
   Customer c;
   c.id = f.id("id", Need::required).value_or("");
-  c.name = f.text("name", Need::required, name_length_max).value_or("");
+  c.name = f.text("name", Need::required, name_field).value_or("");
   c.currency = f.currency("currency", Need::required).value_or(Currency{});
   c.credit_limit = f.limit("credit_limit", Need::optional);
   c.terms = f.id("terms", Need::optional).value_or("NET30");
@@ -146,7 +146,7 @@ Response patch_customer(Context& cx) {
     auto c = cx.books.customer(cx.params[0]);
     if (c && (!f.get("currency") || *f.get("currency") != c->currency.str())) f.error("currency", "cannot change");
   }
-  if (f.has("name")) patch.name = f.text("name", Need::required, name_length_max);
+  if (f.has("name")) patch.name = f.text("name", Need::required, name_field);
   if (f.has("credit_limit")) patch.credit_limit = f.limit("credit_limit", Need::optional);
   if (f.has("terms")) patch.terms = f.id("terms", Need::required);
   if (f.has("collector")) patch.collector = f.id("collector", Need::optional);
@@ -228,7 +228,7 @@ Response post_dispute(Context& cx) {
   auto body = read_body(cx.request, bad);
   if (!body) return bad;
   FieldErrors errors;
-  auto reason = Fields(*body, errors).text("reason", Need::required, reason_length_max);
+  auto reason = Fields(*body, errors).text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
   const PostResult r = cx.books.dispute(cx.actor, cx.params[0], reason);
   if (r.outcome == PostOutcome::not_found) return not_found("invoice " + cx.params[0]);
@@ -287,7 +287,7 @@ Response post_reversal(Context& cx) {
   FieldErrors errors;
   Fields f(*body, errors);
   const Date date = f.date("date", Need::optional).value_or(cx.today);
-  auto reason = f.text("reason", Need::required, reason_length_max);
+  auto reason = f.text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
   const PostResult r = cx.books.reverse_payment(cx.actor, cx.params[0], date, *reason);
   if (r.outcome == PostOutcome::not_found) return not_found("payment " + cx.params[0]);
@@ -326,7 +326,7 @@ Response post_write_off(Context& cx) {
   Fields f(*body, errors);
   auto invoice = f.id("invoice", Need::required);
   auto amount = f.amount("amount", Need::required);
-  auto reason = f.text("reason", Need::required, reason_length_max);
+  auto reason = f.text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
   std::int64_t id = 0;
   const PostResult r = cx.books.request_write_off(cx.actor, *invoice, *amount, *reason, id);

@@ -1,17 +1,18 @@
 #pragma once
 // Every limit of the HTTP layer, in one place (docs/architecture.md "Limits").
 
+#include "core/text.hpp"
+
 #include <chrono>
 #include <cstddef>
 
 namespace tallyman::http {
 
 constexpr std::size_t request_header_bytes_max = 8 * 1024;
-constexpr std::size_t request_body_bytes_max = 1024 * 1024;  // larger: 413
+// request_body_bytes_max (larger: 413) is core's (core/text.hpp): the audit keeps a body whole.
 constexpr std::size_t json_depth_max = 32;                   // deeper: 400, before parsing
 constexpr std::size_t page_size_default = 100;
 constexpr std::size_t page_size_max = 1000;
-constexpr std::size_t reason_length_max = 500;
 
 // A client that sends nothing for this long (idle keep-alive, or half a request) is dropped.
 constexpr auto read_timeout = std::chrono::seconds(30);

@@ -34,6 +34,16 @@ void log_flush() {
   log_buffer.clear();
 }
 
+void log_dunning_failures(const DunningRun& run, std::string_view request_id) {
+  for (const DunningFailure& f : run.failures)
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"dunning_run\":" +
+             std::to_string(run.id) + ",\"customer\":\"" + json_escape(f.customer) + "\",\"database\":\"" +
+             json_escape(f.error) + "\"}");
+  if (run.customers_failed > static_cast<int>(run.failures.size()))
+    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"dunning_run\":" +
+             std::to_string(run.id) + ",\"customers_failed\":" + std::to_string(run.customers_failed) + "}");
+}
+
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -3,6 +3,8 @@
 // written a block at a time (a write per request would cost more than the request), at the
 // latest when flush() runs, which the server does every log_flush_interval and on exit.
 
+#include "core/books.hpp"
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -14,6 +16,9 @@ constexpr std::size_t log_buffer_bytes_max = 64 * 1024;
 
 void log_line(const std::string& line);  // a whole JSON object, without the newline
 void log_flush();
+// One line per customer a dunning run went on without (core/books.hpp DunningRun::failures),
+// with the database's words and the request (or job) that ran it.
+void log_dunning_failures(const DunningRun& run, std::string_view request_id);
 // For a JSON string's contents: quotes, backslashes and control characters escaped.
 std::string json_escape(std::string_view text);
 

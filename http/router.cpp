@@ -1,10 +1,13 @@
 #include "http/router.hpp"
 
+#include "core/ids.hpp"
 #include "http/console.hpp"
 #include "http/handlers.hpp"
 #include "http/keys.hpp"
 #include "http/limits.hpp"
 #include "http/log.hpp"
+
+#include <cctype>
 
 namespace tallyman::http {
 
@@ -226,14 +229,20 @@ std::vector<bool> Router::read_ahead(const std::vector<const Request*>& round, B
 }
 
 std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {
-  constexpr std::string_view scheme = "Bearer ";
-  const std::string& header = request.authorization;
-  if (header.size() <= scheme.size() || header.compare(0, scheme.size(), scheme) != 0) {
+  // "Bearer", in any case (RFC 9110 §11.1: the scheme is case-insensitive), one or more
+  // spaces, the key.
+  constexpr std::string_view scheme = "bearer";
+  const std::string_view header = request.authorization;
+  bool bearer = header.size() > scheme.size() && header[scheme.size()] == ' ';
+  for (std::size_t k = 0; bearer && k < scheme.size(); ++k)
+    bearer = std::tolower(static_cast<unsigned char>(header[k])) == scheme[k];
+  const std::size_t key_at = bearer ? header.find_first_not_of(' ', scheme.size()) : std::string_view::npos;
+  if (key_at == std::string_view::npos) {
     refusal = problem(401, "send an API key as Authorization: Bearer <key>");
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
     return std::nullopt;
   }
-  auto holder = books.key_holder(key_hash(std::string_view(header).substr(scheme.size())));
+  auto holder = books.key_holder(key_hash(header.substr(key_at)));
   if (!holder) {
     refusal = problem(401, "the API key is not known");
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -284,6 +293,10 @@ Response Router::handle(const Request& request, Books* books) {
       for (std::string_view raw : raw_params) {
         auto decoded = decode(raw, false);
         if (!decoded) return problem(400, "the path has a broken percent-escape");
+        // Every path parameter is an id (or a number the service gave out, which is one too):
+        // what is not an id names nothing. A PUT creates what its path names; its handler
+        // checks the id and says why.
+        if (request.method != "PUT" && !is_valid_id(*decoded)) return problem(404, "there is no such resource");
         cx.params.push_back(std::move(*decoded));
       }
       if (query_at != std::string::npos) {

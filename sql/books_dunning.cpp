@@ -9,6 +9,7 @@
 #include "sql/statement.hpp"
 
 #include <chrono>
+#include <span>
 #include <tuple>
 #include <map>
 #include <set>
@@ -107,12 +108,15 @@ std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(Database& db, c
   return overdue;
 }
 
-// What one page of the run writes, gathered so that it goes in a few statements.
-struct PageWrites {
-  std::vector<std::vector<Cell>> tasks;
-  std::map<std::string, NoticeInput> notices;  // by customer: its task's notice
-  std::vector<std::pair<std::string, long long>> episodes, levels, holds;
-  std::vector<std::string> ended;  // customers whose episode ends
+// What a run writes for one customer. A page's go together in a few statements.
+struct CustomerWrites {
+  std::string customer;
+  std::vector<Cell> task;  // empty: no task
+  std::optional<NoticeInput> notice;  // its task's notice
+  std::optional<long long> episode, level;
+  bool sets_hold = false;
+  bool ends = false;       // the episode ends: its open tasks resolve, the hold lifts
+  bool releases = false;   // ... and a hold was on
 };
 
 // True when a run as of `as_of` has something new to do: no run yet as of that date or a
@@ -153,14 +157,13 @@ std::int64_t insert_run(Database& db, const Actor& actor, Date as_of) {
 
 void record_counts(Database& db, const DunningRun& run) {
   Params u;
+  auto count = [&](long long n) { return u.add(n); };
   execute(db,
-          "UPDATE dunning_runs SET examined = " + u.add(static_cast<long long>(run.examined)) + ", tasks_created = " +
-              u.add(static_cast<long long>(run.tasks_created)) + ", holds_set = " +
-              u.add(static_cast<long long>(run.holds_set)) + ", holds_released = " +
-              u.add(static_cast<long long>(run.holds_released)) + ", tasks_resolved = " +
-              u.add(static_cast<long long>(run.tasks_resolved)) + ", promises_broken = " +
-              u.add(static_cast<long long>(run.promises_broken)) + ", duration_ms = " + u.add(run.duration_ms) +
-              " WHERE id = " + u.add(static_cast<long long>(run.id)),
+          "UPDATE dunning_runs SET examined = " + count(run.examined) + ", tasks_created = " + count(run.tasks_created) +
+              ", holds_set = " + count(run.holds_set) + ", holds_released = " + count(run.holds_released) +
+              ", tasks_resolved = " + count(run.tasks_resolved) + ", promises_broken = " + count(run.promises_broken) +
+              ", duration_ms = " + count(run.duration_ms) + ", customers_failed = " + count(run.customers_failed) +
+              " WHERE id = " + count(run.id),
           u);
 }
 
@@ -174,10 +177,10 @@ struct RunInputs {
 };
 
 // The decisions of core (assess_dunning) for one page of customers, with their overdue
-// invoices, as the writes that carry them out; counts them in `run`.
-PageWrites assess_page(const RunInputs& in, const std::vector<CustomerState>& page,
-                       std::map<std::string, std::vector<OpenInvoice>>& overdue, DunningRun& run) {
-  PageWrites w;
+// invoices, as the writes that carry them out; counts the customers examined in `run`.
+std::vector<CustomerWrites> assess_page(const RunInputs& in, const std::vector<CustomerState>& page,
+                                        std::map<std::string, std::vector<OpenInvoice>>& overdue, DunningRun& run) {
+  std::vector<CustomerWrites> writes;
   for (const CustomerState& state : page) {
     auto found = overdue.find(state.id);
     if (found == overdue.end() && !state.level && !state.hold) continue;  // nothing to look at
@@ -186,77 +189,139 @@ PageWrites assess_page(const RunInputs& in, const std::vector<CustomerState>& pa
     std::vector<OpenInvoice>& invoices = found == overdue.end() ? none : found->second;
     for (OpenInvoice& inv : invoices) inv.disputed = in.disputed.contains(inv.number);
     const DunningAssessment a = assess_dunning(in.policy, invoices, state.grade, in.promised.contains(state.id), in.as_of);
+    CustomerWrites w{state.id, {}, std::nullopt, std::nullopt, std::nullopt, false, false, false};
     if (!a.any_overdue()) {
-      // The episode ends: its open tasks are resolved (the money came in), the hold lifts.
-      if (state.level || state.hold) w.ended.push_back(state.id);
-      if (state.hold) ++run.holds_released;
+      if (!state.level && !state.hold) continue;
+      w.ends = true;
+      w.releases = state.hold;
+      writes.push_back(std::move(w));
       continue;
     }
     if (!a.dunned() || !needs_task(a, state.level)) continue;
     const int episode = state.level ? state.episode : state.episode + 1;
-    w.tasks.push_back({state.id, static_cast<long long>(episode), static_cast<long long>(a.level->level),
-                       a.level->action, static_cast<long long>(a.overdue), join(a.invoices), format_date(in.as_of),
-                       std::string("open"), static_cast<long long>(run.id), in.now});
-    ++run.tasks_created;
+    w.task = {state.id, static_cast<long long>(episode), static_cast<long long>(a.level->level), a.level->action,
+              static_cast<long long>(a.overdue), join(a.invoices), format_date(in.as_of), std::string("open"),
+              static_cast<long long>(run.id), in.now};
     if (sends_notice(a.level->action)) {
       NoticeInput notice{state.id, state.name, state.currency, a.level->level, a.level->action, in.as_of, {}};
       for (const OpenInvoice& inv : invoices)
         if (!inv.disputed)
           notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((in.as_of - inv.due_date).count()), inv.open});
-      w.notices.emplace(state.id, std::move(notice));
+      w.notice = std::move(notice);
     }
-    w.episodes.emplace_back(state.id, episode);
-    w.levels.emplace_back(state.id, a.level->level);
-    if (a.level->credit_hold && !state.hold) {
-      w.holds.emplace_back(state.id, 1);
-      ++run.holds_set;
-    }
+    w.episode = episode;
+    w.level = a.level->level;
+    w.sets_hold = a.level->credit_hold && !state.hold;
+    writes.push_back(std::move(w));
   }
-  return w;
+  return writes;
 }
 
-// One page's writes: its tasks, their notices, the customers' dunning state, and the episodes
-// that end (whose resolved tasks it counts in `run`).
-void write_page(Database& db, const std::vector<CustomerState>& page, const PageWrites& w, const std::string& now,
-                DunningRun& run) {
+// The writes of some customers of a page (in id order): their tasks, the tasks' notices, the
+// customers' dunning state, the episodes that end; counted in `run`.
+void write_customers(Database& db, std::span<const CustomerWrites> writes, std::int64_t run_id, const std::string& now,
+                     DunningRun& run) {
+  std::vector<std::vector<Cell>> tasks;
+  std::map<std::string, const NoticeInput*> notices;  // by customer
+  std::vector<std::pair<std::string, long long>> episodes, levels, holds;
+  for (const CustomerWrites& w : writes) {
+    if (!w.task.empty()) tasks.push_back(w.task);
+    if (w.notice) notices.emplace(w.customer, &*w.notice);
+    if (w.episode) episodes.emplace_back(w.customer, *w.episode);
+    if (w.level) levels.emplace_back(w.customer, *w.level);
+    if (w.sets_hold) holds.emplace_back(w.customer, 1);
+  }
   insert_rows(db.session(),
               "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, invoices, created, status,"
               " run_id, recorded_at)",
-              w.tasks);
-  if (!w.notices.empty()) {
+              tasks);
+  if (!notices.empty()) {
     // Each notice goes with its task, found by the run and the customer (one task each).
     Params p;
     std::string customer;
     long long task_id = 0;
     std::vector<std::vector<Cell>> rows;
     Query q(db.session(),
-            "SELECT customer, id FROM dunning_tasks WHERE customer >= " + p.add(page.front().id) +
-                " AND customer <= " + p.add(page.back().id) + " AND run_id = " + p.add(static_cast<long long>(run.id)),
+            "SELECT customer, id FROM dunning_tasks WHERE customer >= " + p.add(writes.front().customer) +
+                " AND customer <= " + p.add(writes.back().customer) + " AND run_id = " + p.add(static_cast<long long>(run_id)),
             p);
     q.into(customer).into(task_id);
     if (q.run()) do {
-        auto in = w.notices.find(customer);
-        if (in == w.notices.end()) continue;
-        const RenderedNotice n = render_notice(in->second);
-        rows.push_back({task_id, customer, static_cast<long long>(in->second.level), n.subject, n.text, n.html,
-                        static_cast<long long>(n.total), in->second.currency.str(), std::string("pending"), 0LL, now});
+        auto in = notices.find(customer);
+        if (in == notices.end()) continue;
+        const RenderedNotice n = render_notice(*in->second);
+        rows.push_back({task_id, customer, static_cast<long long>(in->second->level), n.subject, n.text, n.html,
+                        static_cast<long long>(n.total), in->second->currency.str(), std::string("pending"), 0LL, now});
       } while (q.fetch());
     insert_rows(db.session(),
                 "INSERT INTO notices (task_id, customer, level, subject, text_body, html_body, total, currency, status,"
                 " attempts, created_at)",
                 rows);
   }
-  update_rows(db.session(), "customers", "id", "dunning_episode", w.episodes);
-  update_rows(db.session(), "customers", "id", "dunning_level", w.levels);
-  update_rows(db.session(), "customers", "id", "dunning_hold", w.holds);
-  for (const std::string& customer : w.ended) {
+  update_rows(db.session(), "customers", "id", "dunning_episode", episodes);
+  update_rows(db.session(), "customers", "id", "dunning_level", levels);
+  update_rows(db.session(), "customers", "id", "dunning_hold", holds);
+  for (const CustomerWrites& w : writes) {
+    if (!w.ends) continue;
     soci::statement st = (db.session().prepare << "UPDATE dunning_tasks SET status = 'resolved'"
                                                    " WHERE customer = :c AND status = 'open'",
-                          soci::use(customer));
+                          soci::use(w.customer));
     st.execute(true);
     run.tasks_resolved += static_cast<int>(st.get_affected_rows());
     Params c;
-    execute(db, "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(customer), c);
+    execute(db, "UPDATE customers SET dunning_level = NULL, dunning_hold = 0 WHERE id = " + c.add(w.customer), c);
+  }
+  run.tasks_created += static_cast<int>(tasks.size());
+  run.holds_set += static_cast<int>(holds.size());
+  for (const CustomerWrites& w : writes) run.holds_released += w.releases ? 1 : 0;
+}
+
+// A point in the run's transaction that a failed write goes back to, undoing only itself.
+class Savepoint {
+ public:
+  Savepoint(Database& db, std::string name) : db_(db), name_(std::move(name)) { run("SAVEPOINT " + name_); }
+  void release() { run("RELEASE SAVEPOINT " + name_); }
+  void roll_back() { run("ROLLBACK TO SAVEPOINT " + name_); }
+
+ private:
+  void run(const std::string& sql) {
+    Params none;
+    execute(db_, sql, none);
+  }
+  Database& db_;
+  std::string name_;
+};
+
+// A page's writes, in a few statements; when they fail, each customer's alone, so that one
+// customer whose writes the database refuses is reported (in the run's counts, and its
+// failures for the log) and the run goes on for the rest. A lost transaction (a deadlock, a
+// conflict between cluster nodes) is the run's failure, not a customer's.
+void write_page(Database& db, const std::vector<CustomerWrites>& writes, const std::string& now, DunningRun& run) {
+  if (writes.empty()) return;
+  auto attempt = [&](std::span<const CustomerWrites> some, const char* savepoint) -> std::optional<std::string> {
+    Savepoint point(db, savepoint);
+    DunningRun counted{};
+    try {
+      guarded([&] { write_customers(db, some, run.id, now, counted); });
+    } catch (const TransactionConflict&) {
+      throw;
+    } catch (const DatabaseError& e) {
+      point.roll_back();
+      return e.what();
+    }
+    point.release();
+    run.tasks_created += counted.tasks_created;
+    run.holds_set += counted.holds_set;
+    run.holds_released += counted.holds_released;
+    run.tasks_resolved += counted.tasks_resolved;
+    return std::nullopt;
+  };
+  if (!attempt(writes, "dunning_page")) return;
+  for (const CustomerWrites& w : writes) {
+    auto error = attempt(std::span(&w, 1), "dunning_customer");
+    if (!error) continue;
+    ++run.customers_failed;
+    if (run.failures.size() < dunning_failures_kept) run.failures.push_back({w.customer, *error});
   }
 }
 
@@ -321,7 +386,8 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
   const DunningPolicy policy = dunning_policy();
   return guarded([&] {
     WriteTransaction tx(*db_);
-    DunningRun run{0, as_of, 0, 0, 0, 0, 0, 0, 0};
+    DunningRun run;
+    run.as_of = as_of;
     // A run that will not act reads nothing: it is recorded with zero counts.
     const bool acting = run_acts(*db_, as_of);
     RunInputs in{policy, as_of, {}, {}, utc_timestamp()};
@@ -336,7 +402,7 @@ DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
       if (page.empty()) break;
       after = page.back().id;
       std::map<std::string, std::vector<OpenInvoice>> overdue = overdue_invoices(*db_, page, as_of);
-      write_page(*db_, page, assess_page(in, page, overdue, run), in.now, run);
+      write_page(*db_, assess_page(in, page, overdue, run), in.now, run);
     }
     run.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
@@ -380,23 +446,23 @@ std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
   return guarded([&]() -> std::optional<DunningRun> {
     Params p;
     std::string as_of;
-    long long v[7] = {};
+    long long v[8] = {};
     Query q(db_->session(),
             "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, promises_broken,"
-            " duration_ms FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
+            " duration_ms, customers_failed FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
             p);
     q.into(as_of);
     for (long long& x : v) q.into(x);
     if (!q.run()) return std::nullopt;
-    return DunningRun{id,
-                      db_date(as_of),
-                      static_cast<int>(v[0]),
-                      static_cast<int>(v[1]),
-                      static_cast<int>(v[2]),
-                      static_cast<int>(v[3]),
-                      static_cast<int>(v[4]),
-                      static_cast<int>(v[5]),
-                      v[6]};
+    DunningRun run;
+    run.id = id;
+    run.as_of = db_date(as_of);
+    for (auto [field, k] : {std::pair{&run.examined, 0}, {&run.tasks_created, 1}, {&run.holds_set, 2},
+                            {&run.holds_released, 3}, {&run.tasks_resolved, 4}, {&run.promises_broken, 5},
+                            {&run.customers_failed, 7}})
+      *field = static_cast<int>(v[k]);
+    run.duration_ms = v[6];
+    return run;
   });
 }
 

@@ -1,6 +1,7 @@
 // What the service's scheduled jobs claim in the database (jobs/scheduler): a job's lease for
 // its day, so that one instance among several runs it, and the dunning notices to deliver,
 // each claimed by one instance at a time.
+#include "core/text.hpp"
 #include "sql/books.hpp"
 #include "sql/clock.hpp"
 #include "sql/rows.hpp"
@@ -100,9 +101,10 @@ void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool
     }
     const std::string next = utc_timestamp_in(std::chrono::milliseconds(retry_after_ms));
     const std::string given_up = p.add(static_cast<long long>(attempts_max - 1));
+    const std::string why(utf8_prefix(error, 200));  // last_error is a {text} column: 200
     execute(*db_,
             "UPDATE notices SET status = CASE WHEN attempts >= " + given_up + " THEN 'failed' ELSE 'pending' END,"
-            " attempts = attempts + 1, last_error = " + p.add(error.substr(0, 200)) + ", next_attempt_at = " +
+            " attempts = attempts + 1, last_error = " + p.add(why) + ", next_attempt_at = " +
                 p.add(next) + ", claimed_by = NULL, claim_until = NULL WHERE id = " +
                 p.add(static_cast<long long>(id)) + " AND claimed_by = " + p.add(holder),
             p);

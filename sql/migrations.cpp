@@ -1,6 +1,7 @@
 #include "sql/migrations.hpp"
 
 #include "core/terms.hpp"
+#include "core/text.hpp"
 #include "sql/clock.hpp"
 #include "sql/statement.hpp"
 
@@ -23,7 +24,9 @@ struct Migration {
 // Tokens: {id} a user-chosen id (case-sensitive ASCII); {date} a business date; {text} a
 // person's text; {pk} an auto-increment primary key; {table} the options of a table keyed by
 // its text primary key (clustered by it on both: InnoDB always is, SQLite WITHOUT ROWID);
-// {journal} those of a table keyed by {pk}; {add_column} adds a column (if missing, on MySQL).
+// {journal} those of a table keyed by {pk}; {add_column} adds a column (if missing, on MySQL);
+// {reason}, {request}, {any_length} the widths of core/text.hpp's fields. A statement that
+// starts with {mysql} runs on MySQL only.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list{
       {1,
@@ -365,16 +368,47 @@ const std::vector<Migration>& migrations() {
            // every reservation ever made: with 2.6 million, each run took ~1.5 s of CPU.
            "CREATE INDEX IF NOT EXISTS reservations_expiry ON reservations (status, expires_on)",
        }},
+      {7,
+       "every text column as wide as what the API lets in (core/text.hpp); a dunning run's failed customers",
+       {
+           // SQLite's TEXT holds any length; on MariaDB reasons and notes were VARCHAR(200)
+           // under a limit of 500, the audit's request a TEXT (64 KiB) under a body limit of
+           // 1 MiB, and a notice a TEXT whatever the number of its invoices.
+           "{mysql}ALTER TABLE invoices MODIFY COLUMN dispute_reason {reason} NULL",
+           "{mysql}ALTER TABLE payments MODIFY COLUMN reversal_reason {reason} NULL",
+           "{mysql}ALTER TABLE payments MODIFY COLUMN allocations {request} NOT NULL",
+           "{mysql}ALTER TABLE write_offs MODIFY COLUMN reason {reason} NOT NULL",
+           "{mysql}ALTER TABLE credit_checks MODIFY COLUMN override_reason {reason} NULL",
+           "{mysql}ALTER TABLE dunning_tasks MODIFY COLUMN note {reason} NULL",
+           "{mysql}ALTER TABLE dunning_tasks MODIFY COLUMN invoices {any_length} NOT NULL",
+           "{mysql}ALTER TABLE audit MODIFY COLUMN detail {request} NOT NULL",
+           "{mysql}ALTER TABLE notices MODIFY COLUMN text_body {any_length} NOT NULL",
+           "{mysql}ALTER TABLE notices MODIFY COLUMN html_body {any_length} NOT NULL",
+           // A run goes on past a customer whose writes the database refuses, and counts it.
+           "ALTER TABLE dunning_runs {add_column} customers_failed INTEGER NOT NULL DEFAULT 0",
+       }},
   };
   return list;
 }
 
+// MariaDB's MEDIUMTEXT: what a request kept whole may be (the body limit, and a payment's
+// explicit allocations written out, at most three times its body).
+constexpr std::size_t mysql_mediumtext_bytes_max = (std::size_t{1} << 24) - 1;
+static_assert(3 * request_body_bytes_max <= mysql_mediumtext_bytes_max);
+static_assert(name_field.length_max <= 200);  // {text}: VARCHAR(200) counts characters, not bytes
+
 std::string expand(const char* statement, Dialect dialect) {
   const bool my = dialect == Dialect::mysql;
-  const std::pair<const char*, const char*> tokens[] = {
+  const std::string reason = "VARCHAR(" + std::to_string(reason_field.length_max) +
+                             ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+  const std::pair<const char*, std::string> tokens[] = {
+      {"{mysql}", ""},
       {"{id}", my ? "VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin" : "VARCHAR(64)"},
       {"{date}", my ? "DATE" : "TEXT"},
       {"{text}", my ? "VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "TEXT"},
+      {"{reason}", my ? reason : "TEXT"},
+      {"{request}", my ? "MEDIUMTEXT" : "TEXT"},
+      {"{any_length}", my ? "LONGTEXT" : "TEXT"},
       {"{pk}", my ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY"},
       {"{table}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "WITHOUT ROWID"},
       {"{journal}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""},
@@ -388,7 +422,7 @@ std::string expand(const char* statement, Dialect dialect) {
     sql.replace(at, end - at + 1, my ? " ON " + table : "");
   }
   for (const auto& [token, replacement] : tokens) {
-    for (std::size_t at = sql.find(token); at != std::string::npos; at = sql.find(token, at))
+    for (std::size_t at = sql.find(token); at != std::string::npos; at = sql.find(token, at + replacement.size()))
       sql.replace(at, std::string_view(token).size(), replacement);
   }
   return sql;
@@ -446,6 +480,7 @@ bool adds_existing_column(Database& db, std::string_view statement) {
 void apply(Database& db, const Migration& m) {
   for (const char* statement : m.statements) {
     if (adds_existing_column(db, statement)) continue;
+    if (std::string_view(statement).starts_with("{mysql}") && db.dialect() != Dialect::mysql) continue;
     Params none;
     execute(db, expand(statement, db.dialect()), none);
   }

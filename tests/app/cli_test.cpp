@@ -306,3 +306,33 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
   CHECK(r.status == 0);
   CHECK(count(*connect(), "invoices") == rows);
 }
+
+TEST_CASE("cli: ':p' in every field of imports of 10 and of 200 rows, then a dunning run", "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  // 10 rows take MariaDB's few-rows INSERT, 200 its array insert; both bind every value.
+  const int rows = GENERATE(10, 200);
+  Workdir dir;
+  std::string customers = "id,name,currency,credit_limit,terms,collector\n";
+  std::string invoices = "number,customer,issue_date,amount,currency,order_ref\n";
+  std::string payments = "reference,customer,received_date,amount,currency\n";
+  for (int k = 0; k < rows; ++k) {
+    const std::string id = "X:p" + std::to_string(k);
+    customers += id + ",\"Acme:partners :p" + std::to_string(k) + " 'q' \\\\:p\",EUR,100000,NET30,al:p" +
+                 std::to_string(k % 3) + "\n";
+    invoices += "INV:p" + std::to_string(k) + "," + id + ",2026-01-02,5000,EUR,SO:p" + std::to_string(k) + "\n";
+    payments += "PAY:p" + std::to_string(k) + "," + id + ",2026-01-20,1000,EUR\n";
+  }
+  REQUIRE(run_cli(dir, {"import", "customers", dir.file("c.csv", customers), "--db", t.url()}).status == 0);
+  REQUIRE(run_cli(dir, {"import", "invoices", dir.file("i.csv", invoices), "--db", t.url()}).status == 0);
+  REQUIRE(run_cli(dir, {"import", "payments", dir.file("p.csv", payments), "--db", t.url()}).status == 0);
+  const Outcome run = run_cli(dir, {"dunning", "run", "--as-of", "2026-02-10", "--db", t.url()});
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find(std::to_string(rows) + " tasks created") != std::string::npos);
+  CHECK(count(t.db(), "dunning_tasks") == rows);
+  CHECK(count(t.db(), "notices") == rows);
+  sql::Params p;
+  std::string name;
+  sql::Query(t.db().session(), "SELECT name FROM customers WHERE id = " + p.add("X:p7"), p).into(name).run();
+  CHECK(name == "Acme:partners :p7 'q' \\\\:p");
+}

@@ -44,3 +44,15 @@ TEST_CASE("csv: fields are quoted only when they need it", "[core]") {
   CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_line({"x", "y,z"}) == "x,\"y,z\"\r\n");
 }
+
+TEST_CASE("csv: a text cell a spreadsheet would run as a formula gets a leading quote", "[core]") {
+  for (const char* formula : {"=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"}) {
+    INFO(formula);
+    CHECK(csv_text(formula) == std::string("'") + formula);
+  }
+  for (const char* plain : {"", "Acme", "1-2", "a=b", "'quoted", " =x"}) {
+    INFO(plain);
+    CHECK(csv_text(plain) == plain);
+  }
+  CHECK(csv_field(csv_text("=HYPERLINK(\"x\")")) == "\"'=HYPERLINK(\"\"x\"\")\"");
+}

@@ -1,0 +1,43 @@
+#include "core/text.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace tallyman;
+
+TEST_CASE("text: a name is one line of printable UTF-8 of 1 to 200 bytes", "[core]") {
+  CHECK(fits(name_field, "Acme GmbH"));
+  CHECK(fits(name_field, "M\xc3\xbcller & S\xc3\xb6hne :p1 'x' \\"));
+  CHECK(fits(name_field, std::string(200, 'n')));
+  CHECK_FALSE(fits(name_field, std::string(201, 'n')));
+  CHECK_FALSE(fits(name_field, ""));
+  for (const std::string bad : {std::string("a\0b", 3), std::string("a\nb"), std::string("a\rb"), std::string("a\tb"),
+                                std::string("a\x1b"), std::string("a\x7f"), std::string("a\xc2\x85"),  // C1: NEL
+                                std::string("\xc3"), std::string("\xc0\xaf"),                         // cut, overlong
+                                std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80")}) {    // surrogate, > U+10FFFF
+    INFO(bad.size());
+    CHECK_FALSE(fits(name_field, bad));
+  }
+}
+
+TEST_CASE("text: a reason may span lines and tabs, 1 to 500 bytes, but holds no other control", "[core]") {
+  CHECK(fits(reason_field, "line one\r\nline two\tend"));
+  std::string at_limit;
+  while (at_limit.size() < 500) at_limit += "\xc3\xa9";
+  CHECK(fits(reason_field, at_limit));
+  CHECK_FALSE(fits(reason_field, at_limit + "x"));
+  CHECK_FALSE(fits(reason_field, std::string("a\0b", 3)));
+  CHECK_FALSE(fits(reason_field, "a\x0b"));
+  CHECK_FALSE(fits(reason_field, ""));
+}
+
+TEST_CASE("text: a prefix of at most n bytes never cuts a character", "[core]") {
+  const std::string euro = "\xe2\x82\xac";  // 3 bytes
+  CHECK(utf8_prefix("abc", 5) == "abc");
+  CHECK(utf8_prefix("abc", 2) == "ab");
+  CHECK(utf8_prefix("a" + euro, 3) == "a");
+  CHECK(utf8_prefix("a" + euro, 4) == "a" + euro);
+  CHECK(utf8_prefix(euro + euro, 5) == euro);
+  CHECK(utf8_prefix("", 0).empty());
+}
