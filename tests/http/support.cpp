@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -109,6 +110,26 @@ bool HttpClient::closed_within(int timeout_ms) {
   }
 }
 
+namespace {
+
+// Appends one response to TALLYMAN_RESPONSE_LOG, when set, as a JSON line: the suite's last
+// test checks every body against docs/openapi.yaml (tests/openapi/openapi_check.mjs). Many
+// test processes append at once: each line goes in one write() to a file opened O_APPEND.
+void record(const std::string& method, const std::string& target, const HttpResponse& r) {
+  static const char* path = std::getenv("TALLYMAN_RESPONSE_LOG");
+  if (path == nullptr || *path == '\0') return;
+  const json line{{"method", method}, {"target", target}, {"status", r.status},
+                  {"content_type", r.header("content-type")}, {"body", r.body}};
+  const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (fd < 0) throw std::runtime_error(std::string("cannot open ") + path + ": " + std::strerror(errno));
+  const ssize_t written = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size())) throw std::runtime_error(std::string("cannot write ") + path);
+}
+
+}  // namespace
+
 HttpResponse HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
                                  const Headers& headers) {
   std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -119,8 +140,11 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   send_raw(text);
   auto r = read_response();
   if (!r) throw std::runtime_error("no response to " + method + " " + target);
+  record(method, target, *r);
   return *r;
 }
+
+
 
 std::string run_tallyman(const std::vector<std::string>& args, int* status) {
   std::string cmd = "'" TALLYMAN_BIN "'";
