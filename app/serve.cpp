@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <chrono>
 #include <date/tz.h>
-#include <malloc.h>
 #include <unistd.h>
 #include <thread>
 
@@ -27,20 +26,11 @@ namespace tallyman::app {
 
 namespace {
 
-// Database workers: the requests the service runs at once. On SQLite a request is CPU work
-// in this process: a worker per core (more only add context switches: 2 workers served the
-// customer read at 29,700 requests/s here, 4 at 27,100, 8 at 21,700). On MySQL a worker
-// mostly waits for the server: eight per core. Credit checks that only read go to the server
-// together, a turn at a time (sql/books_credit.cpp), and more workers make fuller turns: 8,
-// 16 and 32 workers checked at 5,400-7,200, 7,300-11,800 and 6,900-11,900 per second here.
-//
-// Threads: each holds one connection. On SQLite there are 8 per worker: a check that waits in
-// its customer's turn lets another thread run meanwhile (http/worker_pool.hpp), and the more
-// wait, the fuller the turn. Reserving checks of one customer from 32 connections: 4,200-4,400
-// per second with a thread per worker, 6,500-6,900 with 4 per worker, 6,600-7,700 with 8. On
-// MySQL the workers are already many more than the cores: a thread each.
-constexpr std::size_t workers_max = 64;
-constexpr std::size_t sqlite_threads_per_worker = 8;
+// Database workers: the requests (but credit checks) the service runs at once. On SQLite a
+// request is CPU work in this process: a worker per core (more only add context switches: 2
+// workers served the customer read at 29,700 requests/s here, 4 at 27,100, 8 at 21,700). On
+// MySQL a worker mostly waits for the server: four per core.
+// Credit desks (http/credit_desk.hpp): one per core on both; each batches what waits for it.
 
 // A scheduled run that takes longer than this loses its lease to another instance (which then
 // runs it again: a run is one transaction, so a holder that died left nothing behind).
@@ -122,14 +112,9 @@ void deliver_notices(const sql::DbUrl& url, const std::string& holder) {
   }
 }
 
-std::size_t workers_default(sql::Dialect dialect) {
-  const std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
-  return dialect == sql::Dialect::sqlite ? cores : 8 * cores;
-}
+std::size_t cores() { return std::max(2u, std::thread::hardware_concurrency()); }
 
-std::size_t threads_for(sql::Dialect dialect, std::size_t workers) {
-  return dialect == sql::Dialect::sqlite ? std::min(workers * sqlite_threads_per_worker, workers_max) : workers;
-}
+std::size_t workers_default(sql::Dialect dialect) { return dialect == sql::Dialect::sqlite ? cores() : 4 * cores(); }
 
 std::size_t env_count(const char* name, std::size_t fallback, std::size_t max) {
   const char* text = std::getenv(name);
@@ -174,32 +159,18 @@ int serve_command(int argc, char** argv) {
   std::string why;
   const auto url = sql::parse_db_url(database_url(args), why);
   if (!url) throw UsageError(why);
-  const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), workers_max);
-  const std::size_t threads = threads_for(url->dialect, workers);
+  const std::size_t workers = env_count("TALLYMAN_WORKERS", workers_default(url->dialect), http::workers_max);
+  const std::size_t desks = env_count("TALLYMAN_DESKS", cores(), http::desks_max);
   const std::size_t queue_max = env_count("TALLYMAN_WORKER_QUEUE", http::worker_queue_max, 1'000'000);
-  options.quick_rounds = url->dialect == sql::Dialect::sqlite ? http::QuickRounds::on_io_thread
-                                                             : http::QuickRounds::on_a_worker;
-  // Memory stays near what it was with a thread per worker (a 20 s reserving load with 16
-  // aging reports between peaked at 440 MB RSS with 2 threads, at 1.39 GB with 16 before this,
-  // at 579 MB now): the threads share out the workers' SQLite page cache (64 MiB each), and
-  // glibc's malloc keeps an arena per worker and per I/O thread and one more (the jobs) rather
-  // than one per thread, each holding on to what its big requests freed. Threads that wait
-  // allocate nothing, so the arenas are hardly contended.
-  mallopt(M_ARENA_MAX, static_cast<int>(workers + options.io_threads + 1));
   {
     sql::Database db(*url);
     sql::migrate(db);
   }
   http::Metrics metrics;
   http::Router router({[] { return today(); }, currency}, metrics);
-  http::WorkerPool pool(
-      workers, threads,
-      [&url, cache_kib = sql::sqlite_cache_kib_default * workers / threads] {
-        auto db = std::make_unique<sql::Database>(*url);
-        db->set_page_cache(cache_kib);
-        return std::make_unique<sql::SqlBooks>(std::move(db));
-      },
-      router, queue_max);
+  const auto connect = [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); };
+  http::WorkerPool pool(workers, connect, router, queue_max);
+  http::CreditDesk desk(desks, connect, router, queue_max);
   // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
   // day on anyway; harmless when several instances do it). The dunning run happens daily at
   // TALLYMAN_DUNNING_AT (HH:MM in TALLYMAN_TZ, 06:00 unless set) and the grading run weekly
@@ -235,9 +206,9 @@ int serve_command(int argc, char** argv) {
         }},
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
         [&url, holder] { deliver_notices(*url, holder); }}});
-  http::serve(router, pool, options, [&](unsigned short port) {
-    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers, %zu threads, %zu I/O threads)\n",
-                options.address.c_str(), port, url->display.c_str(), workers, threads, options.io_threads);
+  http::serve(router, pool, desk, options, [&](unsigned short port) {
+    std::printf("tallyman listening on http://%s:%u (database %s, %zu workers, %zu credit desks, %zu I/O threads)\n",
+                options.address.c_str(), port, url->display.c_str(), workers, desks, options.io_threads);
     std::fflush(stdout);
   });
   std::printf("tallyman stopped\n");

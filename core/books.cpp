@@ -26,16 +26,6 @@ std::string_view to_string(WriteOffStatus status) {
   return "?";
 }
 
-std::string_view to_string(ReservationStatus status) {
-  switch (status) {
-    case ReservationStatus::active: return "active";
-    case ReservationStatus::consumed: return "consumed";
-    case ReservationStatus::released: return "released";
-    case ReservationStatus::expired: return "expired";
-  }
-  return "?";
-}
-
 std::string_view to_string(TaskStatus status) {
   switch (status) {
     case TaskStatus::open: return "open";

@@ -13,6 +13,7 @@
 
 #include "core/aging.hpp"
 #include "core/credit.hpp"
+#include "core/credit_batch.hpp"
 #include "core/dunning.hpp"
 #include "core/grading.hpp"
 #include "core/notice.hpp"
@@ -21,8 +22,6 @@
 #include "core/outcome.hpp"
 #include "core/roles.hpp"
 #include "core/terms.hpp"
-
-#include <functional>
 
 #include <cstdint>
 #include <optional>
@@ -257,39 +256,11 @@ struct Statement {
   std::int64_t closing = 0;
 };
 
-// A hold of credit for an order (contract §3): `amount` is what is still held; an invoice
-// with the order_ref consumes it, a release or its expiry ends it.
-enum class ReservationStatus { active, consumed, released, expired };
-std::string_view to_string(ReservationStatus status);
-
-struct Reservation {
-  std::string order_ref;
-  std::string customer;
-  std::int64_t amount = 0;
-  Currency currency;
-  Date expires;  // the last day it holds
-  ReservationStatus status = ReservationStatus::active;
-};
-
-struct CreditCheckRequest {
-  std::string customer;
-  std::string order_ref;
-  std::int64_t amount = 0;
-  Currency currency;
-  bool reserve = false;
-  bool operator==(const CreditCheckRequest&) const = default;
-};
-
-// The answer to a credit check, and what it was made of. `outcome` is created (checked),
-// unknown_customer, currency_mismatch, or conflict (the order_ref is held for another
-// customer).
-struct CreditCheck {
-  PostOutcome outcome = PostOutcome::created;
-  std::string field;
-  CreditCheckRequest request;
-  CreditPosition position;
-  CreditAnswer answer;
-  std::optional<Reservation> reservation;  // the order's active reservation, if any
+// What check_credits answered, and how often its writes ran again because another transaction
+// took what they needed (a deadlock, a cluster's certification conflict).
+struct CreditAnswers {
+  std::vector<CreditCheck> checks;  // one per check asked, in order
+  int reruns = 0;
 };
 
 class Books {
@@ -298,17 +269,6 @@ class Books {
 
   // Health: a cheap round trip to the database; throws StorageError when it is unreachable.
   virtual void ping() = 0;
-
-  // Runs `reads` (calls of this Books that only read) in one read transaction where the store
-  // has them: one snapshot, taken at the first read, and on SQLite one taking of the WAL's
-  // read lock for all rather than one per statement.
-  virtual void read_together(const std::function<void()>& reads) { reads(); }
-  // Where every read is a round trip to a server (MySQL), the positions of credit checks
-  // about to be made together are read ahead, in one statement: check_credit then decides
-  // each such check (without reservation) from what was read, with no read of its own. What
-  // was read holds until the end of the read_together it was read in. Elsewhere nothing.
-  virtual bool reads_ahead() const { return false; }
-  virtual void read_ahead(const std::vector<CreditCheckRequest>& /*checks*/, Date /*today*/) {}
 
   // API keys: the holder of the key whose SHA-256 is `key_hash` (hex), if any. An
   // implementation may remember the answer for a minute: every request asks.
@@ -357,11 +317,11 @@ class Books {
   virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
   virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
   virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
-  // Credit control. A check reads the customer's position and decides; with reserve and an
-  // approval it also holds the amount, in the same transaction with the customer locked, so
-  // that concurrent checks on any number of instances never approve past the limit. Checks
-  // that end in review or declined are kept, for an override.
-  virtual CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) = 0;
+  // Credit control (core/credit_batch.hpp): a batch of checks, each decided in order on its
+  // customer's position with the holds of the checks before it; the holds and the checks kept
+  // for an override written in one transaction with the customers locked, so that concurrent
+  // checks on any number of instances never approve past the limit.
+  virtual CreditAnswers check_credits(const std::vector<CreditCheckInput>& checks, Date today) = 0;
   // Approves the order's last check (review or declined) and, if asked, reserves.
   virtual CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
                                      bool reserve, Date today) = 0;

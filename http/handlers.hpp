@@ -131,10 +131,11 @@ Response get_aging(Context& cx);
 Response get_overdue(Context& cx);
 Response get_statement(Context& cx);
 Response get_audit(Context& cx);
-Response post_credit_check(Context& cx);
-// The check a POST /v1/credit-checks asks for, if it is well-formed and does not reserve: what
-// a round of requests reads ahead (Router::read_ahead).
-std::optional<CreditCheckRequest> credit_check_to_read_ahead(const Request& request);
+Response post_credit_check(Context& cx);  // a batch of one: the credit desk batches many
+// POST /v1/credit-checks in two halves, for the credit desk (credit_desk.cpp): the check a
+// request asks for (none: `bad` answers it), and the answer to its decision.
+std::optional<CreditCheckInput> credit_check_input(Context& cx, Response& bad);
+Response credit_check_response(const CreditCheck& check);
 Response post_credit_override(Context& cx);
 Response get_reservation(Context& cx);
 Response delete_reservation(Context& cx);

@@ -1,5 +1,6 @@
 // Credit control's endpoints (contract §3): credit checks, overrides, reservations, the
 // credit policy and a customer's credit summary.
+#include "core/check.hpp"
 #include "http/handlers.hpp"
 #include "http/limits.hpp"
 
@@ -48,17 +49,10 @@ json check_json(const CreditCheck& c) {
   return j;
 }
 
-Response check_refusal(const CreditCheck& c, const std::string& what) {
-  if (c.outcome == PostOutcome::not_found) return problem(404, "there is no " + what);
-  if (c.outcome == PostOutcome::conflict)
-    return problem(409, "order_ref " + c.request.order_ref + " holds credit for another customer",
-                   {{"order_ref", "holds credit for another customer"}});
-  return refusal({c.outcome, c.field});
-}
+}  // namespace
 
-// The check the request asks for, or none: bad answers it.
-std::optional<CreditCheckRequest> credit_check_request(const Request& request, Response& bad) {
-  auto body = read_body(request, bad);
+std::optional<CreditCheckInput> credit_check_input(Context& cx, Response& bad) {
+  auto body = read_body(cx.request, bad);
   if (!body) return std::nullopt;
   FieldErrors errors;
   Fields f(*body, errors);
@@ -72,25 +66,35 @@ std::optional<CreditCheckRequest> credit_check_request(const Request& request, R
     bad = problem(422, "the check has invalid fields", errors);
     return std::nullopt;
   }
-  return r;
+  return CreditCheckInput{std::move(r), cx.actor.name, false};
 }
 
-}  // namespace
-
-std::optional<CreditCheckRequest> credit_check_to_read_ahead(const Request& request) {
-  Response bad;
-  auto r = credit_check_request(request, bad);
-  if (!r || r->reserve) return std::nullopt;
-  return r;
+Response credit_check_response(const CreditCheck& c) {
+  const CreditCheckRequest& r = c.request;
+  switch (c.outcome) {
+    case CreditOutcome::decided: return json_response(200, check_json(c));
+    case CreditOutcome::unknown_customer:
+      return problem(422, "customer names no known customer", {{"customer", "names no known customer"}});
+    case CreditOutcome::currency_mismatch:
+      return problem(422, "currency is not the customer's currency; tallyman never converts",
+                     {{"currency", "is not the customer's currency"}});
+    case CreditOutcome::held_elsewhere:
+      return problem(409, "order_ref " + r.order_ref + " holds credit for another customer",
+                     {{"order_ref", "holds credit for another customer"}});
+    case CreditOutcome::no_check:
+      return problem(404, "there is no check of order " + r.order_ref + " that ended in review or declined");
+    case CreditOutcome::overridden_already:
+      return problem(409, "the check of order " + r.order_ref + " was overridden already",
+                     {{"order_ref", "was overridden already"}});
+  }
+  TM_ASSERT(false);
 }
 
 Response post_credit_check(Context& cx) {
   Response bad;
-  const auto r = credit_check_request(cx.request, bad);
-  if (!r) return bad;
-  const CreditCheck c = cx.books.check_credit(cx.actor, *r, cx.today);
-  if (c.outcome != PostOutcome::created) return check_refusal(c, "customer " + r->customer);
-  return json_response(200, check_json(c));
+  auto input = credit_check_input(cx, bad);
+  if (!input) return bad;
+  return credit_check_response(cx.books.check_credits({*input}, cx.today).checks.front());
 }
 
 Response post_credit_override(Context& cx) {
@@ -103,10 +107,8 @@ Response post_credit_override(Context& cx) {
   const bool reserve = f.boolean("reserve", Need::optional).value_or(false);
   if (!errors.empty()) return problem(422, "an override needs a reason", errors);
   const CreditCheck c = cx.books.override_check(cx.actor, cx.params[0], *reason, reserve, cx.today);
-  if (c.outcome == PostOutcome::already_decided)
-    return problem(409, "the check of order " + cx.params[0] + " was overridden already", {{"order_ref", "was overridden already"}});
-  if (c.outcome != PostOutcome::created)
-    return check_refusal(c, "check of order " + cx.params[0] + " that ended in review or declined");
+  Response r = credit_check_response(c);
+  if (c.outcome != CreditOutcome::decided) return r;
   json j = check_json(c);
   j["override"] = {{"by", cx.actor.name}, {"reason", *reason}};
   return json_response(200, j);

@@ -22,12 +22,21 @@ constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr auto drain_timeout = std::chrono::seconds(2);
 constexpr std::size_t connections_max = 10'000;
 
-// Database workers: a request waits at most this long for one, then gets a 503.
+// Database workers and credit desks: a request waits at most this long for one, then gets a
+// 503 and is never run.
 constexpr auto worker_wait_max = std::chrono::milliseconds(500);
 constexpr std::size_t worker_queue_max = 1024;  // the default of TALLYMAN_WORKER_QUEUE
-// How often the pool looks for requests that have waited longer than worker_wait_max.
+// How often a pool or a desk looks for requests that have waited longer than worker_wait_max.
 constexpr auto worker_reap_interval = std::chrono::milliseconds(50);
 static_assert(worker_reap_interval < worker_wait_max);
+constexpr std::size_t workers_max = 64;  // TALLYMAN_WORKERS
+
+// The credit desk (credit_desk.hpp): its desks (TALLYMAN_DESKS), each with a queue of at most
+// desk_queue_max checks, taken desk_batch_max at a time.
+constexpr std::size_t desks_max = 16;
+constexpr std::size_t desk_queue_max = 1024;
+constexpr std::size_t desk_batch_max = 64;
+static_assert(desk_batch_max <= desk_queue_max);
 
 static_assert(page_size_default <= page_size_max);
 static_assert(request_header_bytes_max < request_body_bytes_max);

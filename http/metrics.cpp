@@ -16,7 +16,7 @@ void Metrics::observe(const std::string& route, int status, double seconds) {
 
 std::string Metrics::prometheus() const {
   std::string out;
-  char line[1024];
+  char line[2048];
   out += "# HELP tallyman_requests_total Requests answered, by route and status.\n";
   out += "# TYPE tallyman_requests_total counter\n";
   std::lock_guard lock(mutex_);
@@ -46,15 +46,19 @@ std::string Metrics::prometheus() const {
                 "# HELP tallyman_database_workers Requests the database workers run at once.\n"
                 "# TYPE tallyman_database_workers gauge\n"
                 "tallyman_database_workers %lld\n"
-                "# HELP tallyman_database_workers_busy Requests in the database workers now, with credit checks waiting"
-                " in a turn (so at times more than tallyman_database_workers).\n"
+                "# HELP tallyman_database_workers_busy Requests in the database workers now.\n"
                 "# TYPE tallyman_database_workers_busy gauge\n"
                 "tallyman_database_workers_busy %lld\n"
-                "# HELP tallyman_requests_in_rounds_total Quick requests (credit checks, a customer's credit)"
-                " answered together with the others of their round of I/O: on SQLite by the I/O thread, on MySQL"
-                " by one worker from one read ahead.\n"
-                "# TYPE tallyman_requests_in_rounds_total counter\n"
-                "tallyman_requests_in_rounds_total %llu\n"
+                "# HELP tallyman_credit_batches_total Batches of credit checks the credit desk decided.\n"
+                "# TYPE tallyman_credit_batches_total counter\n"
+                "tallyman_credit_batches_total %llu\n"
+                "# HELP tallyman_credit_batch_checks_total The credit checks in those batches.\n"
+                "# TYPE tallyman_credit_batch_checks_total counter\n"
+                "tallyman_credit_batch_checks_total %llu\n"
+                "# HELP tallyman_credit_batch_reruns_total Times a batch's writes ran again because another"
+                " transaction took what they needed (a deadlock, a cluster's certification conflict).\n"
+                "# TYPE tallyman_credit_batch_reruns_total counter\n"
+                "tallyman_credit_batch_reruns_total %llu\n"
                 "# HELP tallyman_database_errors_total Requests that met a failing database.\n"
                 "# TYPE tallyman_database_errors_total counter\n"
                 "tallyman_database_errors_total %llu\n"
@@ -62,7 +66,9 @@ std::string Metrics::prometheus() const {
                 "# TYPE tallyman_connections gauge\n"
                 "tallyman_connections %lld\n",
                 static_cast<long long>(workers_.load()), static_cast<long long>(workers_busy_.load()),
-                static_cast<unsigned long long>(answered_in_round_.load()),
+                static_cast<unsigned long long>(credit_batches_.load()),
+                static_cast<unsigned long long>(credit_batch_checks_.load()),
+                static_cast<unsigned long long>(credit_batch_reruns_.load()),
                 static_cast<unsigned long long>(database_errors_.load()),
                 static_cast<long long>(connections_.load()));
   out += line;

@@ -1,6 +1,6 @@
 #pragma once
 // What GET /metrics tells Prometheus: requests by route and status, a latency histogram,
-// how many database workers are busy, database errors. Safe to use from any thread.
+// how many database workers are busy, the credit desk's batches, database errors. Safe to use from any thread.
 
 #include <array>
 #include <atomic>
@@ -20,7 +20,12 @@ class Metrics {
 
   void observe(const std::string& route, int status, double seconds);
   void database_error() { database_errors_.fetch_add(1, std::memory_order_relaxed); }
-  void answered_in_round() { answered_in_round_.fetch_add(1, std::memory_order_relaxed); }
+  // A batch of credit checks the desk decided, and how often its writes ran again.
+  void credit_batch(std::size_t checks, int reruns) {
+    credit_batches_.fetch_add(1, std::memory_order_relaxed);
+    credit_batch_checks_.fetch_add(checks, std::memory_order_relaxed);
+    credit_batch_reruns_.fetch_add(static_cast<std::uint64_t>(reruns), std::memory_order_relaxed);
+  }
   void worker_busy(int delta) { workers_busy_.fetch_add(delta, std::memory_order_relaxed); }
   void set_workers(std::size_t n) { workers_.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); }
   void connection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
@@ -33,7 +38,9 @@ class Metrics {
   double latency_sum_ = 0;
   std::uint64_t latency_count_ = 0;
   std::atomic<std::uint64_t> database_errors_{0};
-  std::atomic<std::uint64_t> answered_in_round_{0};
+  std::atomic<std::uint64_t> credit_batches_{0};
+  std::atomic<std::uint64_t> credit_batch_checks_{0};
+  std::atomic<std::uint64_t> credit_batch_reruns_{0};
   std::atomic<std::int64_t> workers_busy_{0};
   std::atomic<std::int64_t> workers_{0};
   std::atomic<std::int64_t> connections_{0};

@@ -18,12 +18,7 @@ struct Route {
   const char* path;  // segments; "{name}" matches any one segment
   std::optional<Permission> permission;
   Handler handler;
-  // A few point reads of one customer, writing only through paths that refuse to wait
-  // (core/wait.hpp): may be answered on the I/O thread (http/server.cpp).
-  bool quick = false;
-  // Where reads are round trips (Books::reads_ahead), what a round of quick requests reads
-  // ahead for this one (Router::read_ahead); none: it is not answered there.
-  std::optional<CreditCheckRequest> (*ahead)(const Request&) = nullptr;
+  Lane lane = Lane::workers;
 };
 
 Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
@@ -46,12 +41,12 @@ Response get_me(Context& cx) {
 const std::vector<Route>& table() {
   using P = Permission;
   static const std::vector<Route> routes{
-      {"GET", "/healthz", std::nullopt, healthz},
-      {"GET", "/readyz", std::nullopt, nullptr},   // handled in handle(): needs the books, no key
-      {"GET", "/metrics", std::nullopt, nullptr},  // handled in handle(): the router's metrics
+      {"GET", "/healthz", std::nullopt, healthz, Lane::here},
+      {"GET", "/readyz", std::nullopt, nullptr},                // handled in handle(): needs the books, no key
+      {"GET", "/metrics", std::nullopt, nullptr, Lane::here},  // handled in handle(): the router's metrics
       // The web console's files (http/console/), embedded in the binary; they need no key.
-      {"GET", "/", std::nullopt, nullptr},               // handled in handle(): console.cpp
-      {"GET", "/console/{file}", std::nullopt, nullptr},  // handled in handle(): console.cpp
+      {"GET", "/", std::nullopt, nullptr, Lane::here},               // handled in handle(): console.cpp
+      {"GET", "/console/{file}", std::nullopt, nullptr, Lane::here},  // handled in handle(): console.cpp
       {"GET", "/v1/me", P::identify, get_me},
       {"GET", "/v1/terms", P::read, get_terms},
       {"PUT", "/v1/terms/{code}", P::post, put_terms},
@@ -78,11 +73,11 @@ const std::vector<Route>& table() {
       {"GET", "/v1/reports/aging", P::read, get_aging},
       {"GET", "/v1/reports/overdue", P::read, get_overdue},
       {"GET", "/v1/audit", P::read, get_audit},
-      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, true, credit_check_to_read_ahead},
+      {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, Lane::credit_desk},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
       {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
       {"DELETE", "/v1/reservations/{order_ref}", P::check_credit, delete_reservation},
-      {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit, true},
+      {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},
       {"GET", "/v1/credit-policy", P::read, get_credit_policy},
       {"PUT", "/v1/credit-policy", P::post, put_credit_policy},
       {"GET", "/v1/limit-changes", P::read, get_limit_changes},
@@ -196,36 +191,9 @@ std::vector<RouteInfo> Router::routes() {
   return out;
 }
 
-bool Router::needs_books(const Request& request) const {
-  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  return !(request.method == "GET" && (path == "/healthz" || path == "/metrics" || is_console_path(path)));
-}
-
-bool Router::quick(const Request& request, bool only_read_ahead) const {
+Lane Router::lane(const Request& request) const {
   const Route* route = route_of(request);
-  if (route == nullptr || !route->quick) return false;
-  return !only_read_ahead || (route->ahead && route->ahead(request));
-}
-
-std::vector<bool> Router::read_ahead(const std::vector<const Request*>& round, Books& books) {
-  std::vector<bool> ahead(round.size(), true);
-  if (!books.reads_ahead()) return ahead;
-  std::vector<CreditCheckRequest> checks;
-  for (std::size_t k = 0; k < round.size(); ++k) {
-    const Request& request = *round[k];
-    const Route* route = route_of(request);
-    std::optional<CreditCheckRequest> check;
-    Response refusal;
-    std::optional<Actor> actor;
-    // Only for a key that may check: no one else has the database read for them.
-    if (route && route->ahead && route->permission && (actor = authenticate(request, books, refusal)) &&
-        may(actor->role, *route->permission))
-      check = route->ahead(request);
-    ahead[k] = check.has_value();
-    if (check) checks.push_back(std::move(*check));
-  }
-  if (!checks.empty()) books.read_ahead(checks, options_.today());
-  return ahead;
+  return route ? route->lane : Lane::here;  // no route: a 404 or 405, which needs no database
 }
 
 std::optional<Actor> Router::authenticate(const Request& request, Books& books, Response& refusal) {
@@ -251,7 +219,7 @@ std::optional<Actor> Router::authenticate(const Request& request, Books& books, 
   return holder;
 }
 
-Response Router::handle(const Request& request, Books* books) {
+Response Router::handle(const Request& request, Books* books, const std::function<Response(Context&)>& handler) {
   const std::size_t query_at = request.target.find('?');
   const std::string_view path = std::string_view(request.target).substr(0, query_at);
   if (path.empty() || path.front() != '/') return problem(400, "the request target must be a path");
@@ -312,7 +280,7 @@ Response Router::handle(const Request& request, Books* books) {
           query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
         }
       }
-      return found->handler(cx);
+      return handler ? handler(cx) : found->handler(cx);
     } catch (const StorageError& e) {
       metrics_.database_error();
       log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) + "\",\"database\":\"" +

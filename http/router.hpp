@@ -3,8 +3,8 @@
 // route, checks the API key and its role, and calls the route's handler with the books.
 // Every route and the permission it needs is in the table at the top of router.cpp.
 //
-// Thread-safe: the server calls handle() from every database worker at once, each with its
-// own Books.
+// Thread-safe: the server calls handle() from every database worker and credit desk at once,
+// each with its own Books.
 
 #include "core/books.hpp"
 #include "http/message.hpp"
@@ -22,6 +22,12 @@ struct RouterOptions {
   Currency base_currency;       // TALLYMAN_CURRENCY, EUR unless set
 };
 
+// Who answers a route's requests (the route table in router.cpp says, per route): the I/O
+// thread itself, for what needs no database (health, metrics, the console's files); the
+// credit desk, which decides credit checks in batches (credit_desk.hpp); or a database worker
+// (worker_pool.hpp), for everything else.
+enum class Lane { here, credit_desk, workers };
+
 // A route as the API description lists it: "GET", "/v1/customers/{id}".
 struct RouteInfo {
   std::string method;
@@ -29,27 +35,21 @@ struct RouteInfo {
   std::optional<Permission> permission;  // none: open to all (health, metrics)
 };
 
+struct Context;  // handlers.hpp: what a handler reads its request through
+
 class Router {
  public:
   Router(RouterOptions options, Metrics& metrics) : options_(std::move(options)), metrics_(metrics) {}
 
-  // Whether answering needs the database (and so a worker): health and metrics do not.
-  bool needs_books(const Request& request) const;
-  // Whether the route is quick: a few point reads, which may be answered without a worker
-  // (the credit check, a customer's credit; router.cpp's table marks them). With
-  // only_read_ahead, whether it is one that read_ahead reads for: a well-formed credit check
-  // without reservation (parsed here to know).
-  bool quick(const Request& request, bool only_read_ahead) const;
-  // For a round of quick requests about to be answered together on `books`: where reads are
-  // round trips (Books::reads_ahead), reads ahead what the credit checks among them need, in
-  // one statement, and says which requests may then be answered without another read (the
-  // rest go to the workers). Elsewhere every request may.
-  std::vector<bool> read_ahead(const std::vector<const Request*>& round, Books& books);
-  // books may be null when needs_books() said no.
-  Response handle(const Request& request, Books* books);
+  Lane lane(const Request& request) const;
+  // The route's answer; books may be null for Lane::here. With `handler`, that runs instead of
+  // the route's own, after the same checks (key, role, path and query): the credit desk's way to
+  // take a request's check out of its context (credit_desk.cpp).
+  Response handle(const Request& request, Books* books, const std::function<Response(Context&)>& handler = nullptr);
 
   static std::vector<RouteInfo> routes();
   Metrics& metrics() { return metrics_; }
+  Date today() const { return options_.today(); }
 
  private:
   // The holder of the request's key, or the 401 that answers it.

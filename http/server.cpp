@@ -30,30 +30,21 @@ using tcp = net::ip::tcp;
 
 class Session;
 
-// Quick requests of one round of I/O, answered together (Session::quick).
-using Round = std::vector<std::pair<std::shared_ptr<Session>, Request>>;
-
-// An I/O thread's own: its event loop, which runs its connections and nothing else (so they
-// need no strand), and the books it answers quick requests with on SQLite.
+// An I/O thread's own event loop: it runs its connections and nothing else, so they need no
+// strand.
 struct Loop {
   net::io_context ioc{1};
-  std::unique_ptr<Books> books;
-  std::atomic<bool> wake_pending{false};  // a pool.wake() is posted here and has not run yet
-  Round quick;  // this round's, answered when the round ends
-  // MySQL: the worker that answers this loop's rounds (Session::call_worker) takes them from
-  // `quick` itself, under this lock, for as long as there are any.
-  std::mutex round_mutex;
-  bool worker_called = false;
 };
 
-// What every connection shares: the router, the workers, and the list of live connections
-// that a stop signal walks to close the idle ones.
+// What every connection shares: the router, where requests go (the workers, the credit desk),
+// and the list of live connections that a stop signal walks to close the idle ones.
 struct Shared {
-  Shared(Router& r, WorkerPool& p, std::vector<std::unique_ptr<Loop>>& l) : router(r), pool(p), loops(l) {}
+  Shared(Router& r, WorkerPool& p, CreditDesk& d, std::vector<std::unique_ptr<Loop>>& l)
+      : router(r), pool(p), desk(d), loops(l) {}
   Router& router;
   WorkerPool& pool;
+  CreditDesk& desk;
   std::vector<std::unique_ptr<Loop>>& loops;  // one per I/O thread
-  QuickRounds quick_rounds = QuickRounds::off;
   std::chrono::milliseconds read_timeout{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
@@ -162,123 +153,27 @@ class Session : public std::enable_shared_from_this<Session> {
     request.request_id = request_id_;
     request.body = std::move(req.body());
 
-    if (!shared_.router.needs_books(request)) return respond(shared_.router.handle(request, nullptr));
-    if (shared_.quick_rounds != QuickRounds::off &&
-        shared_.router.quick(request, shared_.quick_rounds == QuickRounds::on_a_worker))
-      return quick(std::move(request));
-    to_workers(std::move(request));
-  }
-
-  // Quick requests wait for the end of the round of I/O that read them, then are answered
-  // together in one read transaction (WorkerPool::answer_here): on SQLite by this thread, with
-  // one taking of the WAL's read lock for all; on MySQL by one worker, with one round trip
-  // for all (Router::read_ahead). What would wait goes to the workers one by one.
-  void quick(Request request) {
-    if (shared_.quick_rounds == QuickRounds::on_io_thread) {
-      loop_.quick.emplace_back(shared_from_this(), std::move(request));
-      if (loop_.quick.size() > 1) return;  // the round's answering is already posted
-      net::post(loop_.ioc, [&loop = loop_, &shared = shared_] {
-        Round round = std::move(loop.quick);
-        loop.quick.clear();
-        deliver(shared, round, shared.pool.answer_here(requests_of(round), loop.books));
-      });
-      return;
-    }
-    bool call = false;
-    {
-      std::lock_guard lock(loop_.round_mutex);
-      loop_.quick.emplace_back(shared_from_this(), std::move(request));
-      call = !std::exchange(loop_.worker_called, true);
-    }
-    if (call) net::post(loop_.ioc, [&loop = loop_, &shared = shared_] { call_worker(loop, shared); });
-  }
-
-  // MySQL: a worker takes this loop's quick requests a round at a time, as they come, and
-  // goes back to the pool when there are none: the requests that come while it answers a
-  // round make the next. So rounds grow with the load, as turns do, and under load the worker
-  // is not woken for each (docs/performance.md). After rounds_per_call rounds it queues again
-  // behind the pool's other work, so that a busy loop never holds a worker for good. (A bound
-  // only: with one worker and 24 or 200 clients checking without pause, the worker found no
-  // round waiting often enough that writes passed without it too.)
-  static void call_worker(Loop& loop, Shared& shared, bool wake_now = false) {
-    static constexpr int rounds_per_call = 32;
-    // The answers come back to this loop; the work guard keeps it running for them, as in
-    // to_workers.
-    auto task = [&loop, &shared, guard = net::make_work_guard(loop.ioc)](std::unique_ptr<Books>& books) {
-      for (int k = 0;; ++k) {
-        auto round = std::make_shared<Round>();
-        {
-          std::lock_guard lock(loop.round_mutex);
-          if (loop.quick.empty()) {
-            loop.worker_called = false;
-            return;
-          }
-          if (k < rounds_per_call) round->swap(loop.quick);
-        }
-        if (round->empty()) return call_worker(loop, shared, true);  // worker_called stays set
-        auto answers = std::make_shared<std::vector<std::optional<Response>>>(
-            shared.pool.answer_here(requests_of(*round), books));
-        net::post(loop.ioc, [round, answers, &shared] { deliver(shared, *round, std::move(*answers)); });
-      }
-    };
-    auto refused = [&loop, guard = net::make_work_guard(loop.ioc)](Response response) {
-      auto round = std::make_shared<Round>();
-      {
-        std::lock_guard lock(loop.round_mutex);
-        round->swap(loop.quick);
-        loop.worker_called = false;
-      }
-      net::post(loop.ioc, [round, response] {
-        for (auto& [session, request] : *round) session->respond(response);
-      });
-    };
-    if (!shared.pool.submit_task(std::move(task), refused, wake_now))
-      return refused(problem(503, "too many requests are waiting for the database; try again shortly"));
-    if (!wake_now) wake_workers(loop, shared.pool);
-  }
-
-  static std::vector<const Request*> requests_of(const Round& round) {
-    std::vector<const Request*> requests;
-    for (const auto& [session, request] : round) requests.push_back(&request);
-    return requests;
-  }
-
-  // A round's answers, on its loop: each sent, or, where there is none, its request handed to
-  // the workers.
-  static void deliver(Shared& shared, Round& round, std::vector<std::optional<Response>> answers) {
-    for (std::size_t k = 0; k < round.size(); ++k) {
-      if (!answers[k]) {
-        round[k].first->to_workers(std::move(round[k].second));
-        continue;
-      }
-      shared.router.metrics().answered_in_round();
-      round[k].first->respond(std::move(*answers[k]));
+    // The route table says who answers (router.hpp, Lane).
+    switch (shared_.router.lane(request)) {
+      case Lane::here: return respond(shared_.router.handle(request, nullptr));
+      case Lane::credit_desk: return hand_over(std::move(request), &CreditDesk::submit, shared_.desk);
+      case Lane::workers: return hand_over(std::move(request), &WorkerPool::submit, shared_.pool);
     }
   }
 
-  // Workers are woken once per round of ready connections rather than once per request:
-  // each wake-up is a system call on this, the busiest thread, and a round often brings
-  // several requests (docs/performance.md).
-  static void wake_workers(Loop& loop, WorkerPool& pool) {
-    if (!loop.wake_pending.exchange(true))
-      net::post(loop.ioc, [&loop, &pool] {
-        loop.wake_pending = false;
-        pool.wake();
-      });
-  }
-
-  void to_workers(Request request) {
-    // The answer comes back on this connection's loop; the work guard keeps the loop
-    // running for it even while a stop signal winds everything else down.
+  // Queues the request at the workers or the desk; the answer comes back on this connection's
+  // loop. The work guard keeps the loop running for it even while a stop signal winds
+  // everything else down.
+  template <class Lane>
+  void hand_over(Request request, bool (Lane::*submit)(Request, Done), Lane& lane) {
     auto done = [self = shared_from_this(), guard = net::make_work_guard(loop_.ioc)](Response response) mutable {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->respond(std::move(response));
       });
       guard.reset();
     };
-    if (!shared_.pool.submit(std::move(request), std::move(done), false))
-      return respond(problem(503, "too many requests are waiting for the database; try again shortly"));
-    wake_workers(loop_, shared_.pool);
+    if (!(lane.*submit)(std::move(request), std::move(done)))
+      respond(problem(503, "too many requests are waiting for the database; try again shortly"));
   }
 
   void answer_and_close(Response response, bool drain) {
@@ -400,13 +295,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
-void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
+void serve(Router& router, WorkerPool& pool, CreditDesk& desk, const ServerOptions& options,
            const std::function<void(unsigned short)>& on_listening) {
   std::vector<std::unique_ptr<Loop>> loops;
   for (std::size_t k = 0; k < std::max<std::size_t>(options.io_threads, 1); ++k) loops.push_back(std::make_unique<Loop>());
   net::io_context& ioc = loops.front()->ioc;  // also the listener's, the signals' and the log's
-  Shared shared(router, pool, loops);
-  shared.quick_rounds = options.quick_rounds;
+  Shared shared(router, pool, desk, loops);
   // The other loops wait for connections until the stop signal.
   std::vector<net::executor_work_guard<net::io_context::executor_type>> idle_guards;
   for (std::size_t k = 1; k < loops.size(); ++k) idle_guards.push_back(net::make_work_guard(loops[k]->ioc));
@@ -461,6 +355,7 @@ void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
   for (std::size_t k = 1; k < loops.size(); ++k) threads.emplace_back([&, k] { loops[k]->ioc.run(); });
   ioc.run();
   for (std::thread& t : threads) t.join();
+  desk.stop();
   pool.stop();
   log_flush();
 }

@@ -2,12 +2,13 @@
 // The HTTP server (Boost.Beast, asynchronous, keep-alive), written after Beast's advanced
 // server example, with an event loop per I/O thread (each connection lives on one, so needs no
 // strand): a fresh parser per request with header and body limits, a timeout on every read
-// and write, one request at a time per connection. Requests that need the database go to the
-// WorkerPool, and the answer comes back on the connection's loop; on SQLite the quick ones
-// (a credit check) are answered on the loop itself when they need not wait.
+// and write, one request at a time per connection. Requests that need the database go where the
+// route table sends them (router.hpp, Lane): credit checks to the CreditDesk, the rest to the
+// WorkerPool; the answer comes back on the connection's loop.
 // SIGTERM or SIGINT: stop accepting, finish the requests in flight, close idle connections,
 // return.
 
+#include "http/credit_desk.hpp"
 #include "http/limits.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
@@ -17,25 +18,17 @@
 
 namespace tallyman::http {
 
-enum class QuickRounds { off, on_io_thread, on_a_worker };
-
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (on_listening says which)
   std::size_t io_threads = 1;  // each with its own event loop; connections are dealt out in turn
-  // Where quick requests (Router::quick) are answered: each alone by a worker (off); or those
-  // of a round of I/O together (WorkerPool::answer_here), on the I/O thread itself (SQLite,
-  // whose reads never wait), or by one worker, which reads ahead for all of them in one
-  // statement (MySQL, whose reads are round trips: Router::read_ahead; only the checks
-  // without reservation join such a round). What would wait goes to the workers one by one.
-  QuickRounds quick_rounds = QuickRounds::off;
   // How long a client may stay silent (idle between requests, or half-way through one).
   std::chrono::milliseconds read_timeout = http::read_timeout;
 };
 
 // Serves until a stop signal; on_listening(port) runs once the socket listens.
 // Throws std::runtime_error when it cannot listen.
-void serve(Router& router, WorkerPool& pool, const ServerOptions& options,
+void serve(Router& router, WorkerPool& pool, CreditDesk& desk, const ServerOptions& options,
            const std::function<void(unsigned short)>& on_listening);
 
 }  // namespace tallyman::http

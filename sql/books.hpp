@@ -19,12 +19,10 @@ namespace tallyman::sql {
 constexpr auto key_cache_ttl = std::chrono::seconds(60);
 constexpr std::size_t key_cache_max = 10'000;
 
-// A credit check in a turn with others (books_credit.cpp).
-struct TurnCheck {
-  const Actor* actor = nullptr;
-  const CreditCheckRequest* request = nullptr;
-  CreditCheck result;
-};
+// How often a batch of credit checks' writes (or an override's) run, reading afresh, while
+// another transaction takes what they need: a key, a lock in a deadlock, a row another node
+// of a cluster changed (books_credit.cpp). Past it the request fails (503).
+constexpr int credit_batch_attempts_max = 8;
 
 class SqlBooks final : public Books {
  public:
@@ -32,9 +30,6 @@ class SqlBooks final : public Books {
   ~SqlBooks() override;
 
   void ping() override;
-  void read_together(const std::function<void()>& reads) override;
-  bool reads_ahead() const override { return db_->dialect() == Dialect::mysql; }
-  void read_ahead(const std::vector<CreditCheckRequest>& checks, Date today) override;
   std::optional<Actor> key_holder(const std::string& key_hash) override;
   void add_key(const std::string& name, Role role, const std::string& key_hash) override;
 
@@ -77,17 +72,7 @@ class SqlBooks final : public Books {
   Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                          const PageRequest& page) override;
 
-  CreditCheck check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) override;
-  // Checks that only read whose positions this process read in one statement with others
-  // (MySQL), since it started; the tests ask it whether turns formed.
-  static std::uint64_t checks_read_together();
-  // Turns of checks that write run by this process since it started, and the checks in them;
-  // the tests ask it how full turns were.
-  struct TurnCount {
-    std::uint64_t turns = 0;
-    std::uint64_t checks = 0;
-  };
-  static TurnCount write_turns();
+  CreditAnswers check_credits(const std::vector<CreditCheckInput>& checks, Date today) override;
   CreditCheck override_check(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
                              Date today) override;
   PostResult release_reservation(const Actor& actor, const std::string& order_ref) override;
@@ -124,20 +109,10 @@ class SqlBooks final : public Books {
 
   PostResult decide(const char* table, const Actor& actor, std::int64_t id, bool approve,
                     const std::function<PostResult()>& apply);
-  // books_credit.cpp: the position and the decision; holding the amount; keeping a check
-  // that a person may override.
-  CreditCheck evaluate(const CreditCheckRequest& request, Date today);
-  // Checks that write, run together in one transaction: a turn (books_credit.cpp); run
-  // again when a hold lost a race for its order_ref.
-  void run_turn(const std::vector<TurnCheck*>& turn, Date today);
-  void run_turn_once(const std::vector<TurnCheck*>& turn, Date today);
-  CreditCheck override_once(const Actor& actor, const std::string& order_ref, const std::string& reason, bool reserve,
-                            Date today);  // override_check, run again as run_turn is
-  // MySQL: checks that only read, in one turn (books_credit.cpp).
-  void run_reads(const std::vector<TurnCheck*>& turn, Date today);
-  // Both add their statements to `writes`, which the caller commits with.
-  void hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes);
-  void keep_for_override(const CreditCheck& check, Batch& writes);
+  // books_credit.cpp: a batch's (or an override's) write phase; `also` writes more in its
+  // transaction, knowing what was decided.
+  CreditBatch decide_and_write(const std::vector<CreditCheckInput>& checks, Date today, int& reruns,
+                               const std::function<void(const CreditBatch&)>& also);
   // After money came in: if nothing undisputed is overdue any more as of `day`, the dunning
   // episode ends at once (its open tasks resolve, the hold lifts), without waiting for a run.
   void end_episode_if_clear(const std::string& customer, Date day);
@@ -148,24 +123,7 @@ class SqlBooks final : public Books {
   // by now (and marked so, the broken counted in `run`), or pending still. Returns the
   // customers with one pending, whom the run leaves alone.
   std::set<std::string> settle_promises(Date as_of, DunningRun& run);
-  // Moves the customers.reserved_amount projection with the reservations it sums.
-  void add_reserved(Batch& writes, const std::string& customer, std::int64_t delta);
-
   std::unique_ptr<Database> db_;
-  // Checks decided from positions read ahead (read_ahead), each taken by the check_credit
-  // that asks for it; emptied when the read_together ends.
-  struct Ahead {
-    CreditCheckRequest request;
-    Date today;
-    CreditCheck check;
-  };
-  std::vector<Ahead> ahead_;
-  // The credit check's position statement, prepared once per connection like the account's.
-  struct PositionStatement;
-  std::unique_ptr<PositionStatement> position_;
-  PositionStatement& position_statement();  // made on first use
-  int reservation_days_ = 30;  // the policy's, as the last evaluate() read it
-  std::int64_t own_held_ = 0;  // what the order's active reservation held, as evaluate() read it
   // The account read is the service's most frequent request: its statement is prepared once
   // per connection and run again with new values (books_reads.cpp).
   struct AccountStatement;

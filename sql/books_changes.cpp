@@ -11,34 +11,12 @@
 
 namespace tallyman::sql {
 
-
 void SqlBooks::ping() {
   guarded([&] {
     Params p;
     long long one = 0;
     Query(db_->session(), "SELECT 1", p).into(one).run();
   });
-}
-
-void SqlBooks::read_together(const std::function<void()>& reads) {
-  if (db_->dialect() != Dialect::sqlite) {  // MySQL: what was read ahead is for these reads only
-    struct Forget {
-      std::vector<Ahead>& ahead;
-      ~Forget() { ahead.clear(); }
-    } forget{ahead_};
-    return reads();
-  }
-  db_->run(Database::Tx::begin);  // deferred: the first read takes the snapshot
-  try {
-    reads();
-  } catch (...) {
-    try {
-      db_->session() << "ROLLBACK";
-    } catch (...) {  // the connection is broken then: the caller's error says what happened
-    }
-    throw;
-  }
-  db_->run(Database::Tx::commit);
 }
 
 std::optional<Actor> SqlBooks::key_holder(const std::string& key_hash) {

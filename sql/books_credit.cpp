@@ -1,400 +1,309 @@
-// Credit control in the database (contract §3): the customer's position read in one
-// statement, the decision (core/credit.hpp), and reservations made atomically with it.
+// Credit control in the database (contract §3): a batch of checks' positions read in one
+// statement, decided in core (core/credit_batch.hpp), and the holds written in one
+// transaction under the customers' row locks.
 //
-// Atomicity: a reserving check runs in a WriteTransaction that first locks the customer's
-// row (SELECT ... FOR UPDATE on MySQL; SQLite's BEGIN IMMEDIATE admits one writer at a time),
-// then reads the position, decides and inserts the reservation. Two checks for one customer,
-// on any number of instances, therefore see each other's reservations: their sum never goes
-// past the limit.
+// Atomicity: the checks that write go through lock, read, decide, write and commit in one
+// transaction (SQLite's BEGIN IMMEDIATE admits one writer; MariaDB's SELECT ... FOR UPDATE
+// locks the customers' rows). Every hold moves customers.reserved_amount, so on a Galera
+// cluster, where a row lock is its node's alone, two holds of one customer made at once on
+// two nodes conflict at commit (certification): the loser's transaction is rolled back
+// (TransactionConflict) and the batch runs again, reading afresh. Approved holds never pass
+// the limit, however many instances check at once, on however many nodes.
 #include "core/check.hpp"
-#include "core/wait.hpp"
 #include "sql/audit.hpp"
 #include "sql/books.hpp"
 #include "sql/books_write.hpp"
-#include "sql/prepared.hpp"
 #include "sql/clock.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <functional>
-#include <map>
-#include <mutex>
 #include <set>
 
 namespace tallyman::sql {
 
 namespace {
 
-// Runs f up to `attempts` times while its transaction is rolled back by a TransactionConflict
-// (MySQL: a unique key taken meanwhile, or a deadlock); each run reads afresh.
-template <class F>
-auto rerun_on_conflict(std::size_t attempts, F&& f) -> decltype(f()) {
-  for (std::size_t attempt = 1;; ++attempt) {
-    try {
-      return f();
-    } catch (const TransactionConflict&) {
-      if (attempt == attempts) throw;
-    }
-  }
-}
+long long or_zero(long long v, soci::indicator ind) { return ind == soci::i_ok ? v : 0; }
 
-}  // namespace
-
-SqlBooks::PositionStatement& SqlBooks::position_statement() {
-  if (!position_) position_ = std::make_unique<PositionStatement>(db_->session());
-  return *position_;
-}
-
-CreditCheck SqlBooks::evaluate(const CreditCheckRequest& request, Date today) {
-  CreditCheck check;
-  check.request = request;
-  try {
-    PositionStatement& q = position_statement();
-    if (!q.run(request.customer, request.order_ref, today)) {
-      check.outcome = PostOutcome::unknown_customer;
-      check.field = "customer";
-      return check;
-    }
-    if (db_currency(q.currency) != request.currency) {
-      check.outcome = PostOutcome::currency_mismatch;
-      check.field = "currency";
-      return check;
-    }
-    // The order_ref holds credit of another customer: until its hold ends, even past its last
-    // day (the expiry job has yet to take it out of that customer's reserved credit).
-    if (q.held_by_ind == soci::i_ok && q.held_by != request.customer) {
-      check.outcome = PostOutcome::conflict;
-      check.field = "order_ref";
-      return check;
-    }
-    check.position = q.position(today);
-    check.answer = decide_credit(q.policy(), check.position, request.amount);
-    if (q.own_amount_ind == soci::i_ok)
-      check.reservation = Reservation{request.order_ref, request.customer, q.own_amount, request.currency,
-                                      db_date(q.own_expires), ReservationStatus::active};
-    reservation_days_ = q.policy().reservation_days;
-    own_held_ = value_or_zero(q.own_held, q.own_held_ind);
-    return check;
-  } catch (...) {
-    position_.reset();
-    throw;
-  }
-}
-
-void SqlBooks::hold(const Actor& actor, CreditCheck& check, Date today, bool overridden, Batch& writes) {
-  const CreditCheckRequest& r = check.request;
-  const Date expires = today + date::days(reservation_days_);
-  // What stood under this order_ref before makes way: this customer's hold of the same order
-  // (replaced, never added to) or an ended one (released, consumed, expired). What the old row
-  // still held leaves the projection, the new amount joins it. Another customer's active hold
-  // stays: the check read none (evaluate), but on MySQL one may have been committed since by
-  // a turn of that customer; then the INSERT fails (TransactionConflict) and the turn runs
-  // again (run_turn), now finding it.
-  Params del;
-  std::string sql = "DELETE FROM reservations WHERE order_ref = " + del.add(r.order_ref) + " AND (customer = " +
-                    del.add(r.customer) + " OR status <> 'active')";
-  writes.add(std::move(sql), std::move(del));
+// The position of every check's customer, and of its order's hold, with the credit policy: one
+// statement, the same on both databases. The checks come in as a derived table (k, customer,
+// order_ref); each sum reads one range of its index per customer (invoices_customer_due,
+// payments_ and credit_notes_customer_unapplied, reservations_customer), grouped.
+std::vector<std::optional<StoredPosition>> read_positions(Database& db, const std::vector<CreditCheckInput>& checks,
+                                                          Date today, CreditPolicy& policy) {
   Params p;
-  sql =
-      "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on, expires_on,"
-      " status, reserved_by, recorded_at) VALUES (" + p.add(r.order_ref) + ", " + p.add(r.customer) + ", " +
-      p.add(static_cast<long long>(r.amount)) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
-      p.add(r.currency.str()) + ", " + p.add(format_date(today)) + ", " + p.add(format_date(expires)) +
-      ", 'active', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")";
-  writes.add(std::move(sql), std::move(p));
-  add_reserved(writes, r.customer, r.amount - own_held_);
-  check.reservation = Reservation{r.order_ref, r.customer, r.amount, r.currency, expires, ReservationStatus::active};
-  // Who made a hold is on its row (reserved_by); one a person forced is also in the audit trail.
-  if (overridden) record_audit(*db_, actor, "reservation.override", "reservation", r.order_ref);
-}
-
-void SqlBooks::add_reserved(Batch& writes, const std::string& customer, std::int64_t delta) {
-  if (delta == 0) return;
-  Params p;
-  std::string sql = "UPDATE customers SET reserved_amount = reserved_amount + " +
-                    p.add(static_cast<long long>(delta)) + " WHERE id = " + p.add(customer);
-  writes.add(std::move(sql), std::move(p));
-}
-
-void SqlBooks::keep_for_override(const CreditCheck& check, Batch& writes) {
-  const CreditCheckRequest& r = check.request;
-  std::string reasons;
-  for (CreditReason reason : check.answer.reasons) {
-    if (!reasons.empty()) reasons += ',';
-    reasons += to_string(reason);
-  }
-  Params del;
-  std::string sql = "DELETE FROM credit_checks WHERE order_ref = " + del.add(r.order_ref);
-  writes.add(std::move(sql), std::move(del));
-  Params p;
-  sql = "INSERT INTO credit_checks (order_ref, customer, amount, currency, decision, reasons, checked_at) VALUES (" +
-        p.add(r.order_ref) + ", " + p.add(r.customer) + ", " + p.add(static_cast<long long>(r.amount)) + ", " +
-        p.add(r.currency.str()) + ", " + p.add(std::string(to_string(check.answer.decision))) + ", " +
-        p.add(reasons) + ", " + p.add(utc_timestamp()) + ")";
-  writes.add(std::move(sql), std::move(p));
-}
-
-namespace {
-
-// Credit checks that arrive while others like them are at the database wait, and go
-// together in the next turn, which one of them runs for all on its own connection.
-//  - Checks that write (a reservation, or a check kept for override) take turns per customer:
-//    a turn is one transaction under one lock of the customer's row. Each is still decided
-//    alone, in arrival order, on its position as the holds of those before it left it
-//    (run_turn); what a turn saves is a transaction per check (on MariaDB the START
-//    TRANSACTION with the lock, and the COMMIT) and, on MariaDB, a round trip and a read of
-//    the position per check. Across processes the row lock (or SQLite's write lock) still
-//    orders the turns. One customer's reserving checks from 32 connections ran at ~1,100/s on
-//    MariaDB one transaction each.
-//  - On MySQL, checks that only read take turns all together, whatever their customers (keyed
-//    by the day they are checked as), each read through the binary protocol. Over HTTP most
-//    such checks come read ahead with their round of I/O instead (read_ahead); the turns
-//    take those that were not (one handed back to a worker, or a caller outside a round).
-// (docs/performance.md has the figures.)
-class Turns {
- public:
-  struct Waiting : TurnCheck {
-    std::exception_ptr error;
-    bool done = false;  // result or error is set
-    bool lead = false;  // runs the next turn
-    std::condition_variable woken;  // each its own: a turn ending wakes only whom it concerns
-  };
-  using Run = std::function<void(const std::vector<TurnCheck*>&)>;
-
-  // Queues the check under `key`: runs the turn it leads (`run` for all of it; what that
-  // throws is every check's error), or waits for the thread that runs the one it is in.
-  CreditCheck take(const std::string& key, const Actor& actor, const CreditCheckRequest& request, const Run& run) {
-    refuse_to_wait();  // before queueing: a WouldWait inside a turn would fail the others in it
-    Waiting me;
-    me.actor = &actor;
-    me.request = &request;
-    const std::vector<Waiting*> turn = enter(key, me);
-    if (!turn.empty()) {
-      try {
-        run(std::vector<TurnCheck*>(turn.begin(), turn.end()));
-      } catch (...) {
-        for (Waiting* w : turn) w->error = std::current_exception();
-      }
-      leave(key, turn);
-    }
-    if (me.error) std::rethrow_exception(me.error);
-    return std::move(me.result);
-  }
-
- private:
-  // Returns the turn to run (me first), or none when another thread ran it.
-  std::vector<Waiting*> enter(const std::string& key, Waiting& me) {
-    std::unique_lock lock(mutex_);
-    queued_[key].push_back(&me);
-    if (running_.contains(key)) {
-      const WaitScope waiting;  // the pool may run another request meanwhile
-      me.woken.wait(lock, [&] { return me.done || me.lead; });
-    }
-    if (me.done) return {};
-    running_.insert(key);
-    std::vector<Waiting*> turn;
-    std::deque<Waiting*>& queue = queued_[key];
-    while (!queue.empty() && turn.size() < turn_max) {
-      turn.push_back(queue.front());
-      queue.pop_front();
-    }
-    return turn;
-  }
-
-  // The turn ran (each result or error set): its checks return, the next turn may start.
-  void leave(const std::string& key, const std::vector<Waiting*>& turn) {
-    std::lock_guard lock(mutex_);
-    for (Waiting* w : turn) {
-      w->done = true;
-      w->woken.notify_one();
-    }
-    auto queue = queued_.find(key);
-    if (queue->second.empty()) {
-      queued_.erase(queue);
-      running_.erase(key);
-    } else {
-      queue->second.front()->lead = true;
-      queue->second.front()->woken.notify_one();
-    }
-  }
-
-  static constexpr std::size_t turn_max = 64;
-  std::mutex mutex_;
-  std::map<std::string, std::deque<Waiting*>> queued_;  // by key, in arrival order
-  std::set<std::string> running_;                       // keys with a turn under way
-};
-
-// The turns of one database, shared by the service's workers.
-struct DatabaseTurns {
-  Turns writes;  // by customer
-  Turns reads;   // by the day checked as: a turn reads as of one day
-
-  static DatabaseTurns& of(const std::string& database) {  // by its URL
-    static std::mutex guard;
-    static std::map<std::string, std::unique_ptr<DatabaseTurns>> by_database;
-    std::lock_guard lock(guard);
-    auto& turns = by_database[database];
-    if (!turns) turns = std::make_unique<DatabaseTurns>();
-    return *turns;
-  }
-};
-
-}  // namespace
-
-CreditCheck SqlBooks::check_credit(const Actor& actor, const CreditCheckRequest& request, Date today) {
-  DatabaseTurns& turns = DatabaseTurns::of(db_->display());
-  // A turn's failure may leave the connection without its prepared statement: prepared
-  // afresh next time.
-  auto run = [&](auto member) -> Turns::Run {
-    return [this, member, today](const std::vector<TurnCheck*>& turn) {
-      try {
-        guarded([&] { (this->*member)(turn, today); });
-      } catch (...) {
-        position_.reset();
-        throw;
-      }
-    };
-  };
-  // The common case reads only: a check without reservation that is approved.
-  if (!request.reserve) {
-    auto ahead = std::find_if(ahead_.begin(), ahead_.end(),
-                              [&](const Ahead& a) { return a.today == today && a.request == request; });
-    CreditCheck check;
-    if (ahead != ahead_.end()) {
-      check = std::move(ahead->check);
-      ahead_.erase(ahead);
-    } else {
-      check = db_->dialect() == Dialect::mysql
-                  ? turns.reads.take(format_date(today), actor, request, run(&SqlBooks::run_reads))
-                  : guarded([&] { return evaluate(request, today); });
-    }
-    if (check.outcome != PostOutcome::created || check.answer.decision == CreditDecision::approved) return check;
-  }
-  return turns.writes.take(request.customer, actor, request, run(&SqlBooks::run_turn));
-}
-
-namespace {
-std::atomic<std::uint64_t> checks_read_together_count{0};
-std::atomic<std::uint64_t> write_turns_run{0};
-std::atomic<std::uint64_t> write_turn_checks{0};
-}  // namespace
-
-std::uint64_t SqlBooks::checks_read_together() { return checks_read_together_count.load(); }
-
-SqlBooks::TurnCount SqlBooks::write_turns() { return {write_turns_run.load(), write_turn_checks.load()}; }
-
-// Checks that only read, on MySQL: each through the binary protocol, one after the other.
-void SqlBooks::run_reads(const std::vector<TurnCheck*>& turn, Date today) {
-  for (TurnCheck* check : turn) check->result = evaluate(*check->request, today);
-  checks_read_together_count += turn.size();
-}
-
-void SqlBooks::read_ahead(const std::vector<CreditCheckRequest>& checks, Date today) {
-  std::vector<TurnCheck> turn(checks.size());
-  std::vector<TurnCheck*> all;
+  std::string checked;
   for (std::size_t k = 0; k < checks.size(); ++k) {
-    turn[k].request = &checks[k];
-    all.push_back(&turn[k]);
+    const std::string kk = p.add(static_cast<long long>(k)), customer = p.add(checks[k].request.customer),
+                      order = p.add(checks[k].request.order_ref);
+    checked += k == 0 ? "SELECT " + kk + " AS k, " + customer + " AS customer, " + order + " AS order_ref"
+                      : " UNION ALL SELECT " + kk + ", " + customer + ", " + order;
   }
-  try {
-    guarded([&] { run_reads(all, today); });
-  } catch (...) {
-    position_.reset();  // as after a failed turn: prepared afresh next time
-    throw;
-  }
-  for (std::size_t k = 0; k < checks.size(); ++k) ahead_.push_back({checks[k], today, std::move(turn[k].result)});
+  std::set<std::string> customers;
+  for (const CreditCheckInput& c : checks) customers.insert(c.request.customer);
+  auto among = [&] { return "customer IN (" + placeholders(p, customers) + ")"; };
+  const std::string day = format_date(today);
+  std::string sql =
+      "SELECT q.k, c.currency, c.credit_limit, c.grade, c.on_hold, c.dunning_hold, c.reserved_amount,"
+      " inv.open_sum, inv.overdue_sum, inv.oldest, pa.unapplied, cn.unapplied, x.lapsed,"
+      " own.customer, own.amount, own.expires_on,"
+      " pol.decline_on_hold, pol.decline_on_dunning_hold, pol.check_limit, pol.over_limit_review_bp,"
+      " pol.review_overdue_days, pol.review_overdue_share_bp, pol.review_grade_c, pol.review_no_limit,"
+      " pol.reservation_days"
+      " FROM (" + checked + ") q JOIN customers c ON c.id = q.customer CROSS JOIN credit_policy pol";
+  sql += " LEFT JOIN (SELECT customer, SUM(open_amount) AS open_sum,"
+         " SUM(CASE WHEN due_date < " + p.add(day) + " THEN open_amount ELSE 0 END) AS overdue_sum,"
+         " MIN(CASE WHEN due_date < " + p.add(day) + " THEN due_date END) AS oldest"
+         " FROM invoices WHERE " + among() + " AND open_amount > 0 GROUP BY customer) inv ON inv.customer = c.id";
+  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM payments WHERE " + among() +
+         " AND unapplied_amount > 0 GROUP BY customer) pa ON pa.customer = c.id";
+  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM credit_notes WHERE " + among() +
+         " AND unapplied_amount > 0 GROUP BY customer) cn ON cn.customer = c.id";
+  // Holds past their last day that the expiry job has not marked yet: in the projection, but
+  // they no longer count.
+  sql += " LEFT JOIN (SELECT customer, SUM(amount) AS lapsed FROM reservations WHERE " + among() +
+         " AND status = 'active' AND expires_on < " + p.add(day) + " GROUP BY customer) x ON x.customer = c.id";
+  sql += " LEFT JOIN reservations own ON own.order_ref = q.order_ref AND own.status = 'active' WHERE pol.id = 1";
+
+  long long k = 0, limit = 0, on_hold = 0, dunning_hold = 0, projection = 0, open = 0, overdue = 0, paid = 0,
+            credited = 0, lapsed = 0, held = 0;
+  std::string currency, grade, oldest, held_by, held_until;
+  soci::indicator limit_ind, grade_ind, open_ind, overdue_ind, oldest_ind, paid_ind, credited_ind, lapsed_ind,
+      held_by_ind, held_ind, held_until_ind, days_ind, share_ind;
+  long long rules[7] = {}, days = 0, share = 0;  // the policy's columns but the two that may be NULL
+  Query q(db.session(), sql, p);
+  q.into(k).into(currency).into(limit, limit_ind).into(grade, grade_ind).into(on_hold).into(dunning_hold)
+      .into(projection).into(open, open_ind).into(overdue, overdue_ind).into(oldest, oldest_ind).into(paid, paid_ind)
+      .into(credited, credited_ind).into(lapsed, lapsed_ind).into(held_by, held_by_ind).into(held, held_ind)
+      .into(held_until, held_until_ind);
+  for (int c = 0; c < 4; ++c) q.into(rules[c]);
+  q.into(days, days_ind).into(share, share_ind);
+  for (int c = 4; c < 7; ++c) q.into(rules[c]);
+  std::vector<std::optional<StoredPosition>> out(checks.size());
+  if (q.run()) do {
+      if (k < 0 || static_cast<std::size_t>(k) >= checks.size() || out[static_cast<std::size_t>(k)])
+        throw DatabaseError("the positions of a batch of credit checks came back amiss");
+      StoredPosition s;
+      s.currency = db_currency(currency);
+      CreditPosition& pos = s.position;
+      if (limit_ind == soci::i_ok) pos.limit = limit;
+      if (grade_ind == soci::i_ok && !grade.empty()) pos.grade = grade[0];
+      pos.on_hold = on_hold != 0;
+      pos.dunning_hold = dunning_hold != 0;
+      pos.open = or_zero(open, open_ind);
+      pos.overdue = or_zero(overdue, overdue_ind);
+      if (oldest_ind == soci::i_ok) pos.max_days_overdue = static_cast<int>((today - db_date(oldest)).count());
+      pos.unapplied = or_zero(paid, paid_ind) + or_zero(credited, credited_ind);
+      pos.reserved = projection - or_zero(lapsed, lapsed_ind);
+      s.reserved_projection = projection;
+      if (held_by_ind == soci::i_ok) s.order_hold = StoredPosition::Hold{held_by, held, db_date(held_until)};
+      out[static_cast<std::size_t>(k)] = std::move(s);
+      policy.decline_on_hold = rules[0] != 0;
+      policy.decline_on_dunning_hold = rules[1] != 0;
+      policy.check_limit = rules[2] != 0;
+      policy.over_limit_review_bp = static_cast<int>(rules[3]);
+      policy.review_overdue_days = days_ind == soci::i_ok ? std::optional<int>(static_cast<int>(days)) : std::nullopt;
+      policy.review_overdue_share_bp =
+          share_ind == soci::i_ok ? std::optional<int>(static_cast<int>(share)) : std::nullopt;
+      policy.review_grade_c = rules[4] != 0;
+      policy.review_no_limit = rules[5] != 0;
+      policy.reservation_days = static_cast<int>(rules[6]);
+    } while (q.fetch());
+  return out;
 }
 
-// One transaction for the turn's checks (all of one customer), each decided in arrival order
-// on its position read afresh after the writes of the one before.
-void SqlBooks::run_turn(const std::vector<TurnCheck*>& turn, Date today) {
-  // MySQL: a hold that lost the race for its order_ref to another customer's turn (hold()),
-  // or a deadlock between two such turns, rolls the turn back. Run again, it reads the other's
-  // hold and answers that check 409 with no write; so each time it fails one more of its
-  // checks stops writing, and it cannot fail more times than it has checks, but for deadlocks.
-  rerun_on_conflict(turn.size() + 2, [&] { run_turn_once(turn, today); });
-}
-
-void SqlBooks::run_turn_once(const std::vector<TurnCheck*>& turn, Date today) {
-  WriteTransaction tx(*db_);
-  LedgerStore(*db_).lock_customers({turn.front()->request->customer});
-  Batch writes;
-  for (TurnCheck* waiting : turn) {
-    const CreditCheckRequest& request = *waiting->request;
-    CreditCheck check = evaluate(request, today);
-    if (check.outcome == PostOutcome::created) {
-      if (check.answer.decision != CreditDecision::approved) keep_for_override(check, writes);
-      else if (request.reserve) hold(*waiting->actor, check, today, false, writes);
+// Writes what a batch decided: each order's hold in place of its stored one (this customer's,
+// or an ended one: another customer's active hold stays, and on MySQL, committed meanwhile,
+// fails the INSERT on its key: TransactionConflict), the customers' reserved_amount moved by
+// as much, the checks kept for an override. Then asserts that the projection is what core
+// computed: nothing else may move it while the rows are locked.
+void write_batch(Database& db, const CreditBatch& batch, const std::map<std::string, std::int64_t>& projection_before,
+                 Date today) {
+  const std::string now = utc_timestamp();
+  if (!batch.holds.empty()) {
+    Params p;
+    std::string which;
+    for (const HoldWrite& h : batch.holds)
+      which += (which.empty() ? "" : " OR ") + std::string("(order_ref = ") + p.add(h.reservation.order_ref) +
+               " AND (customer = " + p.add(h.reservation.customer) + " OR status <> 'active'))";
+    execute(db, "DELETE FROM reservations WHERE " + which, p);
+    std::vector<std::vector<Cell>> rows;
+    for (const HoldWrite& h : batch.holds) {
+      const Reservation& r = h.reservation;
+      rows.push_back({r.order_ref, r.customer, static_cast<long long>(r.amount), static_cast<long long>(r.amount),
+                      r.currency.str(), format_date(today), format_date(r.expires),
+                      std::string("active"), h.reserved_by, now});
     }
-    waiting->result = std::move(check);
-    writes.run(*db_);  // the next one reads what these wrote
+    insert_rows(db.session(),
+                "INSERT INTO reservations (order_ref, customer, amount, reserved_amount, currency, reserved_on,"
+                " expires_on, status, reserved_by, recorded_at)",
+                rows);
+    Params u;
+    std::string cases, ids;
+    for (const auto& [customer, after] : batch.projection_after) {
+      cases += " WHEN " + u.add(customer) + " THEN " + u.add(static_cast<long long>(after - projection_before.at(customer)));
+      ids += (ids.empty() ? "" : ", ") + u.add(customer);
+    }
+    execute(db, "UPDATE customers SET reserved_amount = reserved_amount + CASE id" + cases + " END WHERE id IN (" + ids + ")",
+            u);
+    Params r;
+    std::vector<std::string> held;
+    for (const auto& [customer, after] : batch.projection_after) held.push_back(customer);
+    std::string id;
+    long long projection = 0;
+    Query q(db.session(), "SELECT id, reserved_amount FROM customers WHERE id IN (" + placeholders(r, held) + ")", r);
+    q.into(id).into(projection);
+    if (q.run()) do {
+        TM_ASSERT(projection == batch.projection_after.at(id));
+      } while (q.fetch());
   }
-  tx.commit();
-  ++write_turns_run;
-  write_turn_checks += turn.size();
+  if (!batch.kept.empty()) {
+    Params p;
+    std::vector<std::string> orders;
+    std::vector<std::vector<Cell>> rows;
+    for (const KeptCheck& k : batch.kept) {
+      orders.push_back(k.request.order_ref);
+      std::string reasons;
+      for (CreditReason reason : k.reasons) reasons += (reasons.empty() ? "" : ",") + std::string(to_string(reason));
+      rows.push_back({k.request.order_ref, k.request.customer, static_cast<long long>(k.request.amount),
+                      k.request.currency.str(), std::string(to_string(k.decision)), reasons, now});
+    }
+    execute(db, "DELETE FROM credit_checks WHERE order_ref IN (" + placeholders(p, orders) + ")", p);
+    insert_rows(db.session(),
+                "INSERT INTO credit_checks (order_ref, customer, amount, currency, decision, reasons, checked_at)",
+                rows);
+  }
+}
+
+
+// The checks of `all` that a write phase decides again: those of the customers whose checks
+// wrote, and those of orders they held (whose answers may turn on those holds).
+std::vector<std::size_t> writing_checks(const std::vector<CreditCheckInput>& all, const CreditBatch& read) {
+  std::set<std::string> customers, orders;
+  for (const HoldWrite& h : read.holds) {
+    customers.insert(h.reservation.customer);
+    orders.insert(h.reservation.order_ref);
+  }
+  for (const KeptCheck& k : read.kept) customers.insert(k.request.customer);
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < all.size(); ++k)
+    if (customers.contains(all[k].request.customer) || orders.contains(all[k].request.order_ref)) out.push_back(k);
+  return out;
+}
+
+// The reserved_amount projection of each customer as read, for the customers a batch holds for.
+std::map<std::string, std::int64_t> projections(const std::vector<std::optional<StoredPosition>>& positions,
+                                                const std::vector<CreditCheckInput>& checks) {
+  std::map<std::string, std::int64_t> out;
+  for (std::size_t k = 0; k < checks.size(); ++k)
+    if (positions[k]) out[checks[k].request.customer] = positions[k]->reserved_projection;
+  return out;
+}
+
+}  // namespace
+
+// Locks the checks' customers, reads their positions, decides, writes, commits: the write phase
+// of a batch, and of an override. Runs again, reading afresh, while another transaction takes
+// what it needs (TransactionConflict), up to credit_batch_attempts_max times.
+CreditBatch SqlBooks::decide_and_write(const std::vector<CreditCheckInput>& checks, Date today, int& reruns,
+                                       const std::function<void(const CreditBatch&)>& also) {
+  std::set<std::string> customers;
+  for (const CreditCheckInput& c : checks) customers.insert(c.request.customer);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return guarded([&] {
+        WriteTransaction tx(*db_);
+        LedgerStore(*db_).lock_customers(customers);
+        CreditPolicy policy;
+        const auto positions = read_positions(*db_, checks, today, policy);
+        CreditBatch batch = decide_credit_batch(policy, checks, positions, today);
+        write_batch(*db_, batch, projections(positions, checks), today);
+        if (also) also(batch);
+        tx.commit();
+        return batch;
+      });
+    } catch (const TransactionConflict&) {
+      if (attempt == credit_batch_attempts_max) throw;
+      ++reruns;
+    }
+  }
+}
+
+CreditAnswers SqlBooks::check_credits(const std::vector<CreditCheckInput>& checks, Date today) {
+  CreditAnswers answers;
+  if (checks.empty()) return answers;
+  // Most checks only read: decided from one read, they are answered with no transaction.
+  CreditBatch read = guarded([&] {
+    CreditPolicy policy;
+    const auto positions = read_positions(*db_, checks, today, policy);
+    return decide_credit_batch(policy, checks, positions, today);
+  });
+  answers.checks = std::move(read.checks);
+  if (!read.writes()) return answers;
+  // Those that write are decided again under their customers' locks, and their answers are
+  // those of that decision.
+  const std::vector<std::size_t> again = writing_checks(checks, read);
+  std::vector<CreditCheckInput> subset;
+  for (std::size_t k : again) subset.push_back(checks[k]);
+  CreditBatch written = decide_and_write(subset, today, answers.reruns, nullptr);
+  for (std::size_t j = 0; j < again.size(); ++j) answers.checks[again[j]] = std::move(written.checks[j]);
+  return answers;
 }
 
 CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
                                      bool reserve, Date today) {
-  // MySQL: as in run_turn (and as often as a turn of one check), a hold that lost its
-  // order_ref to another customer meanwhile rolls back; run again, the override finds that
-  // hold and answers 409.
-  return rerun_on_conflict(3, [&] { return override_once(actor, order_ref, reason, reserve, today); });
-}
-
-CreditCheck SqlBooks::override_once(const Actor& actor, const std::string& order_ref, const std::string& reason,
-                                    bool reserve, Date today) {
-  return guarded([&] {
-    WriteTransaction tx(*db_);
-    CreditCheckRequest request;
-    std::string decision, overridden_by;
-    {
+  CreditCheckInput input{{"", order_ref, 0, Currency{}, reserve}, actor.name, true};
+  {
+    // The order's last check, kept because it ended in review or declined.
+    const std::optional<CreditCheck> refused = guarded([&]() -> std::optional<CreditCheck> {
       Params p;
-      std::string customer, currency;
+      std::string customer, currency, decision;
       long long amount = 0;
+      std::string by;
       soci::indicator by_ind = soci::i_ok;
       Query q(db_->session(),
               "SELECT customer, amount, currency, decision, overridden_by FROM credit_checks WHERE order_ref = " +
                   p.add(order_ref),
               p);
-      q.into(customer).into(amount).into(currency).into(decision).into(overridden_by, by_ind);
-      if (!q.run()) return CreditCheck{PostOutcome::not_found, "order_ref", {}, {}, {}, {}};
-      request = CreditCheckRequest{customer, order_ref, amount, db_currency(currency), reserve};
-      if (by_ind == soci::i_ok) return CreditCheck{PostOutcome::already_decided, "order_ref", request, {}, {}, {}};
-    }
-    LedgerStore(*db_).lock_customers({request.customer});
-    CreditCheck check = evaluate(request, today);
-    if (check.outcome != PostOutcome::created) return check;
-    check.answer.decision = CreditDecision::approved;  // a person decided; the reasons stay, for the record
-    Batch writes;
-    if (reserve) hold(actor, check, today, true, writes);
+      q.into(customer).into(amount).into(currency).into(decision).into(by, by_ind);
+      if (!q.run()) return CreditCheck{CreditOutcome::no_check, input.request, {}, {}, std::nullopt};
+      input.request = CreditCheckRequest{customer, order_ref, amount, db_currency(currency), reserve};
+      if (by_ind == soci::i_ok) return CreditCheck{CreditOutcome::overridden_already, input.request, {}, {}, std::nullopt};
+      return std::nullopt;
+    });
+    if (refused) return *refused;
+  }
+  int reruns = 0;
+  const CreditBatch batch = decide_and_write({input}, today, reruns, [&](const CreditBatch& b) {
+    if (b.checks.front().outcome != CreditOutcome::decided) return;
     Params p;
-    std::string sql = "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) +
-                      ", override_reason = " + p.add(reason) + " WHERE order_ref = " + p.add(order_ref);
-    writes.add(std::move(sql), std::move(p));
+    execute(*db_,
+            "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) + ", override_reason = " + p.add(reason) +
+                " WHERE order_ref = " + p.add(order_ref),
+            p);
     record_audit(*db_, actor, "credit_check.override", "credit_check", order_ref);
-    tx.commit(writes);
-    return check;
+    if (!b.holds.empty()) record_audit(*db_, actor, "reservation.override", "reservation", order_ref);
   });
+  return batch.checks.front();
 }
 
 PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& order_ref) {
-  return write(actor, "reservation.release", "reservation", order_ref, [&](LedgerStore&) -> PostResult {
+  return write(actor, "reservation.release", "reservation", order_ref, [&](LedgerStore& store) -> PostResult {
     auto found = reservation(order_ref);
     if (!found) return {PostOutcome::not_found, "order_ref"};
     if (found->status == ReservationStatus::released) return {PostOutcome::replayed, ""};
     if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
-    Batch writes;
+    store.lock_customers({found->customer});  // then read again: what it holds now
+    found = reservation(order_ref);
+    if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
     Params p;
-    std::string sql = "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref);
-    writes.add(std::move(sql), std::move(p));
-    add_reserved(writes, found->customer, -found->amount);
-    writes.run(*db_);
+    execute(*db_, "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
+    Params u;
+    execute(*db_,
+            "UPDATE customers SET reserved_amount = reserved_amount - " + u.add(static_cast<long long>(found->amount)) +
+                " WHERE id = " + u.add(found->customer),
+            u);
     return {PostOutcome::updated, ""};
   });
 }

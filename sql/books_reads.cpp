@@ -2,7 +2,6 @@
 // Lists are keyset-paginated: ordered by their key, continued after the last key served.
 #include "core/check.hpp"
 #include "sql/books.hpp"
-#include "sql/prepared.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
@@ -12,6 +11,50 @@
 #include <set>
 
 namespace tallyman::sql {
+
+// The account read, prepared once per connection and run again with new values.
+struct SqlBooks::AccountStatement {
+  explicit AccountStatement(soci::session& session) : st(session) {
+    st.exchange(soci::use(today));
+    st.exchange(soci::use(today2));
+    st.exchange(soci::use(id));
+    st.exchange(soci::into(cid));
+    st.exchange(soci::into(name));
+    st.exchange(soci::into(currency));
+    st.exchange(soci::into(limit, limit_ind));
+    st.exchange(soci::into(terms));
+    st.exchange(soci::into(collector, collector_ind));
+    st.exchange(soci::into(grade, grade_ind));
+    st.exchange(soci::into(on_hold));
+    st.exchange(soci::into(dunning_hold));
+    st.exchange(soci::into(open, open_ind));
+    st.exchange(soci::into(overdue, overdue_ind));
+    st.exchange(soci::into(paid, paid_ind));
+    st.exchange(soci::into(credited, credited_ind));
+    st.exchange(soci::into(reserved, reserved_ind));
+    st.alloc();
+    // Each sum reads one customer's range of an index (invoices_customer_due and the
+    // *_customer_unapplied ones).
+    st.prepare(
+        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold, c.dunning_hold,"
+        " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
+        " (SELECT SUM(CASE WHEN i.due_date < :today THEN i.open_amount ELSE 0 END) FROM invoices i"
+        "  WHERE i.customer = c.id AND i.open_amount > 0),"
+        " (SELECT SUM(p.unapplied_amount) FROM payments p WHERE p.customer = c.id AND p.unapplied_amount > 0),"
+        " (SELECT SUM(n.unapplied_amount) FROM credit_notes n WHERE n.customer = c.id AND n.unapplied_amount > 0),"
+        " c.reserved_amount - (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r WHERE r.customer = c.id"
+        "  AND r.status = 'active' AND r.expires_on < :today2)"
+        " FROM customers c WHERE c.id = :id");
+    st.define_and_bind();
+  }
+
+  soci::statement st;
+  std::string today, today2, id;
+  std::string cid, name, currency, terms, collector, grade;
+  long long limit = 0, on_hold = 0, dunning_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0;
+  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok, open_ind = soci::i_ok,
+                  overdue_ind = soci::i_ok, paid_ind = soci::i_ok, credited_ind = soci::i_ok, reserved_ind = soci::i_ok;
+};
 
 namespace {
 

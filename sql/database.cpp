@@ -1,6 +1,5 @@
 #include "sql/database.hpp"
 
-#include "core/wait.hpp"
 #include "sql/mysql_api.hpp"
 #include "sql/statement.hpp"
 
@@ -107,20 +106,6 @@ void configure_sqlite() {
   });
 }
 
-// How often SQLite calls on_progress while it runs a statement, in its virtual machine's
-// steps: often enough to stop a read soon after its budget is spent, seldom enough to cost
-// nothing (a check of a customer with a few open invoices takes ~170 steps, no call at all).
-constexpr int sqlite_progress_steps = 1000;
-
-// Stops a read on a thread that must not wait once it has spent its budget (core/wait.hpp):
-// SQLite then ends the statement with SQLITE_INTERRUPT, which statement.cpp turns into
-// WouldWait. Elsewhere it never stops anything.
-int on_progress(void*) {
-  if (!must_not_wait) return 0;
-  quick_read_steps_left -= sqlite_progress_steps;
-  return quick_read_steps_left < 0 ? 1 : 0;
-}
-
 bool is_busy(const soci::sqlite3_soci_error& e) {
   return (e.result() & 0xff) == SQLITE_BUSY || (e.result() & 0xff) == SQLITE_LOCKED;
 }
@@ -153,7 +138,6 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       *session_ << "PRAGMA synchronous=NORMAL";
       set_foreign_keys(true);
       set_page_cache(sqlite_cache_kib_default);
-      sqlite_api::sqlite3_progress_handler(sqlite_connection(*session_), sqlite_progress_steps, on_progress, nullptr);
     } else {
       session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
       // Strict: a value that does not fit is an error, never silently cut. Backslash escapes
@@ -225,34 +209,11 @@ std::mutex& writer_mutex(const std::string& path) {
   return *m;
 }
 
-// A writer that finds another of this process writing waits for it; meanwhile the pool it
-// belongs to may run another request (core/wait.hpp), such as a read, which needs no lock.
-std::unique_lock<std::mutex> lock_writer(const std::string& path) {
-  std::unique_lock lock(writer_mutex(path), std::try_to_lock);
-  if (!lock.owns_lock()) {
-    const WaitScope waiting;
-    lock.lock();
-  }
-  return lock;
-}
-
 }  // namespace
 
 WriteTransaction::WriteTransaction(Database& db) : db_(db) {
-  refuse_to_wait();  // a write may wait for the lock, and a commit may checkpoint
-  if (db_.dialect() == Dialect::sqlite) writer_ = lock_writer(db_.url_.connect);
+  if (db_.dialect() == Dialect::sqlite) writer_ = std::unique_lock(writer_mutex(db_.url_.connect));
   db_.run(Database::Tx::begin_immediate);
-}
-
-WriteTransaction::WriteTransaction(Database& db, Batch& first) : WriteTransaction(db) {
-  try {
-    first.run(db_);
-  } catch (...) {
-    // A constructor that throws gets no destructor: roll back here, or the transaction and
-    // its locks would stay open on this connection.
-    rollback();
-    throw;
-  }
 }
 
 WriteTransaction::~WriteTransaction() { rollback(); }
@@ -271,11 +232,6 @@ void WriteTransaction::commit() {
   db_.run(Database::Tx::commit);
   open_ = false;
   if (writer_.owns_lock()) writer_.unlock();
-}
-
-void WriteTransaction::commit(Batch& last) {
-  last.run(db_);
-  commit();
 }
 
 }  // namespace tallyman::sql

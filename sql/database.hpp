@@ -99,21 +99,16 @@ class Database {
   std::string display_;
 };
 
-class Batch;  // statement.hpp
-
 // A write transaction: on SQLite BEGIN IMMEDIATE (the write lock is taken at once, so two
 // writers queue on busy_timeout instead of failing at commit); on MySQL START TRANSACTION.
-// Rolled back unless commit() is called. A Batch given at the start runs right after it,
-// one given to commit right before it.
+// Rolled back unless commit() is called.
 class WriteTransaction {
  public:
   explicit WriteTransaction(Database& db);
-  WriteTransaction(Database& db, Batch& first);
   ~WriteTransaction();
   WriteTransaction(const WriteTransaction&) = delete;
   WriteTransaction& operator=(const WriteTransaction&) = delete;
   void commit();
-  void commit(Batch& last);
 
  private:
   void rollback() noexcept;  // if still open

@@ -311,16 +311,9 @@ std::optional<Customer> LedgerStore::customer(const std::string& id) {
 }
 
 void LedgerStore::lock_customers(const std::set<std::string>& ids) {
-  Batch batch;
-  lock_customers(ids, batch);
-  batch.run(db_);
-}
-
-void LedgerStore::lock_customers(const std::set<std::string>& ids, Batch& batch) {
   if (ids.empty() || db_.dialect() != Dialect::mysql) return;
   Params p;
-  const std::string list = placeholders(p, ids);
-  batch.add("SELECT id FROM customers WHERE id IN (" + list + ") ORDER BY id" + db_.for_update(), std::move(p));
+  execute(db_, "SELECT id FROM customers WHERE id IN (" + placeholders(p, ids) + ") ORDER BY id" + db_.for_update(), p);
 }
 
 std::optional<InvoiceState> LedgerStore::invoice(const std::string& number) {

@@ -98,9 +98,6 @@ class LedgerStore {
   // invoices_customer_due misses a row whose open amount a concurrent writer just lowered.)
   // SQLite's BEGIN IMMEDIATE already admits one writer at a time.
   void lock_customers(const std::set<std::string>& ids);
-  // The same as a statement added to `batch` (nothing on SQLite), to go with the START
-  // TRANSACTION in one round trip (WriteTransaction).
-  void lock_customers(const std::set<std::string>& ids, Batch& batch);
 
  private:
   void insert_postings(const std::vector<Posting>& postings);

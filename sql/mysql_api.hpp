@@ -1,14 +1,8 @@
 #pragma once
-// Internal to sql/: the MariaDB C API where SOCI's MySQL backend falls short. It sends one
-// statement per query (the values escaped into its text on the client), so MariaDB parses
-// and plans it every time. On a small machine parsing, not the SQL, was much of a credit
-// check's time (docs/performance.md). Both take their values bound, through the binary
-// protocol:
-//  - ServerStatement: one statement prepared on the server once, executed with new values
-//    (the credit check's position);
-//  - ArrayInsert: many rows inserted per round trip through one prepared INSERT (imports).
-//
-// Rows come back as text, none meaning SQL NULL.
+// Internal to sql/: the MariaDB C API where SOCI's MySQL backend falls short. It runs a
+// vector bind as one statement per row, far too slow for imports: ArrayInsert inserts many
+// rows per round trip through one INSERT prepared on the server, its values bound through the
+// binary protocol.
 
 #include <memory>
 #include <optional>
@@ -20,25 +14,6 @@ class session;
 }
 
 namespace tallyman::sql {
-
-using TextRow = std::vector<std::optional<std::string>>;
-using ResultSet = std::vector<TextRow>;
-
-class ServerStatement {
- public:
-  // `sql` with a '?' for each parameter; `columns` the number of result columns.
-  ServerStatement(soci::session& session, const std::string& sql, std::size_t columns);
-  ~ServerStatement();
-  ServerStatement(const ServerStatement&) = delete;
-  ServerStatement& operator=(const ServerStatement&) = delete;
-
-  // Executes with these parameters, bound as text; the first row, or none.
-  std::optional<TextRow> row(const std::vector<std::string>& params);
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
 
 // One INSERT prepared on the server (`sql` with a '?' per column) and run for many rows per
 // round trip through MariaDB's array binding (COM_STMT_BULK_EXECUTE): the server parses it

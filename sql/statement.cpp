@@ -1,7 +1,6 @@
 #include "sql/statement.hpp"
 
 #include "core/check.hpp"
-#include "core/wait.hpp"
 #include "sql/mysql_api.hpp"
 
 #include <mysqld_error.h>
@@ -135,11 +134,7 @@ sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::s
   return st;
 }
 
-// Only the progress handler (on_progress in database.cpp) interrupts a statement here, and
-// only on a thread that must not wait.
 [[noreturn]] void rethrow(const soci::soci_error& e) {
-  const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e);
-  if (lite != nullptr && (lite->result() & 0xff) == SQLITE_INTERRUPT) throw WouldWait{};
   const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
   if (my != nullptr && (my->err_num_ == ER_DUP_ENTRY || my->err_num_ == ER_LOCK_DEADLOCK))
     throw TransactionConflict(e.get_error_message());
@@ -153,7 +148,6 @@ void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int 
   const std::string error = stepped == SQLITE_DONE || stepped == SQLITE_ROW ? std::string() : sqlite3_errmsg(conn);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  if (stepped == SQLITE_INTERRUPT) throw WouldWait{};  // as in rethrow
   if (!error.empty()) throw DatabaseError(error);
 }
 
@@ -287,13 +281,6 @@ void insert_rows_array(soci::session& session, const std::string& head, std::siz
 }
 
 }  // namespace
-
-void Batch::add(std::string sql, Params params) { statements_.emplace_back(std::move(sql), std::move(params)); }
-
-void Batch::run(Database& db) {
-  for (auto& [sql, params] : statements_) execute(db, sql, params);
-  statements_.clear();
-}
 
 void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
                  const std::string& column, std::span<const std::pair<std::string, long long>> rows) {

@@ -32,11 +32,11 @@ struct sqlite3_stmt;
 
 namespace tallyman::sql {
 
-// What a SOCI or driver failure becomes: DatabaseError, or WouldWait for a read that SQLite
-// stopped because its thread must not wait and its budget was spent (core/wait.hpp).
+// What a SOCI or driver failure becomes: DatabaseError, or TransactionConflict when MySQL lost
+// the transaction to another (a key taken meanwhile, a deadlock, a cluster's certification).
 [[noreturn]] void rethrow(const soci::soci_error& e);
 
-// Runs f, turning any SOCI or driver failure into DatabaseError (or WouldWait, as above).
+// Runs f, turning any SOCI or driver failure into DatabaseError (or TransactionConflict).
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   try {
@@ -87,10 +87,10 @@ class Params {
 void execute(Database& db, const std::string& sql, Params& params);
 
 // SQLite's C API, where SOCI's layers are a measurable share of a hot statement's cost
-// (execute(), the credit check's position in prepared.hpp, insert_rows): the connection
+// (execute(), insert_rows): the connection
 // under a session; a statement prepared on it (throws DatabaseError); and the end of a run,
 // given what sqlite3_step returned: reset for the next run, its bindings cleared,
-// DatabaseError if the step failed (WouldWait if the read was stopped, as for rethrow).
+// DatabaseError if the step failed.
 sqlite_api::sqlite3* sqlite_connection(soci::session& session);
 sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::string& sql);
 void sqlite_finish(sqlite_api::sqlite3* conn, sqlite_api::sqlite3_stmt* st, int stepped);
@@ -130,19 +130,6 @@ class Query {
  private:
   soci::statement st_;
   std::string sql_;
-};
-
-// Statements collected to run later, in order, on the calling transaction's connection (a
-// credit check gathers its writes while it decides).
-class Batch {
- public:
-  void add(std::string sql, Params params);
-  bool empty() const { return statements_.empty(); }
-  // Runs them and empties the batch.
-  void run(Database& db);
-
- private:
-  std::vector<std::pair<std::string, Params>> statements_;
 };
 
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.

@@ -193,7 +193,7 @@ TEST_CASE("credit: 400 reserving checks at once, on two instances, approve exact
 
 TEST_CASE("credit: one order_ref checked for two customers at once, on two instances, holds for one of them only",
           "[http][mysql]") {
-  // Turns are per customer, so two customers' turns run side by side; the same new order_ref
+  // Desks are per customer, so two customers' batches run side by side; the same new order_ref
   // in both must end held by one, the other's check answered 409, and each customer's
   // reserved credit the sum of its own holds. (On MariaDB the later hold replaced the earlier,
   // and its customer's reserved credit kept the amount, in about one order in ten; and a turn
@@ -317,13 +317,12 @@ TEST_CASE("credit: the person who asked for a raise may not approve it, under an
   CHECK(s.call("POST", "/v1/limit-changes/" + id + "/approve", "manager").status == 200);
 }
 
-TEST_CASE("credit: checks that only read are answered a round of I/O at a time, workers answer the rest",
-          "[http][mysql]") {
+TEST_CASE("credit: checks go to the credit desk, every other credit route to the workers", "[http][mysql]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
   Service s(backend);
-  auto in_rounds = [&] {
+  auto at_desk = [&] {
     const std::string m = s.call("GET", "/metrics", "").body;
-    const std::string name = "\ntallyman_requests_in_rounds_total ";
+    const std::string name = "\ntallyman_credit_batch_checks_total ";
     const std::size_t at = m.find(name);
     REQUIRE(at != std::string::npos);
     return std::stoll(m.substr(at + name.size()));
@@ -332,37 +331,33 @@ TEST_CASE("credit: checks that only read are answered a round of I/O at a time, 
 
   CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false)).json_body()["decision"] ==
         "approved");
-  CHECK(in_rounds() == 1);
-  // A customer's credit is quick too, on SQLite; on MySQL only checks are read ahead.
-  CHECK(reserved(s, "C-1") == 0);
-  const long long credit = backend == "sqlite" ? 1 : 0;
-  CHECK(in_rounds() == 1 + credit);
-  // A hold, and a declined check (kept for an override), write: a worker answers them.
+  CHECK(at_desk() == 1);
+  CHECK(reserved(s, "C-1") == 0);  // a customer's credit: a worker's
+  // A hold, and a declined check (kept for an override), write: the desk writes them.
   CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 300, true)).json_body()["decision"] ==
         "approved");
   CHECK(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-3", 5000, false)).json_body()["decision"] ==
         "declined");
-  CHECK(in_rounds() == 1 + credit);
+  CHECK(at_desk() == 3);
   CHECK(reserved(s, "C-1") == 300);
-  CHECK(in_rounds() == 1 + 2 * credit);
   CHECK(s.call("POST", "/v1/credit-checks/SO-3/override", "finance", json{{"reason", "paid in advance"}}).status ==
         200);
-  // A check read ahead sees what was committed before it: with the hold of 300 released,
-  // 900 fits the limit of 1000.
+  // A check sees what was committed before it: with the hold of 300 released, 900 fits the
+  // limit of 1000.
   CHECK(s.call("DELETE", "/v1/reservations/SO-2", "sales").status == 200);
   auto after = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-4", 900, false)).json_body();
   CHECK(after["decision"] == "approved");
   CHECK(after["exposure"]["reserved"] == 0);
-  CHECK(in_rounds() == 2 + 2 * credit);
+  CHECK(at_desk() == 4);
 }
 
-TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, and exits 0", "[http][mysql]") {
-  // The round's worker answers on the loop's thread (http/server.cpp, call_worker): the loop
-  // must run until it has, though the stop signal winds the rest down. One loop, so that the
-  // /healthz below comes to the loop whose round is out.
+TEST_CASE("credit: on MySQL SIGTERM lets a batch of checks at the desk finish, and exits 0", "[http][mysql]") {
+  // The desk answers on the connection's loop (http/server.cpp, hand_over): the loop must run
+  // until it has, though the stop signal winds the rest down. One loop, so that the /healthz
+  // below comes to the loop whose check is out.
   Service s("mysql", "TALLYMAN_IO_THREADS=1");
   customer(s, "C-1", 1000);
-  // Another session's table lock holds the round's read of the position at the server.
+  // Another session's table lock holds the batch's read of the position at the server.
   auto db = lock_customers(s);
   test::HttpClient busy(s.port());
   const std::string body = check("C-1", "SO-1", 100, false).dump();
@@ -370,7 +365,7 @@ TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, a
                 "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                 "\r\n\r\n" + body);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  // Meanwhile the loops answer what needs no database: the round waits at a worker, not here.
+  // Meanwhile the loops answer what needs no database: the check waits at the desk, not here.
   CHECK(s.call("GET", "/healthz", "").status == 200);
   int exit_status = -1;
   std::thread stopper([&] { exit_status = s.stop(); });
@@ -384,63 +379,73 @@ TEST_CASE("credit: on MySQL SIGTERM lets a round of checks at a worker finish, a
   CHECK(exit_status == 0);
 }
 
-TEST_CASE("credit: on MySQL a round of checks that waits too long for a worker is answered 503, the next is not",
+TEST_CASE("credit: on MySQL a check that waits too long at its desk is answered 503, the next is not",
           "[http][mysql]") {
-  // One worker, held by a read that another session's table lock keeps at the server: the
-  // round's task waits in the pool's queue, and after 500 ms every check of it is answered
-  // 503. The loop must then call a worker for the next round again.
-  Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_IO_THREADS=1");
+  // One desk, held by a check whose read another session's table lock keeps at the server: a
+  // second check waits in the desk's queue, and after 500 ms is answered 503, never run.
+  Service s("mysql", "TALLYMAN_DESKS=1 TALLYMAN_IO_THREADS=1");
   customer(s, "C-1", 1000);
   auto db = lock_customers(s);
   test::HttpClient busy(s.port());
-  busy.send_raw("GET /v1/customers/C-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("collector") +
-                "\r\n\r\n");
+  const std::string body = check("C-1", "SO-0", 100, false).dump();
+  busy.send_raw("POST /v1/credit-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("sales") +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto refused = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false));
+  auto refused = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, true));
   CHECK(refused.status == 503);
   CHECK(refused.header("content-type") == "application/problem+json");
+  CHECK(refused.header("retry-after") == "1");
   db->session() << "UNLOCK TABLES";
   auto held = busy.read_response();
   REQUIRE(held);
   CHECK(held->status == 200);
+  CHECK(s.call("GET", "/v1/reservations/SO-1", "sales").status == 404);  // never run
   auto next = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 100, false));
   CHECK(next.status == 200);
   CHECK(next.json_body()["decision"] == "approved");
 }
 
-TEST_CASE("credit: on MySQL a request or a round of checks that finds the workers' queue full is answered 503 at once, "
-          "and the next round is answered",
+TEST_CASE("credit: on MySQL a request or a check that finds its queue full is answered 503 at once, the next is not",
           "[http][mysql]") {
-  // One worker, held by a read that another session's table lock keeps at the server, and
-  // room for two in its queue: two more reads fill it. A third read, and then a round of
-  // checks, find it full: each is answered 503 at once (the reaper, 500 ms later, answers
-  // otherwise). The loop must then call a worker for the next round again.
-  Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_IO_THREADS=1 TALLYMAN_WORKER_QUEUE=2");
+  // One worker and one desk, each held by a request whose read another session's table lock
+  // keeps at the server, and room for two in each queue: two more of each fill them. A third
+  // finds its queue full and is answered 503 at once (the reaper, 500 ms later, answers
+  // otherwise).
+  Service s("mysql", "TALLYMAN_WORKERS=1 TALLYMAN_DESKS=1 TALLYMAN_IO_THREADS=1 TALLYMAN_WORKER_QUEUE=2");
   customer(s, "C-1", 1000);
   auto db = lock_customers(s);
   const std::string read =
       "GET /v1/customers/C-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("collector") + "\r\n\r\n";
-  test::HttpClient busy(s.port());
-  busy.send_raw(read);
+  auto check_of = [&](const char* order) {
+    const std::string body = check("C-1", order, 100, false).dump();
+    return "POST /v1/credit-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.key("sales") +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  std::vector<std::unique_ptr<test::HttpClient>> waiting;
+  for (const std::string& request : {read, check_of("SO-0")}) {
+    waiting.push_back(std::make_unique<test::HttpClient>(s.port()));
+    waiting.back()->send_raw(request);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  test::HttpClient queued_1(s.port());
-  test::HttpClient queued_2(s.port());
-  queued_1.send_raw(read);
-  queued_2.send_raw(read);
+  for (const std::string& request : {read, read, check_of("SO-1"), check_of("SO-2")}) {
+    waiting.push_back(std::make_unique<test::HttpClient>(s.port()));
+    waiting.back()->send_raw(request);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   auto is_queue_full = [](const test::HttpResponse& r) {
     return r.status == 503 && r.header("content-type") == "application/problem+json" &&
            r.json_body()["detail"].get<std::string>().find("too many requests are waiting") != std::string::npos;
   };
   CHECK(is_queue_full(s.call("GET", "/v1/customers/C-1", "collector")));
-  CHECK(is_queue_full(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-1", 100, false))));
+  CHECK(is_queue_full(s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-3", 100, false))));
   db->session() << "UNLOCK TABLES";
-  for (test::HttpClient* client : {&busy, &queued_1, &queued_2}) {
+  for (auto& client : waiting) {
     auto answered = client->read_response();
     REQUIRE(answered);
     CHECK((answered->status == 200 || answered->status == 503));  // 503: reaped, on a slow machine
   }
-  auto next = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-2", 100, false));
+  auto next = s.call("POST", "/v1/credit-checks", "sales", check("C-1", "SO-4", 100, false));
   CHECK(next.status == 200);
   CHECK(next.json_body()["decision"] == "approved");
 }

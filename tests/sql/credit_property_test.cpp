@@ -118,25 +118,38 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
     const std::string customer = customers[static_cast<std::size_t>(pick(0, 2))];
     const std::string order = "O-" + std::to_string(pick(1, 8));
     const long what = pick(0, 99);
-    if (what < 45) {  // a check, reserving or not
-      const std::int64_t amount = pick(1, 60) * 100;
-      const bool reserve = pick(0, 3) != 0;
-      CAPTURE(customer, order, amount, reserve);
-      const CreditCheck got = books.check_credit(finance, {customer, order, amount, eur, reserve}, today);
-      if (model.conflicts(customer, order)) {
-        CHECK(got.outcome == PostOutcome::conflict);
-        ++conflicts;
-      } else {
-        REQUIRE(got.outcome == PostOutcome::created);
-        const CreditDecision want = model.decide(customer, order, amount, day);
+    if (what < 45) {  // a batch of checks, reserving or not, as the credit desk makes them
+      // Half the batches are one customer's: their checks must see each other's holds.
+      const long size = pick(1, 6);
+      const bool one_customer = pick(0, 1) != 0;
+      std::vector<CreditCheckInput> batch;
+      for (long k = 0; k < size; ++k) {
+        const std::string who = one_customer ? customer : customers[static_cast<std::size_t>(pick(0, 2))];
+        const std::string what_order = k == 0 ? order : "O-" + std::to_string(pick(1, 8));
+        batch.push_back({{who, what_order, pick(1, 60) * 100, eur, pick(0, 3) != 0}, finance.name, false});
+      }
+      const std::vector<CreditCheck> answers = books.check_credits(batch, today).checks;
+      REQUIRE(answers.size() == batch.size());
+      // The model decides them one by one.
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        const auto& [who, what_order, amount, currency, reserve] = batch[k].request;
+        CAPTURE(k, who, what_order, amount, reserve);
+        const CreditCheck& got = answers[k];
+        if (model.conflicts(who, what_order)) {
+          CHECK(got.outcome == CreditOutcome::held_elsewhere);
+          ++conflicts;
+          continue;
+        }
+        REQUIRE(got.outcome == CreditOutcome::decided);
+        const CreditDecision want = model.decide(who, what_order, amount, day);
         CHECK(got.answer.decision == want);
-        CHECK(got.answer.after_order == model.after_order(customer, order, amount, day));
+        CHECK(got.answer.after_order == model.after_order(who, what_order, amount, day));
         if (want != CreditDecision::approved) {
-          model.kept[order] = ModelKept{customer, amount, false};
+          model.kept[what_order] = ModelKept{who, amount, false};
           ++declined;
         } else {
           ++approved;
-          if (reserve) model.hold(customer, order, amount, day);
+          if (reserve) model.hold(who, what_order, amount, day);
         }
       }
     } else if (what < 52) {  // finance overrides a kept check
@@ -145,13 +158,13 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
       const CreditCheck got = books.override_check(finance, order, "known customer", reserve, today);
       auto kept = model.kept.find(order);
       if (kept == model.kept.end()) {
-        CHECK(got.outcome == PostOutcome::not_found);
+        CHECK(got.outcome == CreditOutcome::no_check);
       } else if (kept->second.overridden) {
-        CHECK(got.outcome == PostOutcome::already_decided);
+        CHECK(got.outcome == CreditOutcome::overridden_already);
       } else if (model.conflicts(kept->second.customer, order)) {
-        CHECK(got.outcome == PostOutcome::conflict);
+        CHECK(got.outcome == CreditOutcome::held_elsewhere);
       } else {
-        CHECK(got.outcome == PostOutcome::created);
+        CHECK(got.outcome == CreditOutcome::decided);
         CHECK(got.answer.decision == CreditDecision::approved);
         kept->second.overridden = true;
         ++overridden;

@@ -19,6 +19,11 @@ namespace {
 
 Date d(const char* text) { return parse_date(text).value(); }
 
+// One check, as a batch of one.
+CreditCheck check_one(Books& books, const Actor& actor, const CreditCheckRequest& request, Date today) {
+  return books.check_credits({{request, actor.name, false}}, today).checks.front();
+}
+
 }  // namespace
 
 TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts no more", "[sql][mysql]") {
@@ -32,23 +37,23 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   REQUIRE(books.put_credit_policy(sales, policy).accepted());
 
   const CreditCheckRequest order{"C-1", "SO-1", 6000, *parse_currency("EUR"), true};
-  CreditCheck first = books.check_credit(sales, order, d("2026-03-01"));
+  CreditCheck first = check_one(books, sales, order, d("2026-03-01"));
   REQUIRE(first.answer.decision == CreditDecision::approved);
   REQUIRE(first.reservation);
   CHECK(first.reservation->expires == d("2026-03-11"));
   const CreditCheckRequest second{"C-1", "SO-2", 6000, *parse_currency("EUR"), true};
   // On its last day the hold still counts: the second order does not fit.
-  CHECK(books.check_credit(sales, second, d("2026-03-11")).answer.decision == CreditDecision::declined);
+  CHECK(check_one(books, sales, second, d("2026-03-11")).answer.decision == CreditDecision::declined);
   // The day after, it counts no more, though the job has not run yet.
   CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 0);
   CHECK(books.expire_reservations(d("2026-03-11")) == 0);
   CHECK(books.expire_reservations(d("2026-03-12")) == 1);
   CHECK(books.reservation("SO-1")->status == ReservationStatus::expired);
-  CHECK(books.check_credit(sales, second, d("2026-03-12")).answer.decision == CreditDecision::approved);
+  CHECK(check_one(books, sales, second, d("2026-03-12")).answer.decision == CreditDecision::approved);
   CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 6000);
   // An expired order may be held again.
   const CreditCheckRequest renewed{"C-1", "SO-1", 4000, *parse_currency("EUR"), true};
-  CHECK(books.check_credit(sales, renewed, d("2026-03-12")).reservation->amount == 4000);
+  CHECK(check_one(books, sales, renewed, d("2026-03-12")).reservation->amount == 4000);
   CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 10000);
 }
 
@@ -61,15 +66,15 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
   for (const char* id : {"C-1", "C-2"})
     REQUIRE(books.post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false})
                 .outcome == PostOutcome::created);
-  REQUIRE(books.check_credit(sales, {"C-1", "SO-1", 6000, eur, true}, d("2026-03-01")).reservation);
+  REQUIRE(check_one(books, sales, {"C-1", "SO-1", 6000, eur, true}, d("2026-03-01")).reservation);
   const CreditCheckRequest theirs{"C-2", "SO-1", 1000, eur, true};
-  CHECK(books.check_credit(sales, theirs, d("2026-03-31")).outcome == PostOutcome::conflict);
+  CHECK(check_one(books, sales, theirs, d("2026-03-31")).outcome == CreditOutcome::held_elsewhere);
   // Past its last day the hold counts no more for C-1, but until the job marks it expired it
   // is still in C-1's reserved credit: C-2 may not take the order_ref over yet.
-  CHECK(books.check_credit(sales, theirs, d("2026-04-01")).outcome == PostOutcome::conflict);
+  CHECK(check_one(books, sales, theirs, d("2026-04-01")).outcome == CreditOutcome::held_elsewhere);
   CHECK(books.expire_reservations(d("2026-04-01")) == 1);
-  const CreditCheck taken = books.check_credit(sales, theirs, d("2026-04-01"));
-  CHECK(taken.outcome == PostOutcome::created);
+  const CreditCheck taken = check_one(books, sales, theirs, d("2026-04-01"));
+  CHECK(taken.outcome == CreditOutcome::decided);
   REQUIRE(taken.reservation);
   CHECK(books.reservation("SO-1")->customer == "C-2");
   CHECK(books.account("C-1", d("2026-04-01"))->balance.reserved == 0);
@@ -86,7 +91,7 @@ struct OverrideRace {
     for (const char* id : {"C-1", "C-2"})
       REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
                   .outcome == PostOutcome::created);
-    REQUIRE(books.check_credit(finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
+    REQUIRE(check_one(books, finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
             CreditDecision::declined);
   }
   ~OverrideRace() {
@@ -145,7 +150,7 @@ TEST_CASE("reservations: on MySQL an override that loses its order_ref to anothe
   other->session() << "COMMIT";
   race.overrider.join();
   CHECK(race.failed == "");
-  CHECK(race.overridden.outcome == PostOutcome::conflict);
+  CHECK(race.overridden.outcome == CreditOutcome::held_elsewhere);
   CHECK(race.books.reservation("SO-1")->customer == "C-2");
   CHECK(race.books.account("C-1", race.today)->balance.reserved == 0);
   CHECK(race.books.account("C-2", race.today)->balance.reserved == 700);
@@ -183,7 +188,7 @@ TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs ag
   other->session() << "ROLLBACK";
   race.overrider.join();
   CHECK(race.failed == "");
-  CHECK(race.overridden.outcome == PostOutcome::created);
+  CHECK(race.overridden.outcome == CreditOutcome::decided);
   CHECK(race.overridden.answer.decision == CreditDecision::approved);
   CHECK(race.count("SELECT COUNT(*) FROM credit_checks WHERE order_ref = 'SO-1' AND overridden_by = 'f'") == 1);
   CHECK(race.count("SELECT COUNT(*) FROM audit WHERE action = 'credit_check.override'") == 1);
@@ -203,9 +208,21 @@ struct Desk {
   const Date today = d("2026-06-15");
 };
 
+std::string outcome_of(CreditOutcome o) {
+  switch (o) {
+    case CreditOutcome::decided: return "decided";
+    case CreditOutcome::unknown_customer: return "unknown_customer";
+    case CreditOutcome::currency_mismatch: return "currency_mismatch";
+    case CreditOutcome::held_elsewhere: return "held_elsewhere";
+    case CreditOutcome::no_check: return "no_check";
+    case CreditOutcome::overridden_already: return "overridden_already";
+  }
+  return "?";
+}
+
 std::string answer_of(const CreditCheck& c) {
-  std::string out = std::string(to_string(c.outcome)) + " " + c.field;
-  if (c.outcome != PostOutcome::created) return out;
+  std::string out = outcome_of(c.outcome);
+  if (c.outcome != CreditOutcome::decided) return out;
   const CreditPosition& p = c.position;
   out += " " + std::string(to_string(c.answer.decision)) + " [";
   for (CreditReason r : c.answer.reasons) out += std::string(to_string(r)) + " ";
@@ -222,11 +239,10 @@ std::string answer_of(const CreditCheck& c) {
 
 }  // namespace
 
-TEST_CASE("credit: checks that only read, from many connections at once, answer as each alone does",
+TEST_CASE("credit: checks decided in one batch answer as each alone does, from many connections at once",
           "[sql][mysql]") {
-  // On MariaDB such checks that arrive together are read in one statement (positions_sql):
-  // every kind of position, and a customer that does not exist, must come out of it as they
-  // do read alone.
+  // A batch's positions are read in one statement: every kind of position, and a customer
+  // that does not exist, must come out of it as they do read alone.
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
   Desk desk(backend);
   auto& [t, books, finance, eur, today] = desk;
@@ -248,9 +264,9 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
   REQUIRE(books.post_payment(finance, Payment{"P-1", "C-CREDIT", d("2026-06-10"), 45000, eur, {}}).accepted());
   REQUIRE(books.post_credit_note(finance, CreditNote{"N-1", "C-CREDIT", d("2026-06-11"), 2500, eur, {}}).accepted());
   customer("C-HELD", 60000);  // holds an order of its own
-  REQUIRE(books.check_credit(finance, {"C-HELD", "SO-HELD", 25000, eur, true}, today).reservation);
+  REQUIRE(check_one(books, finance, {"C-HELD", "SO-HELD", 25000, eur, true}, today).reservation);
   customer("C-EXPIRED", 60000);  // its hold ran out ten days ago; the job has not marked it
-  REQUIRE(books.check_credit(finance, {"C-EXPIRED", "SO-OLD", 25000, eur, true}, d("2026-04-06")).reservation);
+  REQUIRE(check_one(books, finance, {"C-EXPIRED", "SO-OLD", 25000, eur, true}, d("2026-04-06")).reservation);
   customer("C-ONHOLD", 100000, true);
   customer("C-NOLIMIT", std::nullopt);
   customer("C-USD", 100000, false, "USD");
@@ -266,46 +282,54 @@ TEST_CASE("credit: checks that only read, from many connections at once, answer 
       {"C-EXPIRED", "SO-L", 60000, eur, false},
   };
   std::vector<std::string> alone;
-  for (const CreditCheckRequest& r : requests) alone.push_back(answer_of(books.check_credit(finance, r, today)));
+  for (const CreditCheckRequest& r : requests) alone.push_back(answer_of(check_one(books, finance, r, today)));
   // The answers differ from one another: the mix covers what a position can hold.
   CHECK(std::set<std::string>(alone.begin(), alone.end()).size() == requests.size());
-  CHECK(alone[0].starts_with("created  approved"));
+  CHECK(alone[0].starts_with("decided approved"));
   CHECK(alone[3].find("overdue=30000 days=45") != std::string::npos);
   CHECK(alone[5].find("unapplied=7500") != std::string::npos);
   CHECK(alone[6].find("reserved=0") != std::string::npos);      // its own hold left out
   CHECK(alone[7].find("reserved=25000") != std::string::npos);
-  CHECK(alone[8].starts_with("conflict order_ref"));             // held by another customer
-  CHECK(alone[11].starts_with("currency_mismatch currency"));
-  CHECK(alone[12].starts_with("unknown_customer customer"));
+  CHECK(alone[8] == "held_elsewhere");  // held by another customer
+  CHECK(alone[11] == "currency_mismatch");
+  CHECK(alone[12] == "unknown_customer");
   CHECK(alone[14].find("approved [] limit=60000 open=0 unapplied=0 reserved=0") != std::string::npos);
 
-  const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
+  std::vector<CreditCheckInput> inputs;
+  for (const CreditCheckRequest& r : requests) inputs.push_back({r, finance.name, false});
+  const CreditAnswers together = books.check_credits(inputs, today);
+  for (std::size_t k = 0; k < requests.size(); ++k) CHECK(answer_of(together.checks[k]) == alone[k]);
+  // Batches of every size from many connections at once, each in its own order.
   constexpr int threads = 16, rounds = 25;
   std::vector<std::vector<std::string>> seen(threads);
   std::vector<std::thread> pool;
   for (int k = 0; k < threads; ++k)
     pool.emplace_back([&, k] {
       sql::SqlBooks mine(t.connect());
-      for (int round = 0; round < rounds; ++round)
-        for (std::size_t i = 0; i < requests.size(); ++i) {
-          const std::size_t r = (i + static_cast<std::size_t>(k * 5 + round)) % requests.size();
-          std::string got = answer_of(mine.check_credit(finance, requests[r], today));
-          if (got != alone[r]) seen[k].push_back(requests[r].order_ref + ": " + got + " | alone: " + alone[r]);
+      for (int round = 0; round < rounds; ++round) {
+        const std::size_t size = 1 + static_cast<std::size_t>(k + round) % requests.size();
+        std::vector<CreditCheckInput> batch;
+        std::vector<std::size_t> asked;
+        for (std::size_t i = 0; i < size; ++i) {
+          asked.push_back((i + static_cast<std::size_t>(k * 5 + round)) % requests.size());
+          batch.push_back(inputs[asked.back()]);
         }
+        const CreditAnswers answers = mine.check_credits(batch, today);
+        for (std::size_t i = 0; i < size; ++i) {
+          const std::string got = answer_of(answers.checks[i]), want = alone[asked[i]];
+          if (got != want) seen[k].push_back(requests[asked[i]].order_ref + ": " + got + " | alone: " + want);
+        }
+      }
     });
   for (std::thread& th : pool) th.join();
   for (const auto& differences : seen)
     for (const std::string& difference : differences) FAIL(difference);
-  // On MariaDB the checks did go to the server together, not one by one.
-  if (backend == "mysql") CHECK(sql::SqlBooks::checks_read_together() - together_before > threads * rounds);
 }
 
-TEST_CASE("credit: reserving checks held up together go in one turn, each seeing the holds of those before it",
+TEST_CASE("credit: reserving checks in one batch each see the holds of those before it, as one by one",
           "[sql][mysql]") {
-  // Another session holds the customers' rows (SQLite: the write lock) while the checks come:
-  // the first of each customer leads a turn of one and waits at the database, the rest queue
-  // behind it and then go together in one turn. There each must be decided on the holds of
-  // those before it; on MariaDB the turn reads all their positions at its start (run_turn).
+  // The batch reads every position once; each check must still be decided on the holds of
+  // those before it (core/credit_batch.cpp), and the holds written as one by one would.
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
   Desk desk(backend);
   auto& [t, books, finance, eur, today] = desk;
@@ -319,33 +343,22 @@ TEST_CASE("credit: reserving checks held up together go in one turn, each seeing
   requests.push_back({"C-2", "SO-OTHER", 2000, eur, true});
   for (int k = 0; k < 6; ++k) requests.push_back({"C-2", "SO-SAME", 3000, eur, true});
 
-  auto blocker = t.connect();
-  if (backend == "mysql") {
-    blocker->session() << "START TRANSACTION";
-    blocker->session() << "SELECT id FROM customers WHERE id IN ('C-1', 'C-2') FOR UPDATE";
-  } else {
-    blocker->session() << "BEGIN IMMEDIATE";
-  }
-  const sql::SqlBooks::TurnCount before = sql::SqlBooks::write_turns();
-  std::vector<CreditCheck> answers(requests.size());
-  std::vector<std::thread> threads;
+  std::vector<CreditCheckInput> inputs;
+  for (const CreditCheckRequest& r : requests) inputs.push_back({r, finance.name, false});
+  const std::vector<CreditCheck> answers = books.check_credits(inputs, today).checks;
+  // The same checks one by one, on books of their own.
+  Desk one_by_one(backend);
+  for (const char* id : {"C-1", "C-2"})
+    REQUIRE(one_by_one.books.post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == PostOutcome::created);
   for (std::size_t k = 0; k < requests.size(); ++k)
-    threads.emplace_back([&, k] {
-      sql::SqlBooks mine(t.connect());
-      answers[k] = mine.check_credit(finance, requests[k], today);
-    });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all queued
-  blocker->session() << (backend == "mysql" ? "COMMIT" : "ROLLBACK");
-  for (std::thread& th : threads) th.join();
-  const sql::SqlBooks::TurnCount after = sql::SqlBooks::write_turns();
-  CHECK(after.checks - before.checks == requests.size());
-  CHECK(after.turns - before.turns < requests.size());  // some went together
+    CHECK(answer_of(check_one(one_by_one.books, finance, requests[k], today)) == answer_of(answers[k]));
 
   std::multiset<std::int64_t> seen_reserved;  // by C-1's approved checks
   int c1_approved = 0, c1_declined = 0;
   for (std::size_t k = 0; k < requests.size(); ++k) {
     INFO(requests[k].order_ref << ": " << answer_of(answers[k]));
-    REQUIRE(answers[k].outcome == PostOutcome::created);
+    REQUIRE(answers[k].outcome == CreditOutcome::decided);
     if (requests[k].customer == "C-2") {
       CHECK(answers[k].answer.decision == CreditDecision::approved);
       continue;
@@ -361,67 +374,9 @@ TEST_CASE("credit: reserving checks held up together go in one turn, each seeing
   CHECK(c1_approved == 5);
   CHECK(c1_declined == 4);
   CHECK(seen_reserved == std::multiset<std::int64_t>{0, 1000, 2000, 3000, 4000});
+  CHECK(answers.back().position.reserved == 2000);  // SO-SAME's own hold left out, SO-OTHER's in
   CHECK(books.account("C-1", today)->balance.reserved == 5000);
   CHECK(books.account("C-2", today)->balance.reserved == 5000);
   CHECK(books.reservation("SO-SAME")->amount == 3000);
 }
 
-TEST_CASE("books: reads together see one snapshot, taken at the first of them", "[sql]") {
-  // What the I/O threads rely on when they answer a round of checks in one read transaction
-  // (WorkerPool::answer_here): on SQLite, what another connection commits meanwhile is seen
-  // after the reads, not between them.
-  test::TestDb t("sqlite");
-  sql::SqlBooks books(t.connect()), other(t.connect());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  REQUIRE(books.post_customer(finance, {"C-1", "One", eur, 100, "NET30", std::nullopt, std::nullopt, false}).outcome ==
-          PostOutcome::created);
-  std::optional<Customer> first, second;
-  // (A lowered limit applies at once.)
-  books.read_together([&] {
-    first = books.customer("C-1");
-    CustomerPatch lower;
-    lower.credit_limit = std::optional<std::int64_t>(50);
-    REQUIRE(other.patch_customer(finance, "C-1", lower).accepted());
-    second = books.customer("C-1");
-  });
-  REQUIRE(first);
-  REQUIRE(second);
-  CHECK(first->credit_limit == 100);
-  CHECK(second->credit_limit == 100);
-  CHECK(books.customer("C-1")->credit_limit == 50);
-}
-
-TEST_CASE("books: on MySQL checks read ahead are decided from what was read, each once, within the reads together",
-          "[sql][mysql]") {
-  // What a round of checks answered by one worker relies on (Router::read_ahead): the round's
-  // positions are read in one statement, and each check then takes its own without a read.
-  test::TestDb t("mysql");
-  sql::SqlBooks books(t.connect()), other(t.connect());
-  REQUIRE(books.reads_ahead());
-  const Actor finance{"f", Role::finance, "r1", "{}"};
-  const Currency eur = *parse_currency("EUR");
-  const Date today = *parse_date("2026-06-15");
-  for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.post_customer(finance, {id, "One", eur, 100, "NET30", std::nullopt, std::nullopt, false}).outcome ==
-            PostOutcome::created);
-  const CreditCheckRequest one{"C-1", "SO-1", 80, eur, false}, two{"C-2", "SO-2", 80, eur, false};
-  const auto lower = [&](const char* id) {
-    CustomerPatch patch;
-    patch.credit_limit = std::optional<std::int64_t>(50);
-    REQUIRE(other.patch_customer(finance, id, patch).accepted());
-  };
-  const std::uint64_t together_before = sql::SqlBooks::checks_read_together();
-  books.read_together([&] {
-    books.read_ahead({one, two, one}, today);
-    CHECK(sql::SqlBooks::checks_read_together() - together_before == 3);  // in one statement
-    lower("C-1");
-    // Both checks of SO-1 are answered from the read: the limit was 100 then.
-    for (int k = 0; k < 2; ++k) CHECK(books.check_credit(finance, one, today).answer.decision == CreditDecision::approved);
-    // A third was not read ahead: it reads, and sees the lowered limit.
-    CHECK(books.check_credit(finance, one, today).answer.decision == CreditDecision::declined);
-    lower("C-2");
-  });
-  // What was read ahead and not taken is forgotten when the reads together end.
-  CHECK(books.check_credit(finance, two, today).answer.decision == CreditDecision::declined);
-}
