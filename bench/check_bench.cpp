@@ -1,7 +1,9 @@
-// A database worker's part of a credit check, without HTTP: check_bench URL [N]
-// Routes N checks without reservation (the request as wrk's script sends it) for one customer
-// through the Router and SqlBooks on one connection, as a worker does, and prints the time per
-// check. Made for callgrind too: `valgrind --tool=callgrind build/bench/check_bench URL 20000`.
+// The credit desk's part of a credit check, without HTTP: check_bench URL [N] [BATCH]
+// Submits N checks without reservation (the request as wrk's script sends it) for one customer
+// to a credit desk of one desk, BATCH at a time (each batch submitted at once, so that the
+// desk takes it as one), and prints the time per check. Made for callgrind too:
+// `valgrind --tool=callgrind build/bench/check_bench URL 20000 16`.
+#include "http/credit_desk.hpp"
 #include "http/keys.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -9,6 +11,8 @@
 #include "sql/database.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -26,6 +30,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const long n = argc > 2 ? std::atol(argv[2]) : 100000;
+  const long batch = argc > 3 ? std::atol(argv[3]) : 16;
   sql::SqlBooks books(std::make_unique<sql::Database>(*url));
   const Currency eur = *parse_currency("EUR");
   const std::string customer = "C-CHECKBENCH";
@@ -44,9 +49,26 @@ int main(int argc, char** argv) {
     std::fputs("check_bench: the check did not answer 200\n", stderr);
     return 1;
   }
+  http::CreditDesk desk(1, [&] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); },
+                        router);
+  std::mutex mutex;
+  std::condition_variable done;
+  long answered = 0, refused = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  for (long i = 0; i < n; ++i) router.handle(request, &books);
+  for (long i = 0; i < n; i += batch) {
+    const long size = std::min(batch, n - i);
+    for (long k = 0; k < size; ++k)
+      desk.submit(request, [&](http::Response r) {
+        std::lock_guard lock(mutex);
+        ++answered;
+        refused += r.status != 200;
+        done.notify_one();
+      });
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return answered == i + size; });
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%ld checks: %.2f us each\n", n, seconds * 1e6 / static_cast<double>(n));
+  std::printf("%ld checks in batches of %ld: %.2f us each (%ld not 200)\n", n, batch,
+              seconds * 1e6 / static_cast<double>(n), refused);
   return 0;
 }

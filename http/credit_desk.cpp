@@ -10,12 +10,41 @@ namespace tallyman::http {
 namespace {
 
 // The customer a credit check names, to pick its desk; "" when the body names none (it is
-// then refused at whichever desk).
+// then refused at whichever desk). Read as far as the "customer" member only (nlohmann's SAX
+// interface, stopped there): the desk reads the whole body again when it checks it.
+struct CustomerOf : nlohmann::json_sax<json> {
+  std::string customer;
+  int depth = 0;
+  bool at_customer = false;
+  bool found(bool more) {
+    at_customer = false;
+    return more;
+  }
+  bool null() override { return found(true); }
+  bool boolean(bool) override { return found(true); }
+  bool number_integer(number_integer_t) override { return found(true); }
+  bool number_unsigned(number_unsigned_t) override { return found(true); }
+  bool number_float(number_float_t, const string_t&) override { return found(true); }
+  bool string(string_t& value) override {
+    if (at_customer) customer = value;
+    return found(!at_customer);  // stops once it has it
+  }
+  bool binary(binary_t&) override { return found(true); }
+  bool start_object(std::size_t) override { return found(++depth > 0); }
+  bool key(string_t& name) override {
+    at_customer = depth == 1 && name == "customer";
+    return true;
+  }
+  bool end_object() override { return found(--depth >= 0); }
+  bool start_array(std::size_t) override { return found(++depth > 0); }
+  bool end_array() override { return found(--depth >= 0); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+};
+
 std::string customer_of(const Request& request) {
-  const json body = json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return "";
-  auto customer = body.find("customer");
-  return customer != body.end() && customer->is_string() ? customer->get<std::string>() : "";
+  CustomerOf sax;
+  json::sax_parse(request.body, &sax, nlohmann::detail::input_format_t::json, false);
+  return sax.customer;
 }
 
 constexpr const char* route = "POST /v1/credit-checks";

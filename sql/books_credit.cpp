@@ -24,92 +24,94 @@ namespace tallyman::sql {
 
 namespace {
 
-long long or_zero(long long v, soci::indicator ind) { return ind == soci::i_ok ? v : 0; }
-
-// The position of every check's customer, and of its order's hold, with the credit policy: one
-// statement, the same on both databases. The checks come in as a derived table (k, customer,
-// order_ref); each sum reads one range of its index per customer (invoices_customer_due,
-// payments_ and credit_notes_customer_unapplied, reservations_customer), grouped.
+// The position of every check's customer, and of its order's hold, with the credit policy, in
+// two statements, the same on both databases: one row per customer (however many of its checks
+// the batch has: a desk's batch is often one customer's), one per order held.
 std::vector<std::optional<StoredPosition>> read_positions(Database& db, const std::vector<CreditCheckInput>& checks,
                                                           Date today, CreditPolicy& policy) {
-  Params p;
-  std::string checked;
-  for (std::size_t k = 0; k < checks.size(); ++k) {
-    const std::string kk = p.add(static_cast<long long>(k)), customer = p.add(checks[k].request.customer),
-                      order = p.add(checks[k].request.order_ref);
-    checked += k == 0 ? "SELECT " + kk + " AS k, " + customer + " AS customer, " + order + " AS order_ref"
-                      : " UNION ALL SELECT " + kk + ", " + customer + ", " + order;
+  std::set<std::string> customers, orders;
+  for (const CreditCheckInput& c : checks) {
+    customers.insert(c.request.customer);
+    orders.insert(c.request.order_ref);
   }
-  std::set<std::string> customers;
-  for (const CreditCheckInput& c : checks) customers.insert(c.request.customer);
-  auto among = [&] { return "customer IN (" + placeholders(p, customers) + ")"; };
   const std::string day = format_date(today);
-  std::string sql =
-      "SELECT q.k, c.currency, c.credit_limit, c.grade, c.on_hold, c.dunning_hold, c.reserved_amount,"
-      " inv.open_sum, inv.overdue_sum, inv.oldest, pa.unapplied, cn.unapplied, x.lapsed,"
-      " own.customer, own.amount, own.expires_on,"
+  Params p;
+  // Each sum reads one customer's range of its index (invoices_customer_due, payments_ and
+  // credit_notes_customer_unapplied, reservations_customer).
+  const std::string sql =
+      "SELECT c.id, c.currency, c.credit_limit, c.grade, c.on_hold, c.dunning_hold, c.reserved_amount,"
+      " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
+      " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0 AND i.due_date < " +
+      p.add(day) + "),"
+      " (SELECT MIN(i.due_date) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0 AND i.due_date < " +
+      p.add(day) + "),"
+      " (SELECT SUM(pa.unapplied_amount) FROM payments pa WHERE pa.customer = c.id AND pa.unapplied_amount > 0),"
+      " (SELECT SUM(cn.unapplied_amount) FROM credit_notes cn WHERE cn.customer = c.id AND cn.unapplied_amount > 0),"
+      // Holds past their last day that the expiry job has not marked yet: in the projection,
+      // but they no longer count.
+      " (SELECT SUM(r.amount) FROM reservations r WHERE r.customer = c.id AND r.status = 'active' AND r.expires_on < " +
+      p.add(day) + "),"
       " pol.decline_on_hold, pol.decline_on_dunning_hold, pol.check_limit, pol.over_limit_review_bp,"
       " pol.review_overdue_days, pol.review_overdue_share_bp, pol.review_grade_c, pol.review_no_limit,"
       " pol.reservation_days"
-      " FROM (" + checked + ") q JOIN customers c ON c.id = q.customer CROSS JOIN credit_policy pol";
-  sql += " LEFT JOIN (SELECT customer, SUM(open_amount) AS open_sum,"
-         " SUM(CASE WHEN due_date < " + p.add(day) + " THEN open_amount ELSE 0 END) AS overdue_sum,"
-         " MIN(CASE WHEN due_date < " + p.add(day) + " THEN due_date END) AS oldest"
-         " FROM invoices WHERE " + among() + " AND open_amount > 0 GROUP BY customer) inv ON inv.customer = c.id";
-  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM payments WHERE " + among() +
-         " AND unapplied_amount > 0 GROUP BY customer) pa ON pa.customer = c.id";
-  sql += " LEFT JOIN (SELECT customer, SUM(unapplied_amount) AS unapplied FROM credit_notes WHERE " + among() +
-         " AND unapplied_amount > 0 GROUP BY customer) cn ON cn.customer = c.id";
-  // Holds past their last day that the expiry job has not marked yet: in the projection, but
-  // they no longer count.
-  sql += " LEFT JOIN (SELECT customer, SUM(amount) AS lapsed FROM reservations WHERE " + among() +
-         " AND status = 'active' AND expires_on < " + p.add(day) + " GROUP BY customer) x ON x.customer = c.id";
-  sql += " LEFT JOIN reservations own ON own.order_ref = q.order_ref AND own.status = 'active' WHERE pol.id = 1";
-
-  long long k = 0, limit = 0, on_hold = 0, dunning_hold = 0, projection = 0, open = 0, overdue = 0, paid = 0,
-            credited = 0, lapsed = 0, held = 0;
-  std::string currency, grade, oldest, held_by, held_until;
-  soci::indicator limit_ind, grade_ind, open_ind, overdue_ind, oldest_ind, paid_ind, credited_ind, lapsed_ind,
-      held_by_ind, held_ind, held_until_ind, days_ind, share_ind;
-  long long rules[7] = {}, days = 0, share = 0;  // the policy's columns but the two that may be NULL
-  Query q(db.session(), sql, p);
-  q.into(k).into(currency).into(limit, limit_ind).into(grade, grade_ind).into(on_hold).into(dunning_hold)
-      .into(projection).into(open, open_ind).into(overdue, overdue_ind).into(oldest, oldest_ind).into(paid, paid_ind)
-      .into(credited, credited_ind).into(lapsed, lapsed_ind).into(held_by, held_by_ind).into(held, held_ind)
-      .into(held_until, held_until_ind);
-  for (int c = 0; c < 4; ++c) q.into(rules[c]);
-  q.into(days, days_ind).into(share, share_ind);
-  for (int c = 4; c < 7; ++c) q.into(rules[c]);
-  std::vector<std::optional<StoredPosition>> out(checks.size());
-  if (q.run()) do {
-      if (k < 0 || static_cast<std::size_t>(k) >= checks.size() || out[static_cast<std::size_t>(k)])
-        throw DatabaseError("the positions of a batch of credit checks came back amiss");
-      StoredPosition s;
-      s.currency = db_currency(currency);
-      CreditPosition& pos = s.position;
-      if (limit_ind == soci::i_ok) pos.limit = limit;
-      if (grade_ind == soci::i_ok && !grade.empty()) pos.grade = grade[0];
-      pos.on_hold = on_hold != 0;
-      pos.dunning_hold = dunning_hold != 0;
-      pos.open = or_zero(open, open_ind);
-      pos.overdue = or_zero(overdue, overdue_ind);
-      if (oldest_ind == soci::i_ok) pos.max_days_overdue = static_cast<int>((today - db_date(oldest)).count());
-      pos.unapplied = or_zero(paid, paid_ind) + or_zero(credited, credited_ind);
-      pos.reserved = projection - or_zero(lapsed, lapsed_ind);
-      s.reserved_projection = projection;
-      if (held_by_ind == soci::i_ok) s.order_hold = StoredPosition::Hold{held_by, held, db_date(held_until)};
-      out[static_cast<std::size_t>(k)] = std::move(s);
-      policy.decline_on_hold = rules[0] != 0;
-      policy.decline_on_dunning_hold = rules[1] != 0;
-      policy.check_limit = rules[2] != 0;
-      policy.over_limit_review_bp = static_cast<int>(rules[3]);
-      policy.review_overdue_days = days_ind == soci::i_ok ? std::optional<int>(static_cast<int>(days)) : std::nullopt;
-      policy.review_overdue_share_bp =
-          share_ind == soci::i_ok ? std::optional<int>(static_cast<int>(share)) : std::nullopt;
-      policy.review_grade_c = rules[4] != 0;
-      policy.review_no_limit = rules[5] != 0;
-      policy.reservation_days = static_cast<int>(rules[6]);
-    } while (q.fetch());
+      " FROM customers c CROSS JOIN credit_policy pol WHERE c.id IN (" + placeholders(p, customers) + ") AND pol.id = 1";
+  constexpr std::size_t columns = 22;
+  std::map<std::string, StoredPosition> by_customer;
+  for (const TextRow& row : text_rows(db, sql, p, columns)) {
+    std::size_t c = 0;
+    const auto text = [&] { return row[c++]; };
+    const auto number = [&]() -> std::optional<long long> {
+      const std::optional<std::string>& v = row[c++];
+      return v ? std::optional(std::stoll(*v)) : std::nullopt;
+    };
+    const auto flag = [&] { return number().value_or(0) != 0; };
+    StoredPosition& s = by_customer[text().value_or("")];
+    CreditPosition& pos = s.position;
+    s.currency = db_currency(text().value_or(""));
+    pos.limit = number();
+    if (auto grade = text(); grade && !grade->empty()) pos.grade = (*grade)[0];
+    pos.on_hold = flag();
+    pos.dunning_hold = flag();
+    s.reserved_projection = number().value_or(0);
+    pos.open = number().value_or(0);
+    pos.overdue = number().value_or(0);
+    if (auto oldest = text()) pos.max_days_overdue = static_cast<int>((today - db_date(*oldest)).count());
+    pos.unapplied = number().value_or(0);
+    pos.unapplied += number().value_or(0);
+    pos.reserved = s.reserved_projection - number().value_or(0);
+    policy.decline_on_hold = flag();
+    policy.decline_on_dunning_hold = flag();
+    policy.check_limit = flag();
+    policy.over_limit_review_bp = static_cast<int>(number().value_or(0));
+    auto as_int = [](std::optional<long long> v) { return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt; };
+    policy.review_overdue_days = as_int(number());
+    policy.review_overdue_share_bp = as_int(number());
+    policy.review_grade_c = flag();
+    policy.review_no_limit = flag();
+    policy.reservation_days = static_cast<int>(number().value_or(0));
+    TM_ASSERT(c == columns);
+  }
+  // By the primary key alone: with `status = 'active'` beside it SQLite may choose the status
+  // index and read every active hold.
+  Params h;
+  std::map<std::string, StoredPosition::Hold> holds;  // by order_ref
+  for (const TextRow& row : text_rows(db,
+                                      "SELECT order_ref, customer, amount, expires_on, status FROM reservations"
+                                      " WHERE order_ref IN (" + placeholders(h, orders) + ")",
+                                      h, 5))
+    if (row[4] == "active")
+      holds[row[0].value_or("")] = {row[1].value_or(""), std::stoll(row[2].value_or("0")), db_date(row[3].value_or(""))};
+  std::vector<std::optional<StoredPosition>> out;
+  for (const CreditCheckInput& c : checks) {
+    auto found = by_customer.find(c.request.customer);
+    if (found == by_customer.end()) {
+      out.emplace_back();
+      continue;
+    }
+    StoredPosition s = found->second;
+    if (auto hold = holds.find(c.request.order_ref); hold != holds.end()) s.order_hold = hold->second;
+    out.push_back(std::move(s));
+  }
   return out;
 }
 

@@ -156,20 +156,64 @@ void Database::SqliteStatements::clear() {
   by_text.clear();
 }
 
-void execute(Database& db, const std::string& sql, Params& params) {
-  if (db.dialect() == Dialect::mysql) return execute_text(db.session(), sql, params);
-  sqlite_api::sqlite3* conn = sqlite_connection(db.session());
+namespace {
+
+// SQLite: the connection's statement of this text, prepared the first time.
+sqlite_api::sqlite3_stmt* kept_statement(Database& db, std::string text) {
   Database::SqliteStatements& kept = db.sqlite_statements();
-  std::vector<std::size_t> order;
-  std::string text = params.anonymous(sql, order);
   auto found = kept.by_text.find(text);
   if (found == kept.by_text.end()) {
     if (kept.by_text.size() >= sqlite_statements_max) kept.clear();
-    sqlite_api::sqlite3_stmt* st = sqlite_prepare(conn, text);
+    sqlite_api::sqlite3_stmt* st = sqlite_prepare(sqlite_connection(db.session()), text);
     found = kept.by_text.emplace(std::move(text), st).first;
   }
-  params.bind_to(found->second, order);
-  sqlite_finish(conn, found->second, sqlite_api::sqlite3_step(found->second));
+  return found->second;
+}
+
+}  // namespace
+
+void execute(Database& db, const std::string& sql, Params& params) {
+  if (db.dialect() == Dialect::mysql) return execute_text(db.session(), sql, params);
+  std::vector<std::size_t> order;
+  sqlite_api::sqlite3_stmt* st = kept_statement(db, params.anonymous(sql, order));
+  params.bind_to(st, order);
+  sqlite_finish(sqlite_connection(db.session()), st, sqlite_api::sqlite3_step(st));
+}
+
+std::vector<TextRow> text_rows(Database& db, const std::string& sql, Params& params, std::size_t columns) {
+  std::vector<TextRow> rows;
+  if (db.dialect() == Dialect::mysql) {
+    // MySQL's text protocol gives every column as text: SOCI reads any into a string.
+    TextRow row(columns);
+    std::vector<std::string> texts(columns);
+    std::vector<soci::indicator> nulls(columns);
+    Query q(db.session(), sql, params);
+    for (std::size_t c = 0; c < columns; ++c) q.into(texts[c], nulls[c]);
+    if (q.run()) do {
+        for (std::size_t c = 0; c < columns; ++c)
+          row[c] = nulls[c] == soci::i_null ? std::nullopt : std::optional<std::string>(texts[c]);
+        rows.push_back(row);
+      } while (q.fetch());
+    return rows;
+  }
+  using namespace sqlite_api;
+  std::vector<std::size_t> order;
+  sqlite3_stmt* st = kept_statement(db, params.anonymous(sql, order));
+  params.bind_to(st, order);
+  int stepped;
+  while ((stepped = sqlite3_step(st)) == SQLITE_ROW) {
+    if (static_cast<std::size_t>(sqlite3_column_count(st)) != columns) break;
+    TextRow& row = rows.emplace_back(columns);
+    for (std::size_t c = 0; c < columns; ++c) {
+      const int k = static_cast<int>(c);
+      if (sqlite3_column_type(st, k) == SQLITE_NULL) continue;
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, k));
+      row[c].emplace(text, static_cast<std::size_t>(sqlite3_column_bytes(st, k)));
+    }
+  }
+  sqlite_finish(sqlite_connection(db.session()), st, stepped);
+  if (stepped == SQLITE_ROW) throw DatabaseError("a statement gave an unexpected number of columns");
+  return rows;
 }
 
 Query::Query(soci::session& session, const std::string& sql, Params& params)

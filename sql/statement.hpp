@@ -82,9 +82,16 @@ class Params {
 
 // Runs a statement that returns no rows. On SQLite prepared once per connection and kept by
 // its text (the values change, the text does not), run again through SQLite's C API: parsing
-// a hold's three statements anew each time cost ~12 us of its ~180 (docs/performance.md).
+// a hold's statements anew each time cost ~12 us of its ~180 (docs/performance.md).
 // On MySQL SOCI sends the text with the values each time (it has no server-side prepare).
 void execute(Database& db, const std::string& sql, Params& params);
+
+// The rows of a query, each column as text (none: NULL). On SQLite its statement is prepared
+// once per connection and kept by its text, as execute()'s are: a credit batch's positions
+// statement cost SQLite more to prepare than to run. On MySQL through SOCI, whose text
+// protocol gives every column as text.
+using TextRow = std::vector<std::optional<std::string>>;
+std::vector<TextRow> text_rows(Database& db, const std::string& sql, Params& params, std::size_t columns);
 
 // SQLite's C API, where SOCI's layers are a measurable share of a hot statement's cost
 // (execute(), insert_rows): the connection
