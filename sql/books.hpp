@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 
 namespace tallyman::sql {
@@ -21,8 +22,11 @@ constexpr std::size_t key_cache_max = 10'000;
 
 // How often a batch of credit checks' writes (or an override's) run, reading afresh, while
 // another transaction takes what they need: a key, a lock in a deadlock, a row another node
-// of a cluster changed (books_credit.cpp). Past it the request fails (503).
-constexpr int credit_batch_attempts_max = 8;
+// of a cluster changed (books_credit.cpp), with a random pause of up to 2^attempt ms (at most
+// credit_batch_backoff_ms_max) between. Past it the request fails (503). Three instances on
+// three Galera nodes holding one customer's credit at once lost a batch 8 times in a row.
+constexpr int credit_batch_attempts_max = 16;
+constexpr int credit_batch_backoff_ms_max = 64;
 
 class SqlBooks final : public Books {
  public:
@@ -124,6 +128,7 @@ class SqlBooks final : public Books {
   // customers with one pending, whom the run leaves alone.
   std::set<std::string> settle_promises(Date as_of, DunningRun& run);
   std::unique_ptr<Database> db_;
+  std::minstd_rand random_{std::random_device{}()};  // the pauses between a batch's attempts
   // The account read is the service's most frequent request: its statement is prepared once
   // per connection and run again with new values (books_reads.cpp).
   struct AccountStatement;

@@ -18,7 +18,10 @@
 #include "sql/statement.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <random>
 #include <set>
+#include <thread>
 
 namespace tallyman::sql {
 
@@ -228,6 +231,11 @@ CreditBatch SqlBooks::decide_and_write(const std::vector<CreditCheckInput>& chec
     } catch (const TransactionConflict&) {
       if (attempt == credit_batch_attempts_max) throw;
       ++reruns;
+      // A random pause before the next attempt, longer each time, so that instances that keep
+      // taking the same rows from one another (a cluster's nodes checking one customer) fall
+      // out of step.
+      const int most_ms = std::min(1 << attempt, credit_batch_backoff_ms_max);
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution(0, most_ms)(random_)));
     }
   }
 }
