@@ -105,10 +105,10 @@ void deliver_notices(const sql::DbUrl& url, const std::string& holder) {
   const int backoff_ms = static_cast<int>(env_count("TALLYMAN_WEBHOOK_BACKOFF_MS", 1000, 3'600'000));
   const int attempts_max = static_cast<int>(env_count("TALLYMAN_WEBHOOK_ATTEMPTS", 8, 100));
   sql::SqlBooks books(std::make_unique<sql::Database>(url));
-  for (const NoticeView& n : books.claim_notices(holder, notices_per_round, notice_claim_seconds)) {
+  for (const NoticeView& n : books.collections().claim_notices(holder, notices_per_round, notice_claim_seconds)) {
     const http::Delivery d = http::post_signed(target, secret != nullptr ? secret : "", http::notice_payload(n));
     const int retry_ms = backoff_ms << std::min(n.attempts, 20);
-    books.notice_attempted(n.id, holder, d.delivered, d.error, retry_ms, attempts_max);
+    books.collections().notice_attempted(n.id, holder, d.delivered, d.error, retry_ms, attempts_max);
   }
 }
 
@@ -184,24 +184,24 @@ int serve_command(int argc, char** argv) {
   auto leased = [&url, holder, lease_seconds](const char* job, auto&& run) {
     sql::SqlBooks books(std::make_unique<sql::Database>(*url));
     const Date day = today();
-    if (!books.take_lease(job, holder, day, lease_seconds)) return;
+    if (!books.collections().take_lease(job, holder, day, lease_seconds)) return;
     run(books, day);
-    books.finish_lease(job, holder, day);
+    books.collections().finish_lease(job, holder, day);
   };
   jobs::Scheduler scheduler(
       {{"reservation expiry", std::chrono::hours(1),
         [&url] {
           sql::SqlBooks books(std::make_unique<sql::Database>(*url));
-          books.expire_reservations(today());
+          books.credit().expire_reservations(today());
         }},
        {"grading and dunning", std::chrono::seconds(env_count("TALLYMAN_SCHEDULER_SECONDS", 60, 3600)),
         [&] {
           const int now = minutes_now();
           if (grading_at.minutes >= 0 && date::weekday(today()) == grading_at.day && now >= grading_at.minutes)
-            leased("grading", [&](sql::SqlBooks& books, Date day) { books.run_grading(scheduler_actor, day); });
+            leased("grading", [&](sql::SqlBooks& books, Date day) { books.runs().run_grading(scheduler_actor, day); });
           if (dunning_at >= 0 && now >= dunning_at)
             leased("dunning", [&](sql::SqlBooks& books, Date day) {
-              http::log_dunning_failures(books.run_dunning(scheduler_actor, day), "scheduler");
+              http::log_dunning_failures(books.runs().run_dunning(scheduler_actor, day), "scheduler");
             });
         }},
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
@@ -227,7 +227,7 @@ int keys_command(int argc, char** argv) {
   sql::migrate(*db);
   const std::string key = http::new_api_key();
   sql::SqlBooks books(std::move(db));
-  books.add_key(name, *role, http::key_hash(key));
+  books.access().add_key(name, *role, http::key_hash(key));
   std::printf("%s\n", key.c_str());
   std::fprintf(stderr, "key created for %s with role %s; it is shown this once, only its hash is kept\n",
                name.c_str(), std::string(to_string(*role)).c_str());
@@ -246,7 +246,7 @@ int dunning_command(int argc, char** argv) {
   }
   const Actor actor = cli_actor("{}");
   sql::SqlBooks books(open_migrated(args));
-  const DunningRun run = books.run_dunning(actor, as_of);
+  const DunningRun run = books.runs().run_dunning(actor, as_of);
   std::printf("dunning run %lld as of %s: %d customers examined, %d tasks created, %d holds set, %d holds released,"
               " %d tasks resolved, %lld ms\n",
               static_cast<long long>(run.id), format_date(run.as_of).c_str(), run.examined, run.tasks_created,

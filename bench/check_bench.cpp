@@ -35,10 +35,10 @@ int main(int argc, char** argv) {
   const Currency eur = *parse_currency("EUR");
   const std::string customer = "C-CHECKBENCH";
   const Actor admin{"check_bench", Role::admin, "", "{}"};
-  books.post_customer(admin, Customer{customer, "Bench", eur, 9'000'000'000'000'000, "NET30", std::nullopt,
+  books.ledger().post_customer(admin, Customer{customer, "Bench", eur, 9'000'000'000'000'000, "NET30", std::nullopt,
                                       std::nullopt, false});  // already there after the first run
   const std::string key = http::new_api_key();
-  books.add_key("check_bench-" + key.substr(0, 8), Role::sales, http::key_hash(key));
+  books.access().add_key("check_bench-" + key.substr(0, 8), Role::sales, http::key_hash(key));
   http::Metrics metrics;
   const Date today = *parse_date("2026-11-23");
   http::Router router({[today] { return today; }, eur}, metrics);

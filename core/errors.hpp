@@ -1,6 +1,6 @@
 #pragma once
 // The environment failed: the database is unreachable, locked for too long, or refused a
-// statement. Business outcomes are never reported this way (core/outcome.hpp). Caught at the
+// statement. Business outcomes are never reported this way (core/ledger_outcome.hpp). Caught at the
 // boundary: a 503 problem over HTTP, exit status 1 on the command line.
 
 #include <stdexcept>

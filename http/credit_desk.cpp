@@ -108,7 +108,7 @@ void CreditDesk::answer(std::vector<Waiting>& batch, std::unique_ptr<Books>& boo
       if (!taken) responses[k] = std::move(refused);
     }
     if (checks.empty()) return Response{};
-    const CreditAnswers answers = books->check_credits(checks, router_.today());
+    const CreditAnswers answers = books->credit().check_credits(checks, router_.today());
     router_.metrics().credit_batch(checks.size(), answers.reruns);
     for (std::size_t j = 0; j < asked.size(); ++j) {
       responses[asked[j]] = credit_check_response(answers.checks[j]);

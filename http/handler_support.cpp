@@ -16,29 +16,29 @@ Response json_response(int status, const json& body) {
   return r;
 }
 
-int status_of(PostOutcome outcome) {
+int status_of(LedgerOutcome outcome) {
   switch (outcome) {
-    case PostOutcome::created: return 201;
-    case PostOutcome::replayed:
-    case PostOutcome::updated: return 200;
-    case PostOutcome::pending: return 202;
-    case PostOutcome::conflict:
-    case PostOutcome::already_decided: return 409;
-    case PostOutcome::not_found: return 404;
-    case PostOutcome::same_person: return 403;
-    case PostOutcome::unknown_customer:
-    case PostOutcome::currency_mismatch:
-    case PostOutcome::unknown_terms:
-    case PostOutcome::unknown_invoice:
-    case PostOutcome::issued_after_document:
-    case PostOutcome::exceeds_open_amount:
-    case PostOutcome::exceeds_unapplied:
-    case PostOutcome::dated_too_early: return 422;
+    case LedgerOutcome::created: return 201;
+    case LedgerOutcome::replayed:
+    case LedgerOutcome::updated: return 200;
+    case LedgerOutcome::pending: return 202;
+    case LedgerOutcome::conflict:
+    case LedgerOutcome::already_decided: return 409;
+    case LedgerOutcome::not_found: return 404;
+    case LedgerOutcome::same_person: return 403;
+    case LedgerOutcome::unknown_customer:
+    case LedgerOutcome::currency_mismatch:
+    case LedgerOutcome::unknown_terms:
+    case LedgerOutcome::unknown_invoice:
+    case LedgerOutcome::issued_after_document:
+    case LedgerOutcome::exceeds_open_amount:
+    case LedgerOutcome::exceeds_unapplied:
+    case LedgerOutcome::dated_too_early: return 422;
   }
   return 500;
 }
 
-Response refusal(const PostResult& result) {
+Response refusal(const LedgerResult& result) {
   const std::string message(describe(result.outcome));
   return problem(status_of(result.outcome), result.field + " " + message, {{result.field, message}});
 }

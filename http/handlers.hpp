@@ -37,8 +37,8 @@ using Handler = Response (*)(Context&);
 
 Response json_response(int status, const json& body);
 // The status and problem for every refusal; 201 or 200 for what was done (exhaustive switch).
-int status_of(PostOutcome outcome);
-Response refusal(const PostResult& result);
+int status_of(LedgerOutcome outcome);
+Response refusal(const LedgerResult& result);
 // The JSON body as an object, or the problem that answers a body that is none (415, 400).
 std::optional<json> read_body(const Request& request, Response& problem_out);
 

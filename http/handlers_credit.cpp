@@ -94,7 +94,7 @@ Response post_credit_check(Context& cx) {
   Response bad;
   auto input = credit_check_input(cx, bad);
   if (!input) return bad;
-  return credit_check_response(cx.books.check_credits({*input}, cx.today).checks.front());
+  return credit_check_response(cx.books.credit().check_credits({*input}, cx.today).checks.front());
 }
 
 Response post_credit_override(Context& cx) {
@@ -106,7 +106,7 @@ Response post_credit_override(Context& cx) {
   auto reason = f.text("reason", Need::required, reason_field);
   const bool reserve = f.boolean("reserve", Need::optional).value_or(false);
   if (!errors.empty()) return problem(422, "an override needs a reason", errors);
-  const CreditCheck c = cx.books.override_check(cx.actor, cx.params[0], *reason, reserve, cx.today);
+  const CreditCheck c = cx.books.credit().override_check(cx.actor, cx.params[0], *reason, reserve, cx.today);
   Response r = credit_check_response(c);
   if (c.outcome != CreditOutcome::decided) return r;
   json j = check_json(c);
@@ -115,22 +115,25 @@ Response post_credit_override(Context& cx) {
 }
 
 Response get_reservation(Context& cx) {
-  auto r = cx.books.reservation(cx.params[0]);
+  auto r = cx.books.credit().reservation(cx.params[0]);
   if (!r) return problem(404, "there is no reservation for order " + cx.params[0]);
   return json_response(200, reservation_json(*r));
 }
 
 Response delete_reservation(Context& cx) {
-  const PostResult r = cx.books.release_reservation(cx.actor, cx.params[0]);
-  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no reservation for order " + cx.params[0]);
-  if (r.outcome == PostOutcome::already_decided)
-    return problem(409, "the reservation of order " + cx.params[0] + " has ended already", {{"order_ref", "has ended"}});
-  if (!r.accepted()) return refusal(r);
-  return json_response(200, reservation_json(*cx.books.reservation(cx.params[0])));
+  switch (cx.books.credit().release_reservation(cx.actor, cx.params[0])) {
+    case ReleaseOutcome::released:
+    case ReleaseOutcome::released_already:
+      return json_response(200, reservation_json(*cx.books.credit().reservation(cx.params[0])));
+    case ReleaseOutcome::no_reservation: return problem(404, "there is no reservation for order " + cx.params[0]);
+    case ReleaseOutcome::ended:
+      return problem(409, "the reservation of order " + cx.params[0] + " has ended already", {{"order_ref", "has ended"}});
+  }
+  TM_ASSERT(false);
 }
 
 Response get_customer_credit(Context& cx) {
-  auto account = cx.books.account(cx.params[0], cx.today);
+  auto account = cx.books.ledger().account(cx.params[0], cx.today);
   if (!account) return problem(404, "there is no customer " + cx.params[0]);
   const Customer& c = account->customer;
   const Balance& b = account->balance;
@@ -175,7 +178,7 @@ json policy_json(const CreditPolicy& p) {
 
 }  // namespace
 
-Response get_credit_policy(Context& cx) { return json_response(200, policy_json(cx.books.credit_policy())); }
+Response get_credit_policy(Context& cx) { return json_response(200, policy_json(cx.books.credit().credit_policy())); }
 
 Response put_credit_policy(Context& cx) {
   Response bad;
@@ -184,7 +187,7 @@ Response put_credit_policy(Context& cx) {
   FieldErrors errors;
   Fields f(*body, errors);
   // A field left out keeps its value; null switches a threshold's rule off.
-  CreditPolicy p = cx.books.credit_policy();
+  CreditPolicy p = cx.books.credit().credit_policy();
   auto flag = [&](const char* name, bool& target) {
     if (f.has(name)) target = f.boolean(name, Need::required).value_or(target);
   };
@@ -230,9 +233,8 @@ Response put_credit_policy(Context& cx) {
   if (errors.empty())
     for (const FieldError& e : validate(p)) errors.push_back(e);
   if (!errors.empty()) return problem(422, "the policy has invalid fields", errors);
-  const PostResult r = cx.books.put_credit_policy(cx.actor, p);
-  if (!r.accepted()) return refusal(r);
-  return json_response(200, policy_json(cx.books.credit_policy()));
+  cx.books.credit().put_credit_policy(cx.actor, p);  // changed or unchanged: the policy now either way
+  return json_response(200, policy_json(cx.books.credit().credit_policy()));
 }
 
 json limit_change_json(const LimitChange& c) {
@@ -253,13 +255,13 @@ namespace {
 Response decide_limit(Context& cx, bool approve) {
   auto id = numeric_id(cx.params[0]);
   if (!id) return problem(404, "there is no limit change " + cx.params[0]);
-  const PostResult r = cx.books.decide_limit_change(cx.actor, *id, approve);
-  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no limit change " + cx.params[0]);
-  if (r.outcome == PostOutcome::same_person)
+  const LedgerResult r = cx.books.ledger().decide_limit_change(cx.actor, *id, approve);
+  if (r.outcome == LedgerOutcome::not_found) return problem(404, "there is no limit change " + cx.params[0]);
+  if (r.outcome == LedgerOutcome::same_person)
     return problem(403, "a credit-limit raise must be approved by someone other than " + cx.actor.name +
                             ", who requested it");
   if (!r.accepted()) return refusal(r);
-  return json_response(200, limit_change_json(*cx.books.limit_change(*id)));
+  return json_response(200, limit_change_json(*cx.books.ledger().limit_change(*id)));
 }
 
 }  // namespace
@@ -270,7 +272,7 @@ Response get_limit_changes(Context& cx) {
   const std::optional<WriteOffStatus> status = query_request_status(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<LimitChange> found = cx.books.limit_changes(status, customer, page);
+  Page<LimitChange> found = cx.books.ledger().limit_changes(status, customer, page);
   json items = json::array();
   for (const LimitChange& c : found.items) items.push_back(limit_change_json(c));
   return list_response(cx, std::move(items), found.next_after);
@@ -278,7 +280,7 @@ Response get_limit_changes(Context& cx) {
 
 Response get_limit_change(Context& cx) {
   auto id = numeric_id(cx.params[0]);
-  auto c = id ? cx.books.limit_change(*id) : std::nullopt;
+  auto c = id ? cx.books.ledger().limit_change(*id) : std::nullopt;
   if (!c) return problem(404, "there is no limit change " + cx.params[0]);
   return json_response(200, limit_change_json(*c));
 }
@@ -293,7 +295,7 @@ Response post_grading_run(Context& cx) {
   FieldErrors errors;
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
-  const GradingRun run = cx.books.run_grading(cx.actor, as_of);
+  const GradingRun run = cx.books.runs().run_grading(cx.actor, as_of);
   Response r = json_response(201, {{"id", std::to_string(run.id)},
                                    {"as_of", format_date(run.as_of)},
                                    {"customers_examined", run.examined},
@@ -303,15 +305,15 @@ Response post_grading_run(Context& cx) {
 }
 
 Response get_customer_score(Context& cx) {
-  auto customer = cx.books.customer(cx.params[0]);
+  auto customer = cx.books.ledger().customer(cx.params[0]);
   if (!customer) return problem(404, "there is no customer " + cx.params[0]);
-  auto stored = cx.books.score(cx.params[0]);
+  auto stored = cx.books.credit().score(cx.params[0]);
   if (!stored) return problem(404, "customer " + cx.params[0] + " has no score yet: no grading run found history to judge");
   const Score& s = stored->score;
   int terms_days = 30;
-  for (const Terms& t : cx.books.terms())
+  for (const Terms& t : cx.books.ledger().terms())
     if (t.code == customer->terms) terms_days = t.days + (t.basis == TermsBasis::end_of_month ? 15 : 0);
-  const GradingPolicy g = cx.books.credit_policy().grading;
+  const GradingPolicy g = cx.books.credit().credit_policy().grading;
   return json_response(
       200, {{"customer", customer->id},
             {"as_of", format_date(stored->as_of)},

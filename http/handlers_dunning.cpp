@@ -1,4 +1,5 @@
 // Collections' endpoints (contract §5): the dunning policy, runs, and the collector's tasks.
+#include "core/check.hpp"
 #include "http/handlers.hpp"
 #include "http/log.hpp"
 #include "http/limits.hpp"
@@ -58,7 +59,7 @@ json task_json(const DunningTask& t) {
 
 }  // namespace
 
-Response get_dunning_policy(Context& cx) { return json_response(200, policy_json(cx.books.dunning_policy())); }
+Response get_dunning_policy(Context& cx) { return json_response(200, policy_json(cx.books.collections().dunning_policy())); }
 
 Response put_dunning_policy(Context& cx) {
   Response bad;
@@ -99,9 +100,8 @@ Response put_dunning_policy(Context& cx) {
   if (errors.empty())
     for (const FieldError& e : validate(p)) errors.push_back(e);
   if (!errors.empty()) return problem(422, "the dunning policy has invalid fields", errors);
-  const PostResult r = cx.books.put_dunning_policy(cx.actor, p);
-  if (!r.accepted()) return refusal(r);
-  return json_response(200, policy_json(cx.books.dunning_policy()));
+  cx.books.collections().put_dunning_policy(cx.actor, p);  // changed or unchanged: the policy now either way
+  return json_response(200, policy_json(cx.books.collections().dunning_policy()));
 }
 
 Response post_dunning_run(Context& cx) {
@@ -111,14 +111,14 @@ Response post_dunning_run(Context& cx) {
   FieldErrors errors;
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
-  const DunningRun run = cx.books.run_dunning(cx.actor, as_of);
+  const DunningRun run = cx.books.runs().run_dunning(cx.actor, as_of);
   log_dunning_failures(run, cx.request.request_id);
   return json_response(201, run_json(run));
 }
 
 Response get_dunning_run(Context& cx) {
   auto id = numeric_id(cx.params[0]);
-  auto run = id ? cx.books.dunning_run(*id) : std::nullopt;
+  auto run = id ? cx.books.collections().dunning_run(*id) : std::nullopt;
   if (!run) return problem(404, "there is no dunning run " + cx.params[0]);
   return json_response(200, run_json(*run));
 }
@@ -135,7 +135,7 @@ Response get_dunning_tasks(Context& cx) {
   filter.customer = query_id(cx, "customer", qe);
   if (auto level = query_int(cx, "level", 1, dunning_levels_max, qe)) filter.level = static_cast<int>(*level);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<DunningTask> found = cx.books.dunning_tasks(filter, page);
+  Page<DunningTask> found = cx.books.collections().dunning_tasks(filter, page);
   json items = json::array();
   for (const DunningTask& t : found.items) items.push_back(task_json(t));
   return list_response(cx, std::move(items), found.next_after);
@@ -154,12 +154,14 @@ Response patch_dunning_task(Context& cx) {
   if (!errors.empty()) return problem(422, "the task's change has invalid fields", errors);
   auto id = numeric_id(cx.params[0]);
   if (!id) return problem(404, "there is no dunning task " + cx.params[0]);
-  const PostResult r = cx.books.update_task(cx.actor, *id, *status, note);
-  if (r.outcome == PostOutcome::not_found) return problem(404, "there is no dunning task " + cx.params[0]);
-  if (r.outcome == PostOutcome::already_decided)
-    return problem(409, "dunning task " + cx.params[0] + " is not open", {{"status", "the task is not open"}});
-  if (!r.accepted()) return refusal(r);
-  return json_response(200, task_json(*cx.books.dunning_task(*id)));
+  switch (cx.books.collections().update_task(cx.actor, *id, *status, note)) {
+    case TaskUpdate::updated:
+    case TaskUpdate::unchanged: return json_response(200, task_json(*cx.books.collections().dunning_task(*id)));
+    case TaskUpdate::no_task: return problem(404, "there is no dunning task " + cx.params[0]);
+    case TaskUpdate::not_open:
+      return problem(409, "dunning task " + cx.params[0] + " is not open", {{"status", "the task is not open"}});
+  }
+  TM_ASSERT(false);
 }
 
 Response post_promise(Context& cx) {
@@ -176,9 +178,12 @@ Response post_promise(Context& cx) {
   if (errors.empty() && p.promised_date < p.made_on) f.error("promised_date", "must not be before made_on");
   if (!errors.empty()) return problem(422, "the promise has invalid fields", errors);
   std::int64_t id = 0;
-  const PostResult r = cx.books.make_promise(cx.actor, *customer, p, id);
-  if (!r.accepted()) return refusal(r);
-  for (const PromiseView& v : cx.books.promises(*customer, cx.today))
+  switch (cx.books.collections().make_promise(cx.actor, *customer, p, id)) {
+    case PromiseOutcome::made: break;
+    case PromiseOutcome::unknown_customer:
+      return problem(422, "customer names no known customer", {{"customer", "names no known customer"}});
+  }
+  for (const PromiseView& v : cx.books.collections().promises(*customer, cx.today))
     if (v.id == id) {
       Response created = json_response(201, promise_json(v));
       created.headers.emplace_back("Location", "/v1/customers/" + *customer + "/promises");
@@ -191,15 +196,15 @@ Response get_customer_promises(Context& cx) {
   QueryErrors qe;
   const Date as_of = query_date(cx, "as_of", qe).value_or(cx.today);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  if (!cx.books.customer(cx.params[0])) return problem(404, "there is no customer " + cx.params[0]);
+  if (!cx.books.ledger().customer(cx.params[0])) return problem(404, "there is no customer " + cx.params[0]);
   json items = json::array();
-  for (const PromiseView& v : cx.books.promises(cx.params[0], as_of)) items.push_back(promise_json(v));
+  for (const PromiseView& v : cx.books.collections().promises(cx.params[0], as_of)) items.push_back(promise_json(v));
   return list_response(cx, std::move(items), std::nullopt);
 }
 
 Response get_notice(Context& cx) {
   auto id = numeric_id(cx.params[0]);
-  auto n = id ? cx.books.notice(*id) : std::nullopt;
+  auto n = id ? cx.books.collections().notice(*id) : std::nullopt;
   if (!n) return problem(404, "there is no notice " + cx.params[0]);
   return json_response(200, {{"id", std::to_string(n->id)},
                              {"task", std::to_string(n->task)},

@@ -26,10 +26,10 @@ Response invalid(const FieldErrors& errors) {
 
 // The document a change answers with: the stored resource after it, or the refusal.
 template <class Read>
-Response answer(const PostResult& result, Read read, const std::string& location = "") {
+Response answer(const LedgerResult& result, Read read, const std::string& location = "") {
   if (!result.accepted()) return refusal(result);
   Response r = json_response(status_of(result.outcome), read());
-  if (result.outcome == PostOutcome::created && !location.empty()) r.headers.emplace_back("Location", location);
+  if (result.outcome == LedgerOutcome::created && !location.empty()) r.headers.emplace_back("Location", location);
   return r;
 }
 
@@ -39,7 +39,7 @@ Response not_found(const std::string& what) { return problem(404, "there is no "
 
 Response get_terms(Context& cx) {
   json items = json::array();
-  for (const Terms& t : cx.books.terms()) items.push_back(terms_json(t));
+  for (const Terms& t : cx.books.ledger().terms()) items.push_back(terms_json(t));
   return list_response(cx, std::move(items), std::nullopt);
 }
 
@@ -71,7 +71,7 @@ Response put_terms(Context& cx) {
   }
   merge(errors, validate(t));
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.put_terms(cx.actor, t);
+  const LedgerResult r = cx.books.ledger().put_terms(cx.actor, t);
   return answer(r, [&] { return terms_json(t); });
 }
 
@@ -95,7 +95,7 @@ std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
 
 // The customer with its balance, as GET /v1/customers/{id} and every change to it answer.
 json account_json(Context& cx, const std::string& id) {
-  auto a = cx.books.account(id, cx.today);
+  auto a = cx.books.ledger().account(id, cx.today);
   if (!a) throw StorageError("customer " + id + " vanished between its change and its read");
   json j = customer_json(a->customer);
   j["balance"] = balance_json(a->balance);
@@ -111,7 +111,7 @@ Response post_customer(Context& cx) {
   FieldErrors errors;
   auto c = read_customer(*body, errors);
   if (!c) return invalid(errors);
-  const PostResult r = cx.books.post_customer(cx.actor, *c);
+  const LedgerResult r = cx.books.ledger().post_customer(cx.actor, *c);
   return answer(r, [&] { return account_json(cx, c->id); }, "/v1/customers/" + c->id);
 }
 
@@ -119,14 +119,14 @@ Response get_customers(Context& cx) {
   QueryErrors qe;
   const PageRequest page = query_page(cx, qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<Customer> found = cx.books.customers(page);
+  Page<Customer> found = cx.books.ledger().customers(page);
   json items = json::array();
   for (const Customer& c : found.items) items.push_back(customer_json(c));
   return list_response(cx, std::move(items), found.next_after);
 }
 
 Response get_customer(Context& cx) {
-  auto a = cx.books.account(cx.params[0], cx.today);
+  auto a = cx.books.ledger().account(cx.params[0], cx.today);
   if (!a) return not_found("customer " + cx.params[0]);
   json j = customer_json(a->customer);
   j["dunning_hold"] = a->dunning_hold;
@@ -143,7 +143,7 @@ Response patch_customer(Context& cx) {
   CustomerPatch patch;
   if (auto id = f.get("id"); id && *id != cx.params[0]) f.error("id", "cannot change");
   if (f.has("currency")) {
-    auto c = cx.books.customer(cx.params[0]);
+    auto c = cx.books.ledger().customer(cx.params[0]);
     if (c && (!f.get("currency") || *f.get("currency") != c->currency.str())) f.error("currency", "cannot change");
   }
   if (f.has("name")) patch.name = f.text("name", Need::required, name_field);
@@ -153,13 +153,13 @@ Response patch_customer(Context& cx) {
   if (f.has("grade")) patch.grade = f.grade("grade", Need::optional);
   if (f.has("on_hold")) patch.on_hold = f.boolean("on_hold", Need::required);
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.patch_customer(cx.actor, cx.params[0], patch);
-  if (r.outcome == PostOutcome::not_found) return not_found("customer " + cx.params[0]);
+  const LedgerResult r = cx.books.ledger().patch_customer(cx.actor, cx.params[0], patch);
+  if (r.outcome == LedgerOutcome::not_found) return not_found("customer " + cx.params[0]);
   return answer(r, [&] {
     json j = account_json(cx, cx.params[0]);
     // 202: the raise waits for a manager; the answer says which change to approve.
-    if (r.outcome == PostOutcome::pending) {
-      auto pending = cx.books.limit_changes(WriteOffStatus::pending, cx.params[0], {"", page_size_max}).items;
+    if (r.outcome == LedgerOutcome::pending) {
+      auto pending = cx.books.ledger().limit_changes(WriteOffStatus::pending, cx.params[0], {"", page_size_max}).items;
       if (!pending.empty()) j["pending_limit_change"] = limit_change_json(pending.back());
     }
     return j;
@@ -176,9 +176,9 @@ Response post_application(Context& cx) {
   auto amount = f.amount("amount", Need::required);
   const Date date = f.date("date", Need::optional).value_or(cx.today);
   if (!errors.empty()) return invalid(errors);
-  if (!cx.books.customer(cx.params[0])) return not_found("customer " + cx.params[0]);
-  const PostResult r = cx.books.apply_credit(cx.actor, cx.params[0], *invoice, *amount, date);
-  return answer(r, [&] { return invoice_json(*cx.books.invoice(*invoice)); });
+  if (!cx.books.ledger().customer(cx.params[0])) return not_found("customer " + cx.params[0]);
+  const LedgerResult r = cx.books.ledger().apply_credit(cx.actor, cx.params[0], *invoice, *amount, date);
+  return answer(r, [&] { return invoice_json(*cx.books.ledger().invoice(*invoice)); });
 }
 
 Response post_invoice(Context& cx) {
@@ -197,8 +197,8 @@ Response post_invoice(Context& cx) {
   i.order_ref = f.id("order_ref", Need::optional);
   if (errors.empty()) merge(errors, validate(i));
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.post_invoice(cx.actor, i);
-  return answer(r, [&] { return invoice_json(*cx.books.invoice(i.number)); }, "/v1/invoices/" + i.number);
+  const LedgerResult r = cx.books.ledger().post_invoice(cx.actor, i);
+  return answer(r, [&] { return invoice_json(*cx.books.ledger().invoice(i.number)); }, "/v1/invoices/" + i.number);
 }
 
 Response get_invoices(Context& cx) {
@@ -211,14 +211,14 @@ Response get_invoices(Context& cx) {
     if (!status) qe.errors.push_back({"status", "must be open, paid or written_off"});
   }
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<InvoiceView> found = cx.books.invoices(customer, status, page);
+  Page<InvoiceView> found = cx.books.ledger().invoices(customer, status, page);
   json items = json::array();
   for (const InvoiceView& v : found.items) items.push_back(invoice_json(v));
   return list_response(cx, std::move(items), found.next_after);
 }
 
 Response get_invoice(Context& cx) {
-  auto v = cx.books.invoice(cx.params[0]);
+  auto v = cx.books.ledger().invoice(cx.params[0]);
   if (!v) return not_found("invoice " + cx.params[0]);
   return json_response(200, invoice_json(*v));
 }
@@ -230,15 +230,15 @@ Response post_dispute(Context& cx) {
   FieldErrors errors;
   auto reason = Fields(*body, errors).text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.dispute(cx.actor, cx.params[0], reason);
-  if (r.outcome == PostOutcome::not_found) return not_found("invoice " + cx.params[0]);
-  return answer(r, [&] { return invoice_json(*cx.books.invoice(cx.params[0])); });
+  const LedgerResult r = cx.books.ledger().dispute(cx.actor, cx.params[0], reason);
+  if (r.outcome == LedgerOutcome::not_found) return not_found("invoice " + cx.params[0]);
+  return answer(r, [&] { return invoice_json(*cx.books.ledger().invoice(cx.params[0])); });
 }
 
 Response delete_dispute(Context& cx) {
-  const PostResult r = cx.books.dispute(cx.actor, cx.params[0], std::nullopt);
-  if (r.outcome == PostOutcome::not_found) return not_found("invoice " + cx.params[0]);
-  return answer(r, [&] { return invoice_json(*cx.books.invoice(cx.params[0])); });
+  const LedgerResult r = cx.books.ledger().dispute(cx.actor, cx.params[0], std::nullopt);
+  if (r.outcome == LedgerOutcome::not_found) return not_found("invoice " + cx.params[0]);
+  return answer(r, [&] { return invoice_json(*cx.books.ledger().invoice(cx.params[0])); });
 }
 
 Response post_payment(Context& cx) {
@@ -270,12 +270,12 @@ Response post_payment(Context& cx) {
   }
   if (errors.empty()) merge(errors, validate(p));
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.post_payment(cx.actor, p);
-  return answer(r, [&] { return payment_json(*cx.books.payment(p.reference)); }, "/v1/payments/" + p.reference);
+  const LedgerResult r = cx.books.ledger().post_payment(cx.actor, p);
+  return answer(r, [&] { return payment_json(*cx.books.ledger().payment(p.reference)); }, "/v1/payments/" + p.reference);
 }
 
 Response get_payment(Context& cx) {
-  auto v = cx.books.payment(cx.params[0]);
+  auto v = cx.books.ledger().payment(cx.params[0]);
   if (!v) return not_found("payment " + cx.params[0]);
   return json_response(200, payment_json(*v));
 }
@@ -289,9 +289,9 @@ Response post_reversal(Context& cx) {
   const Date date = f.date("date", Need::optional).value_or(cx.today);
   auto reason = f.text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.reverse_payment(cx.actor, cx.params[0], date, *reason);
-  if (r.outcome == PostOutcome::not_found) return not_found("payment " + cx.params[0]);
-  return answer(r, [&] { return payment_json(*cx.books.payment(cx.params[0])); });
+  const LedgerResult r = cx.books.ledger().reverse_payment(cx.actor, cx.params[0], date, *reason);
+  if (r.outcome == LedgerOutcome::not_found) return not_found("payment " + cx.params[0]);
+  return answer(r, [&] { return payment_json(*cx.books.ledger().payment(cx.params[0])); });
 }
 
 Response post_credit_note(Context& cx) {
@@ -309,7 +309,7 @@ Response post_credit_note(Context& cx) {
   n.invoice = f.id("invoice", Need::optional);
   if (errors.empty()) merge(errors, validate(n));
   if (!errors.empty()) return invalid(errors);
-  const PostResult r = cx.books.post_credit_note(cx.actor, n);
+  const LedgerResult r = cx.books.ledger().post_credit_note(cx.actor, n);
   return answer(r, [&] {
     json j{{"number", n.number}, {"customer", n.customer}, {"date", format_date(n.date)},
            {"amount", n.amount}, {"currency", n.currency.str()}};
@@ -329,8 +329,8 @@ Response post_write_off(Context& cx) {
   auto reason = f.text("reason", Need::required, reason_field);
   if (!errors.empty()) return invalid(errors);
   std::int64_t id = 0;
-  const PostResult r = cx.books.request_write_off(cx.actor, *invoice, *amount, *reason, id);
-  return answer(r, [&] { return write_off_json(*cx.books.write_off(id)); }, "/v1/write-offs/" + std::to_string(id));
+  const LedgerResult r = cx.books.ledger().request_write_off(cx.actor, *invoice, *amount, *reason, id);
+  return answer(r, [&] { return write_off_json(*cx.books.ledger().write_off(id)); }, "/v1/write-offs/" + std::to_string(id));
 }
 
 namespace {
@@ -338,11 +338,11 @@ namespace {
 Response decide(Context& cx, bool approve) {
   auto id = numeric_id(cx.params[0]);
   if (!id) return not_found("write-off " + cx.params[0]);
-  const PostResult r = cx.books.decide_write_off(cx.actor, *id, approve, cx.today);
-  if (r.outcome == PostOutcome::not_found) return not_found("write-off " + cx.params[0]);
-  if (r.outcome == PostOutcome::same_person)
+  const LedgerResult r = cx.books.ledger().decide_write_off(cx.actor, *id, approve, cx.today);
+  if (r.outcome == LedgerOutcome::not_found) return not_found("write-off " + cx.params[0]);
+  if (r.outcome == LedgerOutcome::same_person)
     return problem(403, "a write-off must be approved by someone other than " + cx.actor.name + ", who requested it");
-  return answer(r, [&] { return write_off_json(*cx.books.write_off(*id)); });
+  return answer(r, [&] { return write_off_json(*cx.books.ledger().write_off(*id)); });
 }
 
 }  // namespace
@@ -352,7 +352,7 @@ Response get_write_offs(Context& cx) {
   const PageRequest page = query_page(cx, qe, true);
   const std::optional<WriteOffStatus> status = query_request_status(cx, qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<WriteOffRequest> found = cx.books.write_offs(status, page);
+  Page<WriteOffRequest> found = cx.books.ledger().write_offs(status, page);
   json items = json::array();
   for (const WriteOffRequest& w : found.items) items.push_back(write_off_json(w));
   return list_response(cx, std::move(items), found.next_after);
@@ -360,7 +360,7 @@ Response get_write_offs(Context& cx) {
 
 Response get_write_off(Context& cx) {
   auto id = numeric_id(cx.params[0]);
-  auto w = id ? cx.books.write_off(*id) : std::nullopt;
+  auto w = id ? cx.books.ledger().write_off(*id) : std::nullopt;
   if (!w) return not_found("write-off " + cx.params[0]);
   return json_response(200, write_off_json(*w));
 }

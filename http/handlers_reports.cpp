@@ -40,7 +40,7 @@ Response get_aging(Context& cx) {
   }
   for (const FieldError& e : validate(spec)) qe.errors.push_back(e);
   if (!qe.errors.empty()) return malformed(qe);
-  const AgingReport report = cx.books.aging(spec, currency, customer);
+  const AgingReport report = cx.books.reports().aging(spec, currency, customer);
   Response r;
   if (wants_csv(cx.request)) {
     r.content_type = "text/csv; charset=utf-8";
@@ -64,7 +64,7 @@ Response get_overdue(Context& cx) {
   // Ordered by amount, not by a key: the cursor is the offset of the next row.
   const PageRequest page = query_page(cx, qe, true);
   if (!qe.errors.empty()) return malformed(qe);
-  const std::vector<OverdueRow> rows = cx.books.overdue(filter);
+  const std::vector<OverdueRow> rows = cx.books.reports().overdue(filter);
   const std::size_t from = page.after.empty() ? 0 : std::min<std::size_t>(std::stoull(page.after), rows.size());
   const std::size_t to = std::min(rows.size(), from + page.limit);
   json items = json::array();
@@ -97,9 +97,9 @@ Response get_statement(Context& cx) {
   const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
   if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
   if (!qe.errors.empty()) return malformed(qe);
-  auto customer = cx.books.customer(cx.params[0]);
+  auto customer = cx.books.ledger().customer(cx.params[0]);
   if (!customer) return problem(404, "there is no customer " + cx.params[0]);
-  const Statement s = cx.books.statement(*customer, from, to);
+  const Statement s = cx.books.reports().statement(*customer, from, to);
   json lines = json::array();
   for (const StatementLine& line : s.lines) {
     const Posting& p = line.posting;
@@ -134,7 +134,7 @@ Response get_audit(Context& cx) {
     qe.errors.push_back({"entity", "must be a kind of entity such as invoice or customer"});
   auto id = query_id(cx, "id", qe);
   if (!qe.errors.empty()) return malformed(qe);
-  Page<AuditEntry> found = cx.books.audit(entity, id, page);
+  Page<AuditEntry> found = cx.books.reports().audit(entity, id, page);
   json items = json::array();
   for (const AuditEntry& e : found.items) {
     json detail = json::parse(e.detail, nullptr, false);

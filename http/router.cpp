@@ -210,7 +210,7 @@ std::optional<Actor> Router::authenticate(const Request& request, Books& books, 
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
     return std::nullopt;
   }
-  auto holder = books.key_holder(key_hash(header.substr(key_at)));
+  auto holder = books.access().key_holder(key_hash(header.substr(key_at)));
   if (!holder) {
     refusal = problem(401, "the API key is not known");
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -244,7 +244,7 @@ Response Router::handle(const Request& request, Books* books, const std::functio
     }
     try {
       if (path == "/readyz") {
-        books->ping();
+        books->access().ping();
         return json_response(200, {{"status", "ready"}});
       }
       std::optional<Actor> actor;

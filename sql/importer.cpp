@@ -70,10 +70,10 @@ class Run {
 
   template <class Document, class Post>
   std::optional<ImportError> post(Parsed<Document>& batch, Post post_batch) {
-    const std::vector<PostResult> results = post_batch(batch.documents);
+    const std::vector<LedgerResult> results = post_batch(batch.documents);
     for (std::size_t k = 0; k < results.size(); ++k) {
-      if (results[k].outcome == PostOutcome::created) ++summary_.created;
-      else if (results[k].outcome == PostOutcome::replayed) ++summary_.skipped;
+      if (results[k].outcome == LedgerOutcome::created) ++summary_.created;
+      else if (results[k].outcome == LedgerOutcome::replayed) ++summary_.skipped;
       else return ImportError{batch.rows[k], results[k].field, std::string(describe(results[k].outcome))};
     }
     batch.documents.clear();

@@ -32,13 +32,13 @@ struct StoredPayment {
   std::string allocations;
 };
 
-PostResult refused(AllocationOutcome outcome, std::size_t index) {
+LedgerResult refused(AllocationOutcome outcome, std::size_t index) {
   const std::string prefix = "allocations[" + std::to_string(index) + "].";
   switch (outcome) {
     case AllocationOutcome::allocated: break;
-    case AllocationOutcome::unknown_invoice: return {PostOutcome::unknown_invoice, prefix + "invoice"};
-    case AllocationOutcome::issued_after_payment: return {PostOutcome::issued_after_document, prefix + "invoice"};
-    case AllocationOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, prefix + "amount"};
+    case AllocationOutcome::unknown_invoice: return {LedgerOutcome::unknown_invoice, prefix + "invoice"};
+    case AllocationOutcome::issued_after_payment: return {LedgerOutcome::issued_after_document, prefix + "invoice"};
+    case AllocationOutcome::exceeds_open_amount: return {LedgerOutcome::exceeds_open_amount, prefix + "amount"};
   }
   TM_ASSERT(false);
 }
@@ -65,7 +65,7 @@ std::vector<OpenItem> LedgerStore::open_items(const std::vector<std::string>& cu
   return items;
 }
 
-std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> payments) {
+std::vector<LedgerResult> LedgerStore::post_payments(std::span<const Payment> payments) {
   if (payments.empty()) return {};
   std::set<std::string> refs, customer_set, named_set;
   for (const Payment& p : payments) {
@@ -96,7 +96,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
                                                  {named_set.begin(), named_set.end()}, owners);
   for (std::size_t k = 0; k < items.size(); ++k) by_customer[owners[k]].push_back(items[k]);
 
-  std::vector<PostResult> results;
+  std::vector<LedgerResult> results;
   std::vector<Posting> postings;
   std::vector<std::vector<Cell>> rows;
   std::map<std::string, std::int64_t> touched;  // invoice -> open amount after the batch
@@ -107,7 +107,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
       const StoredPayment& s = it->second;
       const bool same = s.customer == pay.customer && s.received == pay.received_date && s.amount == pay.amount &&
                         s.currency == pay.currency && s.allocations == alloc_text;
-      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "reference"});
+      results.push_back({same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "reference"});
       if (!same) break;
       continue;
     }
@@ -134,7 +134,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
     known[pay.reference] = {pay.customer, pay.received_date, pay.amount, pay.currency, alloc_text};
     rows.push_back({pay.reference, pay.customer, format_date(pay.received_date), static_cast<long long>(pay.amount),
                     pay.currency.str(), alloc_text, static_cast<long long>(allocation.unapplied), now});
-    results.push_back({PostOutcome::created, ""});
+    results.push_back({LedgerOutcome::created, ""});
   }
   insert_rows(db_.session(),
               "INSERT INTO payments (reference, customer, received_date, amount, currency, allocations,"
@@ -145,7 +145,7 @@ std::vector<PostResult> LedgerStore::post_payments(std::span<const Payment> paym
   return results;
 }
 
-PostResult LedgerStore::post_credit_note(const CreditNote& note) {
+LedgerResult LedgerStore::post_credit_note(const CreditNote& note) {
   {
     Params p;
     std::string customer, note_date, currency, invoice;
@@ -158,13 +158,13 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
       const bool same = customer == note.customer && db_date(note_date) == note.date && amount == note.amount &&
                         db_currency(currency) == note.currency &&
                         (inv_ind == soci::i_ok ? std::optional<std::string>(invoice) : std::nullopt) == note.invoice;
-      return {same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "number"};
+      return {same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "number"};
     }
   }
   lock_customers({note.customer});
   auto c = customer(note.customer);
-  if (!c) return {PostOutcome::unknown_customer, "customer"};
-  if (c->currency != note.currency) return {PostOutcome::currency_mismatch, "currency"};
+  if (!c) return {LedgerOutcome::unknown_customer, "customer"};
+  if (c->currency != note.currency) return {LedgerOutcome::currency_mismatch, "currency"};
   std::optional<OpenItem> target;
   if (note.invoice) {
     auto inv = invoice(*note.invoice);
@@ -175,9 +175,9 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
   CreditNoteResult r = credit_note_postings(note, target ? &*target : nullptr);
   switch (r.outcome) {
     case CreditNoteOutcome::posted: break;
-    case CreditNoteOutcome::unknown_invoice: return {PostOutcome::unknown_invoice, "invoice"};
-    case CreditNoteOutcome::issued_after_credit_note: return {PostOutcome::issued_after_document, "invoice"};
-    case CreditNoteOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, "amount"};
+    case CreditNoteOutcome::unknown_invoice: return {LedgerOutcome::unknown_invoice, "invoice"};
+    case CreditNoteOutcome::issued_after_credit_note: return {LedgerOutcome::issued_after_document, "invoice"};
+    case CreditNoteOutcome::exceeds_open_amount: return {LedgerOutcome::exceeds_open_amount, "amount"};
   }
   const std::int64_t unapplied = note.invoice ? 0 : note.amount;
   std::vector<std::vector<Cell>> rows{{note.number, note.customer, format_date(note.date),
@@ -190,16 +190,16 @@ PostResult LedgerStore::post_credit_note(const CreditNote& note) {
               rows);
   insert_postings(r.postings);
   if (target) set_open_amounts({{target->number, target->open - note.amount}});
-  return {PostOutcome::created, ""};
+  return {LedgerOutcome::created, ""};
 }
 
-PostResult LedgerStore::apply_credit(const std::string& customer, const std::string& number, std::int64_t amount,
+LedgerResult LedgerStore::apply_credit(const std::string& customer, const std::string& number, std::int64_t amount,
                                      Date date) {
   lock_customers({customer});
   auto c = this->customer(customer);
-  if (!c) return {PostOutcome::unknown_customer, "customer"};
+  if (!c) return {LedgerOutcome::unknown_customer, "customer"};
   auto inv = invoice(number);
-  if (!inv || inv->invoice.customer != customer) return {PostOutcome::unknown_invoice, "invoice"};
+  if (!inv || inv->invoice.customer != customer) return {LedgerOutcome::unknown_invoice, "invoice"};
   std::vector<CreditSource> sources;
   {
     Params p;
@@ -221,9 +221,9 @@ PostResult LedgerStore::apply_credit(const std::string& customer, const std::str
   const CreditApplicationResult r = apply_unapplied_credit(customer, c->currency, item, amount, date, sources);
   switch (r.outcome) {
     case CreditApplicationOutcome::applied: break;
-    case CreditApplicationOutcome::issued_after_date: return {PostOutcome::issued_after_document, "invoice"};
-    case CreditApplicationOutcome::exceeds_open_amount: return {PostOutcome::exceeds_open_amount, "amount"};
-    case CreditApplicationOutcome::exceeds_unapplied: return {PostOutcome::exceeds_unapplied, "amount"};
+    case CreditApplicationOutcome::issued_after_date: return {LedgerOutcome::issued_after_document, "invoice"};
+    case CreditApplicationOutcome::exceeds_open_amount: return {LedgerOutcome::exceeds_open_amount, "amount"};
+    case CreditApplicationOutcome::exceeds_unapplied: return {LedgerOutcome::exceeds_unapplied, "amount"};
   }
   std::vector<std::pair<std::string, long long>> payments, notes;
   for (const auto& [k, taken] : r.used)
@@ -233,19 +233,19 @@ PostResult LedgerStore::apply_credit(const std::string& customer, const std::str
   set_open_amounts({{number, item.open - amount}});
   update_rows(db_.session(), "payments", "reference", "unapplied_amount", payments);
   update_rows(db_.session(), "credit_notes", "number", "unapplied_amount", notes);
-  return {PostOutcome::created, ""};
+  return {LedgerOutcome::created, ""};
 }
 
-PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t amount, Date posted_on,
+LedgerResult LedgerStore::post_write_off(const std::string& number, std::int64_t amount, Date posted_on,
                                       const std::string& document) {
   TM_ASSERT(is_postable_amount(amount));
   auto inv = invoice(number);
-  if (!inv) return {PostOutcome::unknown_invoice, "invoice"};
+  if (!inv) return {LedgerOutcome::unknown_invoice, "invoice"};
   lock_customers({inv->invoice.customer});
   inv = invoice(number);  // again, now that no one else may move it
   const OpenItem item{number, inv->invoice.issue_date, *inv->invoice.due_date, inv->open_amount, inv->disputed};
-  if (posted_on < item.issue_date) return {PostOutcome::issued_after_document, "invoice"};
-  if (amount > item.open) return {PostOutcome::exceeds_open_amount, "amount"};
+  if (posted_on < item.issue_date) return {LedgerOutcome::issued_after_document, "invoice"};
+  if (amount > item.open) return {LedgerOutcome::exceeds_open_amount, "amount"};
   insert_postings({write_off_posting(item, inv->invoice.customer, inv->invoice.currency, posted_on, document, amount)});
   set_open_amounts({{number, item.open - amount}});
   Params p;
@@ -253,10 +253,10 @@ PostResult LedgerStore::post_write_off(const std::string& number, std::int64_t a
           "UPDATE invoices SET written_off = written_off + " + p.add(static_cast<long long>(amount)) +
               " WHERE number = " + p.add(number),
           p);
-  return {PostOutcome::created, ""};
+  return {LedgerOutcome::created, ""};
 }
 
-PostResult LedgerStore::reverse_payment(const std::string& reference, Date date, const std::string& reason) {
+LedgerResult LedgerStore::reverse_payment(const std::string& reference, Date date, const std::string& reason) {
   auto read = [&](Payment& payment, std::int64_t& unapplied, std::optional<std::string>& reversed_on,
                   std::string& reversal_reason) {
     Params p;
@@ -280,14 +280,14 @@ PostResult LedgerStore::reverse_payment(const std::string& reference, Date date,
   std::int64_t unapplied = 0;
   std::optional<std::string> reversed_on;
   std::string reversal_reason;
-  if (!read(payment, unapplied, reversed_on, reversal_reason)) return {PostOutcome::not_found, "reference"};
+  if (!read(payment, unapplied, reversed_on, reversal_reason)) return {LedgerOutcome::not_found, "reference"};
   lock_customers({payment.customer});
   read(payment, unapplied, reversed_on, reversal_reason);  // again, now that no one else may move it
   if (reversed_on) {
     const bool same = db_date(*reversed_on) == date && reversal_reason == reason;
-    return {same ? PostOutcome::replayed : PostOutcome::already_decided, same ? "" : "reference"};
+    return {same ? LedgerOutcome::replayed : LedgerOutcome::already_decided, same ? "" : "reference"};
   }
-  if (date < payment.received_date) return {PostOutcome::dated_too_early, "date"};
+  if (date < payment.received_date) return {LedgerOutcome::dated_too_early, "date"};
 
   // What the payment applied, per invoice, net: its applications are found through the
   // customer's postings (the aging index's prefix), named by the payment's reference.
@@ -303,7 +303,7 @@ PostResult LedgerStore::reverse_payment(const std::string& reference, Date date,
     Query q(db_.session(), sql, p);
     q.into(invoice).into(issue).into(due).into(delta).into(last);
     if (q.run()) do {
-        if (db_date(last) > date) return {PostOutcome::dated_too_early, "date"};
+        if (db_date(last) > date) return {LedgerOutcome::dated_too_early, "date"};
         if (delta < 0) applied.push_back({OpenItem{invoice, db_date(issue), db_date(due), 0, false}, -delta});
       } while (q.fetch());
   }
@@ -324,7 +324,7 @@ PostResult LedgerStore::reverse_payment(const std::string& reference, Date date,
           "UPDATE payments SET unapplied_amount = 0, reversed_on = " + p.add(format_date(date)) +
               ", reversal_reason = " + p.add(reason) + " WHERE reference = " + p.add(reference),
           p);
-  return {PostOutcome::created, ""};
+  return {LedgerOutcome::created, ""};
 }
 
 }  // namespace tallyman::sql

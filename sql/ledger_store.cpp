@@ -67,11 +67,11 @@ const LedgerStore::CustomerFactsMap& LedgerStore::customer_facts(
   return facts_;
 }
 
-std::optional<PostResult> LedgerStore::refusal(const CustomerFactsMap& facts, const std::string& customer,
+std::optional<LedgerResult> LedgerStore::refusal(const CustomerFactsMap& facts, const std::string& customer,
                                                Currency currency, const CustomerFacts** found) {
   auto it = facts.find(customer);
-  if (it == facts.end()) return PostResult{PostOutcome::unknown_customer, "customer"};
-  if (it->second.currency != currency) return PostResult{PostOutcome::currency_mismatch, "currency"};
+  if (it == facts.end()) return LedgerResult{LedgerOutcome::unknown_customer, "customer"};
+  if (it->second.currency != currency) return LedgerResult{LedgerOutcome::currency_mismatch, "currency"};
   if (found) *found = &it->second;
   return std::nullopt;
 }
@@ -94,7 +94,7 @@ const std::map<std::string, Terms, std::less<>>& LedgerStore::all_terms() {
   return *terms_;
 }
 
-std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> customers) {
+std::vector<LedgerResult> LedgerStore::post_customers(std::span<const Customer> customers) {
   if (customers.empty()) return {};
   std::set<std::string> ids;
   for (const Customer& c : customers) ids.insert(c.id);
@@ -102,7 +102,7 @@ std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> cu
   std::map<std::string, Customer, std::less<>> known;
   for (Customer& c : this->customers(ids)) known[c.id] = std::move(c);
 
-  std::vector<PostResult> results;
+  std::vector<LedgerResult> results;
   std::vector<std::vector<Cell>> rows;
   const std::string now = utc_timestamp();
   for (const Customer& c : customers) {
@@ -110,17 +110,17 @@ std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> cu
       const Customer& s = it->second;
       const bool same = s.name == c.name && s.currency == c.currency && s.credit_limit == c.credit_limit &&
                         s.terms == c.terms && s.collector == c.collector;
-      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "id"});
+      results.push_back({same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "id"});
       if (!same) break;
       continue;
     }
     if (!terms.contains(c.terms)) {
-      results.push_back({PostOutcome::unknown_terms, "terms"});
+      results.push_back({LedgerOutcome::unknown_terms, "terms"});
       break;
     }
     known[c.id] = c;
     facts_[c.id] = {c.currency, c.terms};
-    results.push_back({PostOutcome::created, ""});
+    results.push_back({LedgerOutcome::created, ""});
     rows.push_back({c.id, c.name, c.currency.str(),
                     c.credit_limit ? Cell{static_cast<long long>(*c.credit_limit)} : Cell{nullptr}, c.terms,
                     c.collector ? Cell{*c.collector} : Cell{nullptr},
@@ -132,7 +132,7 @@ std::vector<PostResult> LedgerStore::post_customers(std::span<const Customer> cu
   return results;
 }
 
-std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invoices) {
+std::vector<LedgerResult> LedgerStore::post_invoices(std::span<const Invoice> invoices) {
   if (invoices.empty()) return {};
   std::set<std::string> customer_ids, numbers;
   for (const Invoice& i : invoices) {
@@ -161,7 +161,7 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
       } while (q.fetch());
   }
 
-  std::vector<PostResult> results;
+  std::vector<LedgerResult> results;
   std::vector<std::vector<Cell>> rows;
   std::vector<Posting> postings;
   const std::string now = utc_timestamp();
@@ -171,7 +171,7 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
       const bool same = s.customer == i.customer && s.issue_date == i.issue_date && s.amount == i.amount &&
                         s.currency == i.currency && s.order_ref == i.order_ref &&
                         (!i.due_date || i.due_date == s.due_date);
-      results.push_back({same ? PostOutcome::replayed : PostOutcome::conflict, same ? "" : "number"});
+      results.push_back({same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "number"});
       if (!same) break;
       continue;
     }
@@ -186,7 +186,7 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
     Invoice stored = i;
     stored.due_date = due;
     known[i.number] = {stored, i.due_date.has_value()};
-    results.push_back({PostOutcome::created, ""});
+    results.push_back({LedgerOutcome::created, ""});
     rows.push_back({i.number, i.customer, format_date(i.issue_date), format_date(due),
                     static_cast<long long>(i.due_date.has_value()), static_cast<long long>(i.amount), i.currency.str(),
                     i.order_ref ? Cell{*i.order_ref} : Cell{nullptr}, static_cast<long long>(i.amount), now});
@@ -201,7 +201,7 @@ std::vector<PostResult> LedgerStore::post_invoices(std::span<const Invoice> invo
   return results;
 }
 
-void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const std::vector<PostResult>& results) {
+void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const std::vector<LedgerResult>& results) {
   // Most books hold no reservation at all (an import, for one): asked once per store.
   if (!any_reservations_) {
     Params p;
@@ -212,7 +212,7 @@ void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const 
   if (!*any_reservations_) return;
   std::map<std::string, const Invoice*> by_order;
   for (std::size_t k = 0; k < results.size(); ++k)
-    if (results[k].outcome == PostOutcome::created && invoices[k].order_ref) by_order[*invoices[k].order_ref] = &invoices[k];
+    if (results[k].outcome == LedgerOutcome::created && invoices[k].order_ref) by_order[*invoices[k].order_ref] = &invoices[k];
   if (by_order.empty()) return;
   std::vector<std::string> refs;
   for (const auto& [ref, invoice] : by_order) refs.push_back(ref);

@@ -11,7 +11,7 @@
 
 #include "core/aging.hpp"
 #include "core/ledger.hpp"
-#include "core/outcome.hpp"
+#include "core/ledger_outcome.hpp"
 #include "core/terms.hpp"
 #include "sql/database.hpp"
 
@@ -57,22 +57,22 @@ class LedgerStore {
   void flush_postings();
   std::size_t held_postings() const { return held_.size(); }
 
-  std::vector<PostResult> post_customers(std::span<const Customer> customers);
-  std::vector<PostResult> post_invoices(std::span<const Invoice> invoices);
-  std::vector<PostResult> post_payments(std::span<const Payment> payments);
-  PostResult post_credit_note(const CreditNote& note);
+  std::vector<LedgerResult> post_customers(std::span<const Customer> customers);
+  std::vector<LedgerResult> post_invoices(std::span<const Invoice> invoices);
+  std::vector<LedgerResult> post_payments(std::span<const Payment> payments);
+  LedgerResult post_credit_note(const CreditNote& note);
   // Applies the customer's unapplied credit to an invoice (contract §2
   // POST /v1/customers/{id}/applications): oldest payments and credit notes first.
-  PostResult apply_credit(const std::string& customer, const std::string& invoice, std::int64_t amount, Date date);
+  LedgerResult apply_credit(const std::string& customer, const std::string& invoice, std::int64_t amount, Date date);
   // Writes off `amount` of an invoice's open amount as of `posted_on`; `document` names the
   // write-off (its request id). The request and its approval by a second person are kept by
   // the caller; this posts it, once.
-  PostResult post_write_off(const std::string& invoice, std::int64_t amount, Date posted_on, const std::string& document);
+  LedgerResult post_write_off(const std::string& invoice, std::int64_t amount, Date posted_on, const std::string& document);
   // Undoes a bounced payment as of `date` (contract §2 POST /v1/payments/{reference}/reverse):
   // every application it made is reversed, the invoices reopen, what was left unapplied goes.
   // Aging before `date` is unchanged. Reversing again with the same date and reason is a
   // replay; otherwise already_decided.
-  PostResult reverse_payment(const std::string& reference, Date date, const std::string& reason);
+  LedgerResult reverse_payment(const std::string& reference, Date date, const std::string& reason);
 
   std::optional<Customer> customer(const std::string& id);
   // Every payment term, by code.
@@ -103,7 +103,7 @@ class LedgerStore {
   void insert_postings(const std::vector<Posting>& postings);
   // An invoice carrying an order_ref lowers that order's active reservation by its amount
   // (contract §3); one that reaches zero is consumed.
-  void consume_reservations(std::span<const Invoice> invoices, const std::vector<PostResult>& results);
+  void consume_reservations(std::span<const Invoice> invoices, const std::vector<LedgerResult>& results);
   void set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens);
   std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,
                                    std::vector<std::string>& owners);
@@ -119,7 +119,7 @@ class LedgerStore {
   const std::map<std::string, Terms, std::less<>>& all_terms();
   // Why a document for `customer` in `currency` cannot be posted, if it cannot: the customer
   // is unknown, or keeps its books in another currency. Else, with `found`, its facts.
-  static std::optional<PostResult> refusal(const CustomerFactsMap& facts, const std::string& customer,
+  static std::optional<LedgerResult> refusal(const CustomerFactsMap& facts, const std::string& customer,
                                            Currency currency, const CustomerFacts** found = nullptr);
 
   Database& db_;

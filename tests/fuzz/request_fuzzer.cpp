@@ -64,7 +64,7 @@ struct Fixture {
     sql::migrate(*db);
     books = std::make_unique<sql::SqlBooks>(std::move(db));
     key = http::new_api_key();
-    books->add_key("fuzzer", Role::admin, http::key_hash(key));
+    books->access().add_key("fuzzer", Role::admin, http::key_hash(key));
     router = std::make_unique<http::Router>(http::RouterOptions{[] { return today; }, *parse_currency("EUR")}, metrics);
   }
   static constexpr Date today = Date(date::year(2026) / 3 / 31);

@@ -32,11 +32,11 @@ namespace {
 std::string seed(const test::TestDb& t, Role role) {
   sql::SqlBooks books(t.connect());
   const Actor admin{"t", Role::admin, "r1", "{}"};
-  REQUIRE(books.post_customer(admin, Customer{"C-1", "One", *parse_currency("EUR"), 5000, "NET30", std::nullopt,
+  REQUIRE(books.ledger().post_customer(admin, Customer{"C-1", "One", *parse_currency("EUR"), 5000, "NET30", std::nullopt,
                                               std::nullopt, false})
-              .outcome == PostOutcome::created);
+              .outcome == LedgerOutcome::created);
   const std::string key = http::new_api_key();
-  books.add_key("pool-test", role, http::key_hash(key));
+  books.access().add_key("pool-test", role, http::key_hash(key));
   return key;
 }
 
@@ -133,7 +133,7 @@ TEST_CASE("desk: one customer's checks that wait together are decided in one bat
   CHECK(metric(w.metrics, "tallyman_credit_batch_checks_total") == checks);
   CHECK(metric(w.metrics, "tallyman_credit_batches_total") < checks);  // some went together
   sql::SqlBooks books(w.t.connect());
-  CHECK(books.account("C-1", parse_date("2026-06-15").value())->balance.reserved == 5000);
+  CHECK(books.ledger().account("C-1", parse_date("2026-06-15").value())->balance.reserved == 5000);
 }
 
 TEST_CASE("desk: a check that finds its desk's queue full is refused at once, the next is answered", "[http]") {
@@ -171,8 +171,8 @@ TEST_CASE("workers: a request that waits too long for a worker is answered 503, 
   CHECK(got[1].status == 503);
   pool.stop();
   sql::SqlBooks books(w.t.connect());
-  CHECK(books.customer("C-2"));
-  CHECK_FALSE(books.customer("C-3"));
+  CHECK(books.ledger().customer("C-2"));
+  CHECK_FALSE(books.ledger().customer("C-3"));
 }
 
 TEST_CASE("router: the route table sends credit checks to the desk, what needs no database here, the rest to the workers",

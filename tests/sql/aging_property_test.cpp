@@ -166,7 +166,7 @@ void check_book(const std::string& backend, unsigned seed) {
       const long due = given ? issue + pick(0, 90) : -1;
       const std::string number = "INV-" + std::to_string(e);
       Invoice inv{number, cust, day(issue), given ? std::optional<Date>(day(due)) : std::nullopt, pick(1, 500000), currency, {}};
-      REQUIRE(store.post_invoices(std::vector<Invoice>{inv}).at(0).outcome == PostOutcome::created);
+      REQUIRE(store.post_invoices(std::vector<Invoice>{inv}).at(0).outcome == LedgerOutcome::created);
       const long resolved = (store.invoice(number).value().invoice.due_date.value() - day(0)).count();
       model.invoices.push_back({number, cust, cur, issue, resolved, inv.amount, inv.amount, {}});
     } else if (kind == 8 && pick(0, 1) == 0) {  // unapplied credit applied to an open invoice
@@ -179,11 +179,11 @@ void check_book(const std::string& backend, unsigned seed) {
         const bool model_applies = model.apply(inv, date, amount);
         const auto got = store.apply_credit(cust, inv.number, amount, day(date)).outcome;
         if (!model_applies) {
-          CHECK(got == PostOutcome::exceeds_unapplied);
+          CHECK(got == LedgerOutcome::exceeds_unapplied);
           inv = before;
           model.credits = credits_before;
         } else {
-          CHECK(got == PostOutcome::created);
+          CHECK(got == LedgerOutcome::created);
           ++pool_applied;
         }
         break;
@@ -201,7 +201,7 @@ void check_book(const std::string& backend, unsigned seed) {
             break;
           }
       }
-      REQUIRE(store.post_payments(std::vector<Payment>{pay}).at(0).outcome == PostOutcome::created);
+      REQUIRE(store.post_payments(std::vector<Payment>{pay}).at(0).outcome == LedgerOutcome::created);
       model.pay(pay.reference, cust, cur, received, pay.amount, explicit_allocations);
     } else if (kind == 9 && pick(0, 2) == 0) {  // a write-off of part of an open invoice
       ModelInvoice* target = nullptr;
@@ -211,7 +211,7 @@ void check_book(const std::string& backend, unsigned seed) {
         const long date = target->issue + pick(0, 60);
         const std::int64_t amount = pick(1, target->open);
         REQUIRE(store.post_write_off(target->number, amount, day(date), "WO-" + std::to_string(e)).outcome ==
-                PostOutcome::created);
+                LedgerOutcome::created);
         target->open -= amount;
         target->applied.push_back({date, amount});
       }
@@ -228,7 +228,7 @@ void check_book(const std::string& backend, unsigned seed) {
       } else {
         model.credits.push_back({cust, cur, date, note.amount, note.number, note.amount});
       }
-      REQUIRE(store.post_credit_note(note).outcome == PostOutcome::created);
+      REQUIRE(store.post_credit_note(note).outcome == LedgerOutcome::created);
     }
     tx.commit();
   }

@@ -95,19 +95,19 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
   Model model;
   model.band_bp = static_cast<int>(pick(0, 1) * 1000);
   model.days = static_cast<int>(pick(2, 8));
-  CreditPolicy policy = books.credit_policy();
+  CreditPolicy policy = books.credit().credit_policy();
   policy.over_limit_review_bp = model.band_bp;
   policy.reservation_days = model.days;
   policy.review_overdue_days = std::nullopt;  // the model knows the limit only
   policy.review_overdue_share_bp = std::nullopt;
-  REQUIRE(books.put_credit_policy(finance, policy).accepted());
+  REQUIRE(books.credit().put_credit_policy(finance, policy) == PolicyChange::changed);
   const std::vector<std::string> customers{"C-1", "C-2", "C-3"};
   for (const auto& c : customers) {
     model.limit[c] = pick(5, 20) * 1000;
     model.owed[c] = 0;
-    REQUIRE(books.post_customer(finance, Customer{c, c, eur, model.limit[c], "NET30", std::nullopt, std::nullopt,
+    REQUIRE(books.ledger().post_customer(finance, Customer{c, c, eur, model.limit[c], "NET30", std::nullopt, std::nullopt,
                                                   false})
-                .outcome == PostOutcome::created);
+                .outcome == LedgerOutcome::created);
   }
   long day = 0;
   int documents = 0;
@@ -128,7 +128,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
         const std::string what_order = k == 0 ? order : "O-" + std::to_string(pick(1, 8));
         batch.push_back({{who, what_order, pick(1, 60) * 100, eur, pick(0, 3) != 0}, finance.name, false});
       }
-      const std::vector<CreditCheck> answers = books.check_credits(batch, today).checks;
+      const std::vector<CreditCheck> answers = books.credit().check_credits(batch, today).checks;
       REQUIRE(answers.size() == batch.size());
       // The model decides them one by one.
       for (std::size_t k = 0; k < batch.size(); ++k) {
@@ -155,7 +155,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
     } else if (what < 52) {  // finance overrides a kept check
       const bool reserve = pick(0, 1) != 0;
       CAPTURE(order, reserve);
-      const CreditCheck got = books.override_check(finance, order, "known customer", reserve, today);
+      const CreditCheck got = books.credit().override_check(finance, order, "known customer", reserve, today);
       auto kept = model.kept.find(order);
       if (kept == model.kept.end()) {
         CHECK(got.outcome == CreditOutcome::no_check);
@@ -172,16 +172,16 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
       }
     } else if (what < 62) {  // the order is released
       CAPTURE(order);
-      const PostResult got = books.release_reservation(finance, order);
+      const ReleaseOutcome got = books.credit().release_reservation(finance, order);
       auto h = model.holds.find(order);
       if (h == model.holds.end()) {
-        CHECK(got.outcome == PostOutcome::not_found);
+        CHECK(got == ReleaseOutcome::no_reservation);
       } else if (h->second.status == ReservationStatus::released) {
-        CHECK(got.outcome == PostOutcome::replayed);
+        CHECK(got == ReleaseOutcome::released_already);
       } else if (h->second.status != ReservationStatus::active) {
-        CHECK(got.outcome == PostOutcome::already_decided);
+        CHECK(got == ReleaseOutcome::ended);
       } else {
-        CHECK(got.outcome == PostOutcome::updated);
+        CHECK(got == ReleaseOutcome::released);
         h->second.status = ReservationStatus::released;
         h->second.amount = 0;
       }
@@ -193,8 +193,8 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
         if (ref && h.customer == customer && h.status == ReservationStatus::active && pick(0, 1) == 0) ref = r;
       const std::string number = "INV-" + std::to_string(++documents);
       CAPTURE(customer, number, amount, ref);
-      REQUIRE(books.post_invoice(finance, Invoice{number, customer, today, std::nullopt, amount, eur, ref}).outcome ==
-              PostOutcome::created);
+      REQUIRE(books.ledger().post_invoice(finance, Invoice{number, customer, today, std::nullopt, amount, eur, ref}).outcome ==
+              LedgerOutcome::created);
       model.owed[customer] += amount;
       if (ref) {
         auto h = model.holds.find(*ref);
@@ -211,8 +211,8 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
       const std::int64_t amount = pick(1, 30) * 100;
       const std::string reference = "PAY-" + std::to_string(++documents);
       CAPTURE(customer, reference, amount);
-      REQUIRE(books.post_payment(finance, Payment{reference, customer, today, amount, eur, {}}).outcome ==
-              PostOutcome::created);
+      REQUIRE(books.ledger().post_payment(finance, Payment{reference, customer, today, amount, eur, {}}).outcome ==
+              LedgerOutcome::created);
       model.owed[customer] -= amount;
       model.payments.push_back({reference, customer, amount});
     } else if (what < 87) {  // a payment reversed (it bounced): owed again, whatever it had paid
@@ -221,15 +221,15 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
       const ModelPayment paid = model.payments[k];
       model.payments.erase(model.payments.begin() + static_cast<long>(k));
       CAPTURE(paid.reference);
-      CHECK(books.reverse_payment(finance, paid.reference, today, "returned").outcome == PostOutcome::created);
+      CHECK(books.ledger().reverse_payment(finance, paid.reference, today, "returned").outcome == LedgerOutcome::created);
       model.owed[paid.customer] += paid.amount;
       ++reversed;
     } else if (what < 90) {  // a credit note of no invoice: unapplied credit, which lowers what is owed
       const std::int64_t amount = pick(1, 10) * 100;
       const std::string number = "CN-" + std::to_string(++documents);
       CAPTURE(customer, number, amount);
-      REQUIRE(books.post_credit_note(finance, CreditNote{number, customer, today, amount, eur, std::nullopt}).outcome ==
-              PostOutcome::created);
+      REQUIRE(books.ledger().post_credit_note(finance, CreditNote{number, customer, today, amount, eur, std::nullopt}).outcome ==
+              LedgerOutcome::created);
       model.owed[customer] -= amount;
     } else if (what < 95) {  // the expiry job
       std::size_t want = 0;
@@ -239,20 +239,20 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
           h.amount = 0;
           ++want;
         }
-      CHECK(books.expire_reservations(today) == want);
+      CHECK(books.credit().expire_reservations(today) == want);
       expired += static_cast<int>(want);
     } else {
       day += pick(1, 3);
     }
     // After each step: every customer's reserved credit and every order's hold, as the model says.
     for (const auto& c : customers) {
-      const auto account = books.account(c, day_of(day));
+      const auto account = books.ledger().account(c, day_of(day));
       REQUIRE(account);
       CHECK(account->balance.reserved == model.reserved(c, day));
     }
     for (int k = 1; k <= 8; ++k) {
       const std::string ref = "O-" + std::to_string(k);
-      const auto got = books.reservation(ref);
+      const auto got = books.credit().reservation(ref);
       auto want = model.holds.find(ref);
       REQUIRE(got.has_value() == (want != model.holds.end()));
       if (!got) continue;

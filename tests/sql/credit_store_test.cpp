@@ -21,7 +21,7 @@ Date d(const char* text) { return parse_date(text).value(); }
 
 // One check, as a batch of one.
 CreditCheck check_one(Books& books, const Actor& actor, const CreditCheckRequest& request, Date today) {
-  return books.check_credits({{request, actor.name, false}}, today).checks.front();
+  return books.credit().check_credits({{request, actor.name, false}}, today).checks.front();
 }
 
 }  // namespace
@@ -31,10 +31,10 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   sql::SqlBooks books(t.connect());
   const Actor sales{"s", Role::sales, "r1", "{}"};
   Customer c{"C-1", "One", *parse_currency("EUR"), 10000, "NET30", std::nullopt, std::nullopt, false};
-  REQUIRE(books.post_customer(sales, c).outcome == PostOutcome::created);
-  CreditPolicy policy = books.credit_policy();
+  REQUIRE(books.ledger().post_customer(sales, c).outcome == LedgerOutcome::created);
+  CreditPolicy policy = books.credit().credit_policy();
   policy.reservation_days = 10;
-  REQUIRE(books.put_credit_policy(sales, policy).accepted());
+  REQUIRE(books.credit().put_credit_policy(sales, policy) == PolicyChange::changed);
 
   const CreditCheckRequest order{"C-1", "SO-1", 6000, *parse_currency("EUR"), true};
   CreditCheck first = check_one(books, sales, order, d("2026-03-01"));
@@ -45,16 +45,16 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   // On its last day the hold still counts: the second order does not fit.
   CHECK(check_one(books, sales, second, d("2026-03-11")).answer.decision == CreditDecision::declined);
   // The day after, it counts no more, though the job has not run yet.
-  CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 0);
-  CHECK(books.expire_reservations(d("2026-03-11")) == 0);
-  CHECK(books.expire_reservations(d("2026-03-12")) == 1);
-  CHECK(books.reservation("SO-1")->status == ReservationStatus::expired);
+  CHECK(books.ledger().account("C-1", d("2026-03-12"))->balance.reserved == 0);
+  CHECK(books.credit().expire_reservations(d("2026-03-11")) == 0);
+  CHECK(books.credit().expire_reservations(d("2026-03-12")) == 1);
+  CHECK(books.credit().reservation("SO-1")->status == ReservationStatus::expired);
   CHECK(check_one(books, sales, second, d("2026-03-12")).answer.decision == CreditDecision::approved);
-  CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 6000);
+  CHECK(books.ledger().account("C-1", d("2026-03-12"))->balance.reserved == 6000);
   // An expired order may be held again.
   const CreditCheckRequest renewed{"C-1", "SO-1", 4000, *parse_currency("EUR"), true};
   CHECK(check_one(books, sales, renewed, d("2026-03-12")).reservation->amount == 4000);
-  CHECK(books.account("C-1", d("2026-03-12"))->balance.reserved == 10000);
+  CHECK(books.ledger().account("C-1", d("2026-03-12"))->balance.reserved == 10000);
 }
 
 TEST_CASE("reservations: another customer's order_ref is refused until its hold ends, then may be held anew",
@@ -64,21 +64,21 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
   const Actor sales{"s", Role::sales, "r1", "{}"};
   const Currency eur = *parse_currency("EUR");
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
+    REQUIRE(books.ledger().post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == LedgerOutcome::created);
   REQUIRE(check_one(books, sales, {"C-1", "SO-1", 6000, eur, true}, d("2026-03-01")).reservation);
   const CreditCheckRequest theirs{"C-2", "SO-1", 1000, eur, true};
   CHECK(check_one(books, sales, theirs, d("2026-03-31")).outcome == CreditOutcome::held_elsewhere);
   // Past its last day the hold counts no more for C-1, but until the job marks it expired it
   // is still in C-1's reserved credit: C-2 may not take the order_ref over yet.
   CHECK(check_one(books, sales, theirs, d("2026-04-01")).outcome == CreditOutcome::held_elsewhere);
-  CHECK(books.expire_reservations(d("2026-04-01")) == 1);
+  CHECK(books.credit().expire_reservations(d("2026-04-01")) == 1);
   const CreditCheck taken = check_one(books, sales, theirs, d("2026-04-01"));
   CHECK(taken.outcome == CreditOutcome::decided);
   REQUIRE(taken.reservation);
-  CHECK(books.reservation("SO-1")->customer == "C-2");
-  CHECK(books.account("C-1", d("2026-04-01"))->balance.reserved == 0);
-  CHECK(books.account("C-2", d("2026-04-01"))->balance.reserved == 1000);
+  CHECK(books.credit().reservation("SO-1")->customer == "C-2");
+  CHECK(books.ledger().account("C-1", d("2026-04-01"))->balance.reserved == 0);
+  CHECK(books.ledger().account("C-2", d("2026-04-01"))->balance.reserved == 1000);
 }
 
 namespace {
@@ -89,8 +89,8 @@ namespace {
 struct OverrideRace {
   OverrideRace() {
     for (const char* id : {"C-1", "C-2"})
-      REQUIRE(books.post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
-                  .outcome == PostOutcome::created);
+      REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
+                  .outcome == LedgerOutcome::created);
     REQUIRE(check_one(books, finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
             CreditDecision::declined);
   }
@@ -102,7 +102,7 @@ struct OverrideRace {
     overrider = std::thread([this, reserve] {
       try {
         sql::SqlBooks mine(t.connect());
-        overridden = mine.override_check(finance, "SO-1", "known customer", reserve, today);
+        overridden = mine.credit().override_check(finance, "SO-1", "known customer", reserve, today);
       } catch (const std::exception& e) {
         failed = e.what();
       }
@@ -151,9 +151,9 @@ TEST_CASE("reservations: on MySQL an override that loses its order_ref to anothe
   race.overrider.join();
   CHECK(race.failed == "");
   CHECK(race.overridden.outcome == CreditOutcome::held_elsewhere);
-  CHECK(race.books.reservation("SO-1")->customer == "C-2");
-  CHECK(race.books.account("C-1", race.today)->balance.reserved == 0);
-  CHECK(race.books.account("C-2", race.today)->balance.reserved == 700);
+  CHECK(race.books.credit().reservation("SO-1")->customer == "C-2");
+  CHECK(race.books.ledger().account("C-1", race.today)->balance.reserved == 0);
+  CHECK(race.books.ledger().account("C-2", race.today)->balance.reserved == 700);
 }
 
 TEST_CASE("reservations: on MySQL an override that a deadlock rolls back runs again and goes through", "[mysql]") {
@@ -248,21 +248,21 @@ TEST_CASE("credit: checks decided in one batch answer as each alone does, from m
   auto& [t, books, finance, eur, today] = desk;
   auto customer = [&](const char* id, std::optional<std::int64_t> limit, bool hold = false,
                       const char* currency = "EUR") {
-    REQUIRE(books.post_customer(finance, Customer{id, id, *parse_currency(currency), limit, "NET30", std::nullopt,
+    REQUIRE(books.ledger().post_customer(finance, Customer{id, id, *parse_currency(currency), limit, "NET30", std::nullopt,
                                                   std::nullopt, hold})
-                .outcome == PostOutcome::created);
+                .outcome == LedgerOutcome::created);
   };
   customer("C-PLAIN", 100000);
   customer("C-OVERDUE", 100000);  // an invoice 45 days past due, another not yet due
-  REQUIRE(books.post_invoice(finance, Invoice{"I-1", "C-OVERDUE", d("2026-04-01"), d("2026-05-01"), 30000, eur, {}})
+  REQUIRE(books.ledger().post_invoice(finance, Invoice{"I-1", "C-OVERDUE", d("2026-04-01"), d("2026-05-01"), 30000, eur, {}})
               .accepted());
-  REQUIRE(books.post_invoice(finance, Invoice{"I-2", "C-OVERDUE", d("2026-06-01"), d("2026-07-01"), 20000, eur, {}})
+  REQUIRE(books.ledger().post_invoice(finance, Invoice{"I-2", "C-OVERDUE", d("2026-06-01"), d("2026-07-01"), 20000, eur, {}})
               .accepted());
   customer("C-CREDIT", 50000);  // an invoice, part paid, and money and a credit note on account
-  REQUIRE(books.post_invoice(finance, Invoice{"I-3", "C-CREDIT", d("2026-06-01"), d("2026-07-01"), 40000, eur, {}})
+  REQUIRE(books.ledger().post_invoice(finance, Invoice{"I-3", "C-CREDIT", d("2026-06-01"), d("2026-07-01"), 40000, eur, {}})
               .accepted());
-  REQUIRE(books.post_payment(finance, Payment{"P-1", "C-CREDIT", d("2026-06-10"), 45000, eur, {}}).accepted());
-  REQUIRE(books.post_credit_note(finance, CreditNote{"N-1", "C-CREDIT", d("2026-06-11"), 2500, eur, {}}).accepted());
+  REQUIRE(books.ledger().post_payment(finance, Payment{"P-1", "C-CREDIT", d("2026-06-10"), 45000, eur, {}}).accepted());
+  REQUIRE(books.ledger().post_credit_note(finance, CreditNote{"N-1", "C-CREDIT", d("2026-06-11"), 2500, eur, {}}).accepted());
   customer("C-HELD", 60000);  // holds an order of its own
   REQUIRE(check_one(books, finance, {"C-HELD", "SO-HELD", 25000, eur, true}, today).reservation);
   customer("C-EXPIRED", 60000);  // its hold ran out ten days ago; the job has not marked it
@@ -297,7 +297,7 @@ TEST_CASE("credit: checks decided in one batch answer as each alone does, from m
 
   std::vector<CreditCheckInput> inputs;
   for (const CreditCheckRequest& r : requests) inputs.push_back({r, finance.name, false});
-  const CreditAnswers together = books.check_credits(inputs, today);
+  const CreditAnswers together = books.credit().check_credits(inputs, today);
   for (std::size_t k = 0; k < requests.size(); ++k) CHECK(answer_of(together.checks[k]) == alone[k]);
   // Batches of every size from many connections at once, each in its own order.
   constexpr int threads = 16, rounds = 25;
@@ -314,7 +314,7 @@ TEST_CASE("credit: checks decided in one batch answer as each alone does, from m
           asked.push_back((i + static_cast<std::size_t>(k * 5 + round)) % requests.size());
           batch.push_back(inputs[asked.back()]);
         }
-        const CreditAnswers answers = mine.check_credits(batch, today);
+        const CreditAnswers answers = mine.credit().check_credits(batch, today);
         for (std::size_t i = 0; i < size; ++i) {
           const std::string got = answer_of(answers.checks[i]), want = alone[asked[i]];
           if (got != want) seen[k].push_back(requests[asked[i]].order_ref + ": " + got + " | alone: " + want);
@@ -334,8 +334,8 @@ TEST_CASE("credit: reserving checks in one batch each see the holds of those bef
   Desk desk(backend);
   auto& [t, books, finance, eur, today] = desk;
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
+    REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == LedgerOutcome::created);
   // C-1: nine orders of 1,000 against a limit of 5,000. C-2: one order of 2,000, and one of
   // 3,000 checked six times, which must replace its hold each time, never add to it.
   std::vector<CreditCheckRequest> requests;
@@ -345,12 +345,12 @@ TEST_CASE("credit: reserving checks in one batch each see the holds of those bef
 
   std::vector<CreditCheckInput> inputs;
   for (const CreditCheckRequest& r : requests) inputs.push_back({r, finance.name, false});
-  const std::vector<CreditCheck> answers = books.check_credits(inputs, today).checks;
+  const std::vector<CreditCheck> answers = books.credit().check_credits(inputs, today).checks;
   // The same checks one by one, on books of their own.
   Desk one_by_one(backend);
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(one_by_one.books.post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
-                .outcome == PostOutcome::created);
+    REQUIRE(one_by_one.books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+                .outcome == LedgerOutcome::created);
   for (std::size_t k = 0; k < requests.size(); ++k)
     CHECK(answer_of(check_one(one_by_one.books, finance, requests[k], today)) == answer_of(answers[k]));
 
@@ -375,8 +375,8 @@ TEST_CASE("credit: reserving checks in one batch each see the holds of those bef
   CHECK(c1_declined == 4);
   CHECK(seen_reserved == std::multiset<std::int64_t>{0, 1000, 2000, 3000, 4000});
   CHECK(answers.back().position.reserved == 2000);  // SO-SAME's own hold left out, SO-OTHER's in
-  CHECK(books.account("C-1", today)->balance.reserved == 5000);
-  CHECK(books.account("C-2", today)->balance.reserved == 5000);
-  CHECK(books.reservation("SO-SAME")->amount == 3000);
+  CHECK(books.ledger().account("C-1", today)->balance.reserved == 5000);
+  CHECK(books.ledger().account("C-2", today)->balance.reserved == 5000);
+  CHECK(books.credit().reservation("SO-SAME")->amount == 3000);
 }
 

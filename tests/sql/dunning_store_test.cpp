@@ -44,11 +44,11 @@ TEST_CASE("dunning run: a book of several pages of customers in two currencies, 
   REQUIRE(std::holds_alternative<sql::ImportSummary>(sql::import_csv(t.db(), RecordKind::invoices, invoices_csv)));
   sql::SqlBooks books(t.connect());
   const Actor finance{"f", Role::finance, "r1", "{}"};
-  REQUIRE(books.dispute(finance, "INV-2000", std::string("wrong goods")).accepted());
-  REQUIRE(books.dispute(finance, "INV-2001", std::string("wrong goods")).accepted());
+  REQUIRE(books.ledger().dispute(finance, "INV-2000", std::string("wrong goods")).accepted());
+  REQUIRE(books.ledger().dispute(finance, "INV-2001", std::string("wrong goods")).accepted());
 
   // 2026-03-05: 33 days overdue, the final notice (level 3, a credit hold, a notice each).
-  const DunningRun run = books.run_dunning(finance, d("2026-03-05"));
+  const DunningRun run = books.runs().run_dunning(finance, d("2026-03-05"));
   CHECK(run.examined == expected_tasks + 2);
   CHECK(run.tasks_created == expected_tasks);
   CHECK(run.holds_set == expected_tasks);
@@ -61,8 +61,8 @@ TEST_CASE("dunning run: a book of several pages of customers in two currencies, 
   CHECK(count(t.db(), "SELECT SUM(overdue_amount) FROM dunning_tasks") == 25000LL * expected_tasks);
 
   // Two weeks on no new level is reached; at 64 days the agency level is, for each again.
-  CHECK(books.run_dunning(finance, d("2026-03-20")).tasks_created == 0);
-  const DunningRun later = books.run_dunning(finance, d("2026-04-05"));  // 64 days: the agency
+  CHECK(books.runs().run_dunning(finance, d("2026-03-20")).tasks_created == 0);
+  const DunningRun later = books.runs().run_dunning(finance, d("2026-04-05"));  // 64 days: the agency
   CHECK(later.tasks_created == expected_tasks);
   CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks") == 2LL * expected_tasks);
 }
@@ -91,12 +91,12 @@ TEST_CASE("dunning run: as of a past date, money received since still counts as 
   sql::SqlBooks books(t.connect());
   const Actor finance{"f", Role::finance, "r1", "{}"};
   // As of 2026-03-01 P-1 and P-2 owed the whole of I-1 and I-2 (paid on 03-10); P-3 had paid.
-  const DunningRun run = books.run_dunning(finance, d("2026-03-01"));
+  const DunningRun run = books.runs().run_dunning(finance, d("2026-03-01"));
   CHECK(run.tasks_created == 2);
   CHECK(count(t.db(), "SELECT SUM(overdue_amount) FROM dunning_tasks WHERE customer IN ('P-1', 'P-2')") == 80000);
   CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks WHERE customer = 'P-3'") == 0);
   // As of today's books P-2 still owes 25,000 of I-2; P-1 owes nothing: its episode ends.
-  const DunningRun later = books.run_dunning(finance, d("2026-04-15"));
+  const DunningRun later = books.runs().run_dunning(finance, d("2026-04-15"));
   CHECK(later.tasks_created == 1);  // P-2, 74 days overdue now, reaches the agency level
   CHECK(later.tasks_resolved == 1);
   CHECK(count(t.db(), "SELECT overdue_amount FROM dunning_tasks WHERE customer = 'P-2' ORDER BY id DESC LIMIT 1") ==

@@ -26,7 +26,7 @@ Invoice invoice(const char* number, const char* cust, const char* issue, std::in
 }
 
 template <class Post>
-PostResult post_one(sql::Database& db, Post post) {
+LedgerResult post_one(sql::Database& db, Post post) {
   sql::WriteTransaction tx(db);
   auto results = post();
   REQUIRE(results.size() == 1);
@@ -41,10 +41,10 @@ struct Book {
     store.post_customers(cs);
     tx.commit();
   }
-  PostResult add(const Invoice& i) {
+  LedgerResult add(const Invoice& i) {
     return post_one(t.db(), [&] { return store.post_invoices(std::vector<Invoice>{i}); });
   }
-  PostResult pay(const Payment& p) {
+  LedgerResult pay(const Payment& p) {
     return post_one(t.db(), [&] { return store.post_payments(std::vector<Payment>{p}); });
   }
   std::int64_t open(const char* number) { return store.invoice(number).value().open_amount; }
@@ -58,14 +58,14 @@ struct Book {
 TEST_CASE("ledger store: customers are created once - a replay is accepted, a change is a conflict", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   auto again = post_one(b.t.db(), [&] { return b.store.post_customers(std::vector<Customer>{customer("C-1")}); });
-  CHECK(again.outcome == PostOutcome::replayed);
+  CHECK(again.outcome == LedgerOutcome::replayed);
   Customer changed = customer("C-1");
   changed.name = "Another name";
   auto conflict = post_one(b.t.db(), [&] { return b.store.post_customers(std::vector<Customer>{changed}); });
-  CHECK(conflict.outcome == PostOutcome::conflict);
+  CHECK(conflict.outcome == LedgerOutcome::conflict);
   CHECK(b.store.customer("C-1").value().name == "Customer C-1");
   auto terms = post_one(b.t.db(), [&] { return b.store.post_customers(std::vector<Customer>{customer("C-9", "NET45")}); });
-  CHECK(terms.outcome == PostOutcome::unknown_terms);
+  CHECK(terms.outcome == LedgerOutcome::unknown_terms);
   CHECK(terms.field == "terms");
   CHECK_FALSE(b.store.customer("C-9"));
   Customer full = customer("C-3");
@@ -78,38 +78,38 @@ TEST_CASE("ledger store: customers are created once - a replay is accepted, a ch
 
 TEST_CASE("ledger store: an invoice's due date comes from the customer's terms when not given", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
-  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == PostOutcome::created);
-  CHECK(b.add(invoice("INV-2", "C-2", "2026-01-15", 1000)).outcome == PostOutcome::created);
-  CHECK(b.add(invoice("INV-3", "C-1", "2026-01-15", 1000, "2026-01-20")).outcome == PostOutcome::created);
+  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == LedgerOutcome::created);
+  CHECK(b.add(invoice("INV-2", "C-2", "2026-01-15", 1000)).outcome == LedgerOutcome::created);
+  CHECK(b.add(invoice("INV-3", "C-1", "2026-01-15", 1000, "2026-01-20")).outcome == LedgerOutcome::created);
   CHECK(b.store.invoice("INV-1").value().invoice.due_date == d("2026-02-14"));
   CHECK(b.store.invoice("INV-2").value().invoice.due_date == d("2026-03-02"));  // EOM30
   CHECK(b.store.invoice("INV-3").value().invoice.due_date == d("2026-01-20"));
   CHECK(b.open("INV-1") == 250000);
   // Every character of the id alphabet survives both backends' quoting.
-  CHECK(b.add(invoice("a.b_c:d/e-F:9", "C-1", "2026-01-15", 7)).outcome == PostOutcome::created);
+  CHECK(b.add(invoice("a.b_c:d/e-F:9", "C-1", "2026-01-15", 7)).outcome == LedgerOutcome::created);
   CHECK(b.store.invoice("a.b_c:d/e-F:9").value().open_amount == 7);
 }
 
 TEST_CASE("ledger store: invoices are idempotent by number", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
-  REQUIRE(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == PostOutcome::created);
-  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == PostOutcome::replayed);
-  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000, "2026-02-14")).outcome == PostOutcome::replayed);
-  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250001)).outcome == PostOutcome::conflict);
-  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000, "2026-02-15")).outcome == PostOutcome::conflict);
-  CHECK(b.add(invoice("INV-1", "C-2", "2026-01-15", 250000)).outcome == PostOutcome::conflict);
+  REQUIRE(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == LedgerOutcome::created);
+  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000)).outcome == LedgerOutcome::replayed);
+  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000, "2026-02-14")).outcome == LedgerOutcome::replayed);
+  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250001)).outcome == LedgerOutcome::conflict);
+  CHECK(b.add(invoice("INV-1", "C-1", "2026-01-15", 250000, "2026-02-15")).outcome == LedgerOutcome::conflict);
+  CHECK(b.add(invoice("INV-1", "C-2", "2026-01-15", 250000)).outcome == LedgerOutcome::conflict);
   CHECK(b.store.postings().size() == 1);
 }
 
 TEST_CASE("ledger store: invoices for unknown customers or in another currency are refused", "[sql][mysql]") {
   Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   auto unknown = b.add(invoice("INV-1", "C-404", "2026-01-15", 100));
-  CHECK(unknown.outcome == PostOutcome::unknown_customer);
+  CHECK(unknown.outcome == LedgerOutcome::unknown_customer);
   CHECK(unknown.field == "customer");
   Invoice dollars = invoice("INV-2", "C-1", "2026-01-15", 100);
   dollars.currency = usd;
   auto mismatch = b.add(dollars);
-  CHECK(mismatch.outcome == PostOutcome::currency_mismatch);
+  CHECK(mismatch.outcome == LedgerOutcome::currency_mismatch);
   CHECK(mismatch.field == "currency");
   CHECK(b.store.postings().empty());
 }
@@ -120,13 +120,13 @@ TEST_CASE("ledger store: a payment is applied oldest due first and the rest stay
   b.add(invoice("INV-2", "C-1", "2026-01-10", 100000, "2026-03-01"));
   b.add(invoice("INV-3", "C-1", "2026-01-05", 100000));  // due Feb 4: oldest
   b.add(invoice("INV-4", "C-1", "2026-02-25", 100000));  // issued after the payment
-  CHECK(b.pay({"PAY-9", "C-1", d("2026-02-20"), 400000, eur, {}}).outcome == PostOutcome::created);
+  CHECK(b.pay({"PAY-9", "C-1", d("2026-02-20"), 400000, eur, {}}).outcome == LedgerOutcome::created);
   CHECK(b.open("INV-3") == 0);
   CHECK(b.open("INV-1") == 0);
   CHECK(b.open("INV-2") == 50000);
   CHECK(b.open("INV-4") == 100000);
   CHECK(b.store.unapplied("C-1") == 0);
-  CHECK(b.pay({"PAY-10", "C-1", d("2026-03-01"), 200000, eur, {}}).outcome == PostOutcome::created);
+  CHECK(b.pay({"PAY-10", "C-1", d("2026-03-01"), 200000, eur, {}}).outcome == LedgerOutcome::created);
   CHECK(b.open("INV-2") == 0);
   CHECK(b.open("INV-4") == 0);
   CHECK(b.store.unapplied("C-1") == 50000);
@@ -140,22 +140,22 @@ TEST_CASE("ledger store: explicit allocations first - a refused one posts nothin
   const std::size_t postings_before = b.store.postings().size();
 
   auto over = b.pay({"PAY-1", "C-1", d("2026-02-20"), 300000, eur, {{"INV-2", 100001}}});
-  CHECK(over.outcome == PostOutcome::exceeds_open_amount);
+  CHECK(over.outcome == LedgerOutcome::exceeds_open_amount);
   CHECK(over.field == "allocations[0].amount");
   auto other = b.pay({"PAY-1", "C-1", d("2026-02-20"), 300000, eur, {{"INV-X", 10}}});
-  CHECK(other.outcome == PostOutcome::unknown_invoice);
+  CHECK(other.outcome == LedgerOutcome::unknown_invoice);
   CHECK(other.field == "allocations[0].invoice");
   auto early = b.pay({"PAY-1", "C-1", d("2026-01-10"), 300000, eur, {{"INV-2", 10}}});
-  CHECK(early.outcome == PostOutcome::issued_after_document);
+  CHECK(early.outcome == LedgerOutcome::issued_after_document);
   auto stranger = b.pay({"PAY-1", "C-404", d("2026-02-20"), 300000, eur, {}});
-  CHECK(stranger.outcome == PostOutcome::unknown_customer);
+  CHECK(stranger.outcome == LedgerOutcome::unknown_customer);
   CHECK(b.store.postings().size() == postings_before);
 
-  REQUIRE(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {{"INV-2", 100000}}}).outcome == PostOutcome::created);
+  REQUIRE(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {{"INV-2", 100000}}}).outcome == LedgerOutcome::created);
   CHECK(b.open("INV-2") == 0);
   CHECK(b.open("INV-1") == 50000);
-  CHECK(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {{"INV-2", 100000}}}).outcome == PostOutcome::replayed);
-  CHECK(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {}}).outcome == PostOutcome::conflict);
+  CHECK(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {{"INV-2", 100000}}}).outcome == LedgerOutcome::replayed);
+  CHECK(b.pay({"PAY-1", "C-1", d("2026-02-20"), 150000, eur, {}}).outcome == LedgerOutcome::conflict);
   CHECK(b.open("INV-1") == 50000);
 }
 
@@ -168,14 +168,14 @@ TEST_CASE("ledger store: credit notes reduce an invoice or add unapplied credit"
     if (r.accepted()) tx.commit();
     return r;
   };
-  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 5000, eur, std::string("INV-1")}).outcome == PostOutcome::created);
+  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 5000, eur, std::string("INV-1")}).outcome == LedgerOutcome::created);
   CHECK(b.open("INV-1") == 95000);
-  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 5000, eur, std::string("INV-1")}).outcome == PostOutcome::replayed);
-  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 6000, eur, std::string("INV-1")}).outcome == PostOutcome::conflict);
-  CHECK(post({"CN-2", "C-1", d("2026-02-01"), 95001, eur, std::string("INV-1")}).outcome == PostOutcome::exceeds_open_amount);
-  CHECK(post({"CN-2", "C-1", d("2026-01-01"), 5, eur, std::string("INV-1")}).outcome == PostOutcome::issued_after_document);
-  CHECK(post({"CN-2", "C-2", d("2026-02-01"), 5, eur, std::string("INV-1")}).outcome == PostOutcome::unknown_invoice);
-  CHECK(post({"CN-3", "C-1", d("2026-02-01"), 7000, eur, std::nullopt}).outcome == PostOutcome::created);
+  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 5000, eur, std::string("INV-1")}).outcome == LedgerOutcome::replayed);
+  CHECK(post({"CN-1", "C-1", d("2026-02-01"), 6000, eur, std::string("INV-1")}).outcome == LedgerOutcome::conflict);
+  CHECK(post({"CN-2", "C-1", d("2026-02-01"), 95001, eur, std::string("INV-1")}).outcome == LedgerOutcome::exceeds_open_amount);
+  CHECK(post({"CN-2", "C-1", d("2026-01-01"), 5, eur, std::string("INV-1")}).outcome == LedgerOutcome::issued_after_document);
+  CHECK(post({"CN-2", "C-2", d("2026-02-01"), 5, eur, std::string("INV-1")}).outcome == LedgerOutcome::unknown_invoice);
+  CHECK(post({"CN-3", "C-1", d("2026-02-01"), 7000, eur, std::nullopt}).outcome == LedgerOutcome::created);
   CHECK(b.store.unapplied("C-1") == 7000);
   CHECK(b.open("INV-1") == 95000);
 }
@@ -195,11 +195,11 @@ TEST_CASE("ledger store: unapplied credit is applied later, oldest first", "[sql
     if (r.accepted()) tx.commit();
     return r.outcome;
   };
-  CHECK(apply("C-1", "INV-1", 501, "2026-02-01") == PostOutcome::exceeds_unapplied);
-  CHECK(apply("C-1", "INV-1", 10, "2026-01-14") == PostOutcome::issued_after_document);
-  CHECK(apply("C-2", "INV-1", 10, "2026-02-01") == PostOutcome::unknown_invoice);
-  CHECK(apply("C-404", "INV-1", 10, "2026-02-01") == PostOutcome::unknown_customer);
-  CHECK(apply("C-1", "INV-1", 250, "2026-02-01") == PostOutcome::created);
+  CHECK(apply("C-1", "INV-1", 501, "2026-02-01") == LedgerOutcome::exceeds_unapplied);
+  CHECK(apply("C-1", "INV-1", 10, "2026-01-14") == LedgerOutcome::issued_after_document);
+  CHECK(apply("C-2", "INV-1", 10, "2026-02-01") == LedgerOutcome::unknown_invoice);
+  CHECK(apply("C-404", "INV-1", 10, "2026-02-01") == LedgerOutcome::unknown_customer);
+  CHECK(apply("C-1", "INV-1", 250, "2026-02-01") == LedgerOutcome::created);
   CHECK(b.open("INV-1") == 750);
   CHECK(b.store.unapplied("C-1") == 250);  // CN-1 (older) used up, 50 of PAY-1
   const auto journal = b.store.postings();
@@ -208,7 +208,7 @@ TEST_CASE("ledger store: unapplied credit is applied later, oldest first", "[sql
   CHECK(journal.back().kind == PostingKind::payment_applied);
   AgingSpec before{d("2026-01-31"), AgingBasis::due_date, {30, 60, 90}};
   CHECK(b.store.aging(before, eur).totals.unapplied == 500);  // as of before the application
-  CHECK(apply("C-1", "INV-1", 250, "2026-02-02") == PostOutcome::created);
+  CHECK(apply("C-1", "INV-1", 250, "2026-02-02") == LedgerOutcome::created);
   CHECK(b.store.unapplied("C-1") == 0);
 }
 
@@ -221,10 +221,10 @@ TEST_CASE("ledger store: a write-off reduces the open amount as of its date", "[
     if (r.accepted()) tx.commit();
     return r.outcome;
   };
-  CHECK(post("INV-9", 10, "2026-03-01") == PostOutcome::unknown_invoice);
-  CHECK(post("INV-1", 10, "2026-01-04") == PostOutcome::issued_after_document);
-  CHECK(post("INV-1", 100001, "2026-03-01") == PostOutcome::exceeds_open_amount);
-  CHECK(post("INV-1", 40000, "2026-03-01") == PostOutcome::created);
+  CHECK(post("INV-9", 10, "2026-03-01") == LedgerOutcome::unknown_invoice);
+  CHECK(post("INV-1", 10, "2026-01-04") == LedgerOutcome::issued_after_document);
+  CHECK(post("INV-1", 100001, "2026-03-01") == LedgerOutcome::exceeds_open_amount);
+  CHECK(post("INV-1", 40000, "2026-03-01") == LedgerOutcome::created);
   CHECK(b.open("INV-1") == 60000);
   AgingSpec before{d("2026-02-28"), AgingBasis::due_date, {30, 60, 90}};
   AgingSpec after{d("2026-03-01"), AgingBasis::due_date, {30, 60, 90}};
@@ -269,7 +269,7 @@ TEST_CASE("ledger store: concurrent payments never apply more than an invoice's 
           sql::WriteTransaction tx(*db);
           const std::string ref = "PAY-" + std::to_string(w) + "-" + std::to_string(k);
           if (store.post_payments(std::vector<Payment>{{ref, "C-1", d("2026-02-01"), 1, eur, {}}}).at(0).outcome ==
-              PostOutcome::created)
+              LedgerOutcome::created)
             tx.commit();
         }
       } catch (const std::exception&) {

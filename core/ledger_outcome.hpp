@@ -1,14 +1,14 @@
 #pragma once
-// What became of a request to change the books: done, or why not. Expected business
-// outcomes are values, never exceptions (docs/architecture.md); the HTTP layer maps each to
-// its status with an exhaustive switch, the importer to its message.
+// What became of a request to change the ledger (core/ledger_books.hpp): done, or why not.
+// Expected business outcomes are values, never exceptions (docs/architecture.md); the HTTP
+// layer maps each to its status with an exhaustive switch, the importer to its message.
 
 #include <string>
 #include <string_view>
 
 namespace tallyman {
 
-enum class PostOutcome {
+enum class LedgerOutcome {
   created,
   replayed,               // the same document was stored before, with the same content
   updated,                // a resource changed in place (terms, a customer's settings, a dispute)
@@ -27,16 +27,16 @@ enum class PostOutcome {
   same_person,            // approval by the person who asked: a second person must approve
 };
 
-std::string_view to_string(PostOutcome outcome);
+std::string_view to_string(LedgerOutcome outcome);
 // For the person: "is more than the invoice's open amount", said of `field`.
-std::string_view describe(PostOutcome outcome);
+std::string_view describe(LedgerOutcome outcome);
 
-struct PostResult {
-  PostOutcome outcome = PostOutcome::created;
+struct LedgerResult {
+  LedgerOutcome outcome = LedgerOutcome::created;
   std::string field;  // the field at fault when refused
   bool accepted() const {
-    return outcome == PostOutcome::created || outcome == PostOutcome::replayed || outcome == PostOutcome::updated ||
-           outcome == PostOutcome::pending;
+    return outcome == LedgerOutcome::created || outcome == LedgerOutcome::replayed || outcome == LedgerOutcome::updated ||
+           outcome == LedgerOutcome::pending;
   }
 };
 

@@ -84,18 +84,18 @@ std::vector<Cell> score_cells(const std::string& customer, Date as_of, const Sco
 
 }  // namespace
 
-GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
-  const GradingPolicy policy = credit_policy().grading;
+GradingRun SqlRuns::run_grading(const Actor& actor, Date as_of) {
+  const GradingPolicy policy = SqlCredit(db_).credit_policy().grading;
   return guarded([&] {
-    WriteTransaction tx(*db_);
+    WriteTransaction tx(db_);
     GradingRun run{0, as_of, 0, 0, 0};
-    const Histories histories = read_histories(*db_, as_of);
+    const Histories histories = read_histories(db_, as_of);
     std::map<std::string, std::optional<char>> grades;
     {
       Params p;
       std::string id, grade;
       soci::indicator grade_ind = soci::i_ok;
-      Query q(db_->session(), "SELECT id, grade FROM customers", p);
+      Query q(db_.session(), "SELECT id, grade FROM customers", p);
       q.into(id).into(grade, grade_ind);
       if (q.run()) do {
           grades[id] = grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt;
@@ -118,63 +118,33 @@ GradingRun SqlBooks::run_grading(const Actor& actor, Date as_of) {
       const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
                                           scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
       Params p;
-      execute(*db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
+      execute(db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
     }
-    insert_rows(db_->session(),
+    insert_rows(db_.session(),
                 "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
                 " days_late_points, overdue_bp, overdue_points, invoices, invoiced, volume_points, written_off,"
                 " write_off_points, recorded_at)",
                 rows);
     for (const auto& [customer, grade] : changes) {
       Params p;
-      execute(*db_, "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
+      execute(db_, "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
     }
     run.changed = static_cast<int>(changes.size());
     Params p;
-    execute(*db_,
+    execute(db_,
             "INSERT INTO grading_runs (as_of, examined, graded, changed, run_by, run_at) VALUES (" +
                 p.add(format_date(as_of)) + ", " + p.add(static_cast<long long>(run.examined)) + ", " +
                 p.add(static_cast<long long>(run.graded)) + ", " + p.add(static_cast<long long>(run.changed)) + ", " +
                 p.add(actor.name) + ", " + p.add(now) + ")",
             p);
     long long id = 0;
-    if (!db_->session().get_last_insert_id("grading_runs", id)) throw DatabaseError("no id for the grading run");
+    if (!db_.session().get_last_insert_id("grading_runs", id)) throw DatabaseError("no id for the grading run");
     run.id = id;
-    record_audit(*db_, actor, "grading_run.run", "grading_run", std::to_string(id));
+    record_audit(db_, actor, "grading_run.run", "grading_run", std::to_string(id));
     tx.commit();
     return run;
   });
 }
 
-std::optional<StoredScore> SqlBooks::score(const std::string& customer) {
-  return guarded([&]() -> std::optional<StoredScore> {
-    Params p;
-    std::string as_of, grade;
-    long long v[12] = {};
-    Query q(db_->session(),
-            "SELECT as_of, score, grade, on_time_bp, on_time_points, average_days_late, days_late_points, overdue_bp,"
-            " overdue_points, invoices, invoiced, volume_points, written_off, write_off_points FROM scores"
-            " WHERE customer = " + p.add(customer),
-            p);
-    q.into(as_of).into(v[0]).into(grade);
-    for (int k = 1; k < 12; ++k) q.into(v[k]);
-    if (!q.run()) return std::nullopt;
-    Score s;
-    s.score = static_cast<int>(v[0]);
-    s.grade = grade.empty() ? 'C' : grade[0];
-    s.on_time_bp = static_cast<int>(v[1]);
-    s.on_time_points = static_cast<int>(v[2]);
-    s.average_days_late = static_cast<int>(v[3]);
-    s.days_late_points = static_cast<int>(v[4]);
-    s.overdue_bp = static_cast<int>(v[5]);
-    s.overdue_points = static_cast<int>(v[6]);
-    s.invoices = static_cast<int>(v[7]);
-    s.invoiced = v[8];
-    s.volume_points = static_cast<int>(v[9]);
-    s.written_off = v[10] != 0;
-    s.write_off_points = static_cast<int>(v[11]);
-    return StoredScore{s, db_date(as_of)};
-  });
-}
 
 }  // namespace tallyman::sql

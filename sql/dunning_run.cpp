@@ -3,7 +3,7 @@
 // outcome. A task's key (customer, episode, level) makes a duplicate impossible.
 #include "sql/audit.hpp"
 #include "sql/books.hpp"
-#include "sql/books_write.hpp"
+#include "sql/books_shared.hpp"
 #include "sql/clock.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
@@ -327,98 +327,19 @@ void write_page(Database& db, const std::vector<CustomerWrites>& writes, const s
 
 }  // namespace
 
-DunningPolicy SqlBooks::dunning_policy() {
-  return guarded([&] {
-    DunningPolicy p;
-    Params none;
-    long long min_amount = 0;
-    Query(db_->session(), "SELECT min_amount FROM dunning_settings WHERE id = 1", none).into(min_amount).run();
-    p.min_amount = min_amount;
-    Params q;
-    long long level = 0, days = 0, hold = 0, days_a = 0, days_b = 0, days_c = 0;
-    soci::indicator a_ind = soci::i_ok, b_ind = soci::i_ok, c_ind = soci::i_ok;
-    std::string action;
-    Query levels(db_->session(),
-                 "SELECT level, days_overdue, action, credit_hold, days_a, days_b, days_c FROM dunning_levels ORDER BY level",
-                 q);
-    levels.into(level).into(days).into(action).into(hold).into(days_a, a_ind).into(days_b, b_ind).into(days_c, c_ind);
-    if (levels.run()) do {
-        DunningLevel l{static_cast<int>(level), static_cast<int>(days), action, hold != 0, {}};
-        if (a_ind == soci::i_ok) l.grade_days['A'] = static_cast<int>(days_a);
-        if (b_ind == soci::i_ok) l.grade_days['B'] = static_cast<int>(days_b);
-        if (c_ind == soci::i_ok) l.grade_days['C'] = static_cast<int>(days_c);
-        p.levels.push_back(std::move(l));
-      } while (levels.fetch());
-    return p;
-  });
-}
 
-PostResult SqlBooks::put_dunning_policy(const Actor& actor, const DunningPolicy& policy) {
-  if (dunning_policy() == policy) return {PostOutcome::replayed, ""};
-  return write(actor, "dunning_policy.put", "dunning_policy", "1", [&](LedgerStore&) -> PostResult {
-    Params p;
-    execute(*db_,
-            "UPDATE dunning_settings SET min_amount = " + p.add(static_cast<long long>(policy.min_amount)) +
-                " WHERE id = 1",
-            p);
-    Params none;
-    execute(*db_, "DELETE FROM dunning_levels", none);
-    for (const DunningLevel& l : policy.levels) {
-      Params i;
-      auto days = [&](char grade) {
-        auto it = l.grade_days.find(grade);
-        return i.add(it == l.grade_days.end() ? std::nullopt : std::optional<long long>(it->second));
-      };
-      const std::string level = i.add(static_cast<long long>(l.level)), d = i.add(static_cast<long long>(l.days_overdue)),
-                        action = i.add(l.action), hold = i.add(static_cast<long long>(l.credit_hold));
-      const std::string a = days('A'), b = days('B'), c = days('C');
-      execute(*db_,
-              "INSERT INTO dunning_levels (level, days_overdue, action, credit_hold, days_a, days_b, days_c) VALUES (" +
-                  level + ", " + d + ", " + action + ", " + hold + ", " + a + ", " + b + ", " + c + ")",
-              i);
-    }
-    return {PostOutcome::updated, ""};
-  });
-}
 
-DunningRun SqlBooks::run_dunning(const Actor& actor, Date as_of) {
-  const auto started = std::chrono::steady_clock::now();
-  const DunningPolicy policy = dunning_policy();
-  return guarded([&] {
-    WriteTransaction tx(*db_);
-    DunningRun run;
-    run.as_of = as_of;
-    // A run that will not act reads nothing: it is recorded with zero counts.
-    const bool acting = run_acts(*db_, as_of);
-    RunInputs in{policy, as_of, {}, {}, utc_timestamp()};
-    if (acting) {
-      in.disputed = disputed_invoices(*db_);
-      in.promised = settle_promises(as_of, run);
-    }
-    run.id = insert_run(*db_, actor, as_of);
-    std::optional<std::string> after;
-    while (acting) {
-      const std::vector<CustomerState> page = customer_page(*db_, after);
-      if (page.empty()) break;
-      after = page.back().id;
-      std::map<std::string, std::vector<OpenInvoice>> overdue = overdue_invoices(*db_, page, as_of);
-      write_page(*db_, assess_page(in, page, overdue, run), in.now, run);
-    }
-    run.duration_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    record_counts(*db_, run);
-    record_audit(*db_, actor, "dunning_run.run", "dunning_run", std::to_string(run.id));
-    tx.commit();
-    return run;
-  });
-}
+namespace {
 
-std::set<std::string> SqlBooks::settle_promises(Date as_of, DunningRun& run) {
+// A run's look at the promises pending when last looked at: each is kept or broken by now (and
+// marked so, the broken counted in `run`), or pending still. Returns the customers with one
+// pending, whom the run leaves alone.
+std::set<std::string> settle_promises(Database& db_, Date as_of, DunningRun& run) {
   Params p;
   long long id = 0, amount = 0;
   std::string customer, made_on, promised_date;
   std::vector<std::tuple<long long, std::string, Promise>> pending;
-  Query q(db_->session(),
+  Query q(db_.session(),
           "SELECT id, customer, amount, made_on, promised_date FROM promises WHERE status = 'pending'"
           " AND made_on <= " + p.add(format_date(as_of)),
           p);
@@ -428,42 +349,54 @@ std::set<std::string> SqlBooks::settle_promises(Date as_of, DunningRun& run) {
     } while (q.fetch());
   std::set<std::string> promised;
   for (const auto& [promise_id, who, promise] : pending) {
-    const PromiseState state = promise_state(promise, paid_towards(who, promise, as_of), as_of);
+    const PromiseState state = promise_state(promise, paid_towards(db_, who, promise, as_of), as_of);
     if (state == PromiseState::pending) {
       promised.insert(who);
       continue;
     }
     if (state == PromiseState::broken) ++run.promises_broken;
     Params u;
-    execute(*db_,
+    execute(db_,
             "UPDATE promises SET status = " + u.add(std::string(to_string(state))) + " WHERE id = " + u.add(promise_id),
             u);
   }
   return promised;
 }
 
-std::optional<DunningRun> SqlBooks::dunning_run(std::int64_t id) {
-  return guarded([&]() -> std::optional<DunningRun> {
-    Params p;
-    std::string as_of;
-    long long v[8] = {};
-    Query q(db_->session(),
-            "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, promises_broken,"
-            " duration_ms, customers_failed FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
-            p);
-    q.into(as_of);
-    for (long long& x : v) q.into(x);
-    if (!q.run()) return std::nullopt;
+}  // namespace
+
+DunningRun SqlRuns::run_dunning(const Actor& actor, Date as_of) {
+  const auto started = std::chrono::steady_clock::now();
+  const DunningPolicy policy = SqlCollections(db_).dunning_policy();
+  return guarded([&] {
+    WriteTransaction tx(db_);
     DunningRun run;
-    run.id = id;
-    run.as_of = db_date(as_of);
-    for (auto [field, k] : {std::pair{&run.examined, 0}, {&run.tasks_created, 1}, {&run.holds_set, 2},
-                            {&run.holds_released, 3}, {&run.tasks_resolved, 4}, {&run.promises_broken, 5},
-                            {&run.customers_failed, 7}})
-      *field = static_cast<int>(v[k]);
-    run.duration_ms = v[6];
+    run.as_of = as_of;
+    // A run that will not act reads nothing: it is recorded with zero counts.
+    const bool acting = run_acts(db_, as_of);
+    RunInputs in{policy, as_of, {}, {}, utc_timestamp()};
+    if (acting) {
+      in.disputed = disputed_invoices(db_);
+      in.promised = settle_promises(db_, as_of, run);
+    }
+    run.id = insert_run(db_, actor, as_of);
+    std::optional<std::string> after;
+    while (acting) {
+      const std::vector<CustomerState> page = customer_page(db_, after);
+      if (page.empty()) break;
+      after = page.back().id;
+      std::map<std::string, std::vector<OpenInvoice>> overdue = overdue_invoices(db_, page, as_of);
+      write_page(db_, assess_page(in, page, overdue, run), in.now, run);
+    }
+    run.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    record_counts(db_, run);
+    record_audit(db_, actor, "dunning_run.run", "dunning_run", std::to_string(run.id));
+    tx.commit();
     return run;
   });
 }
+
+
 
 }  // namespace tallyman::sql

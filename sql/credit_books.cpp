@@ -12,7 +12,7 @@
 #include "core/check.hpp"
 #include "sql/audit.hpp"
 #include "sql/books.hpp"
-#include "sql/books_write.hpp"
+#include "sql/books_shared.hpp"
 #include "sql/clock.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
@@ -211,19 +211,19 @@ std::map<std::string, std::int64_t> projections(const std::vector<std::optional<
 // Locks the checks' customers, reads their positions, decides, writes, commits: the write phase
 // of a batch, and of an override. Runs again, reading afresh, while another transaction takes
 // what it needs (TransactionConflict), up to credit_batch_attempts_max times.
-CreditBatch SqlBooks::decide_and_write(const std::vector<CreditCheckInput>& checks, Date today, int& reruns,
+CreditBatch SqlCredit::decide_and_write(const std::vector<CreditCheckInput>& checks, Date today, int& reruns,
                                        const std::function<void(const CreditBatch&)>& also) {
   std::set<std::string> customers;
   for (const CreditCheckInput& c : checks) customers.insert(c.request.customer);
   for (int attempt = 1;; ++attempt) {
     try {
       return guarded([&] {
-        WriteTransaction tx(*db_);
-        LedgerStore(*db_).lock_customers(customers);
+        WriteTransaction tx(db_);
+        LedgerStore(db_).lock_customers(customers);
         CreditPolicy policy;
-        const auto positions = read_positions(*db_, checks, today, policy);
+        const auto positions = read_positions(db_, checks, today, policy);
         CreditBatch batch = decide_credit_batch(policy, checks, positions, today);
-        write_batch(*db_, batch, projections(positions, checks), today);
+        write_batch(db_, batch, projections(positions, checks), today);
         if (also) also(batch);
         tx.commit();
         return batch;
@@ -240,13 +240,13 @@ CreditBatch SqlBooks::decide_and_write(const std::vector<CreditCheckInput>& chec
   }
 }
 
-CreditAnswers SqlBooks::check_credits(const std::vector<CreditCheckInput>& checks, Date today) {
+CreditAnswers SqlCredit::check_credits(const std::vector<CreditCheckInput>& checks, Date today) {
   CreditAnswers answers;
   if (checks.empty()) return answers;
   // Most checks only read: decided from one read, they are answered with no transaction.
   CreditBatch read = guarded([&] {
     CreditPolicy policy;
-    const auto positions = read_positions(*db_, checks, today, policy);
+    const auto positions = read_positions(db_, checks, today, policy);
     return decide_credit_batch(policy, checks, positions, today);
   });
   answers.checks = std::move(read.checks);
@@ -261,7 +261,7 @@ CreditAnswers SqlBooks::check_credits(const std::vector<CreditCheckInput>& check
   return answers;
 }
 
-CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
+CreditCheck SqlCredit::override_check(const Actor& actor, const std::string& order_ref, const std::string& reason,
                                      bool reserve, Date today) {
   CreditCheckInput input{{"", order_ref, 0, Currency{}, reserve}, actor.name, true};
   {
@@ -272,7 +272,7 @@ CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& orde
       long long amount = 0;
       std::string by;
       soci::indicator by_ind = soci::i_ok;
-      Query q(db_->session(),
+      Query q(db_.session(),
               "SELECT customer, amount, currency, decision, overridden_by FROM credit_checks WHERE order_ref = " +
                   p.add(order_ref),
               p);
@@ -288,42 +288,42 @@ CreditCheck SqlBooks::override_check(const Actor& actor, const std::string& orde
   const CreditBatch batch = decide_and_write({input}, today, reruns, [&](const CreditBatch& b) {
     if (b.checks.front().outcome != CreditOutcome::decided) return;
     Params p;
-    execute(*db_,
+    execute(db_,
             "UPDATE credit_checks SET overridden_by = " + p.add(actor.name) + ", override_reason = " + p.add(reason) +
                 " WHERE order_ref = " + p.add(order_ref),
             p);
-    record_audit(*db_, actor, "credit_check.override", "credit_check", order_ref);
-    if (!b.holds.empty()) record_audit(*db_, actor, "reservation.override", "reservation", order_ref);
+    record_audit(db_, actor, "credit_check.override", "credit_check", order_ref);
+    if (!b.holds.empty()) record_audit(db_, actor, "reservation.override", "reservation", order_ref);
   });
   return batch.checks.front();
 }
 
-PostResult SqlBooks::release_reservation(const Actor& actor, const std::string& order_ref) {
-  return write(actor, "reservation.release", "reservation", order_ref, [&](LedgerStore& store) -> PostResult {
+ReleaseOutcome SqlCredit::release_reservation(const Actor& actor, const std::string& order_ref) {
+  return write(db_, actor, "reservation.release", "reservation", order_ref, [&](LedgerStore& store) {
     auto found = reservation(order_ref);
-    if (!found) return {PostOutcome::not_found, "order_ref"};
-    if (found->status == ReservationStatus::released) return {PostOutcome::replayed, ""};
-    if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
+    if (!found) return ReleaseOutcome::no_reservation;
+    if (found->status == ReservationStatus::released) return ReleaseOutcome::released_already;
+    if (found->status != ReservationStatus::active) return ReleaseOutcome::ended;
     store.lock_customers({found->customer});  // then read again: what it holds now
     found = reservation(order_ref);
-    if (found->status != ReservationStatus::active) return {PostOutcome::already_decided, "order_ref"};
+    if (found->status != ReservationStatus::active) return ReleaseOutcome::ended;
     Params p;
-    execute(*db_, "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
+    execute(db_, "UPDATE reservations SET status = 'released', amount = 0 WHERE order_ref = " + p.add(order_ref), p);
     Params u;
-    execute(*db_,
+    execute(db_,
             "UPDATE customers SET reserved_amount = reserved_amount - " + u.add(static_cast<long long>(found->amount)) +
                 " WHERE id = " + u.add(found->customer),
             u);
-    return {PostOutcome::updated, ""};
+    return ReleaseOutcome::released;
   });
 }
 
-std::optional<Reservation> SqlBooks::reservation(const std::string& order_ref) {
+std::optional<Reservation> SqlCredit::reservation(const std::string& order_ref) {
   return guarded([&]() -> std::optional<Reservation> {
     Params p;
     std::string customer, currency, expires, status;
     long long amount = 0;
-    Query q(db_->session(),
+    Query q(db_.session(),
             "SELECT customer, amount, currency, expires_on, status FROM reservations WHERE order_ref = " +
                 p.add(order_ref),
             p);
@@ -337,19 +337,19 @@ std::optional<Reservation> SqlBooks::reservation(const std::string& order_ref) {
   });
 }
 
-std::size_t SqlBooks::expire_reservations(Date today) {
+std::size_t SqlCredit::expire_reservations(Date today) {
   return guarded([&] {
-    WriteTransaction tx(*db_);
+    WriteTransaction tx(db_);
     const std::string day = format_date(today);
     // What they held leaves the customers' projections first.
     Params p;
     const std::string d1 = p.add(day), d2 = p.add(day);
-    execute(*db_,
+    execute(db_,
             "UPDATE customers SET reserved_amount = reserved_amount - (SELECT COALESCE(SUM(r.amount), 0)"
             " FROM reservations r WHERE r.customer = customers.id AND r.status = 'active' AND r.expires_on < " + d1 +
                 ") WHERE id IN (SELECT customer FROM reservations WHERE status = 'active' AND expires_on < " + d2 + ")",
             p);
-    soci::statement st = (db_->session().prepare << "UPDATE reservations SET status = 'expired', amount = 0"
+    soci::statement st = (db_.session().prepare << "UPDATE reservations SET status = 'expired', amount = 0"
                                                     " WHERE status = 'active' AND expires_on < :today",
                           soci::use(day));
     st.execute(true);
@@ -359,13 +359,13 @@ std::size_t SqlBooks::expire_reservations(Date today) {
   });
 }
 
-CreditPolicy SqlBooks::credit_policy() {
+CreditPolicy SqlCredit::credit_policy() {
   return guarded([&] {
     Params p;
     long long hold = 0, dunning = 0, limit = 0, band = 0, days = 0, share = 0, grade = 0, no_limit = 0, reserve = 0;
     long long w_on_time = 0, w_late = 0, w_overdue = 0, w_volume = 0, penalty = 0, late_zero = 0, a_min = 0, b_min = 0;
     soci::indicator days_ind = soci::i_ok, share_ind = soci::i_ok;
-    Query q(db_->session(),
+    Query q(db_.session(),
             "SELECT decline_on_hold, decline_on_dunning_hold, check_limit, over_limit_review_bp, review_overdue_days,"
             " review_overdue_share_bp, review_grade_c, review_no_limit, reservation_days, weight_on_time,"
             " weight_days_late, weight_overdue, weight_volume, write_off_penalty, days_late_zero, grade_a_min,"
@@ -392,10 +392,9 @@ CreditPolicy SqlBooks::credit_policy() {
   });
 }
 
-PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& policy) {
-  const CreditPolicy before = credit_policy();
-  if (before == policy) return {PostOutcome::replayed, ""};
-  return write(actor, "credit_policy.put", "credit_policy", "1", [&](LedgerStore&) -> PostResult {
+PolicyChange SqlCredit::put_credit_policy(const Actor& actor, const CreditPolicy& policy) {
+  if (credit_policy() == policy) return PolicyChange::unchanged;
+  return write(db_, actor, "credit_policy.put", "credit_policy", "1", [&](LedgerStore&) {
     Params p;
     auto flag = [&](bool b) { return p.add(static_cast<long long>(b)); };
     auto opt = [&](const std::optional<int>& v) { return p.add(v ? std::optional<long long>(*v) : std::nullopt); };
@@ -417,8 +416,39 @@ PostResult SqlBooks::put_credit_policy(const Actor& actor, const CreditPolicy& p
                             ", days_late_zero = " + p.add(static_cast<long long>(g.days_late_zero)) +
                             ", grade_a_min = " + p.add(static_cast<long long>(g.grade_a_min)) +
                             ", grade_b_min = " + p.add(static_cast<long long>(g.grade_b_min)) + " WHERE id = 1";
-    execute(*db_, sql, p);
-    return {PostOutcome::updated, ""};
+    execute(db_, sql, p);
+    return PolicyChange::changed;
+  });
+}
+
+std::optional<StoredScore> SqlCredit::score(const std::string& customer) {
+  return guarded([&]() -> std::optional<StoredScore> {
+    Params p;
+    std::string as_of, grade;
+    long long v[12] = {};
+    Query q(db_.session(),
+            "SELECT as_of, score, grade, on_time_bp, on_time_points, average_days_late, days_late_points, overdue_bp,"
+            " overdue_points, invoices, invoiced, volume_points, written_off, write_off_points FROM scores"
+            " WHERE customer = " + p.add(customer),
+            p);
+    q.into(as_of).into(v[0]).into(grade);
+    for (int k = 1; k < 12; ++k) q.into(v[k]);
+    if (!q.run()) return std::nullopt;
+    Score s;
+    s.score = static_cast<int>(v[0]);
+    s.grade = grade.empty() ? 'C' : grade[0];
+    s.on_time_bp = static_cast<int>(v[1]);
+    s.on_time_points = static_cast<int>(v[2]);
+    s.average_days_late = static_cast<int>(v[3]);
+    s.days_late_points = static_cast<int>(v[4]);
+    s.overdue_bp = static_cast<int>(v[5]);
+    s.overdue_points = static_cast<int>(v[6]);
+    s.invoices = static_cast<int>(v[7]);
+    s.invoiced = v[8];
+    s.volume_points = static_cast<int>(v[9]);
+    s.written_off = v[10] != 0;
+    s.write_off_points = static_cast<int>(v[11]);
+    return StoredScore{s, db_date(as_of)};
   });
 }
 

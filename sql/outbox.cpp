@@ -11,13 +11,13 @@
 
 namespace tallyman::sql {
 
-bool SqlBooks::take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) {
+bool SqlCollections::take_lease(const std::string& job, const std::string& holder, Date day, int lease_seconds) {
   return guarded([&] {
     const std::string now = utc_timestamp();
     const std::string until = utc_timestamp_in(std::chrono::seconds(lease_seconds));
     const std::string d = format_date(day);
     // One statement decides, whoever else tries at the same moment (timestamps compare as text).
-    soci::statement st = (db_->session().prepare << "UPDATE job_leases SET holder = :h, expires_at = :u WHERE job = :j"
+    soci::statement st = (db_.session().prepare << "UPDATE job_leases SET holder = :h, expires_at = :u WHERE job = :j"
                                                     " AND (done_for IS NULL OR done_for < :d)"
                                                     " AND (holder IS NULL OR expires_at < :n)",
                           soci::use(holder), soci::use(until), soci::use(job), soci::use(d), soci::use(now));
@@ -26,22 +26,22 @@ bool SqlBooks::take_lease(const std::string& job, const std::string& holder, Dat
   });
 }
 
-void SqlBooks::finish_lease(const std::string& job, const std::string& holder, Date day) {
+void SqlCollections::finish_lease(const std::string& job, const std::string& holder, Date day) {
   guarded([&] {
     Params p;
-    execute(*db_,
+    execute(db_,
             "UPDATE job_leases SET holder = NULL, expires_at = NULL, done_for = " + p.add(format_date(day)) +
                 " WHERE job = " + p.add(job) + " AND holder = " + p.add(holder),
             p);
   });
 }
 
-std::optional<NoticeView> SqlBooks::notice(std::int64_t id) {
+std::optional<NoticeView> SqlCollections::notice(std::int64_t id) {
   return guarded([&]() -> std::optional<NoticeView> {
     Params p;
     long long task = 0, level = 0, total = 0, attempts = 0;
     std::string customer, subject, text, html, currency, status, created;
-    Query q(db_->session(),
+    Query q(db_.session(),
             "SELECT task_id, customer, level, subject, text_body, html_body, total, currency, status, attempts,"
             " created_at FROM notices WHERE id = " + p.add(static_cast<long long>(id)),
             p);
@@ -53,7 +53,7 @@ std::optional<NoticeView> SqlBooks::notice(std::int64_t id) {
   });
 }
 
-std::vector<NoticeView> SqlBooks::claim_notices(const std::string& holder, std::size_t max, int claim_seconds) {
+std::vector<NoticeView> SqlCollections::claim_notices(const std::string& holder, std::size_t max, int claim_seconds) {
   return guarded([&] {
     const std::string now = utc_timestamp();
     std::vector<long long> candidates;
@@ -61,7 +61,7 @@ std::vector<NoticeView> SqlBooks::claim_notices(const std::string& holder, std::
       Params p;
       const std::string n1 = p.add(now), n2 = p.add(now);
       long long id = 0;
-      Query q(db_->session(),
+      Query q(db_.session(),
               "SELECT id FROM notices WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= " + n1 +
                   ") AND (claim_until IS NULL OR claim_until < " + n2 + ") ORDER BY id LIMIT " +
                   p.add(static_cast<long long>(max)),
@@ -75,7 +75,7 @@ std::vector<NoticeView> SqlBooks::claim_notices(const std::string& holder, std::
     const std::string until = utc_timestamp_in(std::chrono::seconds(claim_seconds));
     for (long long id : candidates) {
       // One conditional UPDATE per notice: whoever changes the row has it.
-      soci::statement st = (db_->session().prepare << "UPDATE notices SET claimed_by = :h, claim_until = :u"
+      soci::statement st = (db_.session().prepare << "UPDATE notices SET claimed_by = :h, claim_until = :u"
                                                       " WHERE id = :i AND status = 'pending'"
                                                       " AND (claim_until IS NULL OR claim_until < :n)",
                             soci::use(holder), soci::use(until), soci::use(id), soci::use(now));
@@ -87,12 +87,12 @@ std::vector<NoticeView> SqlBooks::claim_notices(const std::string& holder, std::
   });
 }
 
-void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool delivered, const std::string& error,
+void SqlCollections::notice_attempted(std::int64_t id, const std::string& holder, bool delivered, const std::string& error,
                                 int retry_after_ms, int attempts_max) {
   guarded([&] {
     Params p;
     if (delivered) {
-      execute(*db_,
+      execute(db_,
               "UPDATE notices SET status = 'sent', attempts = attempts + 1, sent_at = " + p.add(utc_timestamp()) +
                   ", last_error = NULL, claimed_by = NULL, claim_until = NULL WHERE id = " +
                   p.add(static_cast<long long>(id)) + " AND claimed_by = " + p.add(holder),
@@ -102,7 +102,7 @@ void SqlBooks::notice_attempted(std::int64_t id, const std::string& holder, bool
     const std::string next = utc_timestamp_in(std::chrono::milliseconds(retry_after_ms));
     const std::string given_up = p.add(static_cast<long long>(attempts_max - 1));
     const std::string why(utf8_prefix(error, 200));  // last_error is a {text} column: 200
-    execute(*db_,
+    execute(db_,
             "UPDATE notices SET status = CASE WHEN attempts >= " + given_up + " THEN 'failed' ELSE 'pending' END,"
             " attempts = attempts + 1, last_error = " + p.add(why) + ", next_attempt_at = " +
                 p.add(next) + ", claimed_by = NULL, claim_until = NULL WHERE id = " +

@@ -2,6 +2,7 @@
 // Lists are keyset-paginated: ordered by their key, continued after the last key served.
 #include "core/check.hpp"
 #include "sql/books.hpp"
+#include "sql/books_shared.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/rows.hpp"
 #include "sql/statement.hpp"
@@ -13,7 +14,7 @@
 namespace tallyman::sql {
 
 // The account read, prepared once per connection and run again with new values.
-struct SqlBooks::AccountStatement {
+struct SqlLedger::AccountStatement {
   explicit AccountStatement(soci::session& session) : st(session) {
     st.exchange(soci::use(today));
     st.exchange(soci::use(today2));
@@ -57,22 +58,6 @@ struct SqlBooks::AccountStatement {
 };
 
 namespace {
-
-// Fetches up to page.limit + 1 keys' worth of items; the extra one only says there is more.
-template <class T, class Key>
-Page<T> finish_page(std::vector<T> items, const PageRequest& page, Key key_of) {
-  Page<T> out;
-  if (items.size() > page.limit) {
-    items.resize(page.limit);
-    out.next_after = key_of(items.back());
-  }
-  out.items = std::move(items);
-  return out;
-}
-
-std::string limit_clause(Params& p, const PageRequest& page) {
-  return " LIMIT " + p.add(static_cast<long long>(page.limit + 1));
-}
 
 InvoiceStatus status_of(std::int64_t open, std::int64_t written_off) {
   if (open > 0) return InvoiceStatus::open;
@@ -127,17 +112,19 @@ std::vector<WriteOffRequest> read_write_offs(Database& db, const std::string& sq
 
 }  // namespace
 
-std::optional<Customer> SqlBooks::customer(const std::string& id) {
-  return guarded([&] { return LedgerStore(*db_).customer(id); });
+std::optional<Customer> SqlLedger::customer(const std::string& id) {
+  return guarded([&] { return LedgerStore(db_).customer(id); });
 }
 
+SqlLedger::SqlLedger(Database& db) : db_(db) {}
+SqlLedger::~SqlLedger() = default;
 SqlBooks::SqlBooks(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 SqlBooks::~SqlBooks() = default;
 
-std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
+std::optional<Account> SqlLedger::account(const std::string& id, Date today) {
   return guarded([&]() -> std::optional<Account> {
     try {
-      if (!account_) account_ = std::make_unique<AccountStatement>(db_->session());
+      if (!account_) account_ = std::make_unique<AccountStatement>(db_.session());
       AccountStatement& q = *account_;
       q.today = q.today2 = format_date(today);
       q.id = id;
@@ -168,33 +155,33 @@ std::optional<Account> SqlBooks::account(const std::string& id, Date today) {
   });
 }
 
-Page<Customer> SqlBooks::customers(const PageRequest& page) {
+Page<Customer> SqlLedger::customers(const PageRequest& page) {
   return guarded([&] {
     Params p;
     std::string id;
-    Query q(db_->session(),
+    Query q(db_.session(),
             "SELECT id FROM customers WHERE id > " + p.add(page.after) + " ORDER BY id" + limit_clause(p, page), p);
     q.into(id);
     std::set<std::string> ids;
     if (q.run()) do {
         ids.insert(id);
       } while (q.fetch());
-    std::vector<Customer> found = LedgerStore(*db_).customers(ids);
+    std::vector<Customer> found = LedgerStore(db_).customers(ids);
     std::sort(found.begin(), found.end(), [](const Customer& a, const Customer& b) { return a.id < b.id; });
     return finish_page(std::move(found), page, [](const Customer& c) { return c.id; });
   });
 }
 
-std::optional<InvoiceView> SqlBooks::invoice(const std::string& number) {
+std::optional<InvoiceView> SqlLedger::invoice(const std::string& number) {
   return guarded([&]() -> std::optional<InvoiceView> {
     Params p;
-    auto found = read_invoices(*db_, std::string(invoice_columns) + " WHERE number = " + p.add(number), p);
+    auto found = read_invoices(db_, std::string(invoice_columns) + " WHERE number = " + p.add(number), p);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
   });
 }
 
-Page<InvoiceView> SqlBooks::invoices(const std::optional<std::string>& customer,
+Page<InvoiceView> SqlLedger::invoices(const std::optional<std::string>& customer,
                                      const std::optional<InvoiceStatus>& status, const PageRequest& page) {
   return guarded([&] {
     Params p;
@@ -204,17 +191,17 @@ Page<InvoiceView> SqlBooks::invoices(const std::optional<std::string>& customer,
     if (status == InvoiceStatus::paid) sql += " AND open_amount = 0 AND written_off = 0";
     if (status == InvoiceStatus::written_off) sql += " AND open_amount = 0 AND written_off > 0";
     sql += " ORDER BY number" + limit_clause(p, page);
-    return finish_page(read_invoices(*db_, sql, p), page, [](const InvoiceView& v) { return v.invoice.number; });
+    return finish_page(read_invoices(db_, sql, p), page, [](const InvoiceView& v) { return v.invoice.number; });
   });
 }
 
-std::optional<PaymentView> SqlBooks::payment(const std::string& reference) {
+std::optional<PaymentView> SqlLedger::payment(const std::string& reference) {
   return guarded([&]() -> std::optional<PaymentView> {
     Params p;
     std::string ref, customer, received, currency, allocations, reversed_on, reason;
     long long amount = 0, unapplied = 0;
     soci::indicator on_ind = soci::i_ok, reason_ind = soci::i_ok;
-    Query q(db_->session(),
+    Query q(db_.session(),
             "SELECT reference, customer, received_date, amount, currency, allocations, unapplied_amount, reversed_on,"
             " reversal_reason FROM payments WHERE reference = " + p.add(reference),
             p);
@@ -239,24 +226,24 @@ std::optional<PaymentView> SqlBooks::payment(const std::string& reference) {
   });
 }
 
-std::optional<WriteOffRequest> SqlBooks::write_off(std::int64_t id) {
+std::optional<WriteOffRequest> SqlLedger::write_off(std::int64_t id) {
   return guarded([&]() -> std::optional<WriteOffRequest> {
     Params p;
     auto found =
-        read_write_offs(*db_, std::string(write_off_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
+        read_write_offs(db_, std::string(write_off_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
   });
 }
 
-Page<WriteOffRequest> SqlBooks::write_offs(const std::optional<WriteOffStatus>& status, const PageRequest& page) {
+Page<WriteOffRequest> SqlLedger::write_offs(const std::optional<WriteOffStatus>& status, const PageRequest& page) {
   return guarded([&] {
     Params p;
     const long long after = page.after.empty() ? 0 : std::stoll(page.after);
     std::string sql = std::string(write_off_columns) + " WHERE id > " + p.add(after);
     if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
     sql += " ORDER BY id" + limit_clause(p, page);
-    return finish_page(read_write_offs(*db_, sql, p), page,
+    return finish_page(read_write_offs(db_, sql, p), page,
                        [](const WriteOffRequest& w) { return std::to_string(w.id); });
   });
 }
@@ -289,17 +276,17 @@ std::vector<LimitChange> read_limit_changes(Database& db, const std::string& sql
 
 }  // namespace
 
-std::optional<LimitChange> SqlBooks::limit_change(std::int64_t id) {
+std::optional<LimitChange> SqlLedger::limit_change(std::int64_t id) {
   return guarded([&]() -> std::optional<LimitChange> {
     Params p;
     auto found = read_limit_changes(
-        *db_, std::string(limit_change_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
+        db_, std::string(limit_change_columns) + " WHERE id = " + p.add(static_cast<long long>(id)), p);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
   });
 }
 
-Page<LimitChange> SqlBooks::limit_changes(const std::optional<WriteOffStatus>& status,
+Page<LimitChange> SqlLedger::limit_changes(const std::optional<WriteOffStatus>& status,
                                           const std::optional<std::string>& customer, const PageRequest& page) {
   return guarded([&] {
     Params p;
@@ -308,123 +295,13 @@ Page<LimitChange> SqlBooks::limit_changes(const std::optional<WriteOffStatus>& s
     if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
     if (customer) sql += " AND customer = " + p.add(*customer);
     sql += " ORDER BY id" + limit_clause(p, page);
-    return finish_page(read_limit_changes(*db_, sql, p), page,
+    return finish_page(read_limit_changes(db_, sql, p), page,
                        [](const LimitChange& c) { return std::to_string(c.id); });
   });
 }
 
-AgingReport SqlBooks::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
-  return guarded([&] { return LedgerStore(*db_).aging(spec, currency, customer); });
-}
 
-std::vector<OverdueRow> SqlBooks::overdue(const OverdueFilter& filter) {
-  return guarded([&] {
-    // Each invoice's open amount as of the date, from its postings, where it is overdue by at
-    // least min_days; summed per customer in the loop.
-    const Date due_by = filter.as_of - date::days(std::max(filter.min_days, 1));
-    Params p;
-    const std::string sql =
-        "SELECT customer, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL AND posted_on <= " +
-        p.add(format_date(filter.as_of)) + " AND due_date <= " + p.add(format_date(due_by)) +
-        " GROUP BY customer, invoice HAVING SUM(open_delta) > 0";
-    std::string customer, due;
-    long long open = 0;
-    Query q(db_->session(), sql, p);
-    q.into(customer).into(due).into(open);
-    std::map<std::string, OverdueRow> rows;
-    if (q.run()) do {
-        OverdueRow& row = rows[customer];
-        row.overdue_amount += open;
-        row.max_days_overdue = std::max(row.max_days_overdue, static_cast<int>((filter.as_of - db_date(due)).count()));
-        ++row.invoices;
-      } while (q.fetch());
-    std::set<std::string> ids;
-    for (const auto& [id, row] : rows) ids.insert(id);
-    {
-      Params lp;
-      std::string id;
-      long long level = 0;
-      Query levels(db_->session(), "SELECT id, dunning_level FROM customers WHERE dunning_level IS NOT NULL", lp);
-      levels.into(id).into(level);
-      if (levels.run()) do {
-          if (auto it = rows.find(id); it != rows.end()) it->second.dunning_level = static_cast<int>(level);
-        } while (levels.fetch());
-    }
-    {
-      // A promise pending as of the date, for the customers that made one around it.
-      Params pp;
-      const std::string d1 = pp.add(format_date(filter.as_of)), d2 = pp.add(format_date(filter.as_of));
-      std::string id;
-      std::vector<std::string> promised;
-      Query q(db_->session(),
-              "SELECT DISTINCT customer FROM promises WHERE made_on <= " + d1 + " AND promised_date >= " + d2, pp);
-      q.into(id);
-      if (q.run()) do {
-          if (rows.contains(id)) promised.push_back(id);
-        } while (q.fetch());
-      for (const std::string& customer : promised)
-        for (PromiseView& v : promises(customer, filter.as_of))
-          if (v.state == PromiseState::pending && v.promise.made_on <= filter.as_of) {
-            rows[customer].promise = std::move(v);
-            break;
-          }
-    }
-    std::vector<OverdueRow> out;
-    for (Customer& c : LedgerStore(*db_).customers(ids)) {
-      if (filter.collector && c.collector != filter.collector) continue;
-      if (filter.grade && c.grade != filter.grade) continue;
-      OverdueRow row = rows[c.id];
-      row.customer = std::move(c);
-      out.push_back(std::move(row));
-    }
-    std::sort(out.begin(), out.end(), [](const OverdueRow& a, const OverdueRow& b) {
-      return std::tie(b.overdue_amount, a.customer.id) < std::tie(a.overdue_amount, b.customer.id);
-    });
-    return out;
-  });
-}
 
-Statement SqlBooks::statement(const Customer& customer, Date from, Date to) {
-  return guarded([&] {
-    Statement s{customer, from, to, 0, {}, 0};
-    std::vector<Posting> postings = LedgerStore(*db_).postings(customer.id, customer.currency);
-    std::stable_sort(postings.begin(), postings.end(),
-                     [](const Posting& a, const Posting& b) { return a.posted_on < b.posted_on; });
-    std::int64_t balance = 0;
-    for (Posting& posting : postings) {
-      if (posting.posted_on > to) break;
-      const std::int64_t amount = posting.open_delta - posting.unapplied_delta;
-      balance += amount;
-      if (posting.posted_on < from) s.opening = balance;
-      else s.lines.push_back({std::move(posting), amount, balance});
-    }
-    s.closing = balance;
-    return s;
-  });
-}
 
-Page<AuditEntry> SqlBooks::audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
-                                 const PageRequest& page) {
-  return guarded([&] {
-    Params p;
-    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
-    std::string sql =
-        "SELECT id, at, actor, role, action, entity, entity_id, request_id, detail FROM audit WHERE id > " + p.add(after);
-    if (entity) sql += " AND entity = " + p.add(*entity);
-    if (id) sql += " AND entity_id = " + p.add(*id);
-    sql += " ORDER BY id" + limit_clause(p, page);
-    long long key = 0;
-    AuditEntry e;
-    Query q(db_->session(), sql, p);
-    q.into(key).into(e.at).into(e.actor).into(e.role).into(e.action).into(e.entity).into(e.entity_id).into(e.request_id)
-        .into(e.detail);
-    std::vector<AuditEntry> out;
-    if (q.run()) do {
-        e.id = key;
-        out.push_back(e);
-      } while (q.fetch());
-    return finish_page(std::move(out), page, [](const AuditEntry& a) { return std::to_string(a.id); });
-  });
-}
 
 }  // namespace tallyman::sql

@@ -1,0 +1,73 @@
+#pragma once
+// The reports' area of the books (core/books.hpp; contract §4): aging as of any date, the
+// overdue list, a customer's statement, the audit trail. Reads only.
+
+#include "core/aging.hpp"
+#include "core/books_common.hpp"
+#include "core/collections_books.hpp"
+#include "core/ledger.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tallyman {
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string at;  // UTC timestamp
+  std::string actor;
+  std::string role;
+  std::string action;  // "invoice.post", "write_off.approve", ...
+  std::string entity;  // "invoice", "customer", ...
+  std::string entity_id;
+  std::string request_id;
+  std::string detail;  // a JSON document of what was posted or changed
+};
+
+// GET /v1/reports/overdue: one row per customer with money past due as of a date.
+struct OverdueRow {
+  Customer customer;
+  std::int64_t overdue_amount = 0;
+  int max_days_overdue = 0;
+  int invoices = 0;
+  std::optional<int> dunning_level;  // the level of the customer's open dunning episode
+  std::optional<PromiseView> promise;  // a promise pending as of the date
+};
+
+struct OverdueFilter {
+  Date as_of;
+  int min_days = 1;
+  std::optional<std::string> collector;
+  std::optional<char> grade;
+};
+
+// GET /v1/customers/{id}/statement: the balance (open - unapplied) before `from`, every
+// posting dated in [from, to] in date order, the balance after `to`.
+struct StatementLine {
+  Posting posting;
+  std::int64_t amount = 0;   // its effect on the balance: open_delta - unapplied_delta
+  std::int64_t balance = 0;  // the running balance after it
+};
+
+struct Statement {
+  Customer customer;
+  Date from;
+  Date to;
+  std::int64_t opening = 0;
+  std::vector<StatementLine> lines;
+  std::int64_t closing = 0;
+};
+
+class ReportBooks {
+ public:
+  virtual ~ReportBooks() = default;
+  virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
+  virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
+  virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
+  virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                                 const PageRequest& page) = 0;
+};
+
+}  // namespace tallyman

@@ -1,0 +1,129 @@
+// The reports (core/report_books.hpp): aging as of any date (LedgerStore and aging_query.cpp),
+// the overdue list, a customer's statement, the audit trail.
+#include "sql/books.hpp"
+#include "sql/books_shared.hpp"
+#include "sql/ledger_store.hpp"
+#include "sql/rows.hpp"
+#include "sql/statement.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+AgingReport SqlReports::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
+  return guarded([&] { return LedgerStore(db_).aging(spec, currency, customer); });
+}
+
+std::vector<OverdueRow> SqlReports::overdue(const OverdueFilter& filter) {
+  return guarded([&] {
+    // Each invoice's open amount as of the date, from its postings, where it is overdue by at
+    // least min_days; summed per customer in the loop.
+    const Date due_by = filter.as_of - date::days(std::max(filter.min_days, 1));
+    Params p;
+    const std::string sql =
+        "SELECT customer, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL AND posted_on <= " +
+        p.add(format_date(filter.as_of)) + " AND due_date <= " + p.add(format_date(due_by)) +
+        " GROUP BY customer, invoice HAVING SUM(open_delta) > 0";
+    std::string customer, due;
+    long long open = 0;
+    Query q(db_.session(), sql, p);
+    q.into(customer).into(due).into(open);
+    std::map<std::string, OverdueRow> rows;
+    if (q.run()) do {
+        OverdueRow& row = rows[customer];
+        row.overdue_amount += open;
+        row.max_days_overdue = std::max(row.max_days_overdue, static_cast<int>((filter.as_of - db_date(due)).count()));
+        ++row.invoices;
+      } while (q.fetch());
+    std::set<std::string> ids;
+    for (const auto& [id, row] : rows) ids.insert(id);
+    {
+      Params lp;
+      std::string id;
+      long long level = 0;
+      Query levels(db_.session(), "SELECT id, dunning_level FROM customers WHERE dunning_level IS NOT NULL", lp);
+      levels.into(id).into(level);
+      if (levels.run()) do {
+          if (auto it = rows.find(id); it != rows.end()) it->second.dunning_level = static_cast<int>(level);
+        } while (levels.fetch());
+    }
+    {
+      // A promise pending as of the date, for the customers that made one around it.
+      Params pp;
+      const std::string d1 = pp.add(format_date(filter.as_of)), d2 = pp.add(format_date(filter.as_of));
+      std::string id;
+      std::vector<std::string> promised;
+      Query q(db_.session(),
+              "SELECT DISTINCT customer FROM promises WHERE made_on <= " + d1 + " AND promised_date >= " + d2, pp);
+      q.into(id);
+      if (q.run()) do {
+          if (rows.contains(id)) promised.push_back(id);
+        } while (q.fetch());
+      for (const std::string& customer : promised)
+        for (PromiseView& v : SqlCollections(db_).promises(customer, filter.as_of))
+          if (v.state == PromiseState::pending && v.promise.made_on <= filter.as_of) {
+            rows[customer].promise = std::move(v);
+            break;
+          }
+    }
+    std::vector<OverdueRow> out;
+    for (Customer& c : LedgerStore(db_).customers(ids)) {
+      if (filter.collector && c.collector != filter.collector) continue;
+      if (filter.grade && c.grade != filter.grade) continue;
+      OverdueRow row = rows[c.id];
+      row.customer = std::move(c);
+      out.push_back(std::move(row));
+    }
+    std::sort(out.begin(), out.end(), [](const OverdueRow& a, const OverdueRow& b) {
+      return std::tie(b.overdue_amount, a.customer.id) < std::tie(a.overdue_amount, b.customer.id);
+    });
+    return out;
+  });
+}
+
+Statement SqlReports::statement(const Customer& customer, Date from, Date to) {
+  return guarded([&] {
+    Statement s{customer, from, to, 0, {}, 0};
+    std::vector<Posting> postings = LedgerStore(db_).postings(customer.id, customer.currency);
+    std::stable_sort(postings.begin(), postings.end(),
+                     [](const Posting& a, const Posting& b) { return a.posted_on < b.posted_on; });
+    std::int64_t balance = 0;
+    for (Posting& posting : postings) {
+      if (posting.posted_on > to) break;
+      const std::int64_t amount = posting.open_delta - posting.unapplied_delta;
+      balance += amount;
+      if (posting.posted_on < from) s.opening = balance;
+      else s.lines.push_back({std::move(posting), amount, balance});
+    }
+    s.closing = balance;
+    return s;
+  });
+}
+
+Page<AuditEntry> SqlReports::audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                                 const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    const long long after = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string sql =
+        "SELECT id, at, actor, role, action, entity, entity_id, request_id, detail FROM audit WHERE id > " + p.add(after);
+    if (entity) sql += " AND entity = " + p.add(*entity);
+    if (id) sql += " AND entity_id = " + p.add(*id);
+    sql += " ORDER BY id" + limit_clause(p, page);
+    long long key = 0;
+    AuditEntry e;
+    Query q(db_.session(), sql, p);
+    q.into(key).into(e.at).into(e.actor).into(e.role).into(e.action).into(e.entity).into(e.entity_id).into(e.request_id)
+        .into(e.detail);
+    std::vector<AuditEntry> out;
+    if (q.run()) do {
+        e.id = key;
+        out.push_back(e);
+      } while (q.fetch());
+    return finish_page(std::move(out), page, [](const AuditEntry& a) { return std::to_string(a.id); });
+  });
+}
+
+}  // namespace tallyman::sql
