@@ -8,6 +8,8 @@
 #include "http/server.hpp"
 #include "http/webhook.hpp"
 #include "http/worker_pool.hpp"
+#include "jobs/books.hpp"
+#include "jobs/runs.hpp"
 #include "jobs/scheduler.hpp"
 #include "sql/books.hpp"
 #include "sql/database.hpp"
@@ -168,7 +170,7 @@ int serve_command(int argc, char** argv) {
   }
   http::Metrics metrics;
   http::Router router({[] { return today(); }, currency}, metrics);
-  const auto connect = [&url] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); };
+  const auto connect = [&url] { return std::make_unique<jobs::ServiceBooks>(std::make_unique<sql::Database>(*url)); };
   http::WorkerPool pool(workers, connect, router, queue_max);
   http::CreditDesk desk(desks, connect, router, queue_max);
   // Jobs. Expired reservations are marked so every hour (checks ignore them from their last
@@ -182,11 +184,12 @@ int serve_command(int argc, char** argv) {
   const Actor scheduler_actor{"scheduler:" + holder, Role::admin, "", "{}"};
   // Runs `job` for today if its time has come and this instance takes the day's lease.
   auto leased = [&url, holder, lease_seconds](const char* job, auto&& run) {
-    sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+    sql::Database db(*url);
+    sql::SqlCollections leases(db);
     const Date day = today();
-    if (!books.collections().take_lease(job, holder, day, lease_seconds)) return;
-    run(books, day);
-    books.collections().finish_lease(job, holder, day);
+    if (!leases.take_lease(job, holder, day, lease_seconds)) return;
+    run(db, day);
+    leases.finish_lease(job, holder, day);
   };
   jobs::Scheduler scheduler(
       {{"reservation expiry", std::chrono::hours(1),
@@ -198,10 +201,10 @@ int serve_command(int argc, char** argv) {
         [&] {
           const int now = minutes_now();
           if (grading_at.minutes >= 0 && date::weekday(today()) == grading_at.day && now >= grading_at.minutes)
-            leased("grading", [&](sql::SqlBooks& books, Date day) { books.runs().run_grading(scheduler_actor, day); });
+            leased("grading", [&](sql::Database& db, Date day) { jobs::run_grading(db, scheduler_actor, day); });
           if (dunning_at >= 0 && now >= dunning_at)
-            leased("dunning", [&](sql::SqlBooks& books, Date day) {
-              http::log_dunning_failures(books.runs().run_dunning(scheduler_actor, day), "scheduler");
+            leased("dunning", [&](sql::Database& db, Date day) {
+              http::log_dunning_failures(jobs::run_dunning(db, scheduler_actor, day), "scheduler");
             });
         }},
        {"notice delivery", std::chrono::seconds(env_count("TALLYMAN_WEBHOOK_SECONDS", 5, 3600)),
@@ -245,8 +248,7 @@ int dunning_command(int argc, char** argv) {
     as_of = *d;
   }
   const Actor actor = cli_actor("{}");
-  sql::SqlBooks books(open_migrated(args));
-  const DunningRun run = books.runs().run_dunning(actor, as_of);
+  const DunningRun run = jobs::run_dunning(*open_migrated(args), actor, as_of);
   std::printf("dunning run %lld as of %s: %d customers examined, %d tasks created, %d holds set, %d holds released,"
               " %d tasks resolved, %lld ms\n",
               static_cast<long long>(run.id), format_date(run.as_of).c_str(), run.examined, run.tasks_created,

@@ -7,6 +7,7 @@
 #include "http/keys.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "jobs/books.hpp"
 #include "sql/books.hpp"
 #include "sql/database.hpp"
 
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   }
   const long n = argc > 2 ? std::atol(argv[2]) : 100000;
   const long batch = argc > 3 ? std::atol(argv[3]) : 16;
-  sql::SqlBooks books(std::make_unique<sql::Database>(*url));
+  jobs::ServiceBooks books(std::make_unique<sql::Database>(*url));
   const Currency eur = *parse_currency("EUR");
   const std::string customer = "C-CHECKBENCH";
   const Actor admin{"check_bench", Role::admin, "", "{}"};
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
     std::fputs("check_bench: the check did not answer 200\n", stderr);
     return 1;
   }
-  http::CreditDesk desk(1, [&] { return std::make_unique<sql::SqlBooks>(std::make_unique<sql::Database>(*url)); },
+  http::CreditDesk desk(1, [&] { return std::make_unique<jobs::ServiceBooks>(std::make_unique<sql::Database>(*url)); },
                         router);
   std::mutex mutex;
   std::condition_variable done;

@@ -83,4 +83,40 @@ bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in
   return a.dunned() && (!highest_tasked_in_episode || a.level->level > *highest_tasked_in_episode);
 }
 
+std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::vector<DunningState>& page,
+                                      const std::map<std::string, std::vector<OpenInvoice>>& overdue,
+                                      const std::set<std::string>& disputed, const std::set<std::string>& promised,
+                                      Date as_of, int& examined) {
+  std::vector<DunningStep> steps;
+  for (const DunningState& state : page) {
+    auto found = overdue.find(state.id);
+    if (found == overdue.end() && !state.level && !state.hold) continue;  // nothing to look at
+    ++examined;
+    std::vector<OpenInvoice> invoices = found == overdue.end() ? std::vector<OpenInvoice>{} : found->second;
+    for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
+    const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(state.id), as_of);
+    DunningStep step{state.id, std::nullopt, std::nullopt, false, false, false};
+    if (!a.any_overdue()) {
+      if (!state.level && !state.hold) continue;
+      step.ends = true;
+      step.releases = state.hold;
+      steps.push_back(std::move(step));
+      continue;
+    }
+    if (!a.dunned() || !needs_task(a, state.level)) continue;
+    const int episode = state.level ? state.episode : state.episode + 1;
+    step.task = NewTask{episode, a.level->level, a.level->action, a.overdue, a.invoices};
+    if (sends_notice(a.level->action)) {
+      NoticeInput notice{state.id, state.name, state.currency, a.level->level, a.level->action, as_of, {}};
+      for (const OpenInvoice& inv : invoices)
+        if (!inv.disputed)
+          notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
+      step.notice = std::move(notice);
+    }
+    step.sets_hold = a.level->credit_hold && !state.hold;
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
 }  // namespace tallyman

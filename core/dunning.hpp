@@ -1,7 +1,8 @@
 #pragma once
 // Dunning (contract §5): how far a customer's overdue money has gone, as of a date, in the
-// levels of the dunning policy. Pure: the run (jobs/, issue 5) gathers each customer's open
-// invoices and its promise, asks assess(), and keeps the tasks.
+// levels of the dunning policy, and what a run does about it. Pure: the run (jobs/dunning_run)
+// gathers a page of customers with their overdue invoices and promises, asks plan_dunning(),
+// and stores the steps.
 //
 // A customer is dunned when its overdue, undisputed amount reaches the policy's min_amount
 // and no promise to pay is pending. Its level is the highest whose days_overdue (for its
@@ -9,11 +10,14 @@
 // invoices. An episode lasts while anything is overdue: within it a level is tasked once.
 
 #include "core/calendar.hpp"
+#include "core/money.hpp"
+#include "core/notice.hpp"
 #include "core/validation.hpp"
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +69,46 @@ DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<
 // Whether the run must create a task: only for a level above every level tasked in the
 // customer's current episode (none: the episode has no task yet).
 bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode);
+
+// A customer as a dunning run finds it: its dunning episode (a number, and the highest level
+// tasked in it, none when no episode is open) and whether a level put it on hold.
+struct DunningState {
+  std::string id;
+  std::string name;
+  Currency currency;
+  std::optional<char> grade;
+  int episode = 0;
+  std::optional<int> level;
+  bool hold = false;
+};
+
+// A task a level calls for.
+struct NewTask {
+  int episode = 0;
+  int level = 0;
+  std::string action;
+  std::int64_t overdue = 0;
+  std::vector<std::string> invoices;
+};
+
+// What a run does for one customer: a task (and its notice, if its action sends one) with the
+// episode's new state; or the end of the episode (its open tasks resolve, a hold lifts).
+struct DunningStep {
+  std::string customer;
+  std::optional<NewTask> task;
+  std::optional<NoticeInput> notice;
+  bool sets_hold = false;
+  bool ends = false;
+  bool releases = false;  // ends, and a hold was on
+};
+
+// The steps for a page of customers as of a date, given each one's overdue invoices (disputed
+// ones marked by `disputed`, invoice numbers) and the customers with a promise pending. Counts
+// in `examined` every customer with overdue money or an open episode.
+std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::vector<DunningState>& page,
+                                      const std::map<std::string, std::vector<OpenInvoice>>& overdue,
+                                      const std::set<std::string>& disputed, const std::set<std::string>& promised,
+                                      Date as_of, int& examined);
 
 // A promise to pay (contract §2): `amount` by `promised_date`, made on `made_on`. It is kept
 // once the customer's payments received from made_on to promised_date add up to it; while

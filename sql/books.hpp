@@ -8,7 +8,7 @@
 //   SqlCredit       credit_books.cpp     credit checks in batches, overrides, reservations, policy
 //   SqlCollections  collections_books.cpp dunning policy, tasks, promises, notices; the outbox
 //   SqlReports      report_books.cpp     aging, overdue, statement, audit
-//   SqlRuns         run_books.cpp        the grading and dunning runs
+// The runs' stores are in run_stores.hpp (the runs themselves are jobs/').
 
 #include "core/books.hpp"
 #include "sql/database.hpp"
@@ -163,27 +163,17 @@ class SqlReports final : public ReportBooks {
   Database& db_;
 };
 
-class SqlRuns final : public RunBooks {
- public:
-  explicit SqlRuns(Database& db) : db_(db) {}
-  GradingRun run_grading(const Actor& actor, Date as_of) override;
-  DunningRun run_dunning(const Actor& actor, Date as_of) override;
-
- private:
-  Database& db_;
-};
-
-// Every area on one connection.
-class SqlBooks final : public Books {
+// Every area on one connection (the runs are jobs/': jobs/books.hpp joins them to these).
+class SqlBooks {
  public:
   explicit SqlBooks(std::unique_ptr<Database> db);
-  ~SqlBooks() override;
-  SqlAccess& access() override { return access_; }
-  SqlLedger& ledger() override { return ledger_; }
-  SqlCredit& credit() override { return credit_; }
-  SqlCollections& collections() override { return collections_; }
-  SqlReports& reports() override { return reports_; }
-  SqlRuns& runs() override { return runs_; }
+  ~SqlBooks();
+  SqlAccess& access() { return access_; }
+  SqlLedger& ledger() { return ledger_; }
+  SqlCredit& credit() { return credit_; }
+  SqlCollections& collections() { return collections_; }
+  SqlReports& reports() { return reports_; }
+  Database& database() { return *db_; }
 
  private:
   std::unique_ptr<Database> db_;
@@ -192,7 +182,6 @@ class SqlBooks final : public Books {
   SqlCredit credit_{*db_};
   SqlCollections collections_{*db_};
   SqlReports reports_{*db_};
-  SqlRuns runs_{*db_};
 };
 
 }  // namespace tallyman::sql

@@ -131,9 +131,7 @@ PromiseOutcome SqlCollections::make_promise(const Actor& actor, const std::strin
                 p.add(format_date(promise.made_on)) + ", " + p.add(format_date(promise.promised_date)) +
                 ", 'pending', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
             p);
-    long long new_id = 0;
-    if (!db_.session().get_last_insert_id("promises", new_id)) throw DatabaseError("no id for the promise");
-    id = new_id;
+    id = last_insert_id(db_, "promises");
     record_audit(db_, actor, "promise.make", "promise", std::to_string(id));
     tx.commit();
     return PromiseOutcome::made;

@@ -179,9 +179,7 @@ LedgerResult SqlLedger::request_write_off(const Actor& actor, const std::string&
                 p.add(static_cast<long long>(amount)) + ", " + p.add(inv->invoice.currency.str()) + ", " +
                 p.add(reason) + ", 'pending', " + p.add(actor.name) + ", " + p.add(utc_timestamp()) + ")",
             p);
-    long long new_id = 0;
-    if (!db_.session().get_last_insert_id("write_offs", new_id)) throw DatabaseError("no id for the write-off");
-    id = new_id;
+    id = last_insert_id(db_, "write_offs");
     record_audit(db_, actor, "write_off.request", "write_off", std::to_string(id));
     tx.commit();
     return {LedgerOutcome::created, ""};

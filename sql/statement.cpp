@@ -216,6 +216,13 @@ std::vector<TextRow> text_rows(Database& db, const std::string& sql, Params& par
   return rows;
 }
 
+std::int64_t last_insert_id(Database& db, const char* table) {
+  long long id = 0;
+  const bool given = guarded([&] { return db.session().get_last_insert_id(table, id); });
+  if (!given) throw DatabaseError(std::string("no id for the new row of ") + table);
+  return id;
+}
+
 Query::Query(soci::session& session, const std::string& sql, Params& params)
     : st_(session), sql_(params.bind(session, st_, sql)) {
 }

@@ -139,6 +139,9 @@ class Query {
   std::string sql_;
 };
 
+// The id the connection's last INSERT gave `table`'s auto-increment key.
+std::int64_t last_insert_id(Database& db, const char* table);
+
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.
 template <class Range>
 std::string placeholders(Params& params, const Range& values) {

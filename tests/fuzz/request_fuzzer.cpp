@@ -14,7 +14,7 @@
 #include "http/metrics.hpp"
 #include "http/keys.hpp"
 #include "http/router.hpp"
-#include "sql/books.hpp"
+#include "jobs/books.hpp"
 #include "sql/migrations.hpp"
 #include "sql/statement.hpp"
 
@@ -62,14 +62,14 @@ struct Fixture {
   Fixture() {
     auto db = open(fresh_database());
     sql::migrate(*db);
-    books = std::make_unique<sql::SqlBooks>(std::move(db));
+    books = std::make_unique<jobs::ServiceBooks>(std::move(db));
     key = http::new_api_key();
     books->access().add_key("fuzzer", Role::admin, http::key_hash(key));
     router = std::make_unique<http::Router>(http::RouterOptions{[] { return today; }, *parse_currency("EUR")}, metrics);
   }
   static constexpr Date today = Date(date::year(2026) / 3 / 31);
   http::Metrics metrics;
-  std::unique_ptr<sql::SqlBooks> books;
+  std::unique_ptr<jobs::ServiceBooks> books;
   std::unique_ptr<http::Router> router;
   std::string key;
   std::size_t inputs = 0;

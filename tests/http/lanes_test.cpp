@@ -1,11 +1,12 @@
 // Where requests go (router.cpp's table): the credit desk (http/credit_desk.cpp) and the
 // database workers (http/worker_pool.cpp), in this process, wired as `tallyman serve` wires
-// them: the router, and each thread's own SqlBooks on a real database. Requests are submitted
+// them: the router, and each thread's own books on a real database. Requests are submitted
 // as the server's I/O thread submits them.
 #include "http/credit_desk.hpp"
 #include "http/keys.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
+#include "jobs/books.hpp"
 #include "sql/books.hpp"
 #include "sql/database.hpp"
 #include "sql/importer.hpp"
@@ -47,7 +48,7 @@ struct Wired {
   const std::string key;
   http::Metrics metrics;
   http::Router router{{[] { return parse_date("2026-06-15").value(); }, *parse_currency("EUR")}, metrics};
-  http::WorkerPool::Connect connect = [this] { return std::make_unique<sql::SqlBooks>(t.connect()); };
+  http::WorkerPool::Connect connect = [this] { return std::make_unique<jobs::ServiceBooks>(t.connect()); };
 };
 
 // Responses as they come back, in any order, from any thread.

@@ -20,7 +20,7 @@ namespace {
 Date d(const char* text) { return parse_date(text).value(); }
 
 // One check, as a batch of one.
-CreditCheck check_one(Books& books, const Actor& actor, const CreditCheckRequest& request, Date today) {
+CreditCheck check_one(sql::SqlBooks& books, const Actor& actor, const CreditCheckRequest& request, Date today) {
   return books.credit().check_credits({{request, actor.name, false}}, today).checks.front();
 }
 

@@ -1,5 +1,6 @@
-// The dunning run in the books (sql/books_dunning.cpp) over more customers than one page:
+// The dunning run (jobs/dunning_run.cpp) over more customers than one page:
 // every customer is looked at once, whichever page and currency it falls in.
+#include "jobs/runs.hpp"
 #include "sql/books.hpp"
 #include "sql/importer.hpp"
 #include "sql/statement.hpp"
@@ -22,7 +23,7 @@ long long count(sql::Database& db, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("dunning run: a book of several pages of customers in two currencies, each dunned once", "[sql][mysql]") {
+TEST_CASE("dunning run: a book of several pages of customers in two currencies, each dunned once", "[jobs][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   // 4,500 customers (the run reads 2,000 a page), every third in USD; each has one invoice,
   // overdue unless its number is a multiple of 7; two disputed, on either side of a page's end.
@@ -48,7 +49,7 @@ TEST_CASE("dunning run: a book of several pages of customers in two currencies, 
   REQUIRE(books.ledger().dispute(finance, "INV-2001", std::string("wrong goods")).accepted());
 
   // 2026-03-05: 33 days overdue, the final notice (level 3, a credit hold, a notice each).
-  const DunningRun run = books.runs().run_dunning(finance, d("2026-03-05"));
+  const DunningRun run = jobs::run_dunning(t.db(), finance, d("2026-03-05"));
   CHECK(run.examined == expected_tasks + 2);
   CHECK(run.tasks_created == expected_tasks);
   CHECK(run.holds_set == expected_tasks);
@@ -61,13 +62,13 @@ TEST_CASE("dunning run: a book of several pages of customers in two currencies, 
   CHECK(count(t.db(), "SELECT SUM(overdue_amount) FROM dunning_tasks") == 25000LL * expected_tasks);
 
   // Two weeks on no new level is reached; at 64 days the agency level is, for each again.
-  CHECK(books.runs().run_dunning(finance, d("2026-03-20")).tasks_created == 0);
-  const DunningRun later = books.runs().run_dunning(finance, d("2026-04-05"));  // 64 days: the agency
+  CHECK(jobs::run_dunning(t.db(), finance, d("2026-03-20")).tasks_created == 0);
+  const DunningRun later = jobs::run_dunning(t.db(), finance, d("2026-04-05"));  // 64 days: the agency
   CHECK(later.tasks_created == expected_tasks);
   CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks") == 2LL * expected_tasks);
 }
 
-TEST_CASE("dunning run: as of a past date, money received since still counts as overdue then", "[sql][mysql]") {
+TEST_CASE("dunning run: as of a past date, money received since still counts as overdue then", "[jobs][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   const char* customers_csv =
       "id,name,currency,credit_limit,terms,collector\n"
@@ -91,12 +92,12 @@ TEST_CASE("dunning run: as of a past date, money received since still counts as 
   sql::SqlBooks books(t.connect());
   const Actor finance{"f", Role::finance, "r1", "{}"};
   // As of 2026-03-01 P-1 and P-2 owed the whole of I-1 and I-2 (paid on 03-10); P-3 had paid.
-  const DunningRun run = books.runs().run_dunning(finance, d("2026-03-01"));
+  const DunningRun run = jobs::run_dunning(t.db(), finance, d("2026-03-01"));
   CHECK(run.tasks_created == 2);
   CHECK(count(t.db(), "SELECT SUM(overdue_amount) FROM dunning_tasks WHERE customer IN ('P-1', 'P-2')") == 80000);
   CHECK(count(t.db(), "SELECT COUNT(*) FROM dunning_tasks WHERE customer = 'P-3'") == 0);
   // As of today's books P-2 still owes 25,000 of I-2; P-1 owes nothing: its episode ends.
-  const DunningRun later = books.runs().run_dunning(finance, d("2026-04-15"));
+  const DunningRun later = jobs::run_dunning(t.db(), finance, d("2026-04-15"));
   CHECK(later.tasks_created == 1);  // P-2, 74 days overdue now, reaches the agency level
   CHECK(later.tasks_resolved == 1);
   CHECK(count(t.db(), "SELECT overdue_amount FROM dunning_tasks WHERE customer = 'P-2' ORDER BY id DESC LIMIT 1") ==

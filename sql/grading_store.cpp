@@ -1,15 +1,11 @@
-// Grading runs in the database: each customer's invoices of the window and what was applied to
-// them, read in two passes; scored by core (core/grading.hpp); grades and scores written in
-// one transaction.
+// What a grading run reads and writes (sql/run_stores.hpp): each customer's invoices of the
+// window and what was applied to them, read in two passes; the scores and grades.
 #include "core/check.hpp"
 #include "sql/audit.hpp"
-#include "sql/books.hpp"
 #include "sql/clock.hpp"
 #include "sql/rows.hpp"
+#include "sql/run_stores.hpp"
 #include "sql/statement.hpp"
-
-#include <map>
-#include <set>
 
 namespace tallyman::sql {
 
@@ -84,67 +80,57 @@ std::vector<Cell> score_cells(const std::string& customer, Date as_of, const Sco
 
 }  // namespace
 
-GradingRun SqlRuns::run_grading(const Actor& actor, Date as_of) {
-  const GradingPolicy policy = SqlCredit(db_).credit_policy().grading;
-  return guarded([&] {
-    WriteTransaction tx(db_);
-    GradingRun run{0, as_of, 0, 0, 0};
-    const Histories histories = read_histories(db_, as_of);
-    std::map<std::string, std::optional<char>> grades;
-    {
-      Params p;
-      std::string id, grade;
-      soci::indicator grade_ind = soci::i_ok;
-      Query q(db_.session(), "SELECT id, grade FROM customers", p);
-      q.into(id).into(grade, grade_ind);
-      if (q.run()) do {
-          grades[id] = grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt;
-        } while (q.fetch());
-    }
-    run.examined = static_cast<int>(grades.size());
-    const std::string now = utc_timestamp();
-    std::vector<std::vector<Cell>> rows;
-    std::vector<std::string> scored;
-    std::vector<std::pair<std::string, std::string>> changes;
-    for (const auto& [customer, history] : histories.by_customer) {
-      auto s = score_history(policy, history, as_of);
-      if (!s) continue;  // no history: the customer keeps its grade
-      ++run.graded;
-      rows.push_back(score_cells(customer, as_of, *s, now));
-      scored.push_back(customer);
-      if (grades[customer] != s->grade) changes.emplace_back(customer, std::string(1, s->grade));
-    }
-    for (std::size_t at = 0; at < scored.size(); at += rows_per_statement) {
-      const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
-                                          scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
-      Params p;
-      execute(db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
-    }
-    insert_rows(db_.session(),
-                "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
-                " days_late_points, overdue_bp, overdue_points, invoices, invoiced, volume_points, written_off,"
-                " write_off_points, recorded_at)",
-                rows);
-    for (const auto& [customer, grade] : changes) {
-      Params p;
-      execute(db_, "UPDATE customers SET grade = " + p.add(grade) + " WHERE id = " + p.add(customer), p);
-    }
-    run.changed = static_cast<int>(changes.size());
-    Params p;
-    execute(db_,
-            "INSERT INTO grading_runs (as_of, examined, graded, changed, run_by, run_at) VALUES (" +
-                p.add(format_date(as_of)) + ", " + p.add(static_cast<long long>(run.examined)) + ", " +
-                p.add(static_cast<long long>(run.graded)) + ", " + p.add(static_cast<long long>(run.changed)) + ", " +
-                p.add(actor.name) + ", " + p.add(now) + ")",
-            p);
-    long long id = 0;
-    if (!db_.session().get_last_insert_id("grading_runs", id)) throw DatabaseError("no id for the grading run");
-    run.id = id;
-    record_audit(db_, actor, "grading_run.run", "grading_run", std::to_string(id));
-    tx.commit();
-    return run;
-  });
+GradingPolicy GradingStore::policy() { return SqlCredit(db_).credit_policy().grading; }
+
+std::map<std::string, History> GradingStore::histories(Date as_of) { return read_histories(db_, as_of).by_customer; }
+
+std::map<std::string, std::optional<char>> GradingStore::grades() {
+  std::map<std::string, std::optional<char>> grades;
+  Params p;
+  std::string id, grade;
+  soci::indicator grade_ind = soci::i_ok;
+  Query q(db_.session(), "SELECT id, grade FROM customers", p);
+  q.into(id).into(grade, grade_ind);
+  if (q.run()) do {
+      grades[id] = grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt;
+    } while (q.fetch());
+  return grades;
 }
 
+void GradingStore::write(GradingRun& run, const std::vector<std::pair<std::string, Score>>& scores,
+                         const std::vector<std::pair<std::string, char>>& changes, const Actor& actor) {
+  const std::string now = utc_timestamp();
+  std::vector<std::vector<Cell>> rows;
+  std::vector<std::string> scored;
+  for (const auto& [customer, score] : scores) {
+    rows.push_back(score_cells(customer, run.as_of, score, now));
+    scored.push_back(customer);
+  }
+  for (std::size_t at = 0; at < scored.size(); at += rows_per_statement) {
+    const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
+                                        scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
+    Params p;
+    execute(db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
+  }
+  insert_rows(db_.session(),
+              "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
+              " days_late_points, overdue_bp, overdue_points, invoices, invoiced, volume_points, written_off,"
+              " write_off_points, recorded_at)",
+              rows);
+  for (const auto& [customer, grade] : changes) {
+    Params p;
+    execute(db_, "UPDATE customers SET grade = " + p.add(std::string(1, grade)) + " WHERE id = " + p.add(customer), p);
+  }
+  Params p;
+  execute(db_,
+          "INSERT INTO grading_runs (as_of, examined, graded, changed, run_by, run_at) VALUES (" +
+              p.add(format_date(run.as_of)) + ", " + p.add(static_cast<long long>(run.examined)) + ", " +
+              p.add(static_cast<long long>(run.graded)) + ", " + p.add(static_cast<long long>(run.changed)) + ", " +
+              p.add(actor.name) + ", " + p.add(now) + ")",
+          p);
+  const long long id = last_insert_id(db_, "grading_runs");
+  run.id = id;
+  record_audit(db_, actor, "grading_run.run", "grading_run", std::to_string(id));
+}
 
 }  // namespace tallyman::sql
