@@ -17,6 +17,7 @@ int migrate_command(int argc, char** argv);
 int import_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int serve_command(int argc, char** argv);  // serve.cpp
+int config_command(int argc, char** argv);  // serve.cpp
 int keys_command(int argc, char** argv);   // serve.cpp
 int dunning_command(int argc, char** argv);  // serve.cpp
 

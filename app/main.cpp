@@ -11,6 +11,7 @@ namespace {
 
 const char* const usage =
     "usage: tallyman serve [--db URL] [--listen 127.0.0.1:8080]\n"
+    "       tallyman config [--db URL] [--listen 127.0.0.1:8080]   (the settings serve would run with)\n"
     "       tallyman migrate [--db URL]\n"
     "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
     "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "import") return app::import_command(argc, argv);
     if (command == "report") return app::report_command(argc, argv);
     if (command == "serve") return app::serve_command(argc, argv);
+    if (command == "config") return app::config_command(argc, argv);
     if (command == "keys") return app::keys_command(argc, argv);
     if (command == "dunning") return app::dunning_command(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {

@@ -4,8 +4,15 @@
 
 #include "core/calendar.hpp"
 
+#include <string>
+
 namespace tallyman::app {
 
+// In the time zone `tz` ("" for UTC); a usage error when it names none.
+Date today(const std::string& tz);
+// The minutes since midnight now, in `tz`.
+int minutes_now(const std::string& tz);
+// In TALLYMAN_TZ.
 Date today();
 
 }  // namespace tallyman::app

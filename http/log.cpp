@@ -1,7 +1,10 @@
 #include "http/log.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <mutex>
+#include <string>
 
 namespace tallyman::http {
 
@@ -17,10 +20,15 @@ void write_out(const std::string& text) {
 
 }  // namespace
 
-void log_line(const std::string& line) {
+void log_event(std::initializer_list<LogField> fields) {
+  nlohmann::ordered_json line = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : fields)
+    std::visit([&, name = name](const auto& v) { line[name] = v; }, value);
+  // Text that is not UTF-8 (a client's request id, a database's message) is not refused: its
+  // bad bytes become U+FFFD.
+  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
   std::lock_guard lock(log_mutex);
-  log_buffer += line;
-  log_buffer += '\n';
+  log_buffer += text;
   if (log_buffer.size() >= log_buffer_bytes_max) {
     write_out(log_buffer);
     log_buffer.clear();
@@ -36,31 +44,13 @@ void log_flush() {
 
 void log_dunning_failures(const DunningRun& run, std::string_view request_id) {
   for (const DunningFailure& f : run.failures)
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"dunning_run\":" +
-             std::to_string(run.id) + ",\"customer\":\"" + json_escape(f.customer) + "\",\"database\":\"" +
-             json_escape(f.error) + "\"}");
+    log_event({{"level", "error"}, {"request_id", request_id}, {"dunning_run", run.id}, {"customer", f.customer},
+               {"database", f.error}});
   if (run.customers_failed > static_cast<int>(run.failures.size()))
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"dunning_run\":" +
-             std::to_string(run.id) + ",\"customers_failed\":" + std::to_string(run.customers_failed) + "}");
-}
-
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (u < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", u);
-      out += esc;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+    log_event({{"level", "error"},
+               {"request_id", request_id},
+               {"dunning_run", run.id},
+               {"customers_failed", std::int64_t{run.customers_failed}}});
 }
 
 }  // namespace tallyman::http

@@ -72,12 +72,10 @@ Response answered(Metrics& metrics, const std::string& request_id, const std::fu
     return f();
   } catch (const StorageError& e) {
     metrics.database_error();
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"database\":\"" +
-             json_escape(e.what()) + "\"}");
+    log_event({{"level", "error"}, {"request_id", request_id}, {"database", e.what()}});
     return problem(503, "the database is unavailable; try again shortly");
   } catch (const std::exception& e) {
-    log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request_id) + "\",\"error\":\"" +
-             json_escape(e.what()) + "\"}");
+    log_event({{"level", "error"}, {"request_id", request_id}, {"error", e.what()}});
     return problem(500, "the request failed inside the service; the log has its request id");
   }
 }

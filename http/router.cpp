@@ -283,8 +283,7 @@ Response Router::handle(const Request& request, Books* books, const std::functio
       return handler ? handler(cx) : found->handler(cx);
     } catch (const StorageError& e) {
       metrics_.database_error();
-      log_line("{\"level\":\"error\",\"request_id\":\"" + json_escape(request.request_id) + "\",\"database\":\"" +
-               json_escape(e.what()) + "\"}");
+      log_event({{"level", "error"}, {"request_id", request.request_id}, {"database", e.what()}});
       return problem(503, "the database is unavailable; try again shortly");
     }
   }();

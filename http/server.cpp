@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <list>
 #include <random>
@@ -205,10 +206,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     shared_.router.metrics().observe(route, status, seconds);
     const std::string_view path = std::string_view(target_).substr(0, target_.find('?'));
-    char tail[96];
-    std::snprintf(tail, sizeof tail, "\",\"status\":%d,\"ms\":%.3f,\"request_id\":\"", status, seconds * 1000);
-    log_line("{\"method\":\"" + json_escape(method_) + "\",\"path\":\"" + json_escape(path) + tail +
-             json_escape(request_id_) + "\"}");
+    log_event({{"method", method_}, {"path", path}, {"status", std::int64_t{status}}, {"ms", std::round(seconds * 1e6) / 1000},
+               {"request_id", request_id_}});
     busy_ = false;
     if (ec || !keep_alive) return close();
     read();

@@ -1,11 +1,11 @@
 #include "jobs/scheduler.hpp"
 
-#include <cstdio>
 #include <exception>
 
 namespace tallyman::jobs {
 
-Scheduler::Scheduler(std::vector<Task> tasks) : tasks_(std::move(tasks)), thread_([this] { loop(); }) {}
+Scheduler::Scheduler(std::vector<Task> tasks, OnFailure on_failure)
+    : tasks_(std::move(tasks)), on_failure_(std::move(on_failure)), thread_([this] { loop(); }) {}
 
 Scheduler::~Scheduler() {
   {
@@ -28,8 +28,7 @@ void Scheduler::loop() {
         try {
           tasks_[k].run();
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "{\"level\":\"error\",\"job\":\"%s\",\"error\":\"%s\"}\n", tasks_[k].name.c_str(),
-                       e.what());
+          on_failure_(tasks_[k].name, e.what());
         }
         lock.lock();
         due[k] = clock::now() + tasks_[k].every;

@@ -1,7 +1,8 @@
 #pragma once
 // Jobs that run by themselves while the service runs: each task at its interval, on one
 // thread of their own (never an I/O thread or a request's worker). A task that throws is
-// logged and runs again at its next turn. Stopping waits for a task in progress to finish.
+// reported to on_failure (the service logs it) and runs again at its next turn. Stopping waits
+// for a task in progress to finish.
 
 #include <chrono>
 #include <condition_variable>
@@ -21,8 +22,10 @@ struct Task {
 
 class Scheduler {
  public:
+  // The task's name and what it threw.
+  using OnFailure = std::function<void(const std::string& task, const std::string& what)>;
   // Starts at once: every task runs first now, then at its interval.
-  explicit Scheduler(std::vector<Task> tasks);
+  Scheduler(std::vector<Task> tasks, OnFailure on_failure);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -31,6 +34,7 @@ class Scheduler {
   void loop();
 
   std::vector<Task> tasks_;
+  OnFailure on_failure_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

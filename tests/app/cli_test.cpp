@@ -177,7 +177,8 @@ TEST_CASE("cli: serve with a bad setting exits 2 with one line naming it, before
   Workdir dir;
   const std::string db = "sqlite:" + dir.file("x.db");
   for (const char* setting : {"TALLYMAN_WORKERS=0", "TALLYMAN_WORKER_QUEUE=0", "TALLYMAN_IO_THREADS=two",
-                              "TALLYMAN_IDLE_TIMEOUT=-1"}) {
+                              "TALLYMAN_IDLE_TIMEOUT=-1", "TALLYMAN_DESKS=99", "TALLYMAN_DUNNING_AT=25:00",
+                              "TALLYMAN_GRADING_AT=someday", "TALLYMAN_TZ=Nowhere/Town", "TALLYMAN_WEBHOOK_ATTEMPTS=0"}) {
     auto r = run_cli(dir, {"serve", "--db", db, "--listen", "127.0.0.1:0"}, setting);
     INFO(setting << ": " << r.err);
     CHECK(r.status == 2);
@@ -185,6 +186,23 @@ TEST_CASE("cli: serve with a bad setting exits 2 with one line naming it, before
     CHECK(r.err.find(std::string(setting).substr(0, std::string(setting).find('='))) != std::string::npos);
     CHECK(r.out.find("listening") == std::string::npos);
   }
+}
+
+TEST_CASE("cli: config prints the settings serve would run with, a secret hidden", "[app]") {
+  Workdir dir;
+  auto r = run_cli(dir, {"config", "--db", "mysql://u:pw@127.0.0.1:3307/books", "--listen", "0.0.0.0:9000"},
+                   "TALLYMAN_DESKS=3 TALLYMAN_GRADING_AT='fri 18:30' TALLYMAN_DUNNING_AT=off TALLYMAN_WEBHOOK_SECRET=s3cret"
+                   " TALLYMAN_TZ=Europe/Berlin");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  for (const char* line : {"database = mysql://u:***@127.0.0.1:3307/books\n", "listen = 0.0.0.0:9000\n",
+                           "credit_desks = 3\n", "grading_at = fri 18:30\n", "dunning_at = off\n",
+                           "webhook_secret = (set)\n", "time_zone = Europe/Berlin\n", "workers = "}) {
+    INFO(line);
+    CHECK(r.out.find(line) != std::string::npos);
+  }
+  CHECK(r.out.find("s3cret") == std::string::npos);
+  CHECK(r.out.find("pw") == std::string::npos);
 }
 
 TEST_CASE("cli: as_of defaults to today in TALLYMAN_TZ and the currency to TALLYMAN_CURRENCY", "[app]") {
