@@ -3,6 +3,7 @@
 #include "app/commands.hpp"
 #include "app/today.hpp"
 #include "http/limits.hpp"
+#include "http/webhook.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -102,6 +103,8 @@ Settings read_settings(const Args& args) {
   j.lease_seconds = static_cast<int>(count("TALLYMAN_LEASE_SECONDS", static_cast<std::size_t>(j.lease_seconds), 86400));
   j.every = std::chrono::seconds(count("TALLYMAN_SCHEDULER_SECONDS", static_cast<std::size_t>(j.every.count()), 3600));
   j.webhook.url = env("TALLYMAN_WEBHOOK_URL");
+  if (std::string bad; !j.webhook.url.empty() && !http::is_webhook_url(j.webhook.url, bad))
+    throw UsageError("TALLYMAN_WEBHOOK_URL: " + bad);
   j.webhook.secret = env("TALLYMAN_WEBHOOK_SECRET");
   j.webhook.backoff_ms = static_cast<int>(count("TALLYMAN_WEBHOOK_BACKOFF_MS", 1000, 3'600'000));
   j.webhook.attempts_max = static_cast<int>(count("TALLYMAN_WEBHOOK_ATTEMPTS", 8, 100));

@@ -7,7 +7,10 @@
 #include "http/limits.hpp"
 #include "http/log.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <cctype>
+#include <map>
 
 namespace tallyman::http {
 
@@ -99,52 +102,48 @@ const std::vector<Route>& table() {
   return routes;
 }
 
-int hex_value(char ch) {
-  if (ch >= '0' && ch <= '9') return ch - '0';
-  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding; none when an escape is broken. In queries '+' is a space.
-std::optional<std::string> decode(std::string_view text, bool query) {
-  std::string out;
-  for (std::size_t k = 0; k < text.size(); ++k) {
-    if (text[k] == '%') {
-      const int hi = k + 1 < text.size() ? hex_value(text[k + 1]) : -1;
-      const int lo = k + 2 < text.size() ? hex_value(text[k + 2]) : -1;
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      k += 2;
-    } else {
-      out += query && text[k] == '+' ? ' ' : text[k];
-    }
-  }
-  return out;
-}
-
-std::vector<std::string_view> split(std::string_view path) {
+// A route's pattern in segments: "/v1/customers/{id}" -> v1, customers, {id}.
+std::vector<std::string_view> split(std::string_view pattern) {
   std::vector<std::string_view> segments;
-  std::size_t at = 1;  // after the leading '/'
-  while (at <= path.size()) {
-    std::size_t end = path.find('/', at);
-    if (end == std::string_view::npos) end = path.size();
-    segments.push_back(path.substr(at, end - at));
+  for (std::size_t at = 1; at <= pattern.size() && pattern.size() > 1;) {
+    std::size_t end = pattern.find('/', at);
+    if (end == std::string_view::npos) end = pattern.size();
+    segments.push_back(pattern.substr(at, end - at));
     at = end + 1;
   }
   return segments;
 }
 
-// Whether path matches the route's pattern; its parameters (undecoded) go to params.
-bool matches(const std::vector<std::string_view>& pattern, const std::vector<std::string_view>& path,
-             std::vector<std::string_view>& params) {
-  if (pattern.size() != path.size()) return false;
+// A request's target as Boost.URL reads it (origin-form, RFC 9112: /path?query): the path's
+// segments and the query's parameters, percent-decoded ('+' is a space in a query). None when
+// it is not one, a broken percent-escape among the reasons.
+struct Target {
+  std::string path;  // as sent
+  std::vector<std::string> segments;
+  std::map<std::string, std::string> query;
+};
+
+std::optional<Target> read_target(const std::string& target) {
+  const auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return std::nullopt;
+  Target t;
+  t.path = std::string(parsed->encoded_path());
+  for (const std::string segment : parsed->segments()) t.segments.push_back(segment);
+  for (const boost::urls::param param : parsed->params(boost::urls::encoding_opts(true, false, false)))
+    if (!param.key.empty()) t.query[param.key] = param.value;
+  return t;
+}
+
+// Whether the segments match the route's pattern; its parameters go to params.
+bool matches(const std::vector<std::string_view>& pattern, const std::vector<std::string>& segments,
+             std::vector<std::string>& params) {
+  if (pattern.size() != segments.size()) return false;
   params.clear();
   for (std::size_t k = 0; k < pattern.size(); ++k) {
     if (pattern[k].starts_with('{')) {
-      if (path[k].empty()) return false;
-      params.push_back(path[k]);
-    } else if (pattern[k] != path[k]) {
+      if (segments[k].empty()) return false;
+      params.push_back(segments[k]);
+    } else if (pattern[k] != segments[k]) {
       return false;
     }
   }
@@ -165,8 +164,8 @@ const std::vector<std::vector<std::string_view>>& patterns() {
 
 // The first route of the table for the method and path (its parameters in params), or none;
 // path_known says whether any route has the path.
-const Route* find_route(std::string_view method, const std::vector<std::string_view>& segments,
-                        std::vector<std::string_view>& params, bool& path_known) {
+const Route* find_route(std::string_view method, const std::vector<std::string>& segments,
+                        std::vector<std::string>& params, bool& path_known) {
   for (std::size_t k = 0; k < table().size(); ++k) {
     if (!matches(patterns()[k], segments, params)) continue;
     path_known = true;
@@ -175,12 +174,13 @@ const Route* find_route(std::string_view method, const std::vector<std::string_v
   return nullptr;
 }
 
-// The route of the request's method and path, or none.
+// The route of the request's method and target, or none.
 const Route* route_of(const Request& request) {
-  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  std::vector<std::string_view> params;
+  const std::optional<Target> target = read_target(request.target);
+  if (!target) return nullptr;
+  std::vector<std::string> params;
   bool path_known = false;
-  return find_route(request.method, split(path), params, path_known);
+  return find_route(request.method, target->segments, params, path_known);
 }
 
 }  // namespace
@@ -220,18 +220,15 @@ std::optional<Actor> Router::authenticate(const Request& request, Books& books, 
 }
 
 Response Router::handle(const Request& request, Books* books, const std::function<Response(Context&)>& handler) {
-  const std::size_t query_at = request.target.find('?');
-  const std::string_view path = std::string_view(request.target).substr(0, query_at);
-  if (path.empty() || path.front() != '/') return problem(400, "the request target must be a path");
-  const std::vector<std::string_view> segments = split(path);
-
+  const std::optional<Target> target = read_target(request.target);
+  if (!target) return problem(400, "the request target is not a path with an optional query, well percent-encoded");
+  const std::string& path = target->path;
   bool path_known = false;
-  std::vector<std::string_view> raw_params;
-  const Route* found = find_route(request.method, segments, raw_params, path_known);
+  std::vector<std::string> params;
+  const Route* found = find_route(request.method, target->segments, params, path_known);
   if (!found) {
     if (!path_known) return problem(404, "there is no such resource");
-    Response r = problem(405, request.method + " is not allowed here");
-    return r;
+    return problem(405, request.method + " is not allowed here");
   }
 
   Response response = [&]() -> Response {
@@ -257,29 +254,14 @@ Response Router::handle(const Request& request, Books* books, const std::functio
         actor->request_id = request.request_id;
         actor->request = request.body.empty() ? "{}" : request.body;
       }
-      Context cx{request, {}, {}, *books, actor.value_or(Actor{}), options_.today(), options_.base_currency};
-      for (std::string_view raw : raw_params) {
-        auto decoded = decode(raw, false);
-        if (!decoded) return problem(400, "the path has a broken percent-escape");
-        // Every path parameter is an id (or a number the service gave out, which is one too):
-        // what is not an id names nothing. A PUT creates what its path names; its handler
-        // checks the id and says why.
-        if (request.method != "PUT" && !is_valid_id(*decoded)) return problem(404, "there is no such resource");
-        cx.params.push_back(std::move(*decoded));
-      }
-      if (query_at != std::string::npos) {
-        std::string_view query = std::string_view(request.target).substr(query_at + 1);
-        while (!query.empty()) {
-          const std::size_t amp = query.find('&');
-          const std::string_view pair = query.substr(0, amp);
-          const std::size_t eq = pair.find('=');
-          auto key = decode(pair.substr(0, eq), true);
-          auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-          if (!key || !value) return problem(400, "the query has a broken percent-escape");
-          if (!key->empty()) cx.query[*key] = *value;
-          query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        }
-      }
+      // Every path parameter is an id (or a number the service gave out, which is one too):
+      // what is not an id names nothing. A PUT creates what its path names; its handler
+      // checks the id and says why.
+      if (request.method != "PUT")
+        for (const std::string& param : params)
+          if (!is_valid_id(param)) return problem(404, "there is no such resource");
+      Context cx{request, params, target->query, *books, actor.value_or(Actor{}), options_.today(),
+                 options_.base_currency};
       return handler ? handler(cx) : found->handler(cx);
     } catch (const StorageError& e) {
       metrics_.database_error();

@@ -4,9 +4,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <optional>
 
 namespace tallyman::http {
 
@@ -37,14 +40,42 @@ std::string hmac_sha256_hex(std::string_view secret, std::string_view body) {
   return out;
 }
 
+namespace {
+
+// The webhook's URL taken apart: http:// only, a host, a port (80 unless given), a target.
+struct Endpoint {
+  std::string host, port, authority, target;
+};
+
+std::optional<Endpoint> endpoint_of(const std::string& url, std::string& why) {
+  const auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    why = "the webhook URL is not a URL: " + parsed.error().message();
+    return std::nullopt;
+  }
+  const boost::urls::url_view& u = *parsed;
+  if (u.scheme_id() != boost::urls::scheme::http || u.encoded_host().empty() || u.has_userinfo()) {
+    why = "the webhook URL must be http://HOST[:PORT][/PATH]";
+    return std::nullopt;
+  }
+  Endpoint e;
+  e.host = u.host();
+  e.port = u.has_port() ? std::string(u.port()) : "80";
+  e.authority = std::string(u.encoded_host_and_port());
+  e.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
+  if (u.has_query()) e.target += "?" + std::string(u.encoded_query());
+  return e;
+}
+
+}  // namespace
+
+bool is_webhook_url(const std::string& url, std::string& why) { return endpoint_of(url, why).has_value(); }
+
 Delivery post_signed(const std::string& url, const std::string& secret, const std::string& body) {
-  constexpr std::string_view scheme = "http://";
-  if (!url.starts_with(scheme)) return {false, "the webhook URL must start with http://"};
-  const std::string rest = url.substr(scheme.size());
-  const std::size_t slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash), target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const std::size_t colon = authority.rfind(':');
-  const std::string host = authority.substr(0, colon), port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  std::string why;
+  const std::optional<Endpoint> endpoint = endpoint_of(url, why);
+  if (!endpoint) return {false, why};
+  const auto& [host, port, authority, target] = *endpoint;
   try {
     net::io_context ioc;
     net::ip::tcp::resolver resolver(ioc);

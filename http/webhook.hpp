@@ -24,6 +24,8 @@ struct Delivery {
   std::string error;       // else why not
 };
 
+// Whether `url` is one post_signed takes (http://HOST[:PORT][/PATH]); else why not.
+bool is_webhook_url(const std::string& url, std::string& why);
 // POSTs `body` to `url` (http://HOST:PORT/PATH) with its signature; never throws.
 Delivery post_signed(const std::string& url, const std::string& secret, const std::string& body);
 

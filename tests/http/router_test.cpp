@@ -93,3 +93,20 @@ TEST_CASE("router: a credit check over a fake credit area: the key, the role, th
   books.credit_.outcome = CreditOutcome::currency_mismatch;
   CHECK(router.handle(check("sales-key", good), &books).status == 422);
 }
+
+TEST_CASE("router: targets are read by Boost.URL: escapes decoded per segment, a broken one refused", "[http]") {
+  http::Metrics metrics;
+  http::Router router{{[] { return parse_date("2026-06-15").value(); }, *parse_currency("EUR")}, metrics};
+  FakeBooks books;
+  auto get = [&](const std::string& target) {
+    return router.handle({"GET", target, "Bearer sales-key", "", "", "r-2", ""}, &books);
+  };
+  const http::Response slash = get("/v1/reservations/SO%2F1");  // '/' is an id's character
+  CHECK(slash.status == 404);
+  CHECK(slash.body.find("order SO/1") != std::string::npos);
+  CHECK(get("/v1/reservations/SO%2").status == 400);
+  CHECK(get("/v1/reservations/SO%zz").status == 400);
+  CHECK(get("/v1/reservations/S%C3%96").status == 404);  // not an id: names nothing
+  CHECK(get("v1/reservations/SO-1").status == 400);      // not origin-form
+  CHECK(get("/v1/reservations/SO-1?x=a+b%20c&&=").status == 404);
+}
