@@ -1,4 +1,4 @@
-#include "app/cli.hpp"
+#include "cli.hpp"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,7 +1,7 @@
-#include "app/commands.hpp"
+#include "commands.hpp"
 
-#include "app/cli.hpp"
-#include "app/today.hpp"
+#include "cli.hpp"
+#include "today.hpp"
 #include "core/aging.hpp"
 #include "core/ids.hpp"
 #include "http/aging_document.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // One function per command of contract §6; each returns the exit status. And what they share.
 
-#include "app/cli.hpp"
+#include "cli.hpp"
 #include "core/books.hpp"
 #include "core/money.hpp"
 

@@ -1,7 +1,7 @@
 // tallyman's command line. Exit status: 0 success, 2 bad usage or input, 1 anything else;
 // errors go to stderr as one line that says what and where.
-#include "app/cli.hpp"
-#include "app/commands.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
 #include "sql/database.hpp"
 
 #include <cstdio>

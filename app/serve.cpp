@@ -1,8 +1,8 @@
 // tallyman serve, config, keys create and dunning run: the HTTP service wired to the database
 // and the jobs.
-#include "app/commands.hpp"
-#include "app/settings.hpp"
-#include "app/today.hpp"
+#include "commands.hpp"
+#include "settings.hpp"
+#include "today.hpp"
 #include "core/ids.hpp"
 #include "http/keys.hpp"
 #include "http/log.hpp"

@@ -1,7 +1,7 @@
-#include "app/settings.hpp"
+#include "settings.hpp"
 
-#include "app/commands.hpp"
-#include "app/today.hpp"
+#include "commands.hpp"
+#include "today.hpp"
 #include "http/limits.hpp"
 #include "http/webhook.hpp"
 

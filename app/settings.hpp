@@ -18,7 +18,7 @@
 //   TALLYMAN_WEBHOOK_URL, _SECRET     where notices go, signed; none: they wait in the outbox
 //   TALLYMAN_WEBHOOK_BACKOFF_MS, _ATTEMPTS, _SECONDS   retries of a failed delivery (1000, 8), and how often (5)
 
-#include "app/cli.hpp"
+#include "cli.hpp"
 #include "core/money.hpp"
 #include "http/server.hpp"
 #include "jobs/schedule.hpp"

@@ -1,6 +1,6 @@
-#include "app/today.hpp"
+#include "today.hpp"
 
-#include "app/cli.hpp"
+#include "cli.hpp"
 
 #include <date/tz.h>
 

@@ -1,6 +1,6 @@
-#include "http/console.hpp"
+#include "console.hpp"
 
-#include "http/problem.hpp"
+#include "problem.hpp"
 
 #include <string>
 

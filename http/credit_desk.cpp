@@ -1,7 +1,7 @@
 #include "http/credit_desk.hpp"
 
-#include "http/handlers.hpp"
-#include "http/problem.hpp"
+#include "handlers.hpp"
+#include "problem.hpp"
 
 #include <functional>
 

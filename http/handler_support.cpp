@@ -1,7 +1,7 @@
 // What the handlers share: reading bodies and queries, the outcome-to-status map, lists.
 #include "core/csv.hpp"
 #include "core/ids.hpp"
-#include "http/handlers.hpp"
+#include "handlers.hpp"
 #include "http/keys.hpp"
 #include "http/limits.hpp"
 

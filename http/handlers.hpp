@@ -9,7 +9,7 @@
 #include "core/books.hpp"
 #include "core/text.hpp"
 #include "http/message.hpp"
-#include "http/problem.hpp"
+#include "problem.hpp"
 
 #include <nlohmann/json.hpp>
 

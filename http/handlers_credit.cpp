@@ -1,7 +1,7 @@
 // Credit control's endpoints (contract §3): credit checks, overrides, reservations, the
 // credit policy and a customer's credit summary.
 #include "core/check.hpp"
-#include "http/handlers.hpp"
+#include "handlers.hpp"
 #include "http/limits.hpp"
 
 namespace tallyman::http {

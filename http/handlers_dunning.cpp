@@ -1,6 +1,6 @@
 // Collections' endpoints (contract §5): the dunning policy, runs, and the collector's tasks.
 #include "core/check.hpp"
-#include "http/handlers.hpp"
+#include "handlers.hpp"
 #include "http/log.hpp"
 #include "http/limits.hpp"
 

@@ -1,6 +1,6 @@
 // The ledger's endpoints (contract §2): terms, customers, invoices, payments, credit notes,
 // disputes, applications of unapplied credit, reversals, write-offs.
-#include "http/handlers.hpp"
+#include "handlers.hpp"
 #include "http/limits.hpp"
 
 namespace tallyman::http {

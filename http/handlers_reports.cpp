@@ -1,6 +1,6 @@
 // The reports (contract §4) and the audit trail: aging, the overdue list, statements.
 #include "http/aging_document.hpp"
-#include "http/handlers.hpp"
+#include "handlers.hpp"
 
 namespace tallyman::http {
 

@@ -3,7 +3,7 @@
 #include "core/errors.hpp"
 #include "http/log.hpp"
 #include "http/metrics.hpp"
-#include "http/problem.hpp"
+#include "problem.hpp"
 
 namespace tallyman::http {
 

@@ -1,8 +1,8 @@
 #include "http/router.hpp"
 
 #include "core/ids.hpp"
-#include "http/console.hpp"
-#include "http/handlers.hpp"
+#include "console.hpp"
+#include "handlers.hpp"
 #include "http/keys.hpp"
 #include "http/limits.hpp"
 #include "http/log.hpp"

@@ -3,7 +3,7 @@
 
 #include "http/limits.hpp"
 #include "http/log.hpp"
-#include "http/problem.hpp"
+#include "problem.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>

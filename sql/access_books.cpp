@@ -1,8 +1,8 @@
 // Who holds an API key, and whether the database answers (core/access_books.hpp).
 #include "core/check.hpp"
 #include "sql/books.hpp"
-#include "sql/clock.hpp"
-#include "sql/statement.hpp"
+#include "clock.hpp"
+#include "statement.hpp"
 
 namespace tallyman::sql {
 

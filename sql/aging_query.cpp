@@ -6,8 +6,8 @@
 // temporary table, memory flat in the size of the book.
 #include "core/check.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <future>
 

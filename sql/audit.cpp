@@ -1,7 +1,7 @@
-#include "sql/audit.hpp"
+#include "audit.hpp"
 
-#include "sql/clock.hpp"
-#include "sql/statement.hpp"
+#include "clock.hpp"
+#include "statement.hpp"
 
 namespace tallyman::sql {
 

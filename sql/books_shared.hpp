@@ -4,9 +4,9 @@
 // change, with its audit entry; pages of lists.
 
 #include "core/books.hpp"
-#include "sql/audit.hpp"
+#include "audit.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 namespace tallyman::sql {
 

@@ -1,4 +1,4 @@
-#include "sql/clock.hpp"
+#include "clock.hpp"
 
 #include <date/date.h>
 

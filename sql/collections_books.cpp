@@ -1,12 +1,12 @@
 // The collector's side of collections (contract §5): the tasks dunning runs create, read and
 // closed, and promises to pay, made and followed.
 #include "core/check.hpp"
-#include "sql/audit.hpp"
+#include "audit.hpp"
 #include "sql/books.hpp"
-#include "sql/books_shared.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "books_shared.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <algorithm>
 

@@ -10,12 +10,12 @@
 // (TransactionConflict) and the batch runs again, reading afresh. Approved holds never pass
 // the limit, however many instances check at once, on however many nodes.
 #include "core/check.hpp"
-#include "sql/audit.hpp"
+#include "audit.hpp"
 #include "sql/books.hpp"
-#include "sql/books_shared.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "books_shared.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "sql/database.hpp"
 
-#include "sql/mysql_api.hpp"
-#include "sql/statement.hpp"
+#include "mysql_api.hpp"
+#include "statement.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>

@@ -1,12 +1,12 @@
 // What a dunning run reads and writes (sql/run_stores.hpp): a page of customers at a time, with
 // their overdue invoices as of the run's date; their tasks, notices and dunning state. A task's
 // key (customer, episode, level) makes a duplicate impossible.
-#include "sql/audit.hpp"
-#include "sql/books_shared.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
+#include "audit.hpp"
+#include "books_shared.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
 #include "sql/run_stores.hpp"
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 #include <map>
 #include <set>

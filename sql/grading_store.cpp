@@ -1,11 +1,11 @@
 // What a grading run reads and writes (sql/run_stores.hpp): each customer's invoices of the
 // window and what was applied to them, read in two passes; the scores and grades.
 #include "core/check.hpp"
-#include "sql/audit.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
+#include "audit.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
 #include "sql/run_stores.hpp"
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 namespace tallyman::sql {
 

@@ -1,10 +1,10 @@
 #include "sql/importer.hpp"
 
-#include "sql/audit.hpp"
+#include "audit.hpp"
 
 #include "core/csv.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 #include <optional>
 

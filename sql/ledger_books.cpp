@@ -1,13 +1,13 @@
 // The changes a request can make to the books, each in one transaction with its audit entry.
 // The ledger rules themselves live in LedgerStore (postings) and core (allocation, terms).
 #include "core/check.hpp"
-#include "sql/audit.hpp"
+#include "audit.hpp"
 #include "sql/books.hpp"
-#include "sql/books_shared.hpp"
-#include "sql/clock.hpp"
+#include "books_shared.hpp"
+#include "clock.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 namespace tallyman::sql {
 

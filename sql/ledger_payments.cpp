@@ -2,10 +2,10 @@
 // projections (invoices.open_amount, payments/credit_notes.unapplied_amount) they move.
 #include "core/allocation.hpp"
 #include "core/check.hpp"
-#include "sql/clock.hpp"
+#include "clock.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <map>
 #include <set>

@@ -2,10 +2,10 @@
 // Lists are keyset-paginated: ordered by their key, continued after the last key served.
 #include "core/check.hpp"
 #include "sql/books.hpp"
-#include "sql/books_shared.hpp"
+#include "books_shared.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <algorithm>
 #include <map>

@@ -2,9 +2,9 @@
 
 #include "core/check.hpp"
 #include "core/terms.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <algorithm>
 #include <map>

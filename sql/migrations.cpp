@@ -2,8 +2,8 @@
 
 #include "core/terms.hpp"
 #include "core/text.hpp"
-#include "sql/clock.hpp"
-#include "sql/statement.hpp"
+#include "clock.hpp"
+#include "statement.hpp"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "sql/mysql_api.hpp"
+#include "mysql_api.hpp"
 
 #include "sql/database.hpp"
 

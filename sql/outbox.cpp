@@ -3,9 +3,9 @@
 // each claimed by one instance at a time.
 #include "core/text.hpp"
 #include "sql/books.hpp"
-#include "sql/clock.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "clock.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <chrono>
 

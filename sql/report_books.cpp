@@ -1,10 +1,10 @@
 // The reports (core/report_books.hpp): aging as of any date (LedgerStore and aging_query.cpp),
 // the overdue list, a customer's statement, the audit trail.
 #include "sql/books.hpp"
-#include "sql/books_shared.hpp"
+#include "books_shared.hpp"
 #include "sql/ledger_store.hpp"
-#include "sql/rows.hpp"
-#include "sql/statement.hpp"
+#include "rows.hpp"
+#include "statement.hpp"
 
 #include <algorithm>
 #include <map>

@@ -5,7 +5,7 @@
 #include "core/ledger.hpp"
 #include "core/money.hpp"
 #include "sql/database.hpp"
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 #include <string>
 #include <vector>

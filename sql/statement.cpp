@@ -1,7 +1,7 @@
-#include "sql/statement.hpp"
+#include "statement.hpp"
 
 #include "core/check.hpp"
-#include "sql/mysql_api.hpp"
+#include "mysql_api.hpp"
 
 #include <mysqld_error.h>
 #include <soci/mysql/soci-mysql.h>

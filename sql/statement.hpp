@@ -13,7 +13,7 @@
 // long long, the widest type SOCI exchanges.
 
 #include "sql/database.hpp"
-#include "sql/mysql_api.hpp"
+#include "mysql_api.hpp"
 
 #include <soci/soci.h>
 
