@@ -36,6 +36,7 @@ struct Context {
 using Handler = Response (*)(Context&);
 
 Response json_response(int status, const json& body);
+inline json nullable(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 // The status and problem for every refusal; 201 or 200 for what was done (exhaustive switch).
 int status_of(LedgerOutcome outcome);
 Response refusal(const LedgerResult& result);

@@ -6,7 +6,7 @@
 #include "clock.hpp"
 #include "rows.hpp"
 #include "sql/run_stores.hpp"
-#include "statement.hpp"
+#include "bulk.hpp"
 
 #include <map>
 #include <set>

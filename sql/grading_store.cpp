@@ -5,7 +5,7 @@
 #include "clock.hpp"
 #include "rows.hpp"
 #include "sql/run_stores.hpp"
-#include "statement.hpp"
+#include "bulk.hpp"
 
 namespace tallyman::sql {
 

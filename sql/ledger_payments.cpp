@@ -5,7 +5,7 @@
 #include "clock.hpp"
 #include "sql/ledger_store.hpp"
 #include "rows.hpp"
-#include "statement.hpp"
+#include "bulk.hpp"
 
 #include <map>
 #include <set>

@@ -4,7 +4,7 @@
 #include "core/terms.hpp"
 #include "clock.hpp"
 #include "rows.hpp"
-#include "statement.hpp"
+#include "bulk.hpp"
 
 #include <algorithm>
 #include <map>

@@ -5,7 +5,7 @@
 #include "core/ledger.hpp"
 #include "core/money.hpp"
 #include "sql/database.hpp"
-#include "statement.hpp"
+#include "bulk.hpp"
 
 #include <string>
 #include <vector>

@@ -93,6 +93,9 @@ void execute(Database& db, const std::string& sql, Params& params);
 using TextRow = std::vector<std::optional<std::string>>;
 std::vector<TextRow> text_rows(Database& db, const std::string& sql, Params& params, std::size_t columns);
 
+// Through SOCI, whatever the database: prepared, run and dropped.
+void execute_text(soci::session& session, const std::string& sql, Params& params);
+
 // SQLite's C API, where SOCI's layers are a measurable share of a hot statement's cost
 // (execute(), insert_rows): the connection
 // under a session; a statement prepared on it (throws DatabaseError); and the end of a run,
@@ -152,39 +155,5 @@ std::string placeholders(Params& params, const Range& values) {
   }
   return list;
 }
-
-}  // namespace tallyman::sql
-
-#include <cstddef>
-#include <functional>
-#include <span>
-#include <variant>
-#include <vector>
-
-namespace tallyman::sql {
-
-// One value of a row to insert.
-using Cell = std::variant<std::nullptr_t, long long, std::string>;
-
-// Inserts rows, `head` being "INSERT INTO t (a, b, c)". On SQLite one prepared statement
-// stepped per row through SQLite's C API. On MySQL many rows go through one server-prepared
-// statement run for thousands of rows at a time (MariaDB's array binding), a few rows as one
-// multi-row INSERT with a placeholder per value (SOCI's MySQL backend runs a vector bind as
-// one statement per row, far too slow for imports).
-void insert_rows(soci::session& session, const std::string& head, std::span<const std::vector<Cell>> rows);
-// The same, each row's cells given when it is written: cells(k, scratch) returns row k's, made
-// into `scratch` (given empty) or held elsewhere. A large load then holds no second copy of
-// its rows as cells.
-using RowCells = std::function<const std::vector<Cell>&(std::size_t k, std::vector<Cell>& scratch)>;
-void insert_rows(soci::session& session, const std::string& head, std::size_t count, const RowCells& cells);
-
-// How many rows one statement with a placeholder per value takes (update_rows; IN lists).
-constexpr std::size_t rows_per_statement = 500;
-
-// Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
-// On SQLite one prepared statement stepped per row; on MySQL one UPDATE ... CASE per
-// rows_per_statement rows (a round trip per row would dominate).
-void update_rows(soci::session& session, const std::string& table, const std::string& key_column,
-                 const std::string& column, std::span<const std::pair<std::string, long long>> rows);
 
 }  // namespace tallyman::sql

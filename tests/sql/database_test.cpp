@@ -1,5 +1,6 @@
 #include "sql/database.hpp"
 #include "sql/migrations.hpp"
+#include "sql/bulk.hpp"
 #include "sql/statement.hpp"
 #include "sql/support.hpp"
 

@@ -1,0 +1,22 @@
+#pragma once
+// The reports over the database (core/report_books.hpp; sql/report_books.cpp).
+
+#include "core/report_books.hpp"
+#include "sql/database.hpp"
+
+namespace tallyman::sql {
+
+class SqlReports final : public ReportBooks {
+ public:
+  explicit SqlReports(Database& db) : db_(db) {}
+  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) override;
+  std::vector<OverdueRow> overdue(const OverdueFilter& filter) override;
+  Statement statement(const Customer& customer, Date from, Date to) override;
+  Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
+                         const PageRequest& page) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace tallyman::sql
