@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Credit-check benchmark with wrk (issue 4): POST /v1/credit-checks without and with
+# Credit-check benchmark with wrk: POST /v1/credit-checks without and with
 # reservation, on one customer among the 100,000 of the 1,000,000-invoice book of
 # bench/import_aging.sh (SQLite; made first if bench/out/bench.db is missing), against
 # /healthz for the ratio.   bench/credit_bench.sh [SECONDS] [sqlite|mysql]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dunning-run benchmark (issue 5): `tallyman dunning run` on the 1,000,000-invoice book of
+# Dunning-run benchmark: `tallyman dunning run` on the 1,000,000-invoice book of
 # bench/import_aging.sh (made first if missing), as of 2026-11-30 (about 430,000 invoices
 # overdue), then the same date again, then a later date. Wall time and peak memory from
 # /usr/bin/time.

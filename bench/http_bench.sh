@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP benchmark with wrk (issue 3): /healthz, GET /v1/customers/{id} and the aging report,
+# HTTP benchmark with wrk: /healthz, GET /v1/customers/{id} and the aging report,
 # against `tallyman serve` on the 1,000,000-invoice book of bench/import_aging.sh (SQLite).
 #   bench/http_bench.sh [SECONDS]
 # Makes the book first if bench/out/bench.db is missing. wrk runs on the same machine with

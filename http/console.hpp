@@ -1,5 +1,5 @@
 #pragma once
-// The web console (issue 6): a few static files (http/console/) compiled into the binary by
+// The web console: a few static files (http/console/) compiled into the binary by
 // cmake/embed.cmake, served at / and /console/{file} without a key. The page then calls the
 // public API with the key its user enters; it holds no other way in.
 

@@ -1,4 +1,4 @@
-// Browser tests of the web console (issue 6), in Debian's headless Chromium driven by
+// Browser tests of the web console, in Debian's headless Chromium driven by
 // playwright-core. A real `tallyman serve` on a fresh SQLite file, seeded with the demo book
 // (docs/examples/, through the CLI) and a few API calls; the console is used as a person
 // would, and what it shows is compared with what the API answers. A screenshot of each page

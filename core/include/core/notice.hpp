@@ -1,5 +1,5 @@
 #pragma once
-// Dunning notices (issue 5): what a task whose action sends something says to the customer,
+// Dunning notices: what a task whose action sends something says to the customer,
 // as plain text and as HTML, from the overdue invoices of the run. Pure: the run stores the
 // result in the outbox in the task's transaction; delivery is another matter.
 

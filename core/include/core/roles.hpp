@@ -1,7 +1,7 @@
 #pragma once
 // Who may do what (contract §1). An API key carries one role; every endpoint needs one
 // permission. The roles nest: collector < finance < manager < admin; sales stands apart and
-// may only check credit (issue 4).
+// may only check credit.
 
 #include <optional>
 #include <string_view>
