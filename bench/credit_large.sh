@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Credit checks of one customer with very many open invoices, among those of a typical one.
-# On SQLite an I/O thread reads quick requests itself, and meanwhile its other connections
-# wait; a read past its budget (core/wait.hpp) goes to a worker instead. For each binary in
-# turn, ROUNDS times, one `tallyman serve` on the SQLite book of bench/credit_bench.sh, then
+# Credit checks of one customer with very many open invoices, among those of a typical one:
+# their desks differ (the queues are sharded by customer), so the large customer's slow reads
+# should hold up the typical one's checks little. For each binary in turn, ROUNDS times, one `tallyman serve` on the SQLite book of bench/credit_bench.sh, then
 # 5 s of a typical customer's checks alone (wrk -t1 -c32), then 5 s of the same while
 # another wrk checks the large customer, one connection, DELAY_MS (50) between checks.
 #   bench/credit_large.sh ROUNDS BINARY...
