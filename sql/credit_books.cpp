@@ -173,8 +173,12 @@ void write_batch(Database& db, const CreditBatch& batch, const std::map<std::str
     for (const KeptCheck& k : batch.kept) {
       orders.push_back(k.request.order_ref);
       std::string reasons;
-      for (CreditReason reason : k.reasons) reasons += (reasons.empty() ? "" : ",") + std::string(to_string(reason));
-      rows += (rows.empty() ? "(" : ", (") + i.add(k.request.order_ref) + ", " + i.add(k.request.customer) + ", " +
+      for (CreditReason reason : k.reasons) {
+        if (!reasons.empty()) reasons += ',';
+        reasons += to_string(reason);
+      }
+      rows += rows.empty() ? "(" : ", (";
+      rows += i.add(k.request.order_ref) + ", " + i.add(k.request.customer) + ", " +
               i.add(static_cast<long long>(k.request.amount)) + ", " + i.add(k.request.currency.str()) + ", " +
               i.add(std::string(to_string(k.decision))) + ", " + i.add(reasons) + ", " + i.add(now) + ")";
     }
