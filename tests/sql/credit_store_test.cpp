@@ -241,7 +241,7 @@ std::string answer_of(const CreditCheck& c) {
 
 TEST_CASE("credit: checks decided in one batch answer as each alone does, from many connections at once",
           "[sql][mysql]") {
-  // A batch's positions are read in one statement: every kind of position, and a customer
+  // A batch's positions are read together (two statements): every kind of position, and a customer
   // that does not exist, must come out of it as they do read alone.
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
   Desk desk(backend);

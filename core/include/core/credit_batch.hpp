@@ -2,9 +2,9 @@
 // A batch of credit checks decided together (contract §3). Each check is decided alone, in
 // the batch's order, on its customer's position as the store read it plus the holds that the
 // checks before it in the same batch made: so a batch answers exactly as its checks decided
-// one by one would. Pure: the store reads every position in one statement, this decides, the
-// store writes what it says (the holds, the checks kept for an override) in one transaction
-// under the customers' row locks (sql/credit_store.cpp; docs/architecture.md "The credit desk").
+// one by one would. Pure: the store reads every position (two statements per batch), this
+// decides, the store writes what it says (the holds, the checks kept for an override) in one
+// transaction under the customers' row locks (sql/credit_books.cpp; docs/architecture.md "The credit desk").
 //
 // Invariant, asserted here and again by the store after its writes: a hold that the rules
 // approve keeps its customer's exposure with the order within the limit.

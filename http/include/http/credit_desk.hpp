@@ -3,9 +3,9 @@
 // wait in bounded queues, one per desk, sharded by customer, so that one customer's checks
 // meet at one desk. Each desk is a thread with its own database connection; it takes the
 // checks waiting for it, up to desk_batch_max at once, and decides them as one batch
-// (Books::check_credits: one statement reads every position, core decides each in order with
-// the holds of those before it, the holds are written in one transaction under the customers'
-// row locks), then answers each on its connection. Batches grow with the load: those that
+// (CreditBooks::check_credits: two statements read every position, core decides each in order
+// with the holds of those before it, the holds are written in one transaction under the
+// customers' row locks), then answers each on its connection. Batches grow with the load: those that
 // arrive while a desk is at the database go together next. docs/architecture.md, "The credit
 // desk", has why.
 
