@@ -12,7 +12,7 @@ TEST_CASE("text: a name is one line of printable UTF-8 of 1 to 200 bytes", "[cor
   CHECK(fits(name_field, std::string(200, 'n')));
   CHECK_FALSE(fits(name_field, std::string(201, 'n')));
   CHECK_FALSE(fits(name_field, ""));
-  for (const std::string bad : {std::string("a\0b", 3), std::string("a\nb"), std::string("a\rb"), std::string("a\tb"),
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("a\nb"), std::string("a\rb"), std::string("a\tb"),
                                 std::string("a\x1b"), std::string("a\x7f"), std::string("a\xc2\x85"),  // C1: NEL
                                 std::string("\xc3"), std::string("\xc0\xaf"),                         // cut, overlong
                                 std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80")}) {    // surrogate, > U+10FFFF
@@ -40,4 +40,16 @@ TEST_CASE("text: a prefix of at most n bytes never cuts a character", "[core]") 
   CHECK(utf8_prefix("a" + euro, 4) == "a" + euro);
   CHECK(utf8_prefix(euro + euro, 5) == euro);
   CHECK(utf8_prefix("", 0).empty());
+}
+
+TEST_CASE("text: a body is UTF-8 text without NUL, control characters and all", "[core]") {
+  CHECK(is_utf8_text(""));
+  CHECK(is_utf8_text("{\"a\": \"M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x98\x80\"}\r\n\t"));
+  CHECK(is_utf8_text("a\xc2\x85\x1b\x7f"));  // controls are a field's business, not the body's
+  for (const std::string& bad : {std::string("{}\0x", 4), std::string("\xff"), std::string("{\"a\":\"\xc3\"}"),
+                                std::string("\xc0\x80"), std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
+                                std::string("\x80")}) {
+    INFO(bad.size());
+    CHECK_FALSE(is_utf8_text(bad));
+  }
 }

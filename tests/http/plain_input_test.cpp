@@ -117,7 +117,7 @@ TEST_CASE("plain input: ':p' in every id and text field is stored as sent, and a
 TEST_CASE("plain input: PATCH refuses the names POST refuses, and changes nothing", "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   posted(s, "/v1/customers", {{"id", "C-1"}, {"name", "One"}, {"currency", "EUR"}});
-  for (const std::string bad : {std::string("a\0b", 3), std::string("two\nlines"), std::string("cr\rhere"),
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("two\nlines"), std::string("cr\rhere"),
                                 std::string("bell\x07"), std::string("del\x7f"), std::string("c1 \xc2\x85 next line"),
                                 std::string(""), std::string(201, 'n')}) {
     INFO("name " << json(bad).dump());
@@ -297,14 +297,38 @@ TEST_CASE("plain input: CSV cells that a spreadsheet would run are neutralised, 
   CHECK(aging.body.find("C2,'@SUM(A1:A9),0,0,0,0,0,500,-500\r\n") != std::string::npos);
 }
 
+TEST_CASE("plain input: a body that is not UTF-8 text is refused on every route, and changes nothing",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  posted(s, "/v1/customers", {{"id", "C-1"}, {"name", "One"}, {"currency", "EUR"}});
+  posted(s, "/v1/invoices", {{"number", "I-1"}, {"customer", "C-1"}, {"issue_date", "2026-01-02"}, {"amount", 100},
+                             {"currency", "EUR"}});
+  REQUIRE(s.call("POST", "/v1/invoices/I-1/dispute", "collector", json{{"reason", "late"}}).status == 200);
+  const json policy = got(s, "/v1/credit-policy");
+  const std::size_t audited = got(s, "/v1/audit?limit=200")["items"].size();
+  const test::Headers json_type{{"Content-Type", "application/json"}};
+  // JSON, then a NUL and bytes that are not UTF-8: nlohmann stops at the NUL.
+  const std::string nul_tail = std::string("{\"over_limit_review_bp\":1}") + std::string("\0\0`\xc0\0\x08s@}", 9);
+  CHECK(s.call("PUT", "/v1/credit-policy", "finance", nul_tail, json_type).status == 400);
+  // A route that reads no body.
+  CHECK(s.call("DELETE", "/v1/invoices/I-1/dispute", "collector", std::string("\xc0\x80"), json_type).status == 400);
+  CHECK(s.call("POST", "/v1/customers", "finance", std::string("{\"id\":\"C-2\",\"name\":\"N\xff\",\"currency\":\"EUR\"}"),
+               json_type)
+            .status == 400);
+  CHECK(got(s, "/v1/credit-policy") == policy);
+  CHECK(got(s, "/v1/invoices/I-1")["dispute_reason"] == "late");
+  CHECK(s.call("GET", "/v1/customers/C-2", "admin").status == 404);
+  CHECK(got(s, "/v1/audit?limit=200")["items"].size() == audited);
+}
+
 TEST_CASE("plain input: the Bearer scheme is taken in any case", "[http]") {
   Service s("sqlite");
   const std::string key = s.key("collector");
-  for (const std::string auth : {"bearer " + key, "BEARER " + key, "Bearer   " + key, "bEaReR " + key}) {
+  for (const std::string& auth : {"bearer " + key, "BEARER " + key, "Bearer   " + key, "bEaReR " + key}) {
     INFO(auth.substr(0, 10));
     CHECK(s.call("GET", "/v1/me", "", std::string(), test::Headers{{"Authorization", auth}}).status == 200);
   }
-  for (const std::string auth : {std::string("Bearer"), std::string("Bearer "), "Bearerx " + key, "Basic " + key, key}) {
+  for (const std::string& auth : {std::string("Bearer"), std::string("Bearer "), "Bearerx " + key, "Basic " + key, key}) {
     INFO(auth.substr(0, 10));
     CHECK(s.call("GET", "/v1/me", "", std::string(), test::Headers{{"Authorization", auth}}).status == 401);
   }

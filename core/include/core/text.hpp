@@ -40,6 +40,10 @@ inline constexpr std::size_t request_body_bytes_max = 1024 * 1024;
 // DEL, C1), but for line breaks and tabs where the field is multiline. NUL is never allowed.
 bool fits(const TextField& field, std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (as fits() reads it) without NUL: what a JSON text is
+// (RFC 8259), and what a MariaDB utf8mb4 column takes.
+bool is_utf8_text(std::string_view text);
+
 // The longest prefix of `text` of at most `bytes` bytes that does not cut a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, std::size_t bytes);
 
