@@ -1,5 +1,5 @@
-// Credit control in the database (contract §3): a batch of checks' positions read in one
-// statement, decided in core (core/credit_batch.hpp), and the holds written in one
+// Credit control in the database (contract §3): a batch of checks' positions read in two
+// statements, decided in core (core/credit_batch.hpp), and the holds written in one
 // transaction under the customers' row locks.
 //
 // Atomicity: the checks that write go through lock, read, decide, write and commit in one
