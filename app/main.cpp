@@ -14,6 +14,8 @@ const char* const usage =
     "       tallyman config [--db URL] [--listen 127.0.0.1:8080]   (the settings serve would run with)\n"
     "       tallyman migrate [--db URL]\n"
     "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
+    "       tallyman keys list [--db URL]\n"
+    "       tallyman keys revoke NAME [--db URL]\n"
     "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
     "       tallyman dunning run [--as-of D] [--db URL]\n"
     "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"

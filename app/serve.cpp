@@ -83,8 +83,30 @@ int config_command(int argc, char** argv) {
 
 int keys_command(int argc, char** argv) {
   Args args(argc, argv, 2, {"db", "role", "name"});
-  if (args.words() != std::vector<std::string>{"create"})
-    throw UsageError("usage: tallyman keys create --role ROLE --name NAME [--db URL]");
+  const std::vector<std::string> words = args.words();
+  constexpr const char* usage =
+      "usage: tallyman keys create --role ROLE --name NAME | keys list | keys revoke NAME [--db URL]";
+  if (words == std::vector<std::string>{"list"}) {
+    auto db = open_database(args);
+    sql::migrate(*db);
+    sql::SqlBooks books(std::move(db));
+    std::printf("%-32s %-10s %-22s %s\n", "name", "role", "created", "revoked");
+    for (const AccessBooks::KeyInfo& k : books.access().keys())
+      std::printf("%-32s %-10s %-22s %s\n", k.name.c_str(), std::string(to_string(k.role)).c_str(),
+                  k.created_at.c_str(), k.revoked_at.value_or("").c_str());
+    return 0;
+  }
+  if (words.size() == 2 && words[0] == "revoke") {
+    if (!is_valid_id(words[1])) throw UsageError("keys revoke: the name must be 1-64 characters from A-Z a-z 0-9 . _ : / -");
+    auto db = open_database(args);
+    sql::migrate(*db);
+    sql::SqlBooks books(std::move(db));
+    if (!books.access().revoke_key(words[1]))
+      throw UsageError("keys revoke: " + words[1] + " has no key in use");
+    std::fprintf(stderr, "the key of %s is revoked; a running service refuses it within a minute\n", words[1].c_str());
+    return 0;
+  }
+  if (words != std::vector<std::string>{"create"}) throw UsageError(usage);
   auto role = parse_role(args.option("role").value_or(""));
   if (!role) throw UsageError("--role must be sales, collector, finance, manager or admin");
   const std::string name = args.option("name").value_or("");
@@ -93,7 +115,8 @@ int keys_command(int argc, char** argv) {
   sql::migrate(*db);
   const std::string key = http::new_api_key();
   sql::SqlBooks books(std::move(db));
-  books.access().add_key(name, *role, http::key_hash(key));
+  if (!books.access().add_key(name, *role, http::key_hash(key)))
+    throw UsageError("keys create: " + name + " has a key in use already; revoke it first (tallyman keys revoke " + name + ")");
   std::printf("%s\n", key.c_str());
   std::fprintf(stderr, "key created for %s with role %s; it is shown this once, only its hash is kept\n",
                name.c_str(), std::string(to_string(*role)).c_str());
@@ -108,10 +131,12 @@ int dunning_command(int argc, char** argv) {
   if (auto v = args.option("as-of")) {
     auto d = parse_date(*v);
     if (!d) throw UsageError("--as-of must be a date that exists, as YYYY-MM-DD");
+    if (*d > as_of) throw UsageError("--as-of must not be after today, " + format_date(as_of));
     as_of = *d;
   }
   const Actor actor = cli_actor("{}");
   const DunningRun run = jobs::run_dunning(*open_migrated(args), actor, as_of);
+  if (run.replayed) std::printf("as of %s, dunning had run already; that run's counts:\n", format_date(as_of).c_str());
   std::printf("dunning run %lld as of %s: %d customers examined, %d tasks created, %d holds set, %d holds released,"
               " %d tasks resolved, %lld ms\n",
               static_cast<long long>(run.id), format_date(run.as_of).c_str(), run.examined, run.tasks_created,

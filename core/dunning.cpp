@@ -13,7 +13,13 @@ DunningPolicy default_dunning_policy() {
           {{1, 1, "reminder", false, {}},
            {2, 15, "call", false, {}},
            {3, 30, "final_notice", true, {}},
-           {4, 60, "collection_agency", false, {}}}};
+           {4, 60, "collection_agency", false, {}}},
+          true};
+}
+
+bool DunningPolicy::holds_at(int level) const {
+  return std::any_of(levels.begin(), levels.end(),
+                     [&](const DunningLevel& l) { return l.level <= level && l.credit_hold; });
 }
 
 FieldErrors validate(const DunningPolicy& p) {
@@ -43,15 +49,28 @@ FieldErrors validate(const DunningPolicy& p) {
 }
 
 DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<OpenInvoice>& invoices,
-                                 std::optional<char> grade, bool promise_pending, Date as_of) {
+                                 std::optional<char> grade, bool promise_pending, Date as_of, std::int64_t unapplied) {
   DunningAssessment a;
   a.promise_pending = promise_pending;
+  std::vector<const OpenInvoice*> overdue;
   for (const OpenInvoice& inv : invoices) {
     TM_ASSERT(inv.open >= 0);
     if (inv.open == 0 || inv.disputed || inv.due_date >= as_of) continue;
-    a.overdue += inv.open;
-    a.max_days_overdue = std::max(a.max_days_overdue, static_cast<int>((as_of - inv.due_date).count()));
+    overdue.push_back(&inv);
     a.invoices.push_back(inv.number);
+  }
+  std::sort(overdue.begin(), overdue.end(), [](const OpenInvoice* x, const OpenInvoice* y) {
+    return std::tie(x->due_date, x->number) < std::tie(y->due_date, y->number);
+  });
+  // The credit covers the oldest first; what it leaves is what dunning sees.
+  std::int64_t credit_left = policy.net_unapplied ? std::max<std::int64_t>(unapplied, 0) : 0;
+  for (const OpenInvoice* inv : overdue) {
+    const std::int64_t covered = std::min(credit_left, inv->open);
+    credit_left -= covered;
+    a.credit += covered;
+    if (covered == inv->open) continue;
+    a.overdue += inv->open - covered;
+    a.max_days_overdue = std::max(a.max_days_overdue, static_cast<int>((as_of - inv->due_date).count()));
   }
   if (!a.any_overdue()) return a;
   a.below_minimum = a.overdue < policy.min_amount;
@@ -94,7 +113,8 @@ std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::ve
     ++examined;
     std::vector<OpenInvoice> invoices = found == overdue.end() ? std::vector<OpenInvoice>{} : found->second;
     for (OpenInvoice& inv : invoices) inv.disputed = disputed.contains(inv.number);
-    const DunningAssessment a = assess_dunning(policy, invoices, state.grade, promised.contains(state.id), as_of);
+    const DunningAssessment a =
+        assess_dunning(policy, invoices, state.grade, promised.contains(state.id), as_of, state.unapplied);
     DunningStep step{state.id, std::nullopt, std::nullopt, false, false, false};
     if (!a.any_overdue()) {
       if (!state.level && !state.hold) continue;
@@ -103,18 +123,24 @@ std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::ve
       steps.push_back(std::move(step));
       continue;
     }
-    if (!a.dunned() || !needs_task(a, state.level)) continue;
-    const int episode = state.level ? state.episode : state.episode + 1;
-    step.task = NewTask{episode, a.level->level, a.level->action, a.overdue, a.invoices};
-    if (sends_notice(a.level->action)) {
-      NoticeInput notice{state.id, state.name, state.currency, a.level->level, a.level->action, as_of, {}};
-      for (const OpenInvoice& inv : invoices)
-        if (!inv.disputed)
-          notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
-      step.notice = std::move(notice);
+    if (!a.dunned()) continue;
+    // The hold of the highest level reached in the episode, whether tasked now or before.
+    const int reached = std::max(a.level->level, state.level.value_or(0));
+    step.sets_hold = policy.holds_at(reached) && !state.hold;
+    if (needs_task(a, state.level)) {
+      const int episode = state.level ? state.episode : state.episode + 1;
+      step.task = NewTask{episode, a.level->level, a.level->action, a.overdue, a.credit, a.invoices};
+      if (sends_notice(a.level->action)) {
+        NoticeInput notice{state.id,        state.name, state.currency, a.level->level, a.level->action, as_of,
+                           {},              a.credit,   policy.holds_at(a.level->level),
+                           state.level ? state.sent : std::vector<std::string>{}};
+        for (const OpenInvoice& inv : invoices)
+          if (!inv.disputed && inv.open > 0 && inv.due_date < as_of)
+            notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
+        step.notice = std::move(notice);
+      }
     }
-    step.sets_hold = a.level->credit_hold && !state.hold;
-    steps.push_back(std::move(step));
+    if (step.task || step.sets_hold) steps.push_back(std::move(step));
   }
   return steps;
 }

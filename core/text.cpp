@@ -64,4 +64,60 @@ std::string_view utf8_prefix(std::string_view text, std::size_t bytes) {
   return text.substr(0, end);
 }
 
+namespace {
+
+// The base letters of U+00C0..U+017F, one entry per code point; "" separates words (x, ÷).
+const char* const latin_1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // U+00C0
+    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // U+00D0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // U+00E0
+    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};  // U+00F0
+
+// Latin Extended-A (U+0100..U+017F) in runs of one base letter.
+struct Run {
+  unsigned last;
+  const char* base;
+};
+constexpr Run latin_extended_a[] = {
+    {0x105, "a"}, {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"}, {0x131, "i"},
+    {0x133, "ij"}, {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"}, {0x151, "o"}, {0x153, "oe"},
+    {0x159, "r"}, {0x161, "s"}, {0x167, "t"}, {0x173, "u"}, {0x175, "w"}, {0x178, "y"}, {0x17E, "z"},
+    {0x17F, "s"}};
+
+}  // namespace
+
+std::string search_key(std::string_view text) {
+  std::string key;
+  bool in_word = false;
+  auto letter = [&](std::string_view letters) {
+    if (letters.empty()) {
+      in_word = false;
+      return;
+    }
+    if (!in_word) key += ' ';
+    key += letters;
+    in_word = true;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const CodePoint p = decode(text, i);
+    if (p.length == 0) {  // not UTF-8: a word's end
+      in_word = false;
+      ++i;
+      continue;
+    }
+    const unsigned c = p.code;
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) letter(std::string(1, static_cast<char>(c)));
+    else if (c >= 'A' && c <= 'Z') letter(std::string(1, static_cast<char>(c - 'A' + 'a')));
+    else if (c >= 0xC0 && c <= 0xFF) letter(latin_1[c - 0xC0]);
+    else if (c >= 0x100 && c <= 0x17F) {
+      const Run* run = latin_extended_a;
+      while (run->last < c) ++run;
+      letter(run->base);
+    } else if (c >= 0x180) letter(text.substr(i, p.length));  // beyond Latin-1 and Extended-A: as it is
+    else letter("");
+    i += p.length;
+  }
+  return key;
+}
+
 }  // namespace tallyman

@@ -291,12 +291,24 @@ std::optional<std::int64_t> numeric_id(const std::string& text) {
 bool wants_csv(const Request& request) { return request.accept.find("text/csv") != std::string::npos; }
 
 std::string items_csv(const json& items) {
+  // An object's fields become columns of their own ("balance.open"); arrays stay JSON text.
+  std::vector<json> flat;
+  for (const json& item : items) {
+    json row = json::object();
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      if (it->is_object())
+        for (auto sub = it->begin(); sub != it->end(); ++sub) row[it.key() + "." + sub.key()] = *sub;
+      else
+        row[it.key()] = *it;
+    }
+    flat.push_back(std::move(row));
+  }
   std::vector<std::string> columns;
-  for (const json& item : items)
+  for (const json& item : flat)
     for (auto it = item.begin(); it != item.end(); ++it)
       if (std::find(columns.begin(), columns.end(), it.key()) == columns.end()) columns.push_back(it.key());
   std::string out = csv_line(columns);
-  for (const json& item : items) {
+  for (const json& item : flat) {
     std::vector<std::string> cells;
     for (const std::string& column : columns) {
       auto it = item.find(column);
@@ -365,7 +377,10 @@ json payment_json(const PaymentView& v) {
          {"amount", p.amount},
          {"currency", p.currency.str()},
          {"allocations", std::move(allocations)},
+         {"applications", json::array()},
          {"unapplied", v.unapplied}};
+  for (const Application& a : v.applications)
+    j["applications"].push_back({{"invoice", a.invoice}, {"amount", a.amount}, {"date", format_date(a.date)}});
   if (v.reversed_on) {
     j["reversed_on"] = format_date(*v.reversed_on);
     j["reversal_reason"] = v.reversal_reason.value_or("");

@@ -94,7 +94,8 @@ std::optional<std::int64_t> numeric_id(const std::string& text);
 // {"items": [...], "next_cursor": ...} or, with Accept: text/csv, the items as CSV.
 Response list_response(Context& cx, json items, const std::optional<std::string>& next_after);
 bool wants_csv(const Request& request);
-// A CSV of objects: a column per key (first seen first), nested values as JSON text.
+// A CSV of objects: a column per key (first seen first), an object's fields as columns of
+// their own ("balance.open"), arrays as JSON text.
 std::string items_csv(const json& items);
 
 // Documents.
@@ -121,6 +122,8 @@ Response post_dispute(Context& cx);
 Response delete_dispute(Context& cx);
 Response post_payment(Context& cx);
 Response get_payment(Context& cx);
+Response get_payments(Context& cx);
+Response get_credit_notes(Context& cx);
 Response post_reversal(Context& cx);
 Response post_credit_note(Context& cx);
 Response post_write_off(Context& cx);
@@ -153,10 +156,12 @@ Response get_dunning_policy(Context& cx);
 Response put_dunning_policy(Context& cx);
 Response post_dunning_run(Context& cx);
 Response get_dunning_run(Context& cx);
+Response get_dunning_runs(Context& cx);
 Response get_dunning_tasks(Context& cx);
 Response patch_dunning_task(Context& cx);
 Response post_promise(Context& cx);
 Response get_customer_promises(Context& cx);
 Response get_notice(Context& cx);
+Response get_notices(Context& cx);
 
 }  // namespace tallyman::http

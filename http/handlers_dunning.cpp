@@ -20,7 +20,7 @@ json policy_json(const DunningPolicy& p) {
     }
     levels.push_back(std::move(j));
   }
-  return {{"min_amount", p.min_amount}, {"levels", std::move(levels)}};
+  return {{"min_amount", p.min_amount}, {"net_unapplied", p.net_unapplied}, {"levels", std::move(levels)}};
 }
 
 json run_json(const DunningRun& r) {
@@ -45,9 +45,11 @@ json promise_json(const PromiseView& v) {
 json task_json(const DunningTask& t) {
   json j{{"id", std::to_string(t.id)},
          {"customer", t.customer},
+         {"name", t.customer_name},
          {"level", t.level},
          {"action", t.action},
          {"overdue_amount", t.overdue_amount},
+         {"unapplied_credit", t.unapplied_credit},
          {"invoices", t.invoices},
          {"created", format_date(t.created)},
          {"status", std::string(to_string(t.status))},
@@ -69,6 +71,7 @@ Response put_dunning_policy(Context& cx) {
   Fields f(*body, errors);
   DunningPolicy p;
   p.min_amount = f.limit("min_amount", Need::required).value_or(0);
+  p.net_unapplied = f.boolean("net_unapplied", Need::optional).value_or(true);
   const json* levels = f.get("levels");
   if (!levels || !levels->is_array() || levels->size() > dunning_levels_max) {
     f.error("levels", "must be a list of 1 to " + std::to_string(dunning_levels_max) + " levels");
@@ -110,10 +113,23 @@ Response post_dunning_run(Context& cx) {
   if (!body) return bad;
   FieldErrors errors;
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
+  if (errors.empty() && as_of > cx.today) errors.push_back({"as_of", "must not be after today, " + format_date(cx.today)});
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
   const DunningRun run = cx.books.runs().run_dunning(cx.actor, as_of);
   log_dunning_failures(run, cx.request.request_id);
-  return json_response(201, run_json(run));
+  json doc = run_json(run);
+  doc["replayed"] = run.replayed;
+  return json_response(run.replayed ? 200 : 201, doc);
+}
+
+Response get_dunning_runs(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<DunningRun> found = cx.books.collections().dunning_runs(page);
+  json items = json::array();
+  for (const DunningRun& r : found.items) items.push_back(run_json(r));
+  return list_response(cx, std::move(items), found.next_after);
 }
 
 Response get_dunning_run(Context& cx) {
@@ -202,21 +218,44 @@ Response get_customer_promises(Context& cx) {
   return list_response(cx, std::move(items), std::nullopt);
 }
 
+namespace {
+
+json notice_json(const NoticeView& n, bool with_bodies) {
+  json j{{"id", std::to_string(n.id)},     {"task", std::to_string(n.task)}, {"customer", n.customer},
+         {"level", n.level},               {"subject", n.rendered.subject}};
+  if (with_bodies) {
+    j["text"] = n.rendered.text;
+    j["html"] = n.rendered.html;
+  }
+  j["total"] = n.rendered.total;
+  j["currency"] = n.currency.str();
+  j["delivery"] = {{"status", n.status}, {"attempts", n.attempts}};
+  j["created_at"] = n.created_at;
+  return j;
+}
+
+}  // namespace
+
 Response get_notice(Context& cx) {
   auto id = numeric_id(cx.params[0]);
   auto n = id ? cx.books.collections().notice(*id) : std::nullopt;
   if (!n) return problem(404, "there is no notice " + cx.params[0]);
-  return json_response(200, {{"id", std::to_string(n->id)},
-                             {"task", std::to_string(n->task)},
-                             {"customer", n->customer},
-                             {"level", n->level},
-                             {"subject", n->rendered.subject},
-                             {"text", n->rendered.text},
-                             {"html", n->rendered.html},
-                             {"total", n->rendered.total},
-                             {"currency", n->currency.str()},
-                             {"delivery", {{"status", n->status}, {"attempts", n->attempts}}},
-                             {"created_at", n->created_at}});
+  return json_response(200, notice_json(*n, true));
+}
+
+// The notices, newest first, without their bodies (GET /v1/notices/{id} has them).
+Response get_notices(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  auto customer = query_id(cx, "customer", qe);
+  auto status = query_text(cx, "status");
+  if (status && *status != "pending" && *status != "sent" && *status != "failed")
+    qe.errors.push_back({"status", "must be pending, sent or failed"});
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<NoticeView> found = cx.books.collections().notices(customer, status, page);
+  json items = json::array();
+  for (const NoticeView& n : found.items) items.push_back(notice_json(n, false));
+  return list_response(cx, std::move(items), found.next_after);
 }
 
 }  // namespace tallyman::http

@@ -115,13 +115,46 @@ Response post_customer(Context& cx) {
   return answer(r, [&] { return account_json(cx, c->id); }, "/v1/customers/" + c->id);
 }
 
+// GET /v1/customers?q=&currency=&sort=id|name|balance|overdue&order=asc|desc: found by id or
+// name, each with its balance now.
 Response get_customers(Context& cx) {
   QueryErrors qe;
-  const PageRequest page = query_page(cx, qe);
+  CustomerSearch search;
+  search.today = cx.today;
+  if (auto q = query_text(cx, "q")) {
+    if (q->size() > name_field.length_max || !is_utf8_text(*q))
+      qe.errors.push_back({"q", "must be at most 200 bytes of UTF-8 text"});
+    else if (!q->empty())
+      search.q = *q;
+  }
+  if (auto c = query_text(cx, "currency")) {
+    if (auto parsed = parse_currency(*c)) search.currency = *parsed;
+    else qe.errors.push_back({"currency", "must be an ISO 4217 code such as EUR"});
+  }
+  if (auto sort = query_text(cx, "sort")) {
+    if (*sort == "id") search.sort = CustomerSort::id;
+    else if (*sort == "name") search.sort = CustomerSort::name;
+    else if (*sort == "balance") search.sort = CustomerSort::balance;
+    else if (*sort == "overdue") search.sort = CustomerSort::overdue;
+    else qe.errors.push_back({"sort", "must be id, name, balance or overdue"});
+  }
+  if (auto order = query_text(cx, "order")) {
+    if (*order == "desc") search.descending = true;
+    else if (*order != "asc") qe.errors.push_back({"order", "must be asc or desc"});
+  }
+  // Sorted by id, the cursor is the last id; sorted otherwise, a count of rows.
+  const PageRequest page = query_page(cx, qe, search.sort != CustomerSort::id);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<Customer> found = cx.books.ledger().customers(page);
+  Page<CustomerRow> found = cx.books.ledger().find_customers(search, page);
   json items = json::array();
-  for (const Customer& c : found.items) items.push_back(customer_json(c));
+  for (const CustomerRow& row : found.items) {
+    json j = customer_json(row.customer);
+    j["balance"] = {{"open", row.open},
+                    {"overdue", row.overdue},
+                    {"unapplied", row.unapplied},
+                    {"total", row.open - row.unapplied}};
+    items.push_back(std::move(j));
+  }
   return list_response(cx, std::move(items), found.next_after);
 }
 
@@ -278,6 +311,34 @@ Response get_payment(Context& cx) {
   auto v = cx.books.ledger().payment(cx.params[0]);
   if (!v) return not_found("payment " + cx.params[0]);
   return json_response(200, payment_json(*v));
+}
+
+Response get_payments(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe);
+  auto customer = query_id(cx, "customer", qe);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<PaymentView> found = cx.books.ledger().payments(customer, page);
+  json items = json::array();
+  for (const PaymentView& v : found.items) items.push_back(payment_json(v));
+  return list_response(cx, std::move(items), found.next_after);
+}
+
+Response get_credit_notes(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe);
+  auto customer = query_id(cx, "customer", qe);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<CreditNoteView> found = cx.books.ledger().credit_notes(customer, page);
+  json items = json::array();
+  for (const CreditNoteView& v : found.items) {
+    json j{{"number", v.note.number}, {"customer", v.note.customer}, {"date", format_date(v.note.date)},
+           {"amount", v.note.amount}, {"currency", v.note.currency.str()}};
+    if (v.note.invoice) j["invoice"] = *v.note.invoice;
+    j["unapplied"] = v.unapplied;
+    items.push_back(std::move(j));
+  }
+  return list_response(cx, std::move(items), found.next_after);
 }
 
 Response post_reversal(Context& cx) {

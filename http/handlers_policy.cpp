@@ -148,6 +148,7 @@ Response post_grading_run(Context& cx) {
   if (!body) return bad;
   FieldErrors errors;
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
+  if (errors.empty() && as_of > cx.today) errors.push_back({"as_of", "must not be after today, " + format_date(cx.today)});
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
   const GradingRun run = cx.books.runs().run_grading(cx.actor, as_of);
   Response r = json_response(201, {{"id", std::to_string(run.id)},

@@ -10,6 +10,15 @@ Response malformed(const QueryErrors& qe) {
   return problem(400, "the query is malformed: " + qe.errors.front().field + " " + qe.errors.front().message, qe.errors);
 }
 
+// `currency=`, the base currency when absent.
+Currency query_currency(Context& cx, QueryErrors& qe) {
+  if (auto c = query_text(cx, "currency")) {
+    if (auto parsed = parse_currency(*c)) return *parsed;
+    qe.errors.push_back({"currency", "must be an ISO 4217 code such as EUR"});
+  }
+  return cx.base_currency;
+}
+
 }  // namespace
 
 Response get_aging(Context& cx) {
@@ -26,12 +35,7 @@ Response get_aging(Context& cx) {
     if (bounds) spec.bounds = *bounds;
     else qe.errors.push_back({"buckets", "must be ascending whole numbers of days such as 30,60,90"});
   }
-  Currency currency = cx.base_currency;
-  if (auto c = query_text(cx, "currency")) {
-    auto parsed = parse_currency(*c);
-    if (parsed) currency = *parsed;
-    else qe.errors.push_back({"currency", "must be an ISO 4217 code such as EUR"});
-  }
+  const Currency currency = query_currency(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   bool with_rows = true;
   if (auto rows = query_text(cx, "customers")) {
@@ -55,6 +59,7 @@ Response get_overdue(Context& cx) {
   QueryErrors qe;
   OverdueFilter filter;
   filter.as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  filter.currency = query_currency(cx, qe);
   filter.min_days = static_cast<int>(query_int(cx, "min_days", 1, 36500, qe).value_or(1));
   filter.collector = query_id(cx, "collector", qe);
   if (auto g = query_text(cx, "grade")) {
@@ -111,9 +116,16 @@ Response get_statement(Context& cx) {
                      {"balance", line.balance}});
   }
   if (wants_csv(cx.request)) {
+    // The opening and closing balances are rows of their own, first and last.
+    json rows = json::array();
+    rows.push_back({{"date", format_date(s.from)}, {"kind", "opening_balance"}, {"document", nullptr},
+                    {"invoice", nullptr}, {"amount", nullptr}, {"balance", s.opening}});
+    for (json& line : lines) rows.push_back(std::move(line));
+    rows.push_back({{"date", format_date(s.to)}, {"kind", "closing_balance"}, {"document", nullptr},
+                    {"invoice", nullptr}, {"amount", nullptr}, {"balance", s.closing}});
     Response r;
     r.content_type = "text/csv; charset=utf-8";
-    r.body = items_csv(lines);
+    r.body = items_csv(rows);
     return r;
   }
   return json_response(200, {{"customer", s.customer.id},

@@ -18,6 +18,7 @@ Kind kind_of(int status) {
     case 403: return {"/problems/forbidden", "Not allowed"};
     case 404: return {"/problems/not-found", "Not found"};
     case 405: return {"/problems/method-not-allowed", "Method not allowed"};
+    case 406: return {"/problems/not-acceptable", "Not acceptable"};
     case 409: return {"/problems/conflict", "Conflict"};
     case 413: return {"/problems/body-too-large", "Request body too large"};
     case 415: return {"/problems/unsupported-media-type", "Unsupported media type"};

@@ -23,7 +23,45 @@ struct Route {
   std::optional<Permission> permission;
   Handler handler;
   Lane lane = Lane::workers;
+  bool csv = false;  // answers CSV as well as JSON (contract §1: reports and lists)
 };
+
+constexpr bool csv = true;
+
+// Whether an Accept header (RFC 9110 §12.5.1) admits what the route answers: JSON and its
+// problem documents always, CSV where the route writes it. No header admits anything; a
+// range with q=0 admits nothing.
+bool acceptable(std::string_view accept, bool route_csv) {
+  if (accept.find_first_not_of(" \t") == std::string_view::npos) return true;
+  auto trim = [](std::string_view t) {
+    const std::size_t from = t.find_first_not_of(" \t");
+    if (from == std::string_view::npos) return std::string_view{};
+    return t.substr(from, t.find_last_not_of(" \t") - from + 1);
+  };
+  for (std::size_t at = 0; at <= accept.size();) {
+    std::size_t end = accept.find(',', at);
+    if (end == std::string_view::npos) end = accept.size();
+    const std::string_view range = accept.substr(at, end - at);
+    at = end + 1;
+    const std::size_t semicolon = range.find(';');
+    std::string media(trim(range.substr(0, semicolon)));
+    for (char& ch : media) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    bool refused = false;  // q=0, q=0.0, ...
+    for (std::size_t p = semicolon; p != std::string_view::npos;) {
+      const std::size_t next = range.find(';', p + 1);
+      const std::string_view param = trim(range.substr(p + 1, next == std::string_view::npos ? next : next - p - 1));
+      if ((param.starts_with("q=") || param.starts_with("Q=")) && param.substr(2).find_first_not_of("0.") == std::string_view::npos)
+        refused = true;
+      p = next;
+    }
+    if (refused) continue;
+    if (media == "*/*" || media == "application/*" || media == "application/json" ||
+        media == "application/problem+json")
+      return true;
+    if (route_csv && (media == "text/*" || media == "text/csv")) return true;
+  }
+  return false;
+}
 
 Response healthz(Context&) { return json_response(200, {{"status", "ok"}}); }
 
@@ -52,31 +90,33 @@ const std::vector<Route>& table() {
       {"GET", "/", std::nullopt, nullptr, Lane::here},               // handled in handle(): console.cpp
       {"GET", "/console/{file}", std::nullopt, nullptr, Lane::here},  // handled in handle(): console.cpp
       {"GET", "/v1/me", P::identify, get_me},
-      {"GET", "/v1/terms", P::read, get_terms},
+      {"GET", "/v1/terms", P::read, get_terms, Lane::workers, csv},
       {"PUT", "/v1/terms/{code}", P::post, put_terms},
       {"POST", "/v1/customers", P::post, post_customer},
-      {"GET", "/v1/customers", P::read, get_customers},
+      {"GET", "/v1/customers", P::read, get_customers, Lane::workers, csv},
       {"GET", "/v1/customers/{id}", P::read, get_customer},
       {"PATCH", "/v1/customers/{id}", P::post, patch_customer},
       {"POST", "/v1/customers/{id}/applications", P::post, post_application},
-      {"GET", "/v1/customers/{id}/statement", P::read, get_statement},
+      {"GET", "/v1/customers/{id}/statement", P::read, get_statement, Lane::workers, csv},
       {"POST", "/v1/invoices", P::post, post_invoice},
-      {"GET", "/v1/invoices", P::read, get_invoices},
+      {"GET", "/v1/invoices", P::read, get_invoices, Lane::workers, csv},
       {"GET", "/v1/invoices/{number}", P::read, get_invoice},
       {"POST", "/v1/invoices/{number}/dispute", P::collect, post_dispute},
       {"DELETE", "/v1/invoices/{number}/dispute", P::collect, delete_dispute},
       {"POST", "/v1/payments", P::post, post_payment},
+      {"GET", "/v1/payments", P::read, get_payments, Lane::workers, csv},
       {"GET", "/v1/payments/{reference}", P::read, get_payment},
       {"POST", "/v1/payments/{reference}/reverse", P::post, post_reversal},
       {"POST", "/v1/credit-notes", P::post, post_credit_note},
+      {"GET", "/v1/credit-notes", P::read, get_credit_notes, Lane::workers, csv},
       {"POST", "/v1/write-offs", P::post, post_write_off},
-      {"GET", "/v1/write-offs", P::read, get_write_offs},
+      {"GET", "/v1/write-offs", P::read, get_write_offs, Lane::workers, csv},
       {"GET", "/v1/write-offs/{id}", P::read, get_write_off},
       {"POST", "/v1/write-offs/{id}/approve", P::approve, post_write_off_approval},
       {"POST", "/v1/write-offs/{id}/reject", P::approve, post_write_off_rejection},
-      {"GET", "/v1/reports/aging", P::read, get_aging},
-      {"GET", "/v1/reports/overdue", P::read, get_overdue},
-      {"GET", "/v1/audit", P::read, get_audit},
+      {"GET", "/v1/reports/aging", P::read, get_aging, Lane::workers, csv},
+      {"GET", "/v1/reports/overdue", P::read, get_overdue, Lane::workers, csv},
+      {"GET", "/v1/audit", P::read, get_audit, Lane::workers, csv},
       {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, Lane::credit_desk},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
       {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
@@ -84,7 +124,7 @@ const std::vector<Route>& table() {
       {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},
       {"GET", "/v1/credit-policy", P::read, get_credit_policy},
       {"PUT", "/v1/credit-policy", P::post, put_credit_policy},
-      {"GET", "/v1/limit-changes", P::read, get_limit_changes},
+      {"GET", "/v1/limit-changes", P::read, get_limit_changes, Lane::workers, csv},
       {"GET", "/v1/limit-changes/{id}", P::read, get_limit_change},
       {"POST", "/v1/limit-changes/{id}/approve", P::approve, post_limit_change_approval},
       {"POST", "/v1/limit-changes/{id}/reject", P::approve, post_limit_change_rejection},
@@ -93,11 +133,13 @@ const std::vector<Route>& table() {
       {"GET", "/v1/dunning-policy", P::read, get_dunning_policy},
       {"PUT", "/v1/dunning-policy", P::post, put_dunning_policy},
       {"POST", "/v1/dunning-runs", P::post, post_dunning_run},
+      {"GET", "/v1/dunning-runs", P::read, get_dunning_runs, Lane::workers, csv},
       {"GET", "/v1/dunning-runs/{id}", P::read, get_dunning_run},
-      {"GET", "/v1/dunning-tasks", P::read, get_dunning_tasks},
+      {"GET", "/v1/dunning-tasks", P::read, get_dunning_tasks, Lane::workers, csv},
       {"PATCH", "/v1/dunning-tasks/{id}", P::collect, patch_dunning_task},
       {"POST", "/v1/promises", P::collect, post_promise},
-      {"GET", "/v1/customers/{id}/promises", P::read, get_customer_promises},
+      {"GET", "/v1/customers/{id}/promises", P::read, get_customer_promises, Lane::workers, csv},
+      {"GET", "/v1/notices", P::read, get_notices, Lane::workers, csv},
       {"GET", "/v1/notices/{id}", P::read, get_notice},
   };
   return routes;
@@ -252,6 +294,9 @@ Response Router::handle(const Request& request, Books* books, const std::functio
         if (!actor) return refusal;
         if (!may(actor->role, *found->permission))
           return problem(403, "the role " + std::string(to_string(actor->role)) + " may not " + route_name(*found));
+        if (!acceptable(request.accept, found->csv))
+          return problem(406, std::string("this resource is answered as application/json") +
+                                  (found->csv ? " or text/csv" : "") + ", which the Accept header does not admit");
         // Every body is JSON, so UTF-8 text (RFC 8259), and the audit of a change keeps it
         // whole. Refused here for every route that changes the books, those that read no body
         // too: a MariaDB text column refuses other bytes, and nlohmann takes a NUL for the end

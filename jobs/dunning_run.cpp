@@ -1,5 +1,6 @@
 #include "jobs/runs.hpp"
 
+#include "sql/collections_books.hpp"
 #include "sql/run_stores.hpp"
 
 #include <chrono>
@@ -31,19 +32,19 @@ DunningRun run_dunning(sql::Database& db, const Actor& actor, Date as_of) {
   sql::DunningStore store(db);
   const DunningPolicy policy = store.policy();
   sql::WriteTransaction tx(db);
+  // A date a run covered already: that run's answer, and nothing new.
+  if (std::optional<DunningRun> done = sql::SqlCollections(db).dunning_run_covering(as_of)) {
+    done->replayed = true;
+    return *done;
+  }
   DunningRun run;
   run.as_of = as_of;
-  // A run that will not act reads nothing: it is recorded with zero counts.
-  const bool acting = store.acts(as_of);
-  std::set<std::string> disputed, promised;
-  if (acting) {
-    disputed = store.disputed_invoices();
-    promised = settle_promises(store, as_of, run);
-  }
+  const std::set<std::string> disputed = store.disputed_invoices();
+  const std::set<std::string> promised = settle_promises(store, as_of, run);
   run.id = store.insert_run(actor, as_of);
   std::optional<std::string> after;
-  while (acting) {
-    const std::vector<DunningState> page = store.customer_page(after);
+  while (true) {
+    const std::vector<DunningState> page = store.customer_page(after, as_of);
     if (page.empty()) break;
     after = page.back().id;
     const auto overdue = store.overdue_invoices(page, as_of);

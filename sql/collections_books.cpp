@@ -27,22 +27,23 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 const char* const task_columns =
-    "SELECT t.id, t.customer, t.level, t.action, t.overdue_amount, t.invoices, t.created, t.status, t.note, c.collector,"
-    " n.id FROM dunning_tasks t JOIN customers c ON c.id = t.customer LEFT JOIN notices n ON n.task_id = t.id";
+    "SELECT t.id, t.customer, c.name, t.level, t.action, t.overdue_amount, t.unapplied_credit, t.invoices, t.created,"
+    " t.status, t.note, c.collector, n.id FROM dunning_tasks t JOIN customers c ON c.id = t.customer LEFT JOIN notices n ON n.task_id = t.id";
 
 std::vector<DunningTask> read_tasks(Database& db, const std::string& sql, Params& p) {
-  long long id = 0, level = 0, amount = 0, notice = 0;
-  std::string customer, action, invoices, created, status, note, collector;
+  long long id = 0, level = 0, amount = 0, credit = 0, notice = 0;
+  std::string customer, name, action, invoices, created, status, note, collector;
   soci::indicator note_ind = soci::i_ok, collector_ind = soci::i_ok, notice_ind = soci::i_ok;
   Query q(db.session(), sql, p);
-  q.into(id).into(customer).into(level).into(action).into(amount).into(invoices).into(created).into(status)
+  q.into(id).into(customer).into(name).into(level).into(action).into(amount).into(credit).into(invoices).into(created)
+      .into(status)
       .into(note, note_ind).into(collector, collector_ind).into(notice, notice_ind);
   std::vector<DunningTask> out;
   if (q.run()) do {
       auto s = parse_task_status(status);
       if (!s) throw DatabaseError("the database holds an unknown task status: " + status);
-      DunningTask t{id, customer, static_cast<int>(level), action, amount, split(invoices), db_date(created), *s,
-                    std::nullopt, std::nullopt, std::nullopt};
+      DunningTask t{id,     customer, name, static_cast<int>(level), action, amount, credit, split(invoices),
+                    db_date(created), *s, std::nullopt, std::nullopt, std::nullopt};
       if (notice_ind == soci::i_ok) t.notice = notice;
       if (note_ind == soci::i_ok) t.note = note;
       if (collector_ind == soci::i_ok) t.collector = collector;
@@ -165,9 +166,13 @@ DunningPolicy SqlCollections::dunning_policy() {
   return guarded([&] {
     DunningPolicy p;
     Params none;
-    long long min_amount = 0;
-    Query(db_.session(), "SELECT min_amount FROM dunning_settings WHERE id = 1", none).into(min_amount).run();
+    long long min_amount = 0, net_unapplied = 1;
+    Query(db_.session(), "SELECT min_amount, net_unapplied FROM dunning_settings WHERE id = 1", none)
+        .into(min_amount)
+        .into(net_unapplied)
+        .run();
     p.min_amount = min_amount;
+    p.net_unapplied = net_unapplied != 0;
     Params q;
     long long level = 0, days = 0, hold = 0, days_a = 0, days_b = 0, days_c = 0;
     soci::indicator a_ind = soci::i_ok, b_ind = soci::i_ok, c_ind = soci::i_ok;
@@ -193,7 +198,7 @@ PolicyChange SqlCollections::put_dunning_policy(const Actor& actor, const Dunnin
     Params p;
     execute(db_,
             "UPDATE dunning_settings SET min_amount = " + p.add(static_cast<long long>(policy.min_amount)) +
-                " WHERE id = 1",
+                ", net_unapplied = " + p.add(static_cast<long long>(policy.net_unapplied)) + " WHERE id = 1",
             p);
     Params none;
     execute(db_, "DELETE FROM dunning_levels", none);
@@ -215,27 +220,63 @@ PolicyChange SqlCollections::put_dunning_policy(const Actor& actor, const Dunnin
   });
 }
 
+namespace {
+
+// The runs the query's conditions select, as stored.
+std::vector<DunningRun> read_runs(Database& db, const std::string& where_and_order, Params& p) {
+  std::string as_of;
+  long long id = 0, v[8] = {};
+  Query q(db.session(),
+          "SELECT id, as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, promises_broken,"
+          " duration_ms, customers_failed FROM dunning_runs " + where_and_order,
+          p);
+  q.into(id).into(as_of);
+  for (long long& x : v) q.into(x);
+  std::vector<DunningRun> out;
+  if (q.run()) do {
+      DunningRun run;
+      run.id = id;
+      run.as_of = db_date(as_of);
+      for (auto [field, k] : {std::pair{&run.examined, 0}, {&run.tasks_created, 1}, {&run.holds_set, 2},
+                              {&run.holds_released, 3}, {&run.tasks_resolved, 4}, {&run.promises_broken, 5},
+                              {&run.customers_failed, 7}})
+        *field = static_cast<int>(v[k]);
+      run.duration_ms = v[6];
+      out.push_back(std::move(run));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
 std::optional<DunningRun> SqlCollections::dunning_run(std::int64_t id) {
   return guarded([&]() -> std::optional<DunningRun> {
     Params p;
-    std::string as_of;
-    long long v[8] = {};
-    Query q(db_.session(),
-            "SELECT as_of, examined, tasks_created, holds_set, holds_released, tasks_resolved, promises_broken,"
-            " duration_ms, customers_failed FROM dunning_runs WHERE id = " + p.add(static_cast<long long>(id)),
-            p);
-    q.into(as_of);
-    for (long long& x : v) q.into(x);
-    if (!q.run()) return std::nullopt;
-    DunningRun run;
-    run.id = id;
-    run.as_of = db_date(as_of);
-    for (auto [field, k] : {std::pair{&run.examined, 0}, {&run.tasks_created, 1}, {&run.holds_set, 2},
-                            {&run.holds_released, 3}, {&run.tasks_resolved, 4}, {&run.promises_broken, 5},
-                            {&run.customers_failed, 7}})
-      *field = static_cast<int>(v[k]);
-    run.duration_ms = v[6];
-    return run;
+    std::vector<DunningRun> runs = read_runs(db_, "WHERE id = " + p.add(static_cast<long long>(id)), p);
+    if (runs.empty()) return std::nullopt;
+    return std::move(runs.front());
+  });
+}
+
+Page<DunningRun> SqlCollections::dunning_runs(const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string where = page.after.empty() ? "" : "WHERE id < " + p.add(std::stoll(page.after));
+    std::vector<DunningRun> runs = read_runs(db_, where + " ORDER BY id DESC" + limit_clause(p, page), p);
+    return finish_page(std::move(runs), page, [](const DunningRun& r) { return std::to_string(r.id); });
+  });
+}
+
+std::optional<DunningRun> SqlCollections::dunning_run_covering(Date as_of) {
+  return guarded([&]() -> std::optional<DunningRun> {
+    Params p;
+    std::vector<DunningRun> same = read_runs(db_, "WHERE as_of = " + p.add(format_date(as_of)) + " ORDER BY id LIMIT 1", p);
+    if (!same.empty()) return std::move(same.front());
+    Params l;
+    std::vector<DunningRun> later =
+        read_runs(db_, "WHERE as_of > " + l.add(format_date(as_of)) + " ORDER BY as_of DESC, id DESC LIMIT 1", l);
+    if (!later.empty()) return std::move(later.front());
+    return std::nullopt;
   });
 }
 

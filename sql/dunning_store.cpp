@@ -33,8 +33,8 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
     if (w.task) {
       const NewTask& t = *w.task;
       tasks.push_back({w.customer, static_cast<long long>(t.episode), static_cast<long long>(t.level), t.action,
-                       static_cast<long long>(t.overdue), join(t.invoices), format_date(as_of), std::string("open"),
-                       static_cast<long long>(run_id), now});
+                       static_cast<long long>(t.overdue), static_cast<long long>(t.credit), join(t.invoices),
+                       format_date(as_of), std::string("open"), static_cast<long long>(run_id), now});
       episodes.emplace_back(w.customer, t.episode);
       levels.emplace_back(w.customer, t.level);
     }
@@ -42,8 +42,8 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
     if (w.sets_hold) holds.emplace_back(w.customer, 1);
   }
   insert_rows(db.session(),
-              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, invoices, created, status,"
-              " run_id, recorded_at)",
+              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, unapplied_credit, invoices,"
+              " created, status, run_id, recorded_at)",
               tasks);
   if (!notices.empty()) {
     // Each notice goes with its task, found by the run and the customer (one task each).
@@ -106,14 +106,6 @@ class Savepoint {
 
 DunningPolicy DunningStore::policy() { return SqlCollections(db_).dunning_policy(); }
 
-bool DunningStore::acts(Date as_of) {
-  Params p;
-  std::string last;
-  soci::indicator ind = soci::i_ok;
-  Query(db_.session(), "SELECT MAX(as_of) FROM dunning_runs", p).into(last, ind).run();
-  return ind != soci::i_ok || db_date(last) < as_of;
-}
-
 std::set<std::string> DunningStore::disputed_invoices() {
   Params p;
   std::string number;
@@ -160,7 +152,7 @@ std::int64_t DunningStore::insert_run(const Actor& actor, Date as_of) {
   return id;
 }
 
-std::vector<DunningState> DunningStore::customer_page(const std::optional<std::string>& after) {
+std::vector<DunningState> DunningStore::customer_page(const std::optional<std::string>& after, Date as_of) {
   Params p;
   std::string where = after ? " WHERE id > " + p.add(*after) : "";
   std::string id, name, currency, grade;
@@ -172,13 +164,51 @@ std::vector<DunningState> DunningStore::customer_page(const std::optional<std::s
           p);
   q.into(id).into(name).into(currency).into(grade, grade_ind).into(episode).into(level, level_ind).into(hold);
   std::vector<DunningState> page;
+  std::map<std::string, std::size_t> at;  // by id
   if (q.run()) do {
+      at[id] = page.size();
       page.push_back(DunningState{id, name, db_currency(currency),
                                    grade_ind == soci::i_ok && !grade.empty() ? std::optional<char>(grade[0]) : std::nullopt,
                                    static_cast<int>(episode),
                                    level_ind == soci::i_ok ? std::optional<int>(static_cast<int>(level)) : std::nullopt,
-                                   hold != 0});
+                                   hold != 0, {}, 0});
     } while (q.fetch());
+  if (page.empty()) return page;
+  {
+    // What the open episodes' tasks sent: a notice cites only those.
+    Params t;
+    std::string customer, action;
+    Query sent(db_.session(),
+               "SELECT t.customer, t.action FROM dunning_tasks t JOIN customers c ON c.id = t.customer"
+               " WHERE t.customer >= " + t.add(page.front().id) + " AND t.customer <= " + t.add(page.back().id) +
+                   " AND c.dunning_level IS NOT NULL AND t.episode = c.dunning_episode ORDER BY t.level",
+               t);
+    sent.into(customer).into(action);
+    if (sent.run()) do {
+        if (sends_notice(action)) page[at.at(customer)].sent.push_back(action);
+      } while (sent.fetch());
+  }
+  {
+    // Each customer's unapplied credit as of the date, from its postings (currency by currency:
+    // postings_aging leads with it).
+    std::set<std::string> currencies;
+    for (const DunningState& c : page) currencies.insert(c.currency.str());
+    for (const std::string& cur : currencies) {
+      Params u;
+      std::string customer;
+      long long unapplied = 0;
+      Query credit(db_.session(),
+                   "SELECT customer, SUM(unapplied_delta) FROM postings WHERE currency = " + u.add(cur) +
+                       " AND customer >= " + u.add(page.front().id) + " AND customer <= " + u.add(page.back().id) +
+                       " AND posted_on <= " + u.add(format_date(as_of)) + " GROUP BY customer",
+                   u);
+      credit.into(customer).into(unapplied);
+      if (credit.run()) do {
+          if (auto it = at.find(customer); it != at.end() && page[it->second].currency.str() == cur)
+            page[it->second].unapplied = unapplied;
+        } while (credit.fetch());
+    }
+  }
   return page;
 }
 

@@ -1,6 +1,7 @@
 // The changes a request can make to the books, each in one transaction with its audit entry.
 // The ledger rules themselves live in LedgerStore (postings) and core (allocation, terms).
 #include "core/check.hpp"
+#include "core/text.hpp"
 #include "audit.hpp"
 #include "sql/books.hpp"
 #include "books_shared.hpp"
@@ -63,9 +64,9 @@ LedgerResult SqlLedger::patch_customer(const Actor& actor, const std::string& id
     if (patch.collector) c.collector = *patch.collector;
     if (patch.grade) c.grade = *patch.grade;
     if (patch.on_hold) c.on_hold = *patch.on_hold;
-    // A raise by finance waits for a manager: the customer keeps its limit meanwhile.
-    const bool raise = c.credit_limit && (!found->credit_limit || *c.credit_limit > *found->credit_limit);
-    const bool held_for_approval = raise && actor.role == Role::finance;
+    // Every raise waits for a second person (a manager or an admin, not the requester),
+    // whoever asks: the customer keeps its limit meanwhile.
+    const bool held_for_approval = c.credit_limit && (!found->credit_limit || *c.credit_limit > *found->credit_limit);
     if (held_for_approval) {
       Params p;
       execute(db_,
@@ -81,7 +82,7 @@ LedgerResult SqlLedger::patch_customer(const Actor& actor, const std::string& id
     if (!store.terms().contains(c.terms)) return {LedgerOutcome::unknown_terms, "terms"};
     Params p;
     const std::string sql =
-        "UPDATE customers SET name = " + p.add(c.name) + ", credit_limit = " +
+        "UPDATE customers SET name = " + p.add(c.name) + ", search_name = " + p.add(search_key(c.name)) + ", credit_limit = " +
         p.add(c.credit_limit ? std::optional<long long>(*c.credit_limit) : std::nullopt) + ", terms = " + p.add(c.terms) +
         ", collector = " + p.add(c.collector) + ", grade = " +
         p.add(c.grade ? std::optional<std::string>(std::string(1, *c.grade)) : std::nullopt) +

@@ -155,23 +155,6 @@ std::optional<Account> SqlLedger::account(const std::string& id, Date today) {
   });
 }
 
-Page<Customer> SqlLedger::customers(const PageRequest& page) {
-  return guarded([&] {
-    Params p;
-    std::string id;
-    Query q(db_.session(),
-            "SELECT id FROM customers WHERE id > " + p.add(page.after) + " ORDER BY id" + limit_clause(p, page), p);
-    q.into(id);
-    std::set<std::string> ids;
-    if (q.run()) do {
-        ids.insert(id);
-      } while (q.fetch());
-    std::vector<Customer> found = LedgerStore(db_).customers(ids);
-    std::sort(found.begin(), found.end(), [](const Customer& a, const Customer& b) { return a.id < b.id; });
-    return finish_page(std::move(found), page, [](const Customer& c) { return c.id; });
-  });
-}
-
 std::optional<InvoiceView> SqlLedger::invoice(const std::string& number) {
   return guarded([&]() -> std::optional<InvoiceView> {
     Params p;
@@ -192,37 +175,6 @@ Page<InvoiceView> SqlLedger::invoices(const std::optional<std::string>& customer
     if (status == InvoiceStatus::written_off) sql += " AND open_amount = 0 AND written_off > 0";
     sql += " ORDER BY number" + limit_clause(p, page);
     return finish_page(read_invoices(db_, sql, p), page, [](const InvoiceView& v) { return v.invoice.number; });
-  });
-}
-
-std::optional<PaymentView> SqlLedger::payment(const std::string& reference) {
-  return guarded([&]() -> std::optional<PaymentView> {
-    Params p;
-    std::string ref, customer, received, currency, allocations, reversed_on, reason;
-    long long amount = 0, unapplied = 0;
-    soci::indicator on_ind = soci::i_ok, reason_ind = soci::i_ok;
-    Query q(db_.session(),
-            "SELECT reference, customer, received_date, amount, currency, allocations, unapplied_amount, reversed_on,"
-            " reversal_reason FROM payments WHERE reference = " + p.add(reference),
-            p);
-    q.into(ref).into(customer).into(received).into(amount).into(currency).into(allocations).into(unapplied)
-        .into(reversed_on, on_ind).into(reason, reason_ind);
-    if (!q.run()) return std::nullopt;
-    PaymentView v{Payment{ref, customer, db_date(received), amount, db_currency(currency), {}}, unapplied,
-                  std::nullopt, std::nullopt};
-    // "INV-1=250000;INV-2=100": the explicit allocations as posted.
-    for (std::size_t at = 0; at < allocations.size();) {
-      std::size_t end = allocations.find(';', at);
-      if (end == std::string::npos) end = allocations.size();
-      const std::string item = allocations.substr(at, end - at);
-      const std::size_t eq = item.rfind('=');
-      if (eq == std::string::npos) throw DatabaseError("the database holds malformed allocations: " + allocations);
-      v.payment.allocations.push_back({item.substr(0, eq), std::stoll(item.substr(eq + 1))});
-      at = end + 1;
-    }
-    if (on_ind == soci::i_ok) v.reversed_on = db_date(reversed_on);
-    if (reason_ind == soci::i_ok) v.reversal_reason = reason;
-    return v;
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/check.hpp"
 #include "core/terms.hpp"
+#include "core/text.hpp"
 #include "clock.hpp"
 #include "rows.hpp"
 #include "bulk.hpp"
@@ -124,10 +125,12 @@ std::vector<LedgerResult> LedgerStore::post_customers(std::span<const Customer> 
     rows.push_back({c.id, c.name, c.currency.str(),
                     c.credit_limit ? Cell{static_cast<long long>(*c.credit_limit)} : Cell{nullptr}, c.terms,
                     c.collector ? Cell{*c.collector} : Cell{nullptr},
-                    c.grade ? Cell{std::string(1, *c.grade)} : Cell{nullptr}, static_cast<long long>(c.on_hold), now});
+                    c.grade ? Cell{std::string(1, *c.grade)} : Cell{nullptr}, static_cast<long long>(c.on_hold), now,
+                    search_key(c.name)});
   }
   insert_rows(db_.session(),
-              "INSERT INTO customers (id, name, currency, credit_limit, terms, collector, grade, on_hold, created_at)",
+              "INSERT INTO customers (id, name, currency, credit_limit, terms, collector, grade, on_hold, created_at,"
+              " search_name)",
               rows);
   return results;
 }

@@ -250,7 +250,7 @@ const std::vector<Migration>& migrations() {
        "collections: the dunning policy, runs and tasks",
        {
            "CREATE TABLE IF NOT EXISTS dunning_settings (id INTEGER NOT NULL PRIMARY KEY, min_amount BIGINT NOT NULL) {table}",
-           "INSERT INTO dunning_settings SELECT 1, 1000 FROM (SELECT 1 AS one) o"
+           "INSERT INTO dunning_settings (id, min_amount) SELECT 1, 1000 FROM (SELECT 1 AS one) o"
            " WHERE NOT EXISTS (SELECT 1 FROM dunning_settings)",
            // days_a/b/c: a grade's own days_overdue for the level, NULL: the level's.
            "CREATE TABLE IF NOT EXISTS dunning_levels ("
@@ -387,6 +387,16 @@ const std::vector<Migration>& migrations() {
            // A run goes on past a customer whose writes the database refuses, and counts it.
            "ALTER TABLE dunning_runs {add_column} customers_failed INTEGER NOT NULL DEFAULT 0",
        }},
+      {8,
+       "customers found by name; dunning net of unapplied credit; API keys revoked",
+       {
+           // core/text.hpp's search_key of the name, filled for the customers there by
+           // fill_search_names() and kept by every write of a name.
+           "ALTER TABLE customers {add_column} search_name {reason} NULL",
+           "ALTER TABLE dunning_settings {add_column} net_unapplied SMALLINT NOT NULL DEFAULT 1",
+           "ALTER TABLE dunning_tasks {add_column} unapplied_credit BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE api_keys {add_column} revoked_at VARCHAR(32) NULL",
+       }},
   };
   return list;
 }
@@ -426,6 +436,24 @@ std::string expand(const char* statement, Dialect dialect) {
       sql.replace(at, std::string_view(token).size(), replacement);
   }
   return sql;
+}
+
+// The search key of every customer that has none yet.
+void fill_search_names(Database& db) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  {
+    Params p;
+    std::string id, name;
+    Query q(db.session(), "SELECT id, name FROM customers WHERE search_name IS NULL", p);
+    q.into(id).into(name);
+    if (q.run()) do {
+        keys.emplace_back(id, search_key(name));
+      } while (q.fetch());
+  }
+  for (const auto& [id, key] : keys) {
+    Params u;
+    execute(db, "UPDATE customers SET search_name = " + u.add(key) + " WHERE id = " + u.add(id), u);
+  }
 }
 
 void seed_terms(Database& db) {
@@ -485,6 +513,7 @@ void apply(Database& db, const Migration& m) {
     execute(db, expand(statement, db.dialect()), none);
   }
   if (m.version == 1) seed_terms(db);
+  if (m.version == 8) fill_search_names(db);
   Params p;
   const std::string sql = "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
                           p.add(static_cast<long long>(m.version)) + ", " + p.add(m.description) + ", " +

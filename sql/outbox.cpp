@@ -3,6 +3,7 @@
 // each claimed by one instance at a time.
 #include "core/text.hpp"
 #include "sql/books.hpp"
+#include "books_shared.hpp"
 #include "clock.hpp"
 #include "rows.hpp"
 #include "statement.hpp"
@@ -36,20 +37,45 @@ void SqlCollections::finish_lease(const std::string& job, const std::string& hol
   });
 }
 
+namespace {
+
+std::vector<NoticeView> read_notices(Database& db, const std::string& where, Params& p) {
+  long long id = 0, task = 0, level = 0, total = 0, attempts = 0;
+  std::string customer, subject, text, html, currency, status, created;
+  Query q(db.session(),
+          "SELECT id, task_id, customer, level, subject, text_body, html_body, total, currency, status, attempts,"
+          " created_at FROM notices " + where,
+          p);
+  q.into(id).into(task).into(customer).into(level).into(subject).into(text).into(html).into(total).into(currency)
+      .into(status).into(attempts).into(created);
+  std::vector<NoticeView> out;
+  if (q.run()) do {
+      out.push_back(NoticeView{id, task, customer, static_cast<int>(level), RenderedNotice{subject, text, html, total},
+                               db_currency(currency), status, static_cast<int>(attempts), created});
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
 std::optional<NoticeView> SqlCollections::notice(std::int64_t id) {
   return guarded([&]() -> std::optional<NoticeView> {
     Params p;
-    long long task = 0, level = 0, total = 0, attempts = 0;
-    std::string customer, subject, text, html, currency, status, created;
-    Query q(db_.session(),
-            "SELECT task_id, customer, level, subject, text_body, html_body, total, currency, status, attempts,"
-            " created_at FROM notices WHERE id = " + p.add(static_cast<long long>(id)),
-            p);
-    q.into(task).into(customer).into(level).into(subject).into(text).into(html).into(total).into(currency).into(status)
-        .into(attempts).into(created);
-    if (!q.run()) return std::nullopt;
-    return NoticeView{id,      task,      customer, static_cast<int>(level), RenderedNotice{subject, text, html, total},
-                      db_currency(currency), status, static_cast<int>(attempts), created};
+    std::vector<NoticeView> found = read_notices(db_, "WHERE id = " + p.add(static_cast<long long>(id)), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+Page<NoticeView> SqlCollections::notices(const std::optional<std::string>& customer,
+                                         const std::optional<std::string>& status, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string where = page.after.empty() ? "WHERE 1 = 1" : "WHERE id < " + p.add(std::stoll(page.after));
+    if (customer) where += " AND customer = " + p.add(*customer);
+    if (status) where += " AND status = " + p.add(*status);
+    std::vector<NoticeView> found = read_notices(db_, where + " ORDER BY id DESC" + limit_clause(p, page), p);
+    return finish_page(std::move(found), page, [](const NoticeView& n) { return std::to_string(n.id); });
   });
 }
 

@@ -23,8 +23,8 @@ std::vector<OverdueRow> SqlReports::overdue(const OverdueFilter& filter) {
     const Date due_by = filter.as_of - date::days(std::max(filter.min_days, 1));
     Params p;
     const std::string sql =
-        "SELECT customer, MIN(due_date), SUM(open_delta) FROM postings WHERE invoice IS NOT NULL AND posted_on <= " +
-        p.add(format_date(filter.as_of)) + " AND due_date <= " + p.add(format_date(due_by)) +
+        "SELECT customer, MIN(due_date), SUM(open_delta) FROM postings WHERE currency = " + p.add(filter.currency.str()) +
+        " AND invoice IS NOT NULL AND posted_on <= " + p.add(format_date(filter.as_of)) + " AND due_date <= " + p.add(format_date(due_by)) +
         " GROUP BY customer, invoice HAVING SUM(open_delta) > 0";
     std::string customer, due;
     long long open = 0;

@@ -104,3 +104,52 @@ TEST_CASE("dunning: a promise is pending to its date, kept once paid, broken aft
   CHECK(promise_state(p, 1000, d("2026-03-05")) == PromiseState::kept);
   CHECK(promise_state(p, 1500, d("2026-04-01")) == PromiseState::kept);
 }
+
+TEST_CASE("dunning: unapplied credit covers the oldest overdue invoices first, and dunning sees the rest", "[core]") {
+  DunningPolicy p = default_dunning_policy();
+  const std::vector<OpenInvoice> invoices{inv("I-OLD", "2026-01-15", 3000), inv("I-NEW", "2026-03-21", 5000)};
+  const auto netted = assess_dunning(p, invoices, std::nullopt, false, as_of, 4000);
+  CHECK(netted.credit == 4000);
+  CHECK(netted.overdue == 4000);
+  CHECK(netted.max_days_overdue == 10);  // I-OLD is covered: only I-NEW's days count
+  CHECK(netted.level->level == 1);
+  CHECK(netted.invoices == std::vector<std::string>{"I-OLD", "I-NEW"});
+  // Credit that covers it all: nothing overdue for dunning.
+  const auto covered = assess_dunning(p, invoices, std::nullopt, false, as_of, 9000);
+  CHECK(!covered.any_overdue());
+  CHECK(covered.credit == 8000);
+  // What is left under the minimum is not dunned.
+  CHECK(assess_dunning(p, invoices, std::nullopt, false, as_of, 7500).below_minimum);
+  // The policy may dun gross.
+  p.net_unapplied = false;
+  const auto gross = assess_dunning(p, invoices, std::nullopt, false, as_of, 4000);
+  CHECK(gross.credit == 0);
+  CHECK(gross.overdue == 8000);
+  CHECK(gross.level->level == 4);
+}
+
+TEST_CASE("dunning: a customer that skips levels is held by the hold of a level below, and its notice cites nothing unsent",
+          "[core]") {
+  const DunningPolicy p = default_dunning_policy();  // the hold is at level 3
+  CHECK(!p.holds_at(2));
+  CHECK(p.holds_at(3));
+  CHECK(p.holds_at(4));
+  const std::vector<DunningState> page{{"C-4", "Jumps Ltd", *parse_currency("EUR"), std::nullopt, 0, std::nullopt, false, {}, 0}};
+  const std::map<std::string, std::vector<OpenInvoice>> overdue{{"C-4", {inv("I-1", "2026-01-01", 5000)}}};
+  int examined = 0;
+  const auto steps = plan_dunning(p, page, overdue, {}, {}, as_of, examined);
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0].task->level == 4);
+  CHECK(steps[0].sets_hold);
+  REQUIRE(steps[0].notice);
+  CHECK(steps[0].notice->sent.empty());
+  CHECK(steps[0].notice->credit_hold);
+  // Already at level 4 without a hold (a policy that gained one since): held, no new task.
+  DunningState at_four = page[0];
+  at_four.episode = 1;
+  at_four.level = 4;
+  const auto later = plan_dunning(p, {at_four}, overdue, {}, {}, as_of, examined);
+  REQUIRE(later.size() == 1);
+  CHECK(!later[0].task);
+  CHECK(later[0].sets_hold);
+}

@@ -249,7 +249,8 @@ TEST_CASE("lists page with a cursor and answer CSV when asked", "[http][mysql]")
   CHECK(seen == std::vector<std::string>{"C-1", "C-2", "C-3", "C-4", "C-5", "C-6", "C-7"});
   auto csv = s.call("GET", "/v1/customers?limit=2", "collector", std::string(), {{"Accept", "text/csv"}});
   CHECK(csv.header("content-type").starts_with("text/csv"));
-  CHECK(csv.body.starts_with("id,name,currency,credit_limit,terms,on_hold\r\n"));
+  CHECK(csv.body.starts_with("id,name,currency,credit_limit,terms,on_hold,balance.open,balance.overdue,balance.unapplied,"
+                             "balance.total\r\n"));
   CHECK(!csv.header("next-cursor").empty());
   post(s, "/v1/invoices", invoice("INV-1", "C-1", "2026-01-01", 1000));
   post(s, "/v1/invoices", invoice("INV-2", "C-2", "2026-01-01", 1000));

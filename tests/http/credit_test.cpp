@@ -267,7 +267,7 @@ TEST_CASE("credit: one order checked from many connections at once holds once, a
   CHECK(reserved(*b, "C-1") == 0);
 }
 
-TEST_CASE("credit: finance's raise of a limit waits for another manager, a lowering applies at once",
+TEST_CASE("credit: every raise of a limit waits for a second person, a manager's own too, and a lowering applies at once",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   customer(s, "C-1", 1000);
@@ -282,20 +282,35 @@ TEST_CASE("credit: finance's raise of a limit waits for another manager, a lower
   const std::string id = body["pending_limit_change"]["id"];
   CHECK(body["pending_limit_change"]["new_limit"] == 5000);
   CHECK(s.call("POST", "/v1/limit-changes/" + id + "/approve", "finance").status == 403);  // role
-  // A manager approves what finance asked; a manager's own raise applies at once.
+  // A manager approves what finance asked.
   auto approved = s.call("POST", "/v1/limit-changes/" + id + "/approve", "manager");
   REQUIRE(approved.status == 200);
   CHECK(approved.json_body()["status"] == "approved");
   CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["credit_limit"] == 5000);
   CHECK(s.call("POST", "/v1/limit-changes/" + id + "/reject", "admin").status == 409);
-  CHECK(s.call("PATCH", "/v1/customers/C-1", "manager", json{{"credit_limit", 9000}}).status == 200);
+  // A manager's own raise waits too, for another manager (or an admin).
+  auto own = s.call("PATCH", "/v1/customers/C-1", "manager", json{{"credit_limit", 9000}});
+  REQUIRE(own.status == 202);
+  CHECK(own.json_body()["credit_limit"] == 5000);
+  const std::string own_id = own.json_body()["pending_limit_change"]["id"];
+  CHECK(s.call("POST", "/v1/limit-changes/" + own_id + "/approve", "manager").status == 403);
+  CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["credit_limit"] == 5000);
+  test::HttpClient other(s.port());
+  auto second_person = other.request("POST", "/v1/limit-changes/" + own_id + "/approve", "",
+                                     {{"Authorization", "Bearer " + s.keys().manager2}});
+  CHECK(second_person.status == 200);
+  // An admin's raise waits as well.
+  auto by_admin = s.call("PATCH", "/v1/customers/C-1", "admin", json{{"credit_limit", 9500}});
+  CHECK(by_admin.status == 202);
+  CHECK(s.call("POST", "/v1/limit-changes/" + by_admin.json_body()["pending_limit_change"]["id"].get<std::string>() +
+                   "/reject", "manager").status == 200);
   // A second raise by finance, rejected.
   auto again = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 20000}});
   const std::string second = again.json_body()["pending_limit_change"]["id"];
   CHECK(s.call("POST", "/v1/limit-changes/" + second + "/reject", "manager").json_body()["status"] == "rejected");
   CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["credit_limit"] == 9000);
   CHECK(s.call("GET", "/v1/limit-changes?status=pending", "collector").json_body()["items"].empty());
-  CHECK(s.call("GET", "/v1/limit-changes?customer=C-1", "collector").json_body()["items"].size() == 2);
+  CHECK(s.call("GET", "/v1/limit-changes?customer=C-1", "collector").json_body()["items"].size() == 4);
   CHECK(s.call("GET", "/v1/limit-changes/" + id, "collector").json_body()["decided_by"] == "t-manager");
   CHECK(s.call("GET", "/v1/limit-changes/999", "collector").status == 404);
   json audit = s.call("GET", "/v1/audit?entity=limit_change&id=" + id, "collector").json_body();
@@ -307,7 +322,13 @@ TEST_CASE("credit: the person who asked for a raise may not approve it, under an
   customer(s, "C-1", 1000);
   auto raise = s.call("PATCH", "/v1/customers/C-1", "finance", json{{"credit_limit", 5000}});
   const std::string id = raise.json_body()["pending_limit_change"]["id"];
-  // The same person (t-finance) with a manager's key as well: still not a second person.
+  // A key's name is its holder's: a second key of the same name is refused while the first
+  // is in use. Revoked, the name may take a manager's key, and it is still not a second person.
+  int status = -1;
+  test::run_tallyman({"keys", "create", "--role", "manager", "--name", "t-finance", "--db", s.url()}, &status);
+  CHECK(status == 2);
+  test::run_tallyman({"keys", "revoke", "t-finance", "--db", s.url()}, &status);
+  REQUIRE(status == 0);
   const std::string own = test::run_tallyman({"keys", "create", "--role", "manager", "--name", "t-finance", "--db", s.url()});
   test::HttpClient c(s.port());
   auto refused = c.request("POST", "/v1/limit-changes/" + id + "/approve", "",

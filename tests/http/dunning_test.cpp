@@ -15,10 +15,12 @@ using test::Service;
 
 namespace {
 
-json run(const Service& s, const char* as_of) {
+// A run as of a date: 201 when it is new, 200 (replayed) when a run covered the date already.
+json run(const Service& s, const char* as_of, int status = 201) {
   auto r = s.call("POST", "/v1/dunning-runs", "finance", json{{"as_of", as_of}});
   INFO(r.body);
-  REQUIRE(r.status == 201);
+  REQUIRE(r.status == status);
+  CHECK(r.json_body()["replayed"] == (status == 200));
   return r.json_body();
 }
 
@@ -66,16 +68,19 @@ TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold 
   CHECK(notice["html"].get<std::string>().find("<td>I-1</td><td>2026-03-01</td><td>1</td>") != std::string::npos);
   CHECK(notice["delivery"]["status"] == "pending");
   CHECK(s.call("GET", "/v1/notices/999", "collector").status == 404);
-  json again = run(s, "2026-03-02");  // the same date again: nothing done, nothing examined
-  CHECK(again["tasks_created"] == 0);
-  CHECK(again["customers_examined"] == 0);
-  CHECK(run(s, "2026-02-20")["tasks_created"] == 0);  // an earlier one
+  // The same date again: nothing new; the answer is what that date's run did.
+  json again = run(s, "2026-03-02", 200);
+  CHECK(again["id"] == first["id"]);
+  CHECK(again["tasks_created"] == 1);
+  CHECK(run(s, "2026-02-20", 200)["id"] == first["id"]);  // an earlier one: the run that covered it
+  CHECK(tasks(s).size() == 1);
   CHECK(run(s, "2026-03-16")["tasks_created"] == 1);  // 15 days: call
   CHECK(tasks(s, "?level=2")[0]["notice"].is_null());   // a call sends nothing
   json hold = run(s, "2026-03-31");                    // 30 days: final notice and the hold
   CHECK(hold["tasks_created"] == 1);
   CHECK(hold["holds_set"] == 1);
   CHECK(run(s, "2026-04-01")["tasks_created"] == 0);  // still level 3: nothing new
+  CHECK(s.call("GET", "/v1/dunning-runs?limit=2", "collector").json_body()["items"][0]["as_of"] == "2026-04-01");
   CHECK(tasks(s, "?status=open").size() == 3);
   CHECK(tasks(s, "?level=3")[0]["action"] == "final_notice");
   CHECK(tasks(s, "?collector=bob").empty());

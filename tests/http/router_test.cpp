@@ -20,7 +20,9 @@ struct FakeAccess final : AccessBooks {
     if (hash == http::key_hash("collector-key")) return Actor{"cleo", Role::collector, "", ""};
     return std::nullopt;
   }
-  void add_key(const std::string&, Role, const std::string&) override {}
+  bool add_key(const std::string&, Role, const std::string&) override { return true; }
+  std::vector<KeyInfo> keys() override { return {}; }
+  bool revoke_key(const std::string&) override { return false; }
 };
 
 struct FakeCredit final : CreditBooks {

@@ -21,9 +21,11 @@ std::optional<TaskStatus> parse_task_status(std::string_view text);
 struct DunningTask {
   std::int64_t id = 0;
   std::string customer;
+  std::string customer_name;
   int level = 0;
   std::string action;
-  std::int64_t overdue_amount = 0;
+  std::int64_t overdue_amount = 0;  // less the unapplied credit set against it
+  std::int64_t unapplied_credit = 0;
   std::vector<std::string> invoices;
   Date created;  // the run's as_of
   TaskStatus status = TaskStatus::open;
@@ -70,6 +72,7 @@ struct DunningRun {
   std::int64_t duration_ms = 0;
   int customers_failed = 0;
   std::vector<DunningFailure> failures;  // the first dunning_failures_kept; only as the run returns
+  bool replayed = false;                 // a run that had covered the date already, answered again
 };
 
 struct PromiseView {
@@ -92,9 +95,17 @@ class CollectionsBooks {
   virtual DunningPolicy dunning_policy() = 0;
   virtual PolicyChange put_dunning_policy(const Actor& actor, const DunningPolicy& policy) = 0;
   virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
+  // The runs, newest first.
+  virtual Page<DunningRun> dunning_runs(const PageRequest& page) = 0;
+  // The run that already covered a date: the first as of that date, else the latest as of a
+  // later one; none if no run has.
+  virtual std::optional<DunningRun> dunning_run_covering(Date as_of) = 0;
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
   virtual std::optional<NoticeView> notice(std::int64_t id) = 0;
+  // Newest first; optionally one customer's, of one delivery status (pending, sent, failed).
+  virtual Page<NoticeView> notices(const std::optional<std::string>& customer, const std::optional<std::string>& status,
+                                   const PageRequest& page) = 0;
   // A promise to pay (collector and up); `id` is set when made.
   virtual PromiseOutcome make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
                                       std::int64_t& id) = 0;

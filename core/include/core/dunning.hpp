@@ -8,6 +8,11 @@
 // and no promise to pay is pending. Its level is the highest whose days_overdue (for its
 // grade, if the level overrides it) is at most the largest days overdue among those
 // invoices. An episode lasts while anything is overdue: within it a level is tasked once.
+//
+// With the policy's net_unapplied (the default), the customer's unapplied credit is set
+// against its overdue invoices first, oldest due first: the overdue amount dunning sees, its
+// minimum and its level are those of what the credit does not cover. A level's credit hold
+// applies at that level and at every level above it, however the customer got there.
 
 #include "core/calendar.hpp"
 #include "core/money.hpp"
@@ -35,6 +40,9 @@ struct DunningLevel {
 struct DunningPolicy {
   std::int64_t min_amount = 1000;
   std::vector<DunningLevel> levels;  // ascending by level and by days
+  bool net_unapplied = true;         // the customer's unapplied credit is set against its overdue money
+  // Whether reaching `level` puts the customer on hold: it or a level below it holds.
+  bool holds_at(int level) const;
   friend bool operator==(const DunningPolicy&, const DunningPolicy&) = default;
 };
 
@@ -53,7 +61,8 @@ struct OpenInvoice {
 };
 
 struct DunningAssessment {
-  std::int64_t overdue = 0;  // undisputed, past due
+  std::int64_t overdue = 0;  // undisputed, past due, less the credit set against it
+  std::int64_t credit = 0;   // the unapplied credit set against it
   int max_days_overdue = 0;
   std::vector<std::string> invoices;  // the overdue, undisputed ones
   bool below_minimum = false;
@@ -63,15 +72,18 @@ struct DunningAssessment {
   bool any_overdue() const { return overdue > 0; }
 };
 
+// `unapplied` is the customer's unapplied credit as of the date.
 DunningAssessment assess_dunning(const DunningPolicy& policy, const std::vector<OpenInvoice>& invoices,
-                                 std::optional<char> grade, bool promise_pending, Date as_of);
+                                 std::optional<char> grade, bool promise_pending, Date as_of,
+                                 std::int64_t unapplied = 0);
 
 // Whether the run must create a task: only for a level above every level tasked in the
 // customer's current episode (none: the episode has no task yet).
 bool needs_task(const DunningAssessment& a, std::optional<int> highest_tasked_in_episode);
 
 // A customer as a dunning run finds it: its dunning episode (a number, and the highest level
-// tasked in it, none when no episode is open) and whether a level put it on hold.
+// tasked in it, none when no episode is open), whether a level put it on hold, what the
+// episode's tasks sent, and its unapplied credit as of the run's date.
 struct DunningState {
   std::string id;
   std::string name;
@@ -80,6 +92,8 @@ struct DunningState {
   int episode = 0;
   std::optional<int> level;
   bool hold = false;
+  std::vector<std::string> sent;  // the actions of the notices sent in the open episode
+  std::int64_t unapplied = 0;
 };
 
 // A task a level calls for.
@@ -88,6 +102,7 @@ struct NewTask {
   int level = 0;
   std::string action;
   std::int64_t overdue = 0;
+  std::int64_t credit = 0;  // the unapplied credit set against the overdue money
   std::vector<std::string> invoices;
 };
 

@@ -33,6 +33,27 @@ struct Account {
   bool dunning_hold = false;  // set by a dunning level with credit_hold, lifted when nothing is overdue
 };
 
+// GET /v1/customers: customers found by id or name, each with its balance now.
+enum class CustomerSort { id, name, balance, overdue };
+struct CustomerSearch {
+  std::optional<std::string> q;  // an id's start, or words that start words of the name (core/text.hpp search_key)
+  std::optional<Currency> currency;
+  CustomerSort sort = CustomerSort::id;
+  bool descending = false;
+  Date today;  // what is overdue
+};
+struct CustomerRow {
+  Customer customer;
+  std::int64_t open = 0;
+  std::int64_t unapplied = 0;
+  std::int64_t overdue = 0;
+};
+
+struct CreditNoteView {
+  CreditNote note;
+  std::int64_t unapplied = 0;  // of a note without an invoice, what is not applied yet
+};
+
 // A change to a customer's settings: each field present is set. The currency never changes.
 struct CustomerPatch {
   std::optional<std::string> name;
@@ -55,8 +76,17 @@ struct InvoiceView {
   std::optional<std::string> dispute_reason;
 };
 
+// Where a payment's money went: an invoice, the amount applied to it, and the day. A reversal
+// undoes each as of its date, shown as the negative amount.
+struct Application {
+  std::string invoice;
+  std::int64_t amount = 0;
+  Date date;
+};
+
 struct PaymentView {
   Payment payment;
+  std::vector<Application> applications;  // in the order posted
   std::int64_t unapplied = 0;
   std::optional<Date> reversed_on;
   std::optional<std::string> reversal_reason;
@@ -81,7 +111,7 @@ struct WriteOffRequest {
   std::optional<Date> posted_on;
 };
 
-// A credit-limit raise asked for by finance, waiting for a manager who is not the requester
+// A credit-limit raise, whoever asked, waiting for a manager or admin who is not the requester
 // (lowering a limit takes effect at once).
 struct LimitChange {
   std::int64_t id = 0;
@@ -103,7 +133,7 @@ class LedgerBooks {
   virtual LedgerResult put_terms(const Actor& actor, const Terms& terms) = 0;
 
   virtual LedgerResult post_customer(const Actor& actor, const Customer& customer) = 0;
-  // A raise of the credit limit by finance is not applied: it becomes a pending LimitChange
+  // A raise of the credit limit, by anyone, is not applied: it becomes a pending LimitChange
   // (outcome pending, the rest of the patch applied). Lowering applies at once.
   virtual LedgerResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) = 0;
   virtual LedgerResult decide_limit_change(const Actor& actor, std::int64_t id, bool approve) = 0;
@@ -114,7 +144,8 @@ class LedgerBooks {
   virtual std::optional<Customer> customer(const std::string& id) = 0;
   // The customer and its balance now (overdue as of `today`), read at once.
   virtual std::optional<Account> account(const std::string& id, Date today) = 0;
-  virtual Page<Customer> customers(const PageRequest& page) = 0;
+  // Sorted by id, the page continues after an id; sorted otherwise, after a number of rows.
+  virtual Page<CustomerRow> find_customers(const CustomerSearch& search, const PageRequest& page) = 0;
 
   virtual LedgerResult post_invoice(const Actor& actor, const Invoice& invoice) = 0;
   virtual std::optional<InvoiceView> invoice(const std::string& number) = 0;
@@ -125,11 +156,15 @@ class LedgerBooks {
 
   virtual LedgerResult post_payment(const Actor& actor, const Payment& payment) = 0;
   virtual std::optional<PaymentView> payment(const std::string& reference) = 0;
+  // By reference; optionally one customer's.
+  virtual Page<PaymentView> payments(const std::optional<std::string>& customer, const PageRequest& page) = 0;
   virtual LedgerResult reverse_payment(const Actor& actor, const std::string& reference, Date date,
                                        const std::string& reason) = 0;
   virtual LedgerResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
                                     std::int64_t amount, Date date) = 0;
   virtual LedgerResult post_credit_note(const Actor& actor, const CreditNote& note) = 0;
+  // By number; optionally one customer's.
+  virtual Page<CreditNoteView> credit_notes(const std::optional<std::string>& customer, const PageRequest& page) = 0;
 
   // A write-off request; `id` is set to the new request's id when created.
   virtual LedgerResult request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,

@@ -32,13 +32,16 @@ struct NoticeInput {
   std::string action;
   Date as_of;
   std::vector<NoticeLine> lines;  // the overdue invoices, oldest due first
+  std::int64_t credit = 0;        // the customer's unapplied credit set against them
+  bool credit_hold = false;       // this level holds the customer's new orders on credit
+  std::vector<std::string> sent;  // the actions of the notices sent before in the episode
 };
 
 struct RenderedNotice {
   std::string subject;
   std::string text;
   std::string html;
-  std::int64_t total = 0;
+  std::int64_t total = 0;  // the lines less the credit
 };
 
 RenderedNotice render_notice(const NoticeInput& input);

@@ -36,8 +36,10 @@ struct OverdueRow {
   std::optional<PromiseView> promise;  // a promise pending as of the date
 };
 
+// One currency at a time, as the aging: amounts of two currencies are never ranked together.
 struct OverdueFilter {
   Date as_of;
+  Currency currency;
   int min_days = 1;
   std::optional<std::string> collector;
   std::optional<char> grade;

@@ -29,8 +29,8 @@ class RunBooks {
   // A run as of a date assesses every customer with overdue money or an open episode
   // (core/dunning.hpp), creates the tasks a level calls for (never twice in an episode), sets
   // and lifts dunning holds, resolves the tasks of customers with nothing overdue any more. A
-  // run for a date on or before the latest run's changes nothing and examines nothing (its
-  // counts are zero).
+  // date a run covered already (that date's run, or a later one) changes nothing: the answer
+  // is that run, `replayed`. A date after today is the caller's to refuse.
   virtual DunningRun run_dunning(const Actor& actor, Date as_of) = 0;
 };
 

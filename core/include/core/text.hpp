@@ -18,6 +18,7 @@
 #include "core/ids.hpp"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace tallyman {
@@ -46,5 +47,12 @@ bool is_utf8_text(std::string_view text);
 
 // The longest prefix of `text` of at most `bytes` bytes that does not cut a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, std::size_t bytes);
+
+// A name as search compares it: its words (runs of letters and digits), lower case, accents
+// and ligatures of the Latin letters taken off (Ä -> a, ß -> ss, Œ -> oe), each after a space:
+// "Bäcker & Söhne GmbH" -> " backer sohne gmbh". Letters beyond Latin-1 and Latin Extended-A
+// are kept as they are. A query is keyed the same way; it matches a name when each of its
+// words starts one of the name's.
+std::string search_key(std::string_view text);
 
 }  // namespace tallyman

@@ -20,7 +20,9 @@ class SqlAccess final : public AccessBooks {
   explicit SqlAccess(Database& db) : db_(db) {}
   void ping() override;
   std::optional<Actor> key_holder(const std::string& key_hash) override;
-  void add_key(const std::string& name, Role role, const std::string& key_hash) override;
+  bool add_key(const std::string& name, Role role, const std::string& key_hash) override;
+  std::vector<KeyInfo> keys() override;
+  bool revoke_key(const std::string& name) override;
 
  private:
   Database& db_;

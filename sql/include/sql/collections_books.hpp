@@ -13,9 +13,13 @@ class SqlCollections final : public CollectionsBooks {
   DunningPolicy dunning_policy() override;
   PolicyChange put_dunning_policy(const Actor& actor, const DunningPolicy& policy) override;
   std::optional<DunningRun> dunning_run(std::int64_t id) override;
+  Page<DunningRun> dunning_runs(const PageRequest& page) override;
+  std::optional<DunningRun> dunning_run_covering(Date as_of) override;
   Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) override;
   std::optional<DunningTask> dunning_task(std::int64_t id) override;
   std::optional<NoticeView> notice(std::int64_t id) override;
+  Page<NoticeView> notices(const std::optional<std::string>& customer, const std::optional<std::string>& status,
+                           const PageRequest& page) override;
   PromiseOutcome make_promise(const Actor& actor, const std::string& customer, const Promise& promise,
                               std::int64_t& id) override;
   std::vector<PromiseView> promises(const std::string& customer, Date as_of) override;

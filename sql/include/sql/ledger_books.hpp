@@ -25,7 +25,7 @@ class SqlLedger final : public LedgerBooks {
                                   const PageRequest& page) override;
   std::optional<Customer> customer(const std::string& id) override;
   std::optional<Account> account(const std::string& id, Date today) override;
-  Page<Customer> customers(const PageRequest& page) override;
+  Page<CustomerRow> find_customers(const CustomerSearch& search, const PageRequest& page) override;
   LedgerResult post_invoice(const Actor& actor, const Invoice& invoice) override;
   std::optional<InvoiceView> invoice(const std::string& number) override;
   Page<InvoiceView> invoices(const std::optional<std::string>& customer, const std::optional<InvoiceStatus>& status,
@@ -33,11 +33,13 @@ class SqlLedger final : public LedgerBooks {
   LedgerResult dispute(const Actor& actor, const std::string& number, const std::optional<std::string>& reason) override;
   LedgerResult post_payment(const Actor& actor, const Payment& payment) override;
   std::optional<PaymentView> payment(const std::string& reference) override;
+  Page<PaymentView> payments(const std::optional<std::string>& customer, const PageRequest& page) override;
   LedgerResult reverse_payment(const Actor& actor, const std::string& reference, Date date,
                                const std::string& reason) override;
   LedgerResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
                             std::int64_t amount, Date date) override;
   LedgerResult post_credit_note(const Actor& actor, const CreditNote& note) override;
+  Page<CreditNoteView> credit_notes(const std::optional<std::string>& customer, const PageRequest& page) override;
   LedgerResult request_write_off(const Actor& actor, const std::string& invoice, std::int64_t amount,
                                  const std::string& reason, std::int64_t& id) override;
   LedgerResult decide_write_off(const Actor& actor, std::int64_t id, bool approve, Date today) override;

@@ -27,8 +27,6 @@ class DunningStore {
  public:
   explicit DunningStore(Database& db) : db_(db) {}
   DunningPolicy policy();
-  // Whether a run as of `as_of` has something new to do: no run yet as of that date or a later one.
-  bool acts(Date as_of);
   // The numbers of the disputed invoices, read whole: they are few, whatever the size of the book.
   std::set<std::string> disputed_invoices();
   // The promises pending when last looked at, made by `as_of`, with what was paid towards each.
@@ -42,8 +40,9 @@ class DunningStore {
   void mark_promise(std::int64_t id, PromiseState state);
   // The run's row, its counts zero until finish_run: its id goes on every task it creates.
   std::int64_t insert_run(const Actor& actor, Date as_of);
-  // The next page of customers after `after` (from the first when none).
-  std::vector<DunningState> customer_page(const std::optional<std::string>& after);
+  // The next page of customers after `after` (from the first when none), each with what its
+  // open episode sent and its unapplied credit as of the date.
+  std::vector<DunningState> customer_page(const std::optional<std::string>& after, Date as_of);
   // Each invoice of the page's customers past due as of the date, with its open amount then.
   std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(const std::vector<DunningState>& page, Date as_of);
   // A page's steps: tasks, their notices, the customers' dunning state, the episodes that end;
