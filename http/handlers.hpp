@@ -151,6 +151,7 @@ Response get_limit_change(Context& cx);
 Response post_limit_change_approval(Context& cx);
 Response post_limit_change_rejection(Context& cx);
 Response post_grading_run(Context& cx);
+Response get_grading_runs(Context& cx);
 Response get_customer_score(Context& cx);
 Response get_dunning_policy(Context& cx);
 Response put_dunning_policy(Context& cx);

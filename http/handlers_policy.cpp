@@ -30,6 +30,14 @@ json policy_json(const CreditPolicy& p) {
             {"grade_b_min", p.grading.grade_b_min}}}};
 }
 
+json grading_run_json(const GradingRun& run) {
+  return {{"id", std::to_string(run.id)},
+          {"as_of", format_date(run.as_of)},
+          {"customers_examined", run.examined},
+          {"customers_graded", run.graded},
+          {"grades_changed", run.changed}};
+}
+
 }  // namespace
 
 Response get_credit_policy(Context& cx) { return json_response(200, policy_json(cx.books.credit().credit_policy())); }
@@ -150,13 +158,17 @@ Response post_grading_run(Context& cx) {
   const Date as_of = Fields(*body, errors).date("as_of", Need::optional).value_or(cx.today);
   if (errors.empty() && as_of > cx.today) errors.push_back({"as_of", "must not be after today, " + format_date(cx.today)});
   if (!errors.empty()) return problem(422, "the run has invalid fields", errors);
-  const GradingRun run = cx.books.runs().run_grading(cx.actor, as_of);
-  Response r = json_response(201, {{"id", std::to_string(run.id)},
-                                   {"as_of", format_date(run.as_of)},
-                                   {"customers_examined", run.examined},
-                                   {"customers_graded", run.graded},
-                                   {"grades_changed", run.changed}});
-  return r;
+  return json_response(201, grading_run_json(cx.books.runs().run_grading(cx.actor, as_of)));
+}
+
+Response get_grading_runs(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<GradingRun> found = cx.books.credit().grading_runs(page);
+  json items = json::array();
+  for (const GradingRun& r : found.items) items.push_back(grading_run_json(r));
+  return list_response(cx, std::move(items), found.next_after);
 }
 
 Response get_customer_score(Context& cx) {

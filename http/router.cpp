@@ -129,6 +129,7 @@ const std::vector<Route>& table() {
       {"POST", "/v1/limit-changes/{id}/approve", P::approve, post_limit_change_approval},
       {"POST", "/v1/limit-changes/{id}/reject", P::approve, post_limit_change_rejection},
       {"POST", "/v1/grading-runs", P::post, post_grading_run},
+      {"GET", "/v1/grading-runs", P::read, get_grading_runs, Lane::workers, csv},
       {"GET", "/v1/customers/{id}/score", P::read, get_customer_score},
       {"GET", "/v1/dunning-policy", P::read, get_dunning_policy},
       {"PUT", "/v1/dunning-policy", P::post, put_dunning_policy},

@@ -123,4 +123,22 @@ std::optional<StoredScore> SqlCredit::score(const std::string& customer) {
   });
 }
 
+Page<GradingRun> SqlCredit::grading_runs(const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string sql = "SELECT id, as_of, examined, graded, changed FROM grading_runs";
+    if (!page.after.empty()) sql += " WHERE id < " + p.add(std::stoll(page.after));
+    sql += " ORDER BY id DESC" + limit_clause(p, page);
+    long long id = 0, examined = 0, graded = 0, changed = 0;
+    std::string as_of;
+    Query q(db_.session(), sql, p);
+    q.into(id).into(as_of).into(examined).into(graded).into(changed);
+    std::vector<GradingRun> out;
+    if (q.run()) do {
+        out.push_back({id, db_date(as_of), static_cast<int>(examined), static_cast<int>(graded), static_cast<int>(changed)});
+      } while (q.fetch());
+    return finish_page(std::move(out), page, [](const GradingRun& r) { return std::to_string(r.id); });
+  });
+}
+
 }  // namespace tallyman::sql

@@ -53,3 +53,15 @@ TEST_CASE("text: a body is UTF-8 text without NUL, control characters and all", 
     CHECK_FALSE(is_utf8_text(bad));
   }
 }
+
+TEST_CASE("text: a search key is the words, lower case, without the accents of Latin letters", "[core]") {
+  CHECK(search_key("B\xc3\xa4" "cker & S\xc3\xb6hne GmbH") == " backer sohne gmbh");
+  CHECK(search_key("M\xc3\xbcller Stra\xc3\x9f" "e") == " muller strasse");
+  CHECK(search_key("\xc5\x92uvre \xc3\x89" "ditions") == " oeuvre editions");   // Œ, É
+  CHECK(search_key("\xc5\x81\xc3\xb3" "d\xc5\xba") == " lodz");                   // Łódź
+  CHECK(search_key("  ACME--Corp.  42 ") == " acme corp 42");
+  CHECK(search_key("\xd0\x9c\xd0\xb8\xd1\x80") == " \xd0\x9c\xd0\xb8\xd1\x80");  // Cyrillic: as it is
+  CHECK(search_key("").empty());
+  CHECK(search_key("&/-").empty());
+  CHECK(search_key("a\xff" "b") == " a b");  // not UTF-8: a word's end
+}

@@ -60,6 +60,9 @@ TEST_CASE("grading: a run scores constructed histories as the rules say and sets
   CHECK(counts["customers_examined"] == 4);
   CHECK(counts["customers_graded"] == 3);
   CHECK(counts["grades_changed"] == 3);
+  json runs = s.call("GET", "/v1/grading-runs", "collector").json_body()["items"];
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0] == counts);
 
   auto grade = [&](const char* id) { return s.call("GET", std::string("/v1/customers/") + id, "collector").json_body()["grade"]; };
   CHECK(grade("G-1") == "A");

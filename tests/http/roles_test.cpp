@@ -84,6 +84,7 @@ const std::vector<Case>& cases() {
       {"POST", "/v1/limit-changes/{id}/approve", "/v1/limit-changes/1/approve", Who::managers},
       {"POST", "/v1/limit-changes/{id}/reject", "/v1/limit-changes/1/reject", Who::managers},
       {"POST", "/v1/grading-runs", "/v1/grading-runs", Who::finance},
+      {"GET", "/v1/grading-runs", "/v1/grading-runs", Who::readers},
       {"GET", "/v1/customers/{id}/score", "/v1/customers/C-1/score", Who::readers},
       {"GET", "/v1/dunning-policy", "/v1/dunning-policy", Who::readers},
       {"PUT", "/v1/dunning-policy", "/v1/dunning-policy", Who::finance},

@@ -46,6 +46,7 @@ struct FakeCredit final : CreditBooks {
   CreditPolicy credit_policy() override { return {}; }
   PolicyChange put_credit_policy(const Actor&, const CreditPolicy&) override { return PolicyChange::unchanged; }
   std::optional<StoredScore> score(const std::string&) override { return std::nullopt; }
+  Page<GradingRun> grading_runs(const PageRequest&) override { return {}; }
 };
 
 struct FakeBooks final : Books {

@@ -6,6 +6,7 @@
 #include "core/credit.hpp"
 #include "core/credit_batch.hpp"
 #include "core/grading.hpp"
+#include "core/run_books.hpp"
 
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ class CreditBooks {
   virtual PolicyChange put_credit_policy(const Actor& actor, const CreditPolicy& policy) = 0;
   // The customer's latest score, factor by factor, from the last grading run.
   virtual std::optional<StoredScore> score(const std::string& customer) = 0;
+  // The grading runs, newest first.
+  virtual Page<GradingRun> grading_runs(const PageRequest& page) = 0;
 };
 
 }  // namespace tallyman

@@ -29,6 +29,7 @@ class SqlCredit final : public CreditBooks {
   CreditPolicy credit_policy() override;
   PolicyChange put_credit_policy(const Actor& actor, const CreditPolicy& policy) override;
   std::optional<StoredScore> score(const std::string& customer) override;
+  Page<GradingRun> grading_runs(const PageRequest& page) override;
   // The hourly job: marks the reservations whose last day is before `today` expired; how many.
   std::size_t expire_reservations(Date today);
 
