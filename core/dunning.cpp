@@ -129,7 +129,7 @@ std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::ve
     step.sets_hold = policy.holds_at(reached) && !state.hold;
     if (needs_task(a, state.level)) {
       const int episode = state.level ? state.episode : state.episode + 1;
-      step.task = NewTask{episode, a.level->level, a.level->action, a.overdue, a.credit, a.invoices};
+      step.task = NewTask{episode, a.level->level, a.level->action, a.overdue, a.credit, a.max_days_overdue, a.invoices};
       if (sends_notice(a.level->action)) {
         NoticeInput notice{state.id,        state.name, state.currency, a.level->level, a.level->action, as_of,
                            {},              a.credit,   policy.holds_at(a.level->level),

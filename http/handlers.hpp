@@ -144,6 +144,8 @@ Response post_credit_override(Context& cx);
 Response get_reservation(Context& cx);
 Response delete_reservation(Context& cx);
 Response get_customer_credit(Context& cx);
+Response get_reservations(Context& cx);
+Response get_refused_checks(Context& cx);
 Response get_credit_policy(Context& cx);
 Response put_credit_policy(Context& cx);
 Response get_limit_changes(Context& cx);

@@ -130,6 +130,50 @@ Response delete_reservation(Context& cx) {
   TM_ASSERT(false);
 }
 
+// GET /v1/reservations?customer=&status=: a customer's holds, newest expiry first.
+Response get_reservations(Context& cx) {
+  QueryErrors qe;
+  auto customer = query_id(cx, "customer", qe);
+  if (!customer && qe.errors.empty()) qe.errors.push_back({"customer", "is required"});
+  std::optional<ReservationStatus> status;
+  if (auto s = query_text(cx, "status")) {
+    for (ReservationStatus r : {ReservationStatus::active, ReservationStatus::consumed, ReservationStatus::released,
+                                ReservationStatus::expired})
+      if (to_string(r) == *s) status = r;
+    if (!status) qe.errors.push_back({"status", "must be active, consumed, released or expired"});
+  }
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  json items = json::array();
+  for (const Reservation& r : cx.books.credit().reservations(*customer, status)) items.push_back(reservation_json(r));
+  return list_response(cx, std::move(items), std::nullopt);
+}
+
+// GET /v1/credit-checks?waiting=true: the checks that ended in review or declined, newest
+// first; waiting, only those no one has overridden.
+Response get_refused_checks(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  bool waiting = false;
+  if (auto w = query_text(cx, "waiting")) {
+    if (*w == "true") waiting = true;
+    else if (*w != "false") qe.errors.push_back({"waiting", "must be true or false"});
+  }
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  Page<RefusedCheck> found = cx.books.credit().refused_checks(waiting, page);
+  json items = json::array();
+  for (const RefusedCheck& c : found.items)
+    items.push_back({{"order_ref", c.order_ref},
+                     {"customer", c.customer},
+                     {"amount", c.amount},
+                     {"currency", c.currency.str()},
+                     {"decision", c.decision},
+                     {"reasons", c.reasons},
+                     {"checked_at", c.checked_at},
+                     {"overridden_by", c.overridden_by ? json(*c.overridden_by) : json(nullptr)},
+                     {"override_reason", c.override_reason ? json(*c.override_reason) : json(nullptr)}});
+  return list_response(cx, std::move(items), found.next_after);
+}
+
 Response get_customer_credit(Context& cx) {
   auto account = cx.books.ledger().account(cx.params[0], cx.today);
   if (!account) return problem(404, "there is no customer " + cx.params[0]);

@@ -119,6 +119,8 @@ const std::vector<Route>& table() {
       {"GET", "/v1/audit", P::read, get_audit, Lane::workers, csv},
       {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, Lane::credit_desk},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},
+      {"GET", "/v1/credit-checks", P::read, get_refused_checks, Lane::workers, csv},
+      {"GET", "/v1/reservations", P::read_credit, get_reservations, Lane::workers, csv},
       {"GET", "/v1/reservations/{order_ref}", P::read_credit, get_reservation},
       {"DELETE", "/v1/reservations/{order_ref}", P::check_credit, delete_reservation},
       {"GET", "/v1/customers/{id}/credit", P::read_credit, get_customer_credit},

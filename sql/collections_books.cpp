@@ -27,23 +27,25 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 const char* const task_columns =
-    "SELECT t.id, t.customer, c.name, t.level, t.action, t.overdue_amount, t.unapplied_credit, t.invoices, t.created,"
+    "SELECT t.id, t.customer, c.name, c.currency, t.level, t.action, t.overdue_amount, t.unapplied_credit, t.days_overdue,"
+    " t.invoices, t.created,"
     " t.status, t.note, c.collector, n.id FROM dunning_tasks t JOIN customers c ON c.id = t.customer LEFT JOIN notices n ON n.task_id = t.id";
 
 std::vector<DunningTask> read_tasks(Database& db, const std::string& sql, Params& p) {
-  long long id = 0, level = 0, amount = 0, credit = 0, notice = 0;
-  std::string customer, name, action, invoices, created, status, note, collector;
+  long long id = 0, level = 0, amount = 0, credit = 0, days = 0, notice = 0;
+  std::string customer, name, currency, action, invoices, created, status, note, collector;
   soci::indicator note_ind = soci::i_ok, collector_ind = soci::i_ok, notice_ind = soci::i_ok;
   Query q(db.session(), sql, p);
-  q.into(id).into(customer).into(name).into(level).into(action).into(amount).into(credit).into(invoices).into(created)
+  q.into(id).into(customer).into(name).into(currency).into(level).into(action).into(amount).into(credit).into(days).into(invoices).into(created)
       .into(status)
       .into(note, note_ind).into(collector, collector_ind).into(notice, notice_ind);
   std::vector<DunningTask> out;
   if (q.run()) do {
       auto s = parse_task_status(status);
       if (!s) throw DatabaseError("the database holds an unknown task status: " + status);
-      DunningTask t{id,     customer, name, static_cast<int>(level), action, amount, credit, split(invoices),
-                    db_date(created), *s, std::nullopt, std::nullopt, std::nullopt};
+      DunningTask t{id,     customer, name,       db_currency(currency), static_cast<int>(level), action, amount,
+                    credit, static_cast<int>(days), split(invoices), db_date(created), *s, std::nullopt, std::nullopt,
+                    std::nullopt};
       if (notice_ind == soci::i_ok) t.notice = notice;
       if (note_ind == soci::i_ok) t.note = note;
       if (collector_ind == soci::i_ok) t.collector = collector;

@@ -327,27 +327,78 @@ ReleaseOutcome SqlCredit::release_reservation(const Actor& actor, const std::str
   });
 }
 
+namespace {
+
+std::vector<Reservation> read_reservations(Database& db, const std::string& where, Params& p) {
+  std::string order_ref, customer, currency, expires, status;
+  long long amount = 0;
+  Query q(db.session(),
+          "SELECT order_ref, customer, amount, currency, expires_on, status FROM reservations " + where, p);
+  q.into(order_ref).into(customer).into(amount).into(currency).into(expires).into(status);
+  std::vector<Reservation> out;
+  if (q.run()) do {
+      Reservation r{order_ref, customer, amount, db_currency(currency), db_date(expires), ReservationStatus::active};
+      for (ReservationStatus s : {ReservationStatus::active, ReservationStatus::consumed, ReservationStatus::released,
+                                  ReservationStatus::expired})
+        if (to_string(s) == status) r.status = s;
+      out.push_back(std::move(r));
+    } while (q.fetch());
+  return out;
+}
+
+}  // namespace
+
 std::optional<Reservation> SqlCredit::reservation(const std::string& order_ref) {
   return guarded([&]() -> std::optional<Reservation> {
     Params p;
-    std::string customer, currency, expires, status;
-    long long amount = 0;
-    Query q(db_.session(),
-            "SELECT customer, amount, currency, expires_on, status FROM reservations WHERE order_ref = " +
-                p.add(order_ref),
-            p);
-    q.into(customer).into(amount).into(currency).into(expires).into(status);
-    if (!q.run()) return std::nullopt;
-    Reservation r{order_ref, customer, amount, db_currency(currency), db_date(expires), ReservationStatus::active};
-    for (ReservationStatus s : {ReservationStatus::active, ReservationStatus::consumed, ReservationStatus::released,
-                                ReservationStatus::expired})
-      if (to_string(s) == status) r.status = s;
-    return r;
+    std::vector<Reservation> found = read_reservations(db_, "WHERE order_ref = " + p.add(order_ref), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
   });
 }
 
+std::vector<Reservation> SqlCredit::reservations(const std::string& customer,
+                                                 const std::optional<ReservationStatus>& status) {
+  return guarded([&] {
+    Params p;
+    std::string where = "WHERE customer = " + p.add(customer);
+    if (status) where += " AND status = " + p.add(std::string(to_string(*status)));
+    return read_reservations(db_, where + " ORDER BY expires_on DESC, order_ref LIMIT 1000", p);
+  });
+}
 
-
-
+Page<RefusedCheck> SqlCredit::refused_checks(bool waiting_only, const PageRequest& page) {
+  return guarded([&] {
+    // Newest first by the time checked, then by order; the page continues after a number of rows.
+    Params p;
+    const std::string where = waiting_only ? " WHERE overridden_by IS NULL" : "";
+    const long long offset = page.after.empty() ? 0 : std::stoll(page.after);
+    std::string order_ref, customer, currency, decision, reasons, checked_at, by, why;
+    long long amount = 0;
+    soci::indicator by_ind = soci::i_ok, why_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT order_ref, customer, amount, currency, decision, reasons, checked_at, overridden_by, override_reason"
+            " FROM credit_checks" + where + " ORDER BY checked_at DESC, order_ref" + limit_clause(p, page) +
+                " OFFSET " + p.add(offset),
+            p);
+    q.into(order_ref).into(customer).into(amount).into(currency).into(decision).into(reasons).into(checked_at)
+        .into(by, by_ind).into(why, why_ind);
+    std::vector<RefusedCheck> out;
+    if (q.run()) do {
+        RefusedCheck c{order_ref, customer, amount, db_currency(currency), decision, {}, checked_at,
+                       by_ind == soci::i_ok ? std::optional(by) : std::nullopt,
+                       why_ind == soci::i_ok ? std::optional(why) : std::nullopt};
+        for (std::size_t at = 0; at < reasons.size();) {
+          std::size_t end = reasons.find(',', at);
+          if (end == std::string::npos) end = reasons.size();
+          c.reasons.push_back(reasons.substr(at, end - at));
+          at = end + 1;
+        }
+        out.push_back(std::move(c));
+      } while (q.fetch());
+    return finish_page(std::move(out), page,
+                       [&](const RefusedCheck&) { return std::to_string(offset + static_cast<long long>(page.limit)); });
+  });
+}
 
 }  // namespace tallyman::sql

@@ -33,7 +33,8 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
     if (w.task) {
       const NewTask& t = *w.task;
       tasks.push_back({w.customer, static_cast<long long>(t.episode), static_cast<long long>(t.level), t.action,
-                       static_cast<long long>(t.overdue), static_cast<long long>(t.credit), join(t.invoices),
+                       static_cast<long long>(t.overdue), static_cast<long long>(t.credit),
+                       static_cast<long long>(t.days_overdue), join(t.invoices),
                        format_date(as_of), std::string("open"), static_cast<long long>(run_id), now});
       episodes.emplace_back(w.customer, t.episode);
       levels.emplace_back(w.customer, t.level);
@@ -42,7 +43,7 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
     if (w.sets_hold) holds.emplace_back(w.customer, 1);
   }
   insert_rows(db.session(),
-              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, unapplied_credit, invoices,"
+              "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, unapplied_credit, days_overdue, invoices,"
               " created, status, run_id, recorded_at)",
               tasks);
   if (!notices.empty()) {

@@ -395,6 +395,7 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE customers {add_column} search_name {reason} NULL",
            "ALTER TABLE dunning_settings {add_column} net_unapplied SMALLINT NOT NULL DEFAULT 1",
            "ALTER TABLE dunning_tasks {add_column} unapplied_credit BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE dunning_tasks {add_column} days_overdue INTEGER NOT NULL DEFAULT 0",
            "ALTER TABLE api_keys {add_column} revoked_at VARCHAR(32) NULL",
        }},
   };

@@ -292,3 +292,36 @@ TEST_CASE("first use: keys are listed and revoked, and a name holds one key in u
   test::HttpClient c(other->port());
   CHECK(c.request("GET", "/v1/me", "", {{"Authorization", "Bearer " + fresh.substr(0, fresh.find('\n'))}}).status == 200);
 }
+
+TEST_CASE("first use: the checks waiting for an override and a customer's holds are listed", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "S-1"}, {"name", "Sales Ltd"}, {"currency", "EUR"}, {"credit_limit", 1000}});
+  auto check = [&](const char* order, std::int64_t amount) {
+    auto r = s.call("POST", "/v1/credit-checks", "sales",
+                    json{{"customer", "S-1"}, {"order_ref", order}, {"amount", amount}, {"currency", "EUR"}, {"reserve", true}});
+    REQUIRE(r.status == 200);
+    return r.json_body()["decision"].get<std::string>();
+  };
+  CHECK(check("SO-1", 600) == "approved");
+  CHECK(check("SO-2", 300) == "approved");
+  CHECK(check("SO-3", 5000) == "declined");
+  CHECK(check("SO-4", 9000) == "declined");
+  json waiting = get(s, "/v1/credit-checks?waiting=true")["items"];
+  REQUIRE(waiting.size() == 2);
+  CHECK(waiting[0]["customer"] == "S-1");
+  CHECK(waiting[0]["reasons"].dump().find("over_limit") != std::string::npos);
+  REQUIRE(s.call("POST", "/v1/credit-checks/SO-3/override", "finance", json{{"reason", "paid in advance"}, {"reserve", true}}).status == 200);
+  waiting = get(s, "/v1/credit-checks?waiting=true")["items"];
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting[0]["order_ref"] == "SO-4");
+  json all = get(s, "/v1/credit-checks?limit=1")["items"];
+  CHECK(all.size() == 1);
+  CHECK(get(s, "/v1/credit-checks")["items"].size() == 2);
+  // The customer's holds, for sales as for finance; a released one is no longer active.
+  REQUIRE(s.call("DELETE", "/v1/reservations/SO-2", "sales").status == 200);
+  json active = get(s, "/v1/reservations?customer=S-1&status=active", "sales")["items"];
+  REQUIRE(active.size() == 2);  // SO-1 and the override's SO-3
+  json every = get(s, "/v1/reservations?customer=S-1", "sales")["items"];
+  CHECK(every.size() == 3);
+  CHECK(s.call("GET", "/v1/reservations", "sales").status == 400);
+}

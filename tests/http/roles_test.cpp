@@ -74,6 +74,8 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/audit", "/v1/audit", Who::readers},
       {"POST", "/v1/credit-checks", "/v1/credit-checks", Who::sales},
       {"POST", "/v1/credit-checks/{order_ref}/override", "/v1/credit-checks/SO-1/override", Who::finance},
+      {"GET", "/v1/credit-checks", "/v1/credit-checks", Who::readers},
+      {"GET", "/v1/reservations", "/v1/reservations?customer=C-1", Who::sales_and_readers},
       {"GET", "/v1/reservations/{order_ref}", "/v1/reservations/SO-1", Who::sales_and_readers},
       {"DELETE", "/v1/reservations/{order_ref}", "/v1/reservations/SO-1", Who::sales},
       {"GET", "/v1/customers/{id}/credit", "/v1/customers/C-1/credit", Who::sales_and_readers},

@@ -47,6 +47,8 @@ struct FakeCredit final : CreditBooks {
   PolicyChange put_credit_policy(const Actor&, const CreditPolicy&) override { return PolicyChange::unchanged; }
   std::optional<StoredScore> score(const std::string&) override { return std::nullopt; }
   Page<GradingRun> grading_runs(const PageRequest&) override { return {}; }
+  std::vector<Reservation> reservations(const std::string&, const std::optional<ReservationStatus>&) override { return {}; }
+  Page<RefusedCheck> refused_checks(bool, const PageRequest&) override { return {}; }
 };
 
 struct FakeBooks final : Books {

@@ -22,10 +22,12 @@ struct DunningTask {
   std::int64_t id = 0;
   std::string customer;
   std::string customer_name;
+  Currency currency;  // the customer's
   int level = 0;
   std::string action;
   std::int64_t overdue_amount = 0;  // less the unapplied credit set against it
   std::int64_t unapplied_credit = 0;
+  int days_overdue = 0;  // the largest, as of the run that created it
   std::vector<std::string> invoices;
   Date created;  // the run's as_of
   TaskStatus status = TaskStatus::open;

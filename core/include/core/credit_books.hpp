@@ -34,6 +34,19 @@ enum class ReleaseOutcome {
   ended,             // consumed by an invoice, or expired
 };
 
+// An order's last check that ended in review or declined: what an override approves.
+struct RefusedCheck {
+  std::string order_ref;
+  std::string customer;
+  std::int64_t amount = 0;
+  Currency currency;
+  std::string decision;  // review, declined
+  std::vector<std::string> reasons;
+  std::string checked_at;
+  std::optional<std::string> overridden_by;
+  std::optional<std::string> override_reason;
+};
+
 class CreditBooks {
  public:
   virtual ~CreditBooks() = default;
@@ -51,6 +64,12 @@ class CreditBooks {
   virtual PolicyChange put_credit_policy(const Actor& actor, const CreditPolicy& policy) = 0;
   // The customer's latest score, factor by factor, from the last grading run.
   virtual std::optional<StoredScore> score(const std::string& customer) = 0;
+  // A customer's reservations, newest expiry first; optionally of one status.
+  virtual std::vector<Reservation> reservations(const std::string& customer,
+                                                const std::optional<ReservationStatus>& status) = 0;
+  // The checks that ended in review or declined, newest first: each order's last; optionally
+  // only those no one has overridden yet.
+  virtual Page<RefusedCheck> refused_checks(bool waiting_only, const PageRequest& page) = 0;
   // The grading runs, newest first.
   virtual Page<GradingRun> grading_runs(const PageRequest& page) = 0;
 };

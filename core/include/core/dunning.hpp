@@ -103,6 +103,7 @@ struct NewTask {
   std::string action;
   std::int64_t overdue = 0;
   std::int64_t credit = 0;  // the unapplied credit set against the overdue money
+  int days_overdue = 0;     // the largest, of what the credit does not cover
   std::vector<std::string> invoices;
 };
 

@@ -30,6 +30,8 @@ class SqlCredit final : public CreditBooks {
   PolicyChange put_credit_policy(const Actor& actor, const CreditPolicy& policy) override;
   std::optional<StoredScore> score(const std::string& customer) override;
   Page<GradingRun> grading_runs(const PageRequest& page) override;
+  std::vector<Reservation> reservations(const std::string& customer, const std::optional<ReservationStatus>& status) override;
+  Page<RefusedCheck> refused_checks(bool waiting_only, const PageRequest& page) override;
   // The hourly job: marks the reservations whose last day is before `today` expired; how many.
   std::size_t expire_reservations(Date today);
 
