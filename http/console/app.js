@@ -1,6 +1,8 @@
 // The tallyman console: pages over the public API (contract.md), nothing else. The user's
 // API key lives in this tab's sessionStorage and travels only in the Authorization header.
-// Pages are chosen by the URL's hash: #/overview, #/customer/ID, #/worklist, #/credit.
+// Pages are chosen by the URL's hash: #/overview, #/customers[/Q], #/customer/ID, #/worklist,
+// #/monthend, #/approvals, #/runs, #/credit. Every control is a link, a button or a field, so
+// that all of it can be worked by keyboard.
 // Everything shown is built with DOM calls and textContent: data is never parsed as HTML.
 'use strict';
 
@@ -130,7 +132,8 @@ function fillTable(table, columns, rows, empty = 'Nothing to show.') {
       rows.length
         ? rows.map((r) => h('tr', {}, columns.map((c) => {
             const v = c.value(r);
-            return h('td', { class: c.num ? 'num' : null, 'data-col': c.key || null }, v instanceof Node ? v : String(v ?? ''));
+            return h('td', { class: [c.num ? 'num' : '', c.wrap ? 'wrap' : ''].join(' ').trim() || null,
+              'data-col': c.key || null }, v instanceof Node ? v : String(v ?? ''));
           })))
         : h('tr', {}, h('td', { colspan: columns.length, class: 'muted', text: empty }))));
 }
@@ -240,14 +243,20 @@ async function loadOverdue() {
   ], items, 'No customer has overdue money matching these filters.');
 }
 
-async function downloadOverdueCsv() {
-  const csv = await api('GET', '/v1/reports/overdue' + overdueQuery() + (overdueQuery() ? '&' : '?') + 'limit=1000', undefined, 'text/csv');
+// Saves what a GET answers as CSV under a file name.
+async function downloadCsv(path, name) {
+  const csv = await api('GET', path, undefined, 'text/csv');
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-  const a = h('a', { href: url, download: 'overdue-' + ($('aging-as-of').value || today()) + '.csv' });
+  const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function downloadOverdueCsv() {
+  return downloadCsv('/v1/reports/overdue' + overdueQuery() + (overdueQuery() ? '&' : '?') + 'limit=1000',
+    'overdue-' + ($('aging-as-of').value || today()) + '.csv');
 }
 
 async function overview() {
@@ -289,6 +298,7 @@ async function customer(id) {
     ['Collector', c.collector ?? '—', 'collector'],
   ]);
   $('hold-toggle').textContent = c.on_hold ? 'Lift the hold' : 'Put on hold';
+  $('collector-name').value = c.collector ?? '';
 
   const score = $('customer-score');
   try {
@@ -334,10 +344,28 @@ async function customer(id) {
 
   const disputed = (await all('/v1/invoices?customer=' + encodeURIComponent(id))).items.filter((r) => r.disputed);
   fillTable($('customer-disputes'), [
-    { title: 'Invoice', value: (r) => r.number },
+    { title: 'Invoice', key: 'number', value: (r) => r.number },
     { title: 'Open', num: true, value: (r) => money(r.open_amount, r.currency) },
     { title: 'Reason', value: (r) => r.dispute_reason ?? '' },
+    { title: '', value: (r) => (me.may.collect ? h('button', { type: 'button', class: 'resolve-dispute secondary',
+      text: 'Resolve', 'aria-label': 'resolve the dispute of ' + r.number,
+      onclick: () => attempt('The dispute could not be resolved', async () => {
+        await api('DELETE', '/v1/invoices/' + encodeURIComponent(r.number) + '/dispute');
+        await customer(current.id);
+        say('The dispute of invoice ' + r.number + ' is resolved.');
+      }) }) : '') },
   ], disputed, 'No disputes.');
+
+  const payments = (await all('/v1/payments?customer=' + encodeURIComponent(id), 200)).items;
+  fillTable($('customer-payments'), [
+    { title: 'Payment', key: 'reference', value: (r) => r.reference },
+    { title: 'Received', value: (r) => r.received_date },
+    { title: 'Amount', num: true, value: (r) => money(r.amount, cur) },
+    { title: 'Applied to', key: 'applications', value: (r) => r.applications.map((a) =>
+      a.invoice + ' ' + money(a.amount, cur) + ' on ' + a.date).join('; ') || '—', wrap: true },
+    { title: 'Unapplied', key: 'unapplied', num: true, value: (r) => money(r.unapplied, cur) },
+    { title: '', value: (r) => (r.reversed_on ? h('span', { class: 'flag', text: 'reversed ' + r.reversed_on }) : '') },
+  ], payments, 'No payments.');
 
   const promises = (await all('/v1/customers/' + encodeURIComponent(id) + '/promises')).items;
   fillTable($('customer-promises'), [
@@ -394,33 +422,40 @@ function amountOf(input) {
 
 // ---- the worklist -----------------------------------------------------------------------
 
+let worklistTasks = [];
+
 async function worklist() {
   if (!me.may.read) return show('denied');
   show('worklist');
   const collector = $('worklist-collector');
   if (!collector.dataset.touched && !collector.value && me.role === 'collector') collector.value = me.name;
   const { items } = await all('/v1/dunning-tasks' + query({ status: 'open', collector: collector.value.trim() }));
+  const sort = $('worklist-sort').value;
+  const by = {
+    amount: (a, b) => b.overdue_amount - a.overdue_amount,
+    days: (a, b) => b.days_overdue - a.days_overdue,
+    created: (a, b) => a.created.localeCompare(b.created) || Number(a.id) - Number(b.id),
+  }[sort];
+  worklistTasks = items.sort((a, b) => by(a, b) || Number(a.id) - Number(b.id));
   $('worklist-count').textContent = items.length + ' open task' + (items.length === 1 ? '' : 's');
+  const selectAll = h('input', { type: 'checkbox', id: 'worklist-all', 'aria-label': 'select every task' });
+  selectAll.addEventListener('change', () => {
+    for (const box of document.querySelectorAll('.task-select')) box.checked = selectAll.checked;
+  });
   fillTable($('worklist-table'), [
+    { title: '', value: (r) => h('input', { type: 'checkbox', class: 'task-select', value: r.id, 'aria-label': 'select task ' + r.id }) },
     { title: 'Task', key: 'id', value: (r) => r.id },
-    { title: 'Customer', value: (r) => customerLink(r.customer) },
+    { title: 'Customer', key: 'customer', value: (r) => customerLink(r.customer, r.name), wrap: true },
     { title: 'Level', num: true, value: (r) => r.level },
     { title: 'Action', value: (r) => r.action.replace(/_/g, ' ') },
-    { title: 'Overdue', num: true, value: (r) => String(r.overdue_amount) },
-    { title: 'Invoices', value: (r) => r.invoices.join(', ') },
+    { title: 'Overdue', key: 'overdue_amount', num: true, value: (r) => money(r.overdue_amount, r.currency) },
+    { title: 'Days', key: 'days_overdue', num: true, value: (r) => r.days_overdue },
+    { title: 'Invoices', num: true, value: (r) => h('span', { title: r.invoices.join(', '), text: String(r.invoices.length) }) },
     { title: 'Created', value: (r) => r.created },
     { title: 'Collector', value: (r) => r.collector ?? '' },
     { title: 'Work', value: (r) => (me.may.collect ? taskControls(r) : '') },
-  ], items, 'No open tasks.');
-  // Amounts in the currency of each task's customer: the task does not carry it, so ask once per customer.
-  const currencies = new Map();
-  for (const row of $('worklist-table').querySelectorAll('tbody tr')) {
-    const task = items[row.rowIndex - 1];
-    if (!task) continue;
-    if (!currencies.has(task.customer))
-      currencies.set(task.customer, api('GET', '/v1/customers/' + encodeURIComponent(task.customer)).then((c) => c.currency));
-    currencies.get(task.customer).then((cur) => { row.cells[4].textContent = money(task.overdue_amount, cur); }, () => {});
-  }
+  ], worklistTasks, 'No open tasks.');
+  if (items.length && me.may.collect) $('worklist-table').querySelector('thead th').append(selectAll);
 }
 
 function taskControls(task) {
@@ -431,12 +466,213 @@ function taskControls(task) {
     // Said after the list is read again, so the message never stands beside a stale list.
     say('Task ' + task.id + ' marked ' + status + '.');
   });
-  return h('span', {}, note, ' ',
-    h('button', { type: 'button', class: 'task-done', onclick: () => finish('done'), text: 'Done' }), ' ',
+  return h('span', { class: 'task-work' }, note,
+    h('button', { type: 'button', class: 'task-done', onclick: () => finish('done'), text: 'Done' }),
     h('button', { type: 'button', class: 'task-cancel secondary', onclick: () => finish('cancelled'), text: 'Cancel' }));
 }
 
-// ---- the credit summary (sales) -------------------------------------------------------
+// Closes every selected task the same way, with one note; says how many, and which failed.
+async function finishSelected(status) {
+  const ids = [...document.querySelectorAll('.task-select:checked')].map((box) => box.value);
+  if (!ids.length) return say('Select the tasks first.', true);
+  const note = $('worklist-bulk-note').value.trim() || undefined;
+  const failed = [];
+  for (const id of ids) {
+    try {
+      await api('PATCH', '/v1/dunning-tasks/' + id, { status, note });
+    } catch (e) {
+      failed.push(id + ' (' + e.message + ')');
+    }
+  }
+  $('worklist-bulk-note').value = '';
+  await worklist();
+  say((ids.length - failed.length) + ' task' + (ids.length - failed.length === 1 ? '' : 's') + ' marked ' + status + '.' +
+    (failed.length ? ' Not changed: ' + failed.join(', ') : ''), failed.length > 0);
+}
+
+// ---- customers: found by name or id ------------------------------------------------------
+
+let customersCursor = null;
+let customersShown = [];
+
+async function customersPage(q) {
+  if (!me.may.read) return show('denied');
+  show('customers');
+  if (q !== undefined) $('customers-q').value = q;
+  customersCursor = null;
+  await loadCustomers(false);
+}
+
+async function loadCustomers(more) {
+  const params = { q: $('customers-q').value.trim(), sort: $('customers-sort').value, order: $('customers-order').value,
+    currency: $('customers-currency').value.trim(), limit: 50, cursor: more ? customersCursor : null };
+  const page = await api('GET', '/v1/customers' + query(params));
+  const rows = more ? [...customersShown, ...page.items] : page.items;
+  customersShown = rows;
+  customersCursor = page.next_cursor;
+  $('customers-more').hidden = !customersCursor;
+  $('customers-count').textContent = rows.length + (customersCursor ? '+' : '') + ' customer' + (rows.length === 1 ? '' : 's') +
+    (params.q ? ' matching “' + params.q + '”' : '');
+  fillTable($('customers-table'), [
+    { title: 'Customer', key: 'id', value: (r) => customerLink(r.id, r.name), wrap: true },
+    { title: 'Balance', key: 'balance', num: true, value: (r) => money(r.balance.total, r.currency) },
+    { title: 'Overdue', key: 'overdue', num: true, value: (r) => money(r.balance.overdue, r.currency) },
+    { title: 'Unapplied', num: true, value: (r) => money(r.balance.unapplied, r.currency) },
+    { title: 'Limit', num: true, value: (r) => (r.credit_limit === undefined ? '—' : money(r.credit_limit, r.currency)) },
+    { title: 'Grade', value: (r) => r.grade ?? '' },
+    { title: 'Collector', value: (r) => r.collector ?? '' },
+    { title: '', value: (r) => (r.on_hold ? h('span', { class: 'flag', text: 'on hold' }) : '') },
+  ], rows, 'No customer matches.');
+}
+
+// ---- month-end: the aging per customer ------------------------------------------------------
+
+function lastDayOfLastMonth() {
+  const d = new Date(today() + 'T00:00:00Z');
+  d.setUTCDate(0);
+  return d.toISOString().slice(0, 10);
+}
+
+function monthendQuery(extra = {}) {
+  return query({ as_of: $('monthend-as-of').value, buckets: $('monthend-buckets').value,
+    currency: $('monthend-currency').value.trim(), ...extra });
+}
+
+async function monthend() {
+  if (!me.may.read) return show('denied');
+  show('monthend');
+  if (!$('monthend-as-of').value) $('monthend-as-of').value = lastDayOfLastMonth();
+  const report = await api('GET', '/v1/reports/aging' + monthendQuery());
+  $('monthend-caption').textContent = report.customers.length + ' customers with a balance as of ' + report.as_of + ', ' +
+    report.currency + ', by ' + report.basis.replace('_', ' ');
+  const columns = [...report.buckets, 'unapplied', 'total'];
+  fillTable($('monthend-table'), [
+    { title: 'Customer', key: 'id', value: (r) => (r.id ? customerLink(r.id, r.name) : h('strong', { text: 'Total' })), wrap: true },
+    ...columns.map((c) => ({ title: c, key: c, num: true, value: (r) => money(r[c], report.currency) })),
+  ], [...report.customers, { ...report.totals, id: null }], 'Nothing is open as of this date.');
+}
+
+// ---- approvals: what waits for a second person ---------------------------------------------
+
+// A customer's figures beside a request: its score, what is overdue, its exposure. Read once per page.
+function customerFacts(cache, id) {
+  if (!cache.has(id))
+    cache.set(id, Promise.all([
+      api('GET', '/v1/customers/' + encodeURIComponent(id) + '/credit'),
+      api('GET', '/v1/customers/' + encodeURIComponent(id) + '/score').catch(() => null),
+    ]).then(([credit, score]) => ({ credit, score })));
+  return cache.get(id);
+}
+
+function factsCell(facts) {
+  const c = facts.credit;
+  return h('span', { class: 'facts' },
+    'score ' + (facts.score ? facts.score.score + ' (' + facts.score.grade + ')' : '—') +
+    ' · overdue ' + money(c.overdue, c.currency) + ' · exposure ' + money(c.exposure, c.currency) +
+    (c.limit === null ? '' : ' of ' + money(c.limit, c.currency)));
+}
+
+function decideButtons(kind, id, requestedBy, reload) {
+  const mine = requestedBy === me.name;
+  const decide = (verb) => attempt('The request could not be decided', async () => {
+    await api('POST', '/v1/' + kind + '/' + id + '/' + verb);
+    await reload();
+    say('Request ' + id + (verb === 'approve' ? ' approved.' : ' rejected.'));
+  });
+  return h('span', { class: 'task-work' },
+    h('button', { type: 'button', class: 'approve', disabled: mine, title: mine ? 'your own request' : null,
+      'aria-label': 'approve request ' + id, onclick: () => decide('approve'), text: 'Approve' }),
+    h('button', { type: 'button', class: 'reject secondary', 'aria-label': 'reject request ' + id,
+      onclick: () => decide('reject'), text: 'Reject' }));
+}
+
+async function approvals() {
+  if (!me.may.approve) return show('denied');
+  show('approvals');
+  const cache = new Map();
+  const [writeOffs, limits, checks] = await Promise.all([
+    all('/v1/write-offs?status=pending'), all('/v1/limit-changes?status=pending'), all('/v1/credit-checks?waiting=true', 200)]);
+  const facts = async (rows) => Promise.all(rows.map(async (r) => ({ ...r, facts: await customerFacts(cache, r.customer) })));
+  fillTable($('approvals-writeoffs'), [
+    { title: 'Request', key: 'id', value: (r) => r.id },
+    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    { title: 'Invoice', value: (r) => r.invoice },
+    { title: 'Amount', num: true, value: (r) => money(r.amount, r.currency) },
+    { title: 'Reason', value: (r) => r.reason, wrap: true },
+    { title: 'Asked by', value: (r) => r.requested_by },
+    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    { title: '', value: (r) => decideButtons('write-offs', r.id, r.requested_by, approvals) },
+  ], await facts(writeOffs.items), 'No write-off waits.');
+  fillTable($('approvals-limits'), [
+    { title: 'Request', key: 'id', value: (r) => r.id },
+    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    { title: 'From', num: true, value: (r) => (r.old_limit === null ? 'none' : money(r.old_limit, r.facts.credit.currency)) },
+    { title: 'To', num: true, value: (r) => money(r.new_limit, r.facts.credit.currency) },
+    { title: 'Asked by', value: (r) => r.requested_by },
+    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    { title: '', value: (r) => decideButtons('limit-changes', r.id, r.requested_by, approvals) },
+  ], await facts(limits.items), 'No limit raise waits.');
+  fillTable($('approvals-overrides'), [
+    { title: 'Order', key: 'order_ref', value: (r) => r.order_ref },
+    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    { title: 'Amount', num: true, value: (r) => money(r.amount, r.currency) },
+    { title: 'Decision', value: (r) => r.decision + ': ' + r.reasons.join(', ').replace(/_/g, ' '), wrap: true },
+    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    { title: '', value: (r) => overrideControls(r) },
+  ], await facts(checks.items), 'No check waits for an override.');
+}
+
+function overrideControls(check) {
+  const reason = h('input', { placeholder: 'reason', 'aria-label': 'reason to approve order ' + check.order_ref, class: 'task-note' });
+  return h('span', { class: 'task-work' }, reason,
+    h('button', { type: 'button', class: 'override', text: 'Approve order', onclick: () => attempt('The override was refused', async () => {
+      await api('POST', '/v1/credit-checks/' + encodeURIComponent(check.order_ref) + '/override',
+        { reason: reason.value.trim(), reserve: true });
+      await approvals();
+      say('Order ' + check.order_ref + ' is approved.');
+    }) }));
+}
+
+// ---- runs: dunning and grading, started by hand ------------------------------------------------
+
+async function runs() {
+  if (!me.may.post) return show('denied');
+  show('runs');
+  for (const id of ['dunning-run-as-of', 'grading-run-as-of']) if (!$(id).value) $(id).value = today();
+  const [dunning, grading] = await Promise.all([all('/v1/dunning-runs', 20), all('/v1/grading-runs', 20)]);
+  fillTable($('runs-dunning'), [
+    { title: 'Run', key: 'id', value: (r) => r.id },
+    { title: 'As of', value: (r) => r.as_of },
+    { title: 'Examined', num: true, value: (r) => r.customers_examined },
+    { title: 'Tasks', num: true, value: (r) => r.tasks_created },
+    { title: 'Holds set', num: true, value: (r) => r.holds_set },
+    { title: 'Holds lifted', num: true, value: (r) => r.holds_released },
+    { title: 'Resolved', num: true, value: (r) => r.tasks_resolved },
+    { title: 'Promises broken', num: true, value: (r) => r.promises_broken },
+    { title: 'Left out', num: true, value: (r) => r.customers_failed },
+  ], dunning.items, 'No dunning run yet.');
+  fillTable($('runs-grading'), [
+    { title: 'Run', value: (r) => r.id },
+    { title: 'As of', value: (r) => r.as_of },
+    { title: 'Examined', num: true, value: (r) => r.customers_examined },
+    { title: 'Graded', num: true, value: (r) => r.customers_graded },
+    { title: 'Grades changed', num: true, value: (r) => r.grades_changed },
+  ], grading.items, 'No grading run yet.');
+}
+
+async function startRun(kind, asOf) {
+  const r = await api('POST', '/v1/' + kind + '-runs', { as_of: asOf });
+  await runs();
+  const pairs = Object.entries(r).filter(([k]) => k !== 'id' && k !== 'replayed' && k !== 'duration_ms')
+    .map(([k, v]) => [k.replace(/_/g, ' '), v, k]);
+  definitions($('run-result'), pairs);
+  say(r.replayed ? 'Dunning had run as of ' + r.as_of + ' already (run ' + r.id + '): its counts are below.'
+    : (kind === 'dunning' ? 'Dunning' : 'Grading') + ' run ' + r.id + ' as of ' + r.as_of + ' is done.');
+}
+
+// ---- sales: a customer's credit, checks, holds ---------------------------------------------------
+
+let salesCustomer = null;  // {customer, currency}
 
 async function creditPage() {
   if (!me.may.read_credit) return show('denied');
@@ -446,6 +682,7 @@ async function creditPage() {
 async function lookUpCredit() {
   const id = $('credit-customer').value.trim();
   const c = await api('GET', '/v1/customers/' + encodeURIComponent(id) + '/credit');
+  salesCustomer = c;
   const holds = [c.on_hold ? 'on hold' : null, c.dunning_hold ? 'dunning hold' : null].filter(Boolean);
   definitions($('credit-summary'), [
     ['Customer', c.name + ' (' + c.customer + ')', 'customer'],
@@ -456,6 +693,41 @@ async function lookUpCredit() {
     ['Grade', c.grade ?? '—', 'grade'],
     ['Holds', holds.length ? holds.join(', ') : 'none', 'holds'],
   ]);
+  const reservations = (await api('GET', '/v1/reservations' + query({ customer: c.customer, status: 'active' }))).items;
+  fillTable($('credit-holds'), [
+    { title: 'Order', key: 'order_ref', value: (r) => r.order_ref },
+    { title: 'Amount', key: 'amount', num: true, value: (r) => money(r.amount, r.currency) },
+    { title: 'Until', value: (r) => r.expires },
+    { title: '', value: (r) => (me.may.check_credit ? h('button', { type: 'button', class: 'release secondary', text: 'Release',
+      'aria-label': 'release the hold of order ' + r.order_ref,
+      onclick: () => attempt('The hold could not be released', async () => {
+        await api('DELETE', '/v1/reservations/' + encodeURIComponent(r.order_ref));
+        await lookUpCredit();
+        say('The hold of order ' + r.order_ref + ' is released.');
+      }) }) : '') },
+  ], reservations, 'No active holds.');
+}
+
+async function checkCredit() {
+  if (!salesCustomer || salesCustomer.customer !== $('credit-customer').value.trim()) await lookUpCredit();
+  const amount = toMinor($('check-amount').value, salesCustomer.currency);
+  if (amount === null) throw new Error('the amount must be a number of ' + salesCustomer.currency + ', such as 1250.50');
+  const r = await api('POST', '/v1/credit-checks', { customer: salesCustomer.customer, order_ref: $('check-order').value.trim(),
+    amount, currency: salesCustomer.currency, reserve: $('check-reserve').checked });
+  $('check-result').hidden = false;
+  $('check-result').dataset.decision = r.decision;
+  $('check-decision').replaceChildren(h('strong', { class: 'decision-' + r.decision, text: r.decision }),
+    r.reasons.length ? ': ' + r.reasons.join(', ').replace(/_/g, ' ') : '',
+    r.reservation ? ' · held until ' + r.reservation.expires : '');
+  const e = r.exposure;
+  const cur = salesCustomer.currency;
+  definitions($('check-exposure'), [
+    ['Open', money(e.open, cur), 'open'], ['Unapplied', money(e.unapplied, cur), 'unapplied'],
+    ['Reserved', money(e.reserved, cur), 'reserved'], ['Limit', e.limit === null ? 'none set' : money(e.limit, cur), 'limit'],
+    ['Available', e.available === null ? '—' : money(e.available, cur), 'available'],
+    ['After this order', money(e.after_order, cur), 'after_order'],
+  ]);
+  await lookUpCredit();
 }
 
 // ---- wiring -----------------------------------------------------------------------------
@@ -472,7 +744,11 @@ async function route() {
   const home = me.may.read ? 'overview' : 'credit';
   await attempt('The page could not be loaded', async () => {
     if (page === 'customer' && arg) return customer(decodeURIComponent(arg));
+    if (page === 'customers') return customersPage(arg === undefined ? undefined : decodeURIComponent(arg));
     if (page === 'worklist') return worklist();
+    if (page === 'monthend') return monthend();
+    if (page === 'approvals') return approvals();
+    if (page === 'runs') return runs();
     if (page === 'credit') return creditPage();
     if (page === 'overview') return overview();
     if (!page) return home === 'overview' ? overview() : creditPage();
@@ -497,8 +773,27 @@ document.addEventListener('DOMContentLoaded', () => {
     await route();
   });
   $('signout').addEventListener('click', () => signOut(''));
-  onSubmit('customer-search', 'Opening the customer failed', async () => {
-    location.hash = '#/customer/' + encodeURIComponent($('customer-search-id').value.trim());
+  onSubmit('customer-search', 'The search failed', async () => {
+    const q = $('customer-search-q').value.trim();
+    const target = '#/customers/' + encodeURIComponent(q);
+    if (location.hash === target) await customersPage(q);
+    else location.hash = target;
+  });
+  onSubmit('customers-form', 'The search failed', () => loadCustomers(false));
+  $('customers-more').addEventListener('click', () => attempt('The next page could not be loaded', () => loadCustomers(true)));
+  onSubmit('monthend-form', 'The aging could not be loaded', monthend);
+  $('monthend-csv').addEventListener('click', () => attempt('The download failed', () =>
+    downloadCsv('/v1/reports/aging' + monthendQuery(), 'aging-' + $('monthend-as-of').value + '.csv')));
+  $('worklist-bulk-done').addEventListener('click', () => attempt('The tasks could not be updated', () => finishSelected('done')));
+  $('worklist-bulk-cancel').addEventListener('click', () => attempt('The tasks could not be updated', () => finishSelected('cancelled')));
+  onSubmit('dunning-run-form', 'The dunning run was refused', () => startRun('dunning', $('dunning-run-as-of').value));
+  onSubmit('grading-run-form', 'The grading run was refused', () => startRun('grading', $('grading-run-as-of').value));
+  onSubmit('check-form', 'The credit check failed', checkCredit);
+  onSubmit('collector-form', 'The collector could not be assigned', async () => {
+    const name = $('collector-name').value.trim();
+    await api('PATCH', '/v1/customers/' + encodeURIComponent(current.id), { collector: name });
+    await customer(current.id);
+    say(name + ' now collects from this customer.');
   });
   onSubmit('aging-form', 'The aging could not be loaded', () => Promise.all([loadAging(), loadOverdue()]));
   onSubmit('overdue-filters', 'The overdue list could not be loaded', loadOverdue);
@@ -517,7 +812,7 @@ document.addEventListener('DOMContentLoaded', () => {
     $('limit-amount').value = '';
     await customer(current.id);
     say(r.pending_limit_change
-      ? 'The raise waits for another manager\'s approval (limit change ' + r.pending_limit_change.id + ').'
+      ? 'The raise waits for a second person\'s approval (limit change ' + r.pending_limit_change.id + ').'
       : 'The credit limit is changed.');
   });
   onSubmit('promise-form', 'The promise was refused', async () => {

@@ -26,6 +26,7 @@ for (const kind of ['customers', 'invoices', 'payments'])
 const keys = {
   finance: tallyman('keys', 'create', '--role', 'finance', '--name', 'fiona'),
   sales: tallyman('keys', 'create', '--role', 'sales', '--name', 'sam'),
+  manager: tallyman('keys', 'create', '--role', 'manager', '--name', 'mia'),
 };
 
 // The service, on a port the system picks; its first line says which.
@@ -66,6 +67,12 @@ await api('PATCH', '/v1/customers/C-1002', { grade: 'B' });
 await api('POST', '/v1/invoices', { number: 'INV-FUTURE', customer: 'C-1001', issue_date: today, due_date: '2099-01-31',
   amount: 50000, currency: 'EUR' });
 await api('POST', '/v1/dunning-runs', { as_of: today });
+// Requests for a second person, from finance: a write-off, a limit raise; and a declined order.
+const writeOff = await api('POST', '/v1/write-offs', { invoice: 'INV-2026-0003', amount: 1000, reason: 'rounding' });
+const raise = await api('PATCH', '/v1/customers/C-1003', { credit_limit: 900000 });
+await api('POST', '/v1/credit-checks', { customer: 'C-1004', order_ref: 'SO-NO-LIMIT', amount: 5000, currency: 'EUR' }, 'sales');
+await api('POST', '/v1/invoices/INV-2026-0004/dispute', { reason: 'short delivery' });
+await api('POST', '/v1/customers', { id: 'C-2000', name: 'Fresh Trading Ltd', currency: 'EUR', credit_limit: 500000 });
 
 const problems = [];
 const browser = await chromium.launch({
@@ -75,7 +82,8 @@ const browser = await chromium.launch({
 });
 let failed = false;
 try {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  // A laptop's screen: every page must fit 1366 px without scrolling sideways.
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('console', (m) => {
@@ -84,7 +92,20 @@ try {
     if (m.type() === 'error' && !/status of 40[14]/.test(m.text())) problems.push('console: ' + m.text());
   });
   const step = (name) => console.log('console test: ' + name);
-  const shot = (name) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
+  // A screenshot of the page, once it is checked not to scroll sideways, neither the page nor
+  // any table's box.
+  const shot = async (name, p = page) => {
+    const wide = await p.evaluate(() => {
+      const out = [];
+      if (document.documentElement.scrollWidth > window.innerWidth + 1)
+        out.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+      for (const box of document.querySelectorAll('main > section:not([hidden]) .scroll'))
+        if (box.scrollWidth > box.clientWidth + 1) out.push('a table box is ' + box.scrollWidth + ' px for ' + box.clientWidth);
+      return out;
+    });
+    assert.deepEqual(wide, [], name + ' fits the window\'s width');
+    await p.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
+  };
 
   step('the page comes with a strict Content-Security-Policy');
   const root = await fetch(base + '/');
@@ -186,13 +207,118 @@ try {
   assert.equal(await page.locator('#worklist-table tbody tr').count(), Math.max(1, tasks.length - 1));
   await shot('worklist');
 
+  step('finding a customer by name, in any case and without its accents');
+  await page.fill('#customer-search-q', 'SOHNE');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('customers-count').textContent.includes('SOHNE'));
+  assert.deepEqual(await page.$$eval('#customers-table td[data-col="id"] a', (as) => as.map((a) => a.textContent)),
+    ['Bauer & Söhne KG (C-1002)']);
+  await page.fill('#customers-q', '');
+  await page.selectOption('#customers-sort', 'overdue');
+  await page.selectOption('#customers-order', 'desc');
+  let version = await page.getAttribute('#customers-table', 'data-version');
+  await page.click('#customers-form button');
+  await page.waitForFunction((v) => document.getElementById('customers-table').dataset.version !== v, version);
+  const byOverdue = (await api('GET', '/v1/customers?sort=overdue&order=desc')).items.map((c) => c.name + ' (' + c.id + ')');
+  assert.deepEqual(await page.$$eval('#customers-table td[data-col="id"] a', (as) => as.map((a) => a.textContent)), byOverdue);
+  await shot('customers');
+
+  step('a customer: a dispute resolved, a collector assigned, payments with where they went');
+  await page.goto(base + '/#/customer/C-1002');
+  await page.locator('#customer-disputes .resolve-dispute').waitFor();
+  await page.click('#customer-disputes .resolve-dispute');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('is resolved'));
+  assert.equal((await api('GET', '/v1/invoices/INV-2026-0004')).disputed, false);
+  await page.fill('#collector-name', 'carol');
+  await page.click('#collector-form button');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('carol now collects'));
+  assert.equal((await api('GET', '/v1/customers/C-1002')).collector, 'carol');
+  const paid = (await api('GET', '/v1/payments?customer=C-1002')).items;
+  assert.equal(await page.locator('#customer-payments tbody tr').count(), Math.max(1, paid.length));
+  await shot('customer-after');
+
+  step('the month-end aging per customer, and its CSV');
+  await page.goto(base + '/#/monthend');
+  await page.locator('#monthend-table td[data-col="total"]').first().waitFor();
+  const asOfMonthEnd = await page.inputValue('#monthend-as-of');
+  assert.match(asOfMonthEnd, /^\d{4}-\d{2}-\d{2}$/);
+  const monthAging = await api('GET', '/v1/reports/aging?as_of=' + asOfMonthEnd);
+  assert.equal(await page.locator('#monthend-table tbody tr').count(), monthAging.customers.length + 1);
+  const lastRow = page.locator('#monthend-table tbody tr').last();
+  assert.equal(await lastRow.locator('td[data-col="total"]').textContent(), money(monthAging.totals.total));
+  const [agingDownload] = await Promise.all([page.waitForEvent('download'), page.click('#monthend-csv')]);
+  assert.equal(fs.readFileSync(await agingDownload.path(), 'utf8'),
+    await api('GET', '/v1/reports/aging?as_of=' + asOfMonthEnd + '&buckets=30%2C60%2C90', null, 'finance', 'text/csv'));
+  await shot('month-end');
+
+  step('runs: grading started from the console, dunning answered with the run that covered the day');
+  await page.goto(base + '/#/runs');
+  await page.locator('#runs-dunning tbody tr').first().waitFor();
+  await page.click('#grading-run-form button');
+  await page.waitForFunction(() => /Grading run \d+ as of/.test(document.getElementById('message').textContent));
+  assert.equal((await api('GET', '/v1/grading-runs')).items.length, 1);
+  assert.ok(await page.locator('#run-result dd[data-field="customers_graded"]').count() === 1);
+  await page.click('#dunning-run-form button');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('had run as of'));
+  assert.equal((await api('GET', '/v1/dunning-runs')).items.length, 1);
+  await shot('runs');
+
+  step('the worklist at 1366 px: names, sorted by days overdue, several tasks closed at once');
+  await page.goto(base + '/#/worklist');
+  await page.fill('#worklist-collector', '');
+  await page.selectOption('#worklist-sort', 'days');
+  version = await page.getAttribute('#worklist-table', 'data-version');
+  await page.click('#worklist-form button');
+  await page.waitForFunction((v) => document.getElementById('worklist-table').dataset.version !== v, version);
+  const openTasks = (await api('GET', '/v1/dunning-tasks?status=open')).items;
+  const byDays = [...openTasks].sort((a, b) => b.days_overdue - a.days_overdue || Number(a.id) - Number(b.id));
+  assert.deepEqual(await page.$$eval('#worklist-table td[data-col="id"]', (tds) => tds.map((td) => td.textContent)),
+    byDays.map((t) => t.id));
+  assert.ok(await page.locator('#worklist-table td[data-col="customer"] a').first().textContent().then((t) => t.includes('(')),
+    'the customer is shown by name');
+  for (const button of await page.locator('#worklist-table .task-done').all())
+    assert.ok(await button.isVisible() && (await button.boundingBox()).x + 40 < 1366, 'the Done buttons are in view');
+  await shot('worklist-1366');
+  const chosen = byDays.slice(0, 2).map((t) => t.id);
+  for (const id of chosen) await page.check('.task-select[value="' + id + '"]');
+  await page.fill('#worklist-bulk-note', 'paid at the counter');
+  await page.click('#worklist-bulk-done');
+  await page.waitForFunction(() => /2 tasks marked done/.test(document.getElementById('message').textContent));
+  const doneNow = (await api('GET', '/v1/dunning-tasks?status=done')).items.filter((t) => chosen.includes(t.id));
+  assert.deepEqual(doneNow.map((t) => t.note), ['paid at the counter', 'paid at the counter']);
+
+  step('a manager approves in place, by keyboard: a write-off approved, a raise rejected, an order overridden');
+  await page.click('#signout');
+  await page.fill('#key', keys.manager);
+  await page.keyboard.press('Enter');
+  await page.locator('#nav-approvals').waitFor();
+  await page.goto(base + '/#/approvals');
+  await page.locator('#approvals-writeoffs .approve').first().waitFor();
+  assert.match(await page.textContent('#approvals-writeoffs tbody'), /score|exposure/);
+  await shot('approvals');
+  await page.focus('#approvals-writeoffs .approve');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.getElementById('message').textContent.includes('Request ' + id + ' approved'), writeOff.id);
+  assert.equal((await api('GET', '/v1/write-offs/' + writeOff.id)).status, 'approved');
+  await page.locator('#approvals-limits .reject').first().waitFor();
+  await page.click('#approvals-limits .reject');
+  await page.waitForFunction((id) => document.getElementById('message').textContent.includes('Request ' + id + ' rejected'),
+    raise.pending_limit_change.id);
+  assert.equal((await api('GET', '/v1/limit-changes/' + raise.pending_limit_change.id)).status, 'rejected');
+  const overrideRow = page.locator('#approvals-overrides tbody tr', { hasText: 'SO-NO-LIMIT' });
+  await overrideRow.locator('.task-note').fill('known customer, pays cash');
+  await overrideRow.locator('.override').click();
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Order SO-NO-LIMIT is approved'));
+  assert.equal((await api('GET', '/v1/reservations/SO-NO-LIMIT')).status, 'active');
+  assert.equal((await api('GET', '/v1/credit-checks?waiting=true')).items.length, 0);
+
   step('a sales key sees only the credit summary');
   await page.click('#signout');
   await page.locator('#view-signin').waitFor();
   await page.fill('#key', keys.sales);
   await page.click('#signin-form button');
   await page.locator('#view-credit').waitFor();
-  for (const hidden of ['#nav-overview', '#nav-worklist', '#customer-search'])
+  for (const hidden of ['#nav-overview', '#nav-worklist', '#nav-approvals', '#nav-runs', '#customer-search'])
     assert.equal(await page.isVisible(hidden), false, hidden + ' is not for sales');
   assert.equal(await page.isVisible('#nav-credit'), true);
   await page.fill('#credit-customer', 'C-1003');
@@ -200,7 +326,23 @@ try {
   await page.locator('#credit-summary dd[data-field="available"]').waitFor();
   const c3 = await api('GET', '/v1/customers/C-1003/credit', null, 'sales');
   assert.equal(await page.textContent('#credit-summary dd[data-field="available"]'), money(c3.available));
+
+  step('sales checks credit with a hold, sees it among the holds, and releases it');
+  await page.fill('#credit-customer', 'C-2000');
+  await page.click('#credit-form button');
+  await page.waitForFunction(() => document.querySelector('#credit-summary dd[data-field="customer"]')?.textContent.includes('C-2000'));
+  await page.fill('#check-order', 'SO-CONSOLE-1');
+  await page.fill('#check-amount', '100.00');
+  await page.click('#check-form button');
+  await page.locator('#check-result[data-decision]').waitFor();
+  const held = await api('GET', '/v1/reservations/SO-CONSOLE-1', null, 'sales');
+  assert.equal(held.amount, 10000);
+  assert.equal(await page.getAttribute('#check-result', 'data-decision'), 'approved');
+  await page.locator('#credit-holds td[data-col="order_ref"]', { hasText: 'SO-CONSOLE-1' }).waitFor();
   await shot('sales');
+  await page.locator('#credit-holds tbody tr', { hasText: 'SO-CONSOLE-1' }).locator('.release').click();
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('is released'));
+  assert.equal((await api('GET', '/v1/reservations/SO-CONSOLE-1', null, 'sales')).status, 'released');
   await page.goto(base + '/#/overview');
   await page.locator('#view-denied').waitFor();
   assert.equal(await page.isVisible('#aging-chart'), false);
