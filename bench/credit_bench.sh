@@ -44,7 +44,9 @@ else
 fi
 key=$(build/app/tallyman keys create --role admin --name "bench-$$" --db "$url" 2>/dev/null)
 port=18481
-build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-bench.log &
+# No scheduled runs: the book stays as it was made for every benchmark that shares it.
+TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off \
+  build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-credit-bench.log &
 server=$!
 if [ "$backend" = mysql ]; then trap 'kill -TERM $server; wait $server; mariadb_stop' EXIT
 else trap 'kill -TERM $server; wait $server' EXIT; fi

@@ -13,7 +13,7 @@ bench_book() {
 # bench_serve BINARY PORT LOG: `BINARY serve` on the book (with AB_ENV="A=1 B=2" in its
 # environment), its stderr to LOG; sets server to its PID once /healthz answers.
 bench_serve() {
-  env ${AB_ENV:-} "$1" serve --db "$url" --listen "127.0.0.1:$2" >/dev/null 2>"$3" &
+  env TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off ${AB_ENV:-} "$1" serve --db "$url" --listen "127.0.0.1:$2" >/dev/null 2>"$3" &
   server=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
 }

@@ -13,7 +13,9 @@ db=bench/out/bench.db
 url="sqlite:$db"
 key=$(build/app/tallyman keys create --role admin --name "bench-$$" --db "$url" 2>/dev/null)
 port=18480
-build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-bench.log &
+# No scheduled runs: the book stays as it was made for every benchmark that shares it.
+TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off \
+  build/app/tallyman serve --db "$url" --listen "127.0.0.1:$port" >/dev/null 2>/tmp/tallyman-bench.log &
 server=$!
 trap 'kill -TERM $server; wait $server' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -93,6 +93,13 @@ std::optional<std::int64_t> numeric_id(const std::string& text);
 
 // {"items": [...], "next_cursor": ...} or, with Accept: text/csv, the items as CSV.
 Response list_response(Context& cx, json items, const std::optional<std::string>& next_after);
+// A page of the books as a list: each item as `to_json` writes it.
+template <class T, class ToJson>
+Response page_response(Context& cx, const Page<T>& found, ToJson to_json) {
+  json items = json::array();
+  for (const T& item : found.items) items.push_back(to_json(item));
+  return list_response(cx, std::move(items), found.next_after);
+}
 bool wants_csv(const Request& request);
 // A CSV of objects: a column per key (first seen first), an object's fields as columns of
 // their own ("balance.open"), arrays as JSON text.

@@ -159,19 +159,17 @@ Response get_refused_checks(Context& cx) {
     else if (*w != "false") qe.errors.push_back({"waiting", "must be true or false"});
   }
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<RefusedCheck> found = cx.books.credit().refused_checks(waiting, page);
-  json items = json::array();
-  for (const RefusedCheck& c : found.items)
-    items.push_back({{"order_ref", c.order_ref},
-                     {"customer", c.customer},
-                     {"amount", c.amount},
-                     {"currency", c.currency.str()},
-                     {"decision", c.decision},
-                     {"reasons", c.reasons},
-                     {"checked_at", c.checked_at},
-                     {"overridden_by", c.overridden_by ? json(*c.overridden_by) : json(nullptr)},
-                     {"override_reason", c.override_reason ? json(*c.override_reason) : json(nullptr)}});
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.credit().refused_checks(waiting, page), [](const RefusedCheck& c) {
+    return json{{"order_ref", c.order_ref},
+                {"customer", c.customer},
+                {"amount", c.amount},
+                {"currency", c.currency.str()},
+                {"decision", c.decision},
+                {"reasons", c.reasons},
+                {"checked_at", c.checked_at},
+                {"overridden_by", c.overridden_by ? json(*c.overridden_by) : json(nullptr)},
+                {"override_reason", c.override_reason ? json(*c.override_reason) : json(nullptr)}};
+  });
 }
 
 Response get_customer_credit(Context& cx) {

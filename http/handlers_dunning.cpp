@@ -128,10 +128,7 @@ Response get_dunning_runs(Context& cx) {
   QueryErrors qe;
   const PageRequest page = query_page(cx, qe, true);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<DunningRun> found = cx.books.collections().dunning_runs(page);
-  json items = json::array();
-  for (const DunningRun& r : found.items) items.push_back(run_json(r));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.collections().dunning_runs(page), run_json);
 }
 
 Response get_dunning_run(Context& cx) {
@@ -153,10 +150,7 @@ Response get_dunning_tasks(Context& cx) {
   filter.customer = query_id(cx, "customer", qe);
   if (auto level = query_int(cx, "level", 1, dunning_levels_max, qe)) filter.level = static_cast<int>(*level);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<DunningTask> found = cx.books.collections().dunning_tasks(filter, page);
-  json items = json::array();
-  for (const DunningTask& t : found.items) items.push_back(task_json(t));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.collections().dunning_tasks(filter, page), task_json);
 }
 
 Response patch_dunning_task(Context& cx) {
@@ -254,10 +248,8 @@ Response get_notices(Context& cx) {
   if (status && *status != "pending" && *status != "sent" && *status != "failed")
     qe.errors.push_back({"status", "must be pending, sent or failed"});
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<NoticeView> found = cx.books.collections().notices(customer, status, page);
-  json items = json::array();
-  for (const NoticeView& n : found.items) items.push_back(notice_json(n, false));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.collections().notices(customer, status, page),
+                       [](const NoticeView& n) { return notice_json(n, false); });
 }
 
 }  // namespace tallyman::http

@@ -244,10 +244,7 @@ Response get_invoices(Context& cx) {
     if (!status) qe.errors.push_back({"status", "must be open, paid or written_off"});
   }
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<InvoiceView> found = cx.books.ledger().invoices(customer, status, page);
-  json items = json::array();
-  for (const InvoiceView& v : found.items) items.push_back(invoice_json(v));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.ledger().invoices(customer, status, page), invoice_json);
 }
 
 Response get_invoice(Context& cx) {
@@ -318,10 +315,7 @@ Response get_payments(Context& cx) {
   const PageRequest page = query_page(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<PaymentView> found = cx.books.ledger().payments(customer, page);
-  json items = json::array();
-  for (const PaymentView& v : found.items) items.push_back(payment_json(v));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.ledger().payments(customer, page), payment_json);
 }
 
 Response get_credit_notes(Context& cx) {
@@ -329,16 +323,13 @@ Response get_credit_notes(Context& cx) {
   const PageRequest page = query_page(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<CreditNoteView> found = cx.books.ledger().credit_notes(customer, page);
-  json items = json::array();
-  for (const CreditNoteView& v : found.items) {
+  return page_response(cx, cx.books.ledger().credit_notes(customer, page), [](const CreditNoteView& v) {
     json j{{"number", v.note.number}, {"customer", v.note.customer}, {"date", format_date(v.note.date)},
            {"amount", v.note.amount}, {"currency", v.note.currency.str()}};
     if (v.note.invoice) j["invoice"] = *v.note.invoice;
     j["unapplied"] = v.unapplied;
-    items.push_back(std::move(j));
-  }
-  return list_response(cx, std::move(items), found.next_after);
+    return j;
+  });
 }
 
 Response post_reversal(Context& cx) {
@@ -413,10 +404,7 @@ Response get_write_offs(Context& cx) {
   const PageRequest page = query_page(cx, qe, true);
   const std::optional<WriteOffStatus> status = query_request_status(cx, qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<WriteOffRequest> found = cx.books.ledger().write_offs(status, page);
-  json items = json::array();
-  for (const WriteOffRequest& w : found.items) items.push_back(write_off_json(w));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.ledger().write_offs(status, page), write_off_json);
 }
 
 Response get_write_off(Context& cx) {

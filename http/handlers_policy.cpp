@@ -134,10 +134,7 @@ Response get_limit_changes(Context& cx) {
   const std::optional<WriteOffStatus> status = query_request_status(cx, qe);
   auto customer = query_id(cx, "customer", qe);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<LimitChange> found = cx.books.ledger().limit_changes(status, customer, page);
-  json items = json::array();
-  for (const LimitChange& c : found.items) items.push_back(limit_change_json(c));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.ledger().limit_changes(status, customer, page), limit_change_json);
 }
 
 Response get_limit_change(Context& cx) {
@@ -165,10 +162,7 @@ Response get_grading_runs(Context& cx) {
   QueryErrors qe;
   const PageRequest page = query_page(cx, qe, true);
   if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
-  Page<GradingRun> found = cx.books.credit().grading_runs(page);
-  json items = json::array();
-  for (const GradingRun& r : found.items) items.push_back(grading_run_json(r));
-  return list_response(cx, std::move(items), found.next_after);
+  return page_response(cx, cx.books.credit().grading_runs(page), grading_run_json);
 }
 
 Response get_customer_score(Context& cx) {

@@ -593,31 +593,33 @@ async function approvals() {
   const [writeOffs, limits, checks] = await Promise.all([
     all('/v1/write-offs?status=pending'), all('/v1/limit-changes?status=pending'), all('/v1/credit-checks?waiting=true', 200)]);
   const facts = async (rows) => Promise.all(rows.map(async (r) => ({ ...r, facts: await customerFacts(cache, r.customer) })));
+  const customerColumn = { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true };
+  const factsColumn = { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true };
   fillTable($('approvals-writeoffs'), [
     { title: 'Request', key: 'id', value: (r) => r.id },
-    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    customerColumn,
     { title: 'Invoice', value: (r) => r.invoice },
     { title: 'Amount', num: true, value: (r) => money(r.amount, r.currency) },
     { title: 'Reason', value: (r) => r.reason, wrap: true },
     { title: 'Asked by', value: (r) => r.requested_by },
-    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    factsColumn,
     { title: '', value: (r) => decideButtons('write-offs', r.id, r.requested_by, approvals) },
   ], await facts(writeOffs.items), 'No write-off waits.');
   fillTable($('approvals-limits'), [
     { title: 'Request', key: 'id', value: (r) => r.id },
-    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    customerColumn,
     { title: 'From', num: true, value: (r) => (r.old_limit === null ? 'none' : money(r.old_limit, r.facts.credit.currency)) },
     { title: 'To', num: true, value: (r) => money(r.new_limit, r.facts.credit.currency) },
     { title: 'Asked by', value: (r) => r.requested_by },
-    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    factsColumn,
     { title: '', value: (r) => decideButtons('limit-changes', r.id, r.requested_by, approvals) },
   ], await facts(limits.items), 'No limit raise waits.');
   fillTable($('approvals-overrides'), [
     { title: 'Order', key: 'order_ref', value: (r) => r.order_ref },
-    { title: 'Customer', value: (r) => customerLink(r.customer, r.facts.credit.name), wrap: true },
+    customerColumn,
     { title: 'Amount', num: true, value: (r) => money(r.amount, r.currency) },
     { title: 'Decision', value: (r) => r.decision + ': ' + r.reasons.join(', ').replace(/_/g, ' '), wrap: true },
-    { title: 'The customer', value: (r) => factsCell(r.facts), wrap: true },
+    factsColumn,
     { title: '', value: (r) => overrideControls(r) },
   ], await facts(checks.items), 'No check waits for an override.');
 }
