@@ -49,6 +49,7 @@ int serve_command(int argc, char** argv) {
   const std::string tz = settings.time_zone;
   http::Metrics metrics;
   http::Router router({[tz] { return today(tz); }, settings.currency}, metrics);
+  metrics.set_transaction_reruns(sql::transaction_reruns_total);
   const sql::DbUrl url = settings.db;
   const auto connect = [url] { return std::make_unique<jobs::ServiceBooks>(std::make_unique<sql::Database>(url)); };
   http::WorkerPool pool(settings.workers, connect, router, settings.queue_max);

@@ -72,6 +72,18 @@ std::string Metrics::prometheus() const {
                 static_cast<unsigned long long>(database_errors_.load()),
                 static_cast<long long>(connections_.load()));
   out += line;
+  std::snprintf(line, sizeof line,
+                "# HELP tallyman_transaction_reruns_total Write transactions run again because another took"
+                " what they needed (a key, a deadlock, a cluster's certification conflict).\n"
+                "# TYPE tallyman_transaction_reruns_total counter\n"
+                "tallyman_transaction_reruns_total %llu\n"
+                "# HELP tallyman_request_reruns_total Requests run again on a new database connection after"
+                " theirs was lost before anything committed (a database or cluster node gone).\n"
+                "# TYPE tallyman_request_reruns_total counter\n"
+                "tallyman_request_reruns_total %llu\n",
+                static_cast<unsigned long long>(transaction_reruns_ ? transaction_reruns_() : 0),
+                static_cast<unsigned long long>(request_reruns_.load()));
+  out += line;
   return out;
 }
 

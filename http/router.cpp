@@ -321,7 +321,9 @@ Response Router::handle(const Request& request, Books* books, const std::functio
     } catch (const StorageError& e) {
       metrics_.database_error();
       log_event({{"level", "error"}, {"request_id", request.request_id}, {"database", e.what()}});
-      return problem(503, "the database is unavailable; try again shortly");
+      Response unavailable = problem(503, "the database is unavailable; try again shortly");
+      unavailable.connection_lost = dynamic_cast<const StorageLost*>(&e) != nullptr;
+      return unavailable;
     }
   }();
   response.route = route_name(*found);

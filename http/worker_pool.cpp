@@ -1,5 +1,9 @@
 #include "http/worker_pool.hpp"
 
+#include "http/limits.hpp"
+
+#include <thread>
+
 namespace tallyman::http {
 
 WorkerPool::WorkerPool(std::size_t workers, Connect connect, Router& router, std::size_t queue_max)
@@ -27,12 +31,21 @@ void WorkerPool::run() {
     if (taken.empty()) return;  // closed and drained
     Waiting& job = taken.front();
     router_.metrics().worker_busy(1);
-    Response response = answered(router_.metrics(), job.request.request_id, [&] {
-      if (!books) books = connect_();
-      return router_.handle(job.request, books.get());
-    });
-    // A connection that failed once is not trusted again: the next request opens a new one.
-    if (response.status == 503) books.reset();
+    Response response;
+    for (int attempt = 1;; ++attempt) {
+      response = answered(router_.metrics(), job.request.request_id, [&] {
+        if (!books) books = connect_();
+        return router_.handle(job.request, books.get());
+      });
+      // A connection that failed once is not trusted again: the next request opens a new one.
+      if (response.status == 503) books.reset();
+      // Lost before anything committed (a database or cluster node gone): once more on a new
+      // connection, which haproxy gives to a node that is up, after a pause that lets it see
+      // the lost one down.
+      if (!response.connection_lost || attempt >= lost_connection_attempts_max) break;
+      router_.metrics().request_rerun();
+      std::this_thread::sleep_for(lost_connection_pause * attempt);
+    }
     router_.metrics().worker_busy(-1);
     job.done(std::move(response));
   }

@@ -24,19 +24,29 @@ bool audits(const Outcome& o) {
 }
 
 // Runs change(store) in one write transaction and commits it when its outcome keeps it,
-// with the audit entry of `action` on `entity` `entity_id`.
+// with the audit entry of `action` on `entity` `entity_id`. A transaction lost to another
+// (TransactionConflict: a key taken meanwhile, a deadlock, a Galera certification conflict)
+// runs again from the start, reading afresh, up to transaction_attempts_max times in all.
 template <class Change>
 auto write(Database& db, const Actor& actor, const char* action, const char* entity, const std::string& entity_id,
            Change&& change) {
-  return guarded([&] {
-    WriteTransaction tx(db);
-    LedgerStore store(db);
-    const auto result = change(store);
-    if (!keeps(result)) return result;
-    if (audits(result)) record_audit(db, actor, action, entity, entity_id);
-    tx.commit();
-    return result;
-  });
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return guarded([&] {
+        WriteTransaction tx(db);
+        LedgerStore store(db);
+        const auto result = change(store);
+        if (!keeps(result)) return result;
+        if (audits(result)) record_audit(db, actor, action, entity, entity_id);
+        tx.commit();
+        return result;
+      });
+    } catch (const TransactionConflict&) {
+      if (attempt >= transaction_attempts_max) throw;
+      count_transaction_rerun();
+      pause_before_rerun(attempt);
+    }
+  }
 }
 
 // Lists: up to page.limit + 1 keys' worth of items are fetched; the extra one only says there

@@ -7,9 +7,11 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <atomic>
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace tallyman::sql {
@@ -125,6 +127,24 @@ bool enter_wal(soci::session& session) {
 
 }  // namespace
 
+namespace {
+
+// A MySQL connection as tallyman uses it. Strict: a value that does not fit is an error, never
+// silently cut. Backslash escapes stay on: SOCI's MySQL backend scans statements for
+// placeholders assuming them. On a Galera node, every read first waits for the writes the
+// cluster committed before it (wsrep_sync_wait=1): what one instance posted through one node,
+// another reads through any other.
+void set_up_mysql(soci::session& session) {
+  session << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+             "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+  session << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  long long wsrep = 0;
+  session << "SELECT @@wsrep_on", soci::into(wsrep);
+  if (wsrep != 0) session << "SET SESSION wsrep_sync_wait = 1";
+}
+
+}  // namespace
+
 Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display_(url.display) {
   try {
     if (dialect_ == Dialect::sqlite) {
@@ -140,15 +160,26 @@ Database::Database(const DbUrl& url) : url_(url), dialect_(url.dialect), display
       set_page_cache(sqlite_cache_kib_default);
     } else {
       session_ = std::make_unique<soci::session>(soci::mysql, url.connect);
-      // Strict: a value that does not fit is an error, never silently cut. Backslash escapes
-      // stay on: SOCI's MySQL backend scans statements for placeholders assuming them.
-      *session_ << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-                   "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
-      *session_ << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+      set_up_mysql(*session_);
     }
   } catch (const std::exception& e) {
     throw DatabaseError("cannot open " + display_ + ": " + e.what());
   }
+}
+
+namespace {
+
+std::atomic<std::uint64_t> reruns{0};
+
+}  // namespace
+
+std::uint64_t transaction_reruns_total() { return reruns.load(std::memory_order_relaxed); }
+void count_transaction_rerun() { reruns.fetch_add(1, std::memory_order_relaxed); }
+
+void pause_before_rerun(int attempt) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  const int ceiling_ms = std::min(5 << std::min(attempt, 6), 320);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1 + random() % ceiling_ms));
 }
 
 Database::~Database() = default;
@@ -229,7 +260,13 @@ void WriteTransaction::rollback() noexcept {
 }
 
 void WriteTransaction::commit() {
-  db_.run(Database::Tx::commit);
+  try {
+    db_.run(Database::Tx::commit);
+  } catch (const ConnectionLost& e) {
+    open_ = false;  // the server has it, or it is gone: either way not ours to roll back
+    throw DatabaseError(std::string("the connection was lost at COMMIT, which may or may not have taken effect: ") +
+                        e.what());
+  }
   open_ = false;
   if (writer_.owns_lock()) writer_.unlock();
 }

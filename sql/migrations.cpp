@@ -5,6 +5,7 @@
 #include "clock.hpp"
 #include "statement.hpp"
 
+#include <functional>
 #include <vector>
 
 namespace tallyman::sql {
@@ -390,8 +391,8 @@ const std::vector<Migration>& migrations() {
       {8,
        "customers found by name; dunning net of unapplied credit; API keys revoked",
        {
-           // core/text.hpp's search_key of the name, filled for the customers there by
-           // fill_search_names() and kept by every write of a name.
+           // core/text.hpp's search_key of the name, kept by every write of a name and filled
+           // by every migrate for the customers that have none (fill_search_names()).
            "ALTER TABLE customers {add_column} search_name {reason} NULL",
            "ALTER TABLE dunning_settings {add_column} net_unapplied SMALLINT NOT NULL DEFAULT 1",
            "ALTER TABLE dunning_tasks {add_column} unapplied_credit BIGINT NOT NULL DEFAULT 0",
@@ -507,19 +508,31 @@ bool adds_existing_column(Database& db, std::string_view statement) {
 }
 
 void apply(Database& db, const Migration& m) {
+  // Rows another process may insert at the same moment (MySQL, where a migration is not one
+  // transaction): its row stands, and that is what this one meant too.
+  auto unless_there = [](const std::function<void()>& insert) {
+    try {
+      insert();
+    } catch (const TransactionConflict&) {
+    }
+  };
   for (const char* statement : m.statements) {
     if (adds_existing_column(db, statement)) continue;
     if (std::string_view(statement).starts_with("{mysql}") && db.dialect() != Dialect::mysql) continue;
     Params none;
-    execute(db, expand(statement, db.dialect()), none);
+    if (std::string_view(statement).starts_with("INSERT"))
+      unless_there([&] { execute(db, expand(statement, db.dialect()), none); });
+    else
+      execute(db, expand(statement, db.dialect()), none);
   }
-  if (m.version == 1) seed_terms(db);
-  if (m.version == 8) fill_search_names(db);
+  if (m.version == 1) unless_there([&] { seed_terms(db); });
+  // Another process may have finished the same migration meanwhile: its row stands.
   Params p;
-  const std::string sql = "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+  const std::string sql = "INSERT INTO schema_version (version, description, applied_at) SELECT " +
                           p.add(static_cast<long long>(m.version)) + ", " + p.add(m.description) + ", " +
-                          p.add(utc_timestamp()) + ")";
-  execute(db, sql, p);
+                          p.add(utc_timestamp()) + " FROM (SELECT 1 AS one) o WHERE NOT EXISTS"
+                          " (SELECT 1 FROM schema_version WHERE version = " + p.add(static_cast<long long>(m.version)) + ")";
+  unless_there([&] { execute(db, sql, p); });
 }
 
 }  // namespace
@@ -528,37 +541,28 @@ int latest_schema_version() { return migrations().back().version; }
 
 int schema_version(Database& db) { return read_version(db); }
 
+// On SQLite one transaction makes the migration atomic. MySQL commits each DDL statement at
+// once, so there a migration is a series of statements each of which may run again (see
+// migrations()), and two processes may run the same one together: on a Galera cluster, DDL is
+// ordered across the nodes, and no lock of one node (GET_LOCK) would hold on the others.
 MigrationReport migrate(Database& db) {
   MigrationReport report;
   Params none;
-  if (db.dialect() == Dialect::mysql) {
-    // MySQL commits DDL at once, so a transaction cannot make a migration atomic; a named
-    // lock at least keeps two processes from running the same one together.
-    long long got = 0;
-    Query(db.session(), "SELECT GET_LOCK('tallyman_migrate', 60)", none).into(got).run();
-    if (got != 1) throw DatabaseError("another process holds the migration lock");
-  }
-  try {
-    std::optional<WriteTransaction> tx;
-    if (db.dialect() == Dialect::sqlite) tx.emplace(db);  // SQLite DDL is transactional
-    execute(db,
-            expand("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-                   " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {journal}",
-                   db.dialect()),
-            none);
-    report.from_version = read_version(db);
-    for (const Migration& m : migrations())
-      if (m.version > report.from_version) apply(db, m);
-    report.to_version = read_version(db);
-    if (tx) tx->commit();
-  } catch (...) {
-    if (db.dialect() == Dialect::mysql) {
-      Params p;
-      execute(db, "DO RELEASE_LOCK('tallyman_migrate')", p);
-    }
-    throw;
-  }
-  if (db.dialect() == Dialect::mysql) execute(db, "DO RELEASE_LOCK('tallyman_migrate')", none);
+  std::optional<WriteTransaction> tx;
+  if (db.dialect() == Dialect::sqlite) tx.emplace(db);
+  execute(db,
+          expand("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                 " description VARCHAR(200) NOT NULL, applied_at VARCHAR(32) NOT NULL) {journal}",
+                 db.dialect()),
+          none);
+  report.from_version = read_version(db);
+  for (const Migration& m : migrations())
+    if (m.version > report.from_version) apply(db, m);
+  report.to_version = read_version(db);
+  // The search keys of customers that have none: all of them once, and those an older
+  // instance (which knows nothing of search_name) created while this schema was in place.
+  if (report.to_version >= 8) fill_search_names(db);
+  if (tx) tx->commit();
   return report;
 }
 

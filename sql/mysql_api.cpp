@@ -2,6 +2,7 @@
 
 #include "sql/database.hpp"
 
+#include <errmsg.h>
 #include <mysqld_error.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
@@ -32,9 +33,7 @@ MYSQL_STMT* prepare(soci::session& session, const std::string& sql, const char* 
 // InnoDB (or Galera's certification) rolled it back, as for SOCI's errors (statement.cpp).
 [[noreturn]] void fail_statement(MYSQL_STMT* stmt, const char* what) {
   const std::string message = std::string(what) + ": " + mysql_stmt_error(stmt);
-  const unsigned code = mysql_stmt_errno(stmt);
-  if (code == ER_DUP_ENTRY || code == ER_LOCK_DEADLOCK) throw TransactionConflict(message);
-  throw DatabaseError(message);
+  throw_mysql_error(mysql_stmt_errno(stmt), message);
 }
 
 }  // namespace
@@ -87,6 +86,18 @@ void ArrayInsert::run(const std::vector<ArrayColumn>& columns, std::size_t rows)
   if (mysql_stmt_attr_set(s.stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0) s.fail("setting the rows of an insert");
   if (mysql_stmt_bind_param(s.stmt, s.binds.data()) != 0) s.fail("binding an insert's values");
   if (mysql_stmt_execute(s.stmt) != 0) s.fail("inserting");
+}
+
+[[noreturn]] void throw_mysql_error(unsigned code, const std::string& message) {
+  switch (code) {
+    case ER_DUP_ENTRY:
+    case ER_LOCK_DEADLOCK:
+    case ER_LOCK_WAIT_TIMEOUT: throw TransactionConflict(message);
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case ER_UNKNOWN_COM_ERROR: throw ConnectionLost(message);
+    default: throw DatabaseError(message);
+  }
 }
 
 }  // namespace tallyman::sql

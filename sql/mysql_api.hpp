@@ -15,6 +15,10 @@ class session;
 
 namespace tallyman::sql {
 
+// A MariaDB error as tallyman's: TransactionConflict (a lost transaction, run it again),
+// ConnectionLost (reconnect, run it again) or DatabaseError (sql/database.hpp).
+[[noreturn]] void throw_mysql_error(unsigned code, const std::string& message);
+
 // One INSERT prepared on the server (`sql` with a '?' per column) and run for many rows per
 // round trip through MariaDB's array binding (COM_STMT_BULK_EXECUTE): the server parses it
 // once and runs it once per call over all the rows, and the values travel in binary. Parsing

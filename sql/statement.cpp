@@ -131,8 +131,7 @@ sqlite_api::sqlite3_stmt* sqlite_prepare(sqlite_api::sqlite3* conn, const std::s
 
 [[noreturn]] void rethrow(const soci::soci_error& e) {
   const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
-  if (my != nullptr && (my->err_num_ == ER_DUP_ENTRY || my->err_num_ == ER_LOCK_DEADLOCK))
-    throw TransactionConflict(e.get_error_message());
+  if (my != nullptr) throw_mysql_error(static_cast<unsigned>(my->err_num_), e.get_error_message());
   throw DatabaseError(e.get_error_message());
 }
 

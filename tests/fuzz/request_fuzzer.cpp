@@ -65,9 +65,11 @@ struct Fixture {
     books = std::make_unique<jobs::ServiceBooks>(std::move(db));
     key = http::new_api_key();
     books->access().add_key("fuzzer", Role::admin, http::key_hash(key));
-    router = std::make_unique<http::Router>(http::RouterOptions{[] { return today; }, *parse_currency("EUR")}, metrics);
+    router = std::make_unique<http::Router>(http::RouterOptions{[this] { return today; }, *parse_currency("EUR")}, metrics);
   }
-  static constexpr Date today = Date(date::year(2026) / 3 / 31);
+  // The service's today: a day later at each read-back, so that its run acts (a run may not be
+  // as of a day after today).
+  Date today = Date(date::year(2026) / 3 / 31);
   http::Metrics metrics;
   std::unique_ptr<jobs::ServiceBooks> books;
   std::unique_ptr<http::Router> router;
@@ -110,9 +112,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   check(r, f.router->handle(r, f.books.get()));
   if (++f.inputs % 64 == 0) {
-    // What the inputs stored, read back: a run (as of a day later each time, so that it acts)
-    // and the reports.
-    const std::string as_of = format_date(Fixture::today + date::days(f.inputs / 64));
+    // What the inputs stored, read back: a run as of today (a day later each time, so that it
+    // acts) and the reports.
+    f.today += date::days(1);
+    const std::string as_of = format_date(f.today);
     struct Read {
       const char* method;
       std::string target, body;

@@ -46,21 +46,21 @@ TEST_CASE("migrations: a new database is brought to the latest version, once", "
   CHECK(sql::schema_version(t.db()) == sql::latest_schema_version());
 }
 
-TEST_CASE("migrations: two processes migrating at once take turns", "[sql][mysql]") {
+TEST_CASE("migrations: two processes migrating at once both succeed", "[sql][mysql]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
   test::TestDb t(backend, false);
   auto other = t.connect();
-  std::exception_ptr failure;
+  std::string failure;
   std::thread racer([&] {
     try {
       sql::migrate(*other);
-    } catch (...) {
-      failure = std::current_exception();
+    } catch (const std::exception& e) {
+      failure = e.what();
     }
   });
   sql::migrate(t.db());
   racer.join();
-  CHECK_FALSE(failure);
+  CHECK(failure == "");
   CHECK(sql::schema_version(t.db()) == sql::latest_schema_version());
 }
 

@@ -12,4 +12,11 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The connection to the database was lost (the server or a cluster node went away, or the
+// node may not serve) before the work committed: on a new connection it may run again.
+class StorageLost : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
 }  // namespace tallyman

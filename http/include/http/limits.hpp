@@ -30,6 +30,11 @@ constexpr std::size_t worker_queue_max = 1024;  // the default of TALLYMAN_WORKE
 constexpr auto worker_reap_interval = std::chrono::milliseconds(50);
 static_assert(worker_reap_interval < worker_wait_max);
 constexpr std::size_t workers_max = 64;  // TALLYMAN_WORKERS
+// A request whose database connection was lost before anything committed runs again on a new
+// one, at most this many times in all, pausing a little longer each time (haproxy marks a lost
+// Galera node down within about two seconds).
+constexpr int lost_connection_attempts_max = 4;
+constexpr auto lost_connection_pause = std::chrono::milliseconds(700);
 
 // The credit desk (credit_desk.hpp): its desks (TALLYMAN_DESKS), each with a queue of at most
 // desk_queue_max checks, taken desk_batch_max at a time.

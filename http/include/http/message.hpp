@@ -24,6 +24,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // more, such as Location
   std::string route = "unmatched";                           // "GET /v1/customers/{id}": for metrics and the log
+  // A 503 because the database connection was lost before anything committed: the worker may
+  // run the request again on a new connection. Never sent.
+  bool connection_lost = false;
 };
 
 }  // namespace tallyman::http

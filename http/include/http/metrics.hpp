@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -29,6 +30,11 @@ class Metrics {
   void worker_busy(int delta) { workers_busy_.fetch_add(delta, std::memory_order_relaxed); }
   void set_workers(std::size_t n) { workers_.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); }
   void connection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+  // A request that lost its database connection before anything committed, run again on a new one.
+  void request_rerun() { request_reruns_.fetch_add(1, std::memory_order_relaxed); }
+  // Where the count of transactions run again after a conflict comes from (the database layer
+  // keeps it; app wires it in).
+  void set_transaction_reruns(std::function<std::uint64_t()> read) { transaction_reruns_ = std::move(read); }
   std::string prometheus() const;
 
  private:
@@ -44,6 +50,8 @@ class Metrics {
   std::atomic<std::int64_t> workers_busy_{0};
   std::atomic<std::int64_t> workers_{0};
   std::atomic<std::int64_t> connections_{0};
+  std::atomic<std::uint64_t> request_reruns_{0};
+  std::function<std::uint64_t()> transaction_reruns_;
 };
 
 }  // namespace tallyman::http

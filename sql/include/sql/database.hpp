@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,12 +30,29 @@ constexpr std::size_t sqlite_cache_kib_default = 64 * 1024;
 // The environment failed (core/errors.hpp); soci_error never leaves sql/, it becomes this.
 using DatabaseError = StorageError;
 // MySQL: a transaction lost to another: a write met a row that one committed under the same
-// unique key meanwhile (ER_DUP_ENTRY), or the server rolled it back to break a deadlock
-// (ER_LOCK_DEADLOCK). The caller may run it again, reading afresh.
+// unique key meanwhile (ER_DUP_ENTRY), the server rolled it back to break a deadlock or a
+// Galera node refused it at certification (ER_LOCK_DEADLOCK), or a lock wait timed out
+// (ER_LOCK_WAIT_TIMEOUT). Nothing of it committed: the caller may run it again, reading afresh.
 class TransactionConflict : public DatabaseError {
  public:
   using DatabaseError::DatabaseError;
 };
+
+// MySQL: the connection is lost (CR_SERVER_GONE_ERROR 2006, CR_SERVER_LOST 2013: the server
+// or the cluster node went away) or the node may not serve (ER_UNKNOWN_COM_ERROR 1047: a Galera
+// node outside the primary component). The transaction did not commit (a lost COMMIT is a
+// plain DatabaseError: whether it committed is unknown)
+// (core/errors.hpp's StorageLost.) The worker that ran it opens a new connection.
+using ConnectionLost = StorageLost;
+
+// How often a transaction may run in all, when it conflicts or loses its connection.
+constexpr int transaction_attempts_max = 8;
+// The transactions run again so far in this process (a metric: tallyman_transaction_reruns_total).
+std::uint64_t transaction_reruns_total();
+void count_transaction_rerun();
+// A random pause that grows with the attempt (a few ms at first, at most about 0.3 s), so that
+// transactions that conflicted do not meet again in step.
+void pause_before_rerun(int attempt);
 
 struct DbUrl {
   Dialect dialect = Dialect::sqlite;
