@@ -10,6 +10,7 @@
 #include "sql/migrations.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -116,6 +117,20 @@ int migrate_command(int argc, char** argv) {
     std::printf("%s is at schema version %d: nothing to do\n", db->display().c_str(), r.to_version);
   else
     std::printf("%s migrated from schema version %d to %d\n", db->display().c_str(), r.from_version, r.to_version);
+  return 0;
+}
+
+int backup_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {"db"});
+  const std::vector<std::string> words = args.words();
+  if (words.size() != 1) throw UsageError("usage: tallyman backup FILE [--db URL]");
+  const std::string& file = words.front();
+  if (std::filesystem::exists(file)) throw UsageError(file + " exists already: a backup never overwrites a file");
+  auto db = open_database(args);
+  if (db->dialect() != sql::Dialect::sqlite)
+    throw UsageError("tallyman backup copies SQLite books; back MariaDB up with mariadb-backup (docs/operations.md)");
+  db->backup_to(file);
+  std::printf("%s backed up to %s\n", db->display().c_str(), file.c_str());
   return 0;
 }
 

@@ -14,6 +14,7 @@ class Database;
 namespace tallyman::app {
 
 int migrate_command(int argc, char** argv);
+int backup_command(int argc, char** argv);
 int import_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int serve_command(int argc, char** argv);  // serve.cpp

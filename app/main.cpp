@@ -13,6 +13,7 @@ const char* const usage =
     "usage: tallyman serve [--db URL] [--listen 127.0.0.1:8080]\n"
     "       tallyman config [--db URL] [--listen 127.0.0.1:8080]   (the settings serve would run with)\n"
     "       tallyman migrate [--db URL]\n"
+    "       tallyman backup FILE [--db URL]                    (SQLite: a consistent copy while it serves)\n"
     "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
     "       tallyman keys list [--db URL]\n"
     "       tallyman keys revoke NAME [--db URL]\n"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   try {
     if (command == "migrate") return app::migrate_command(argc, argv);
+    if (command == "backup") return app::backup_command(argc, argv);
     if (command == "import") return app::import_command(argc, argv);
     if (command == "report") return app::report_command(argc, argv);
     if (command == "serve") return app::serve_command(argc, argv);

@@ -8,6 +8,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <atomic>
+#include <cstdio>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -269,6 +270,30 @@ void WriteTransaction::commit() {
   }
   open_ = false;
   if (writer_.owns_lock()) writer_.unlock();
+}
+
+void Database::backup_to(const std::string& file) {
+  using namespace sqlite_api;
+  if (dialect_ != Dialect::sqlite)
+    throw DatabaseError("tallyman backup copies SQLite books; back MariaDB up with mariadb-backup (docs/operations.md)");
+  const std::string partial = file + ".partial";
+  std::remove(partial.c_str());
+  sqlite3* target = nullptr;
+  if (sqlite3_open(partial.c_str(), &target) != SQLITE_OK) {
+    const std::string why = target != nullptr ? sqlite3_errmsg(target) : "out of memory";
+    sqlite3_close(target);
+    throw DatabaseError("cannot create " + partial + ": " + why);
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(target, "main", sqlite_connection(*session_), "main");
+  int stepped = backup != nullptr ? sqlite3_backup_step(backup, -1) : sqlite3_errcode(target);
+  if (backup != nullptr) sqlite3_backup_finish(backup);
+  const std::string why = sqlite3_errmsg(target);
+  sqlite3_close(target);
+  if (stepped != SQLITE_DONE) {
+    std::remove(partial.c_str());
+    throw DatabaseError("the backup to " + file + " failed: " + why);
+  }
+  if (std::rename(partial.c_str(), file.c_str()) != 0) throw DatabaseError("cannot rename " + partial + " to " + file);
 }
 
 }  // namespace tallyman::sql

@@ -53,7 +53,7 @@ galera_start_node() {  # NODE [EXTRA...]
 
 galera_start() {
   id mysql >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mysql
-  galera_stop 2>/dev/null
+  galera_stop 2>/dev/null || true
   mkdir -p "$GALERA_DIR"
   chmod 755 "$GALERA_DIR"
   for n in 1 2 3; do
@@ -78,7 +78,7 @@ galera_start() {
 }
 
 galera_kill() {  # NODE
-  [ -f "$GALERA_DIR/node$1/pid" ] && kill -9 "$(cat "$GALERA_DIR/node$1/pid")" 2>/dev/null
+  if [ -f "$GALERA_DIR/node$1/pid" ]; then kill -9 "$(cat "$GALERA_DIR/node$1/pid")" 2>/dev/null || true; fi
   rm -f "$GALERA_DIR/node$1/pid"
 }
 
@@ -92,14 +92,14 @@ galera_restart() {  # NODE
 }
 
 galera_stop() {
-  [ -f "$GALERA_DIR/haproxy.pid" ] && kill "$(cat "$GALERA_DIR/haproxy.pid")" 2>/dev/null
+  if [ -f "$GALERA_DIR/haproxy.pid" ]; then kill "$(cat "$GALERA_DIR/haproxy.pid")" 2>/dev/null || true; fi
   for n in 3 2 1; do
-    [ -f "$GALERA_DIR/node$n/pid" ] && kill "$(cat "$GALERA_DIR/node$n/pid")" 2>/dev/null
+    if [ -f "$GALERA_DIR/node$n/pid" ]; then kill "$(cat "$GALERA_DIR/node$n/pid")" 2>/dev/null || true; fi
   done
   for _ in $(seq 60); do
     pgrep -f "datadir=$GALERA_DIR/" >/dev/null || break
     sleep 0.5
   done
-  pkill -9 -f "datadir=$GALERA_DIR/" 2>/dev/null
+  pkill -9 -f "datadir=$GALERA_DIR/" 2>/dev/null || true
   rm -rf "$GALERA_DIR"
 }

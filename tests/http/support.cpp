@@ -173,15 +173,21 @@ std::string new_key(const std::string& url, const std::string& role, const std::
 
 }  // namespace
 
-Service::Service(const std::string& backend, const std::string& env) : db_(std::make_shared<TestDb>(backend)) {
+Service::Service(const std::string& backend, const std::string& env)
+    : db_(std::make_shared<TestDb>(backend)), url_(db_->url()) {
   for (const char* role : {"sales", "collector", "finance", "manager", "admin"})
     keys_.by_role[role] = new_key(db_->url(), role, std::string("t-") + role);
   keys_.manager2 = new_key(db_->url(), "manager", "t-manager2");
   start(env);
 }
 
-Service::Service(std::shared_ptr<TestDb> db, Keys keys, const std::string& env) : db_(std::move(db)), keys_(std::move(keys)) {
+Service::Service(std::shared_ptr<TestDb> db, Keys keys, const std::string& env, std::string url)
+    : db_(std::move(db)), url_(url.empty() ? db_->url() : std::move(url)), keys_(std::move(keys)) {
   start(env);
+}
+
+std::unique_ptr<Service> Service::another_on(const std::string& url, const std::string& env) const {
+  return std::unique_ptr<Service>(new Service(db_, keys_, env, url));
 }
 
 std::unique_ptr<Service> Service::another(const std::string& env) const {
@@ -199,7 +205,7 @@ void Service::start(const std::string& env) {
     ::dup2(log, STDERR_FILENO);
     ::close(out[0]);
     // The daily dunning run stays off unless a test schedules it: it would act on today.
-    const std::string cmd = "TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off " + (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + db_->url() +
+    const std::string cmd = "TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off " + (env.empty() ? "" : env + " ") + "exec '" TALLYMAN_BIN "' serve --db '" + url_ +
                             "' --listen 127.0.0.1:0";
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);

@@ -66,11 +66,14 @@ class Service {
   Service& operator=(const Service&) = delete;
 
   unsigned short port() const { return port_; }
-  const std::string& url() const { return db_->url(); }
+  const std::string& url() const { return url_; }
   const Keys& keys() const { return keys_; }
   const std::string& key(const std::string& role) const { return keys_.by_role.at(role); }
   // A second process serving the same database.
   std::unique_ptr<Service> another(const std::string& env = "") const;
+  // A second process serving the same database through another URL (a Galera node).
+  std::unique_ptr<Service> another_on(const std::string& url, const std::string& env = "") const;
+  const TestDb& database() const { return *db_; }
 
   // A request on a new connection, as `role` ("" for none).
   HttpResponse call(const std::string& method, const std::string& target, const std::string& role = "admin",
@@ -91,10 +94,11 @@ class Service {
   bool running() const;
 
  private:
-  Service(std::shared_ptr<TestDb> db, Keys keys, const std::string& env);
+  Service(std::shared_ptr<TestDb> db, Keys keys, const std::string& env, std::string url = "");
   void start(const std::string& env);
 
   std::shared_ptr<TestDb> db_;
+  std::string url_;  // what it serves: the database's URL unless another was given
   Keys keys_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;

@@ -105,6 +105,11 @@ class Database {
   // its text (statement.hpp).
   struct SqliteStatements;
   SqliteStatements& sqlite_statements() { return *sqlite_statements_; }
+  // SQLite: a copy of the whole database into `file` through SQLite's online backup API, in one
+  // step from one read snapshot, so that it is consistent while other connections write (in
+  // WAL they are not held up). Written to FILE.partial first, then renamed: a copy that is
+  // there is whole. Throws DatabaseError; on MySQL, always (docs/operations.md: mariadb-backup).
+  void backup_to(const std::string& file);
   // Another connection to the same database (for work split across threads).
   std::unique_ptr<Database> connect_again() const { return std::make_unique<Database>(url_); }
 

@@ -12,8 +12,10 @@ struct MigrationReport {
   int to_version = 0;
 };
 
-// Applies every migration not yet applied, each recorded in schema_version. Safe to run
-// from several processes at once: they take turns (a lock on MySQL, the write lock on SQLite).
+// Applies every migration not yet applied, each recorded in schema_version. Safe to run from
+// several processes at once (SQLite: they take turns on the write lock; MySQL: every statement
+// may run twice), and while older instances serve: every step adds (tables, columns with
+// defaults, indexes) or widens, never removes or renames.
 MigrationReport migrate(Database& db);
 
 int schema_version(Database& db);   // 0 when nothing is applied yet
