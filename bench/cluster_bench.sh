@@ -62,16 +62,24 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for round in $(seq "$rounds"); do
   one=$(checks 24200 "$plain_key" "p$round")
   tmp=$(mktemp -d)
-  for n in 0 1 2; do checks "2421$n" "$cluster_key" "c$round-$n" >"$tmp/$n" & done
-  wait %1 %2 %3 2>/dev/null || wait
+  drivers=()
+  for n in 0 1 2; do
+    checks "2421$n" "$cluster_key" "c$round-$n" >"$tmp/$n" &
+    drivers+=($!)
+  done
+  wait "${drivers[@]}"
   three=$(cat "$tmp"/0 "$tmp"/1 "$tmp"/2 | awk '{s += $1} END {printf "%.0f", s}')
   rm -rf "$tmp"
   echo "round $round: one instance on plain MariaDB $one checks/s; three instances on the cluster $three checks/s"
 done
 for n in 0 1 2; do
   echo "node $((n + 1)) holds: $(mariadb --no-defaults -h127.0.0.1 -P"$((24001 + n))" -utallyman -ptallyman -N \
-    -e "SELECT reserved_amount FROM bench_cluster.customers WHERE id = 'C-1'")"
+    -e "SET SESSION wsrep_sync_wait = 1; SELECT reserved_amount FROM bench_cluster.customers WHERE id = 'C-1'"),\
+ in $(mariadb --no-defaults -h127.0.0.1 -P"$((24001 + n))" -utallyman -ptallyman -N \
+    -e "SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM bench_cluster.reservations WHERE customer = 'C-1' AND status = 'active'") holds"
 done
-for p in 24210 24211 24212; do
-  curl -sf "http://127.0.0.1:$p/metrics" | grep -E '^tallyman_(credit_batch_reruns|transaction_reruns|request_reruns)_total'
+for p in 24200 24210 24211 24212; do
+  echo "instance on :$p:"
+  curl -sf "http://127.0.0.1:$p/metrics" |
+    grep -E '^tallyman_(credit_batch_reruns|transaction_reruns|request_reruns)_total|^tallyman_requests_total.*credit-checks'
 done
