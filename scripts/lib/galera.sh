@@ -1,4 +1,4 @@
-# Sourced by scripts/cluster and bench/galera_race.sh: a three-node MariaDB Galera cluster and
+# Sourced by scripts/cluster, scripts/test and bench/cluster_bench.sh: a three-node MariaDB Galera cluster and
 # haproxy on loopback, without systemd (../shared/docs/stack-notes.md, "MariaDB Galera on
 # loopback"). Ports below 32768, away from the ephemeral range rsync's SST daemons use:
 #   SQL 24001-24003, haproxy 24000, group 24567-24569, IST 24571-24573, SST 24581-24583.
