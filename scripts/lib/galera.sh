@@ -48,6 +48,7 @@ galera_start_node() {  # NODE [EXTRA...]
   shift
   # shellcheck disable=SC2046
   /usr/sbin/mariadbd $(galera_node_args "$n") "$@" 2>>"$GALERA_DIR/node$n/stderr.log" &
+  disown $! 2>/dev/null || true  # a node the tests kill is not this shell's job to report
   galera_wait_synced "$n"
 }
 

@@ -57,7 +57,7 @@ std::int64_t reserved_on(const TestDb& db, int node, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("cluster: 400 reserving checks over three instances on three nodes approve exactly what the limit allows",
+TEST_CASE("400 reserving checks over three instances on three nodes approve exactly what the limit allows",
           "[http][galera]") {
   Cluster c;
   customer(c.first, "C-1", 100000);  // room for 100 orders of 1,000
@@ -94,7 +94,7 @@ TEST_CASE("cluster: 400 reserving checks over three instances on three nodes app
   }
 }
 
-TEST_CASE("cluster: one order checked through three instances at once is held once", "[http][galera]") {
+TEST_CASE("one order checked through three instances at once is held once", "[http][galera]") {
   Cluster c;
   customer(c.first, "C-1", 100000000);
   constexpr int orders = 30;
@@ -114,7 +114,7 @@ TEST_CASE("cluster: one order checked through three instances at once is held on
   for (int node = 0; node < 3; ++node) CHECK(reserved_on(c.first.database(), node, "C-1") == orders * 700);
 }
 
-TEST_CASE("cluster: the day's dunning runs once among three instances on three nodes", "[http][galera]") {
+TEST_CASE("the day's dunning runs once among three instances on three nodes", "[http][galera]") {
   Cluster c("TALLYMAN_DUNNING_AT=00:00 TALLYMAN_SCHEDULER_SECONDS=1");
   std::this_thread::sleep_for(std::chrono::seconds(4));
   for (const Service* s : c.instances) {
@@ -125,7 +125,7 @@ TEST_CASE("cluster: the day's dunning runs once among three instances on three n
   CHECK(audit.size() == 1);
 }
 
-TEST_CASE("cluster: what one instance posts through one node another reads through another at once", "[http][galera]") {
+TEST_CASE("what one instance posts through one node another reads through another at once", "[http][galera]") {
   Cluster c;
   customer(c.first, "C-1", 100000000);
   int stale = 0;
@@ -149,7 +149,7 @@ TEST_CASE("cluster: what one instance posts through one node another reads throu
   CHECK(aging["totals"]["total"] == 0);
 }
 
-TEST_CASE("cluster: a node killed while checks and postings run, every request is answered, nothing acknowledged is lost",
+TEST_CASE("a node killed while checks and postings run, every request is answered, nothing acknowledged is lost",
           "[http][galera]") {
   // Instances on node 1, on node 2 (the one killed) and through haproxy (which moves its
   // connections to a node that is up).
