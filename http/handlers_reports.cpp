@@ -138,6 +138,45 @@ Response get_statement(Context& cx) {
                              {"closing_balance", s.closing}});
 }
 
+// GET /v1/reports/balances?from=&to=&currency=: the balance table (contract §8).
+Response get_balances(Context& cx) {
+  QueryErrors qe;
+  const Date to = query_date(cx, "to", qe).value_or(cx.today);
+  const auto ymd = date::year_month_day(to);
+  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
+  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  const Currency currency = query_currency(cx, qe);
+  if (!qe.errors.empty()) return malformed(qe);
+  const BalanceReport report = cx.books.reports().balances(from, to, currency);
+  auto columns = [](json row, const BalanceRow& r) {
+    row["opening"] = r.opening;
+    row["invoiced"] = r.invoiced;
+    row["received"] = r.received;
+    row["credited"] = r.credited;
+    row["written_off"] = r.written_off;
+    row["reversed"] = r.reversed;
+    row["closing"] = r.closing;
+    return row;
+  };
+  json customers = json::array();
+  for (const auto& [id, row] : report.table.customers) {
+    auto name = report.names.find(id);
+    customers.push_back(columns({{"customer", id}, {"name", name == report.names.end() ? "" : name->second}}, row));
+  }
+  if (wants_csv(cx.request)) {
+    customers.push_back(columns({{"customer", "total"}, {"name", ""}}, report.table.totals));
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = items_csv(customers);
+    return r;
+  }
+  return json_response(200, {{"from", format_date(from)},
+                             {"to", format_date(to)},
+                             {"currency", currency.str()},
+                             {"customers", std::move(customers)},
+                             {"totals", columns(json::object(), report.table.totals)}});
+}
+
 Response get_audit(Context& cx) {
   QueryErrors qe;
   const PageRequest page = query_page(cx, qe, true);

@@ -102,6 +102,38 @@ Statement SqlReports::statement(const Customer& customer, Date from, Date to) {
   });
 }
 
+BalanceReport SqlReports::balances(Date from, Date to, Currency currency) {
+  return guarded([&] {
+    // The journal of the currency up to `to`, summed by customer and kind: a range of
+    // postings_aging (currency first), which holds every column read.
+    Params p;
+    const std::string first = p.add(format_date(from)), first2 = p.add(format_date(from)),
+                      first3 = p.add(format_date(from));
+    const std::string sql =
+        "SELECT customer, kind,"
+        " SUM(CASE WHEN posted_on < " + first + " THEN open_delta - unapplied_delta ELSE 0 END),"
+        " SUM(CASE WHEN posted_on >= " + first2 + " THEN open_delta ELSE 0 END),"
+        " SUM(CASE WHEN posted_on >= " + first3 + " THEN unapplied_delta ELSE 0 END)"
+        " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
+        " GROUP BY customer, kind";
+    std::string customer, kind;
+    long long before = 0, open_in = 0, unapplied_in = 0;
+    Query q(db_.session(), sql, p);
+    q.into(customer).into(kind).into(before).into(open_in).into(unapplied_in);
+    std::vector<PostingSums> sums;
+    if (q.run()) do {
+        auto k = parse_posting_kind(kind);
+        if (!k) throw DatabaseError("the journal holds an unknown kind of posting: " + kind);
+        sums.push_back({customer, *k, before, open_in, unapplied_in});
+      } while (q.fetch());
+    BalanceReport report{from, to, currency, balance_table(sums), {}};
+    std::set<std::string> ids;
+    for (const auto& [id, row] : report.table.customers) ids.insert(id);
+    for (const Customer& c : LedgerStore(db_).customers(ids)) report.names[c.id] = c.name;
+    return report;
+  });
+}
+
 Page<AuditEntry> SqlReports::audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) {
   return guarded([&] {

@@ -3,11 +3,13 @@
 // overdue list, a customer's statement, the audit trail. Reads only.
 
 #include "core/aging.hpp"
+#include "core/balances.hpp"
 #include "core/books_common.hpp"
 #include "core/collections_books.hpp"
 #include "core/ledger.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,12 +64,23 @@ struct Statement {
   std::int64_t closing = 0;
 };
 
+// GET /v1/reports/balances: the balance table of one currency for the days from..to, with the
+// customers' names.
+struct BalanceReport {
+  Date from;
+  Date to;
+  Currency currency;
+  BalanceTable table;
+  std::map<std::string, std::string> names;  // by customer id
+};
+
 class ReportBooks {
  public:
   virtual ~ReportBooks() = default;
   virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
   virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
   virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
+  virtual BalanceReport balances(Date from, Date to, Currency currency) = 0;
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;
 };

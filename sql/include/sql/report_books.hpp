@@ -12,6 +12,7 @@ class SqlReports final : public ReportBooks {
   AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) override;
   std::vector<OverdueRow> overdue(const OverdueFilter& filter) override;
   Statement statement(const Customer& customer, Date from, Date to) override;
+  BalanceReport balances(Date from, Date to, Currency currency) override;
   Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                          const PageRequest& page) override;
 

@@ -1,0 +1,94 @@
+// The finance reports of contract §8 over HTTP, on constructed books whose figures are worked
+// out by hand here (docs/reports.md has the same example).
+#include "http/support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tallyman;
+using test::json;
+using test::Service;
+
+namespace {
+
+void post(const Service& s, const std::string& target, const json& body, const std::string& role = "finance") {
+  auto r = s.call("POST", target, role, body);
+  INFO(target << " " << r.body);
+  REQUIRE((r.status == 201 || r.status == 200));
+}
+
+json balances(const Service& s, const std::string& query) {
+  auto r = s.call("GET", "/v1/reports/balances?" + query, "collector");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return r.json_body();
+}
+
+json row(const json& report, const std::string& customer) {
+  for (const json& r : report["customers"])
+    if (r["customer"] == customer) return r;
+  return json();
+}
+
+}  // namespace
+
+TEST_CASE("reports: the balance table of a month, with a reversal across its start, a write-off in it, a customer of credit only",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  for (const char* id : {"B-1", "B-2"})
+    post(s, "/v1/customers", {{"id", id}, {"name", std::string("Customer ") + id}, {"currency", "EUR"}});
+  // B-1: invoiced 1,000.00 in February and 500.00 in March; paid 600.00 in February, which
+  // bounces in March; 100.00 written off in March (approved by a manager, dated that day).
+  post(s, "/v1/invoices", {{"number", "I-1"}, {"customer", "B-1"}, {"issue_date", "2026-02-05"},
+                           {"due_date", "2026-03-07"}, {"amount", 100000}, {"currency", "EUR"}});
+  post(s, "/v1/payments", {{"reference", "P-1"}, {"customer", "B-1"}, {"received_date", "2026-02-20"},
+                           {"amount", 60000}, {"currency", "EUR"}});
+  post(s, "/v1/invoices", {{"number", "I-2"}, {"customer", "B-1"}, {"issue_date", "2026-03-10"},
+                           {"due_date", "2026-04-09"}, {"amount", 50000}, {"currency", "EUR"}});
+  post(s, "/v1/payments/P-1/reverse", {{"date", "2026-03-03"}, {"reason", "bounced"}});
+  // B-2: only unapplied credit, a payment with nothing to pay and a credit note.
+  post(s, "/v1/payments", {{"reference", "P-2"}, {"customer", "B-2"}, {"received_date", "2026-02-10"},
+                           {"amount", 7000}, {"currency", "EUR"}});
+  post(s, "/v1/credit-notes", {{"number", "N-2"}, {"customer", "B-2"}, {"date", "2026-03-15"}, {"amount", 500},
+                               {"currency", "EUR"}});
+  json feb = balances(s, "from=2026-02-01&to=2026-02-28");
+  CHECK(row(feb, "B-1") == json{{"customer", "B-1"}, {"name", "Customer B-1"}, {"opening", 0}, {"invoiced", 100000},
+                                {"received", 60000}, {"credited", 0}, {"written_off", 0}, {"reversed", 0},
+                                {"closing", 40000}});
+  CHECK(row(feb, "B-2")["closing"] == -7000);
+  CHECK(feb["totals"]["closing"] == 33000);
+
+  // The write-off is posted the day it is approved: today, after March. So March has none;
+  // the write-off shows in the period that holds today.
+  auto wo = s.call("POST", "/v1/write-offs", "finance", json{{"invoice", "I-1"}, {"amount", 10000}, {"reason", "goodwill"}});
+  REQUIRE(wo.status == 201);
+  REQUIRE(s.call("POST", "/v1/write-offs/" + wo.json_body()["id"].get<std::string>() + "/approve", "manager").status == 200);
+
+  json mar = balances(s, "from=2026-03-01&to=2026-03-31");
+  CHECK(row(mar, "B-1") == json{{"customer", "B-1"}, {"name", "Customer B-1"}, {"opening", 40000}, {"invoiced", 50000},
+                                {"received", 0}, {"credited", 0}, {"written_off", 0}, {"reversed", 60000},
+                                {"closing", 150000}});
+  CHECK(row(mar, "B-2") == json{{"customer", "B-2"}, {"name", "Customer B-2"}, {"opening", -7000}, {"invoiced", 0},
+                                {"received", 0}, {"credited", 500}, {"written_off", 0}, {"reversed", 0},
+                                {"closing", -7500}});
+  CHECK(mar["totals"]["opening"] == 33000);
+  CHECK(mar["totals"]["closing"] == 142500);
+  json to_today = balances(s, "from=2026-04-01");
+  CHECK(row(to_today, "B-1")["written_off"] == 10000);
+  CHECK(row(to_today, "B-1")["closing"] == 140000);
+  // A period with nothing in it but balances carried: rows with an opening and a closing.
+  json quiet = balances(s, "from=2026-06-01&to=2026-06-30");
+  CHECK(row(quiet, "B-2") == json{{"customer", "B-2"}, {"name", "Customer B-2"}, {"opening", -7500}, {"invoiced", 0},
+                                  {"received", 0}, {"credited", 0}, {"written_off", 0}, {"reversed", 0},
+                                  {"closing", -7500}});
+  // Before anything: no rows, zero totals.
+  json none = balances(s, "from=2025-01-01&to=2025-01-31");
+  CHECK(none["customers"].empty());
+  CHECK(none["totals"]["closing"] == 0);
+  // CSV: a row per customer and the totals.
+  auto csv = s.call("GET", "/v1/reports/balances?from=2026-03-01&to=2026-03-31", "collector", std::string(),
+                    {{"Accept", "text/csv"}});
+  REQUIRE(csv.status == 200);
+  CHECK(csv.body.starts_with("customer,name,opening,invoiced,received,credited,written_off,reversed,closing\r\n"));
+  CHECK(csv.body.find("total,,33000,50000,0,500,0,60000,142500\r\n") != std::string::npos);
+  CHECK(s.call("GET", "/v1/reports/balances?from=2026-03-31&to=2026-03-01", "collector").status == 400);
+}
