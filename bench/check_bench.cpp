@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   const std::string customer = "C-CHECKBENCH";
   const Actor admin{"check_bench", Role::admin, "", "{}"};
   books.ledger().post_customer(admin, Customer{customer, "Bench", eur, 9'000'000'000'000'000, "NET30", std::nullopt,
-                                      std::nullopt, false});  // already there after the first run
+                                      std::nullopt, false, {}});  // already there after the first run
   const std::string key = http::new_api_key();
   books.access().add_key("check_bench-" + key.substr(0, 8), Role::sales, http::key_hash(key));
   http::Metrics metrics;

@@ -29,6 +29,7 @@ FieldErrors validate(const Customer& c) {
     errors.push_back({"credit_limit", "must be a whole number of minor units from 0 to 9007199254740991"});
   check_id(errors, "terms", c.terms);
   if (c.collector) check_id(errors, "collector", *c.collector);
+  if (c.salesperson) check_id(errors, "salesperson", *c.salesperson);
   if (c.grade && *c.grade != 'A' && *c.grade != 'B' && *c.grade != 'C')
     errors.push_back({"grade", "must be A, B or C"});
   return errors;

@@ -13,7 +13,7 @@ struct Columns {
 
 Columns columns_of(RecordKind kind) {
   switch (kind) {
-    case RecordKind::customers: return {{"id", "name", "currency"}, {"credit_limit", "terms", "collector"}};
+    case RecordKind::customers: return {{"id", "name", "currency"}, {"credit_limit", "terms", "collector", "salesperson"}};
     case RecordKind::invoices: return {{"number", "customer", "issue_date", "amount", "currency"}, {"due_date", "order_ref"}};
     case RecordKind::payments: return {{"reference", "customer", "received_date", "amount", "currency"}, {}};
   }
@@ -119,6 +119,7 @@ Customer RecordLayout::customer(const std::vector<std::string>& fields, FieldErr
   }
   if (auto terms = optional_text(fields, "terms")) c.terms = *terms;
   c.collector = optional_text(fields, "collector");
+  c.salesperson = optional_text(fields, "salesperson");
   add_new(errors, validate(c));
   return c;
 }

@@ -339,6 +339,7 @@ json customer_json(const Customer& c) {
   if (c.credit_limit) j["credit_limit"] = *c.credit_limit;
   j["terms"] = c.terms;
   if (c.collector) j["collector"] = *c.collector;
+  if (c.salesperson) j["salesperson"] = *c.salesperson;
   if (c.grade) j["grade"] = std::string(1, *c.grade);
   j["on_hold"] = c.on_hold;
   return j;

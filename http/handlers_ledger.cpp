@@ -86,6 +86,7 @@ std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
   c.credit_limit = f.limit("credit_limit", Need::optional);
   c.terms = f.id("terms", Need::optional).value_or("NET30");
   c.collector = f.id("collector", Need::optional);
+  c.salesperson = f.id("salesperson", Need::optional);
   c.grade = f.grade("grade", Need::optional);
   c.on_hold = f.boolean("on_hold", Need::optional).value_or(false);
   if (errors.empty()) merge(errors, validate(c));
@@ -183,6 +184,7 @@ Response patch_customer(Context& cx) {
   if (f.has("credit_limit")) patch.credit_limit = f.limit("credit_limit", Need::optional);
   if (f.has("terms")) patch.terms = f.id("terms", Need::required);
   if (f.has("collector")) patch.collector = f.id("collector", Need::optional);
+  if (f.has("salesperson")) patch.salesperson = f.id("salesperson", Need::optional);
   if (f.has("grade")) patch.grade = f.grade("grade", Need::optional);
   if (f.has("on_hold")) patch.on_hold = f.boolean("on_hold", Need::required);
   if (!errors.empty()) return invalid(errors);

@@ -37,6 +37,7 @@ Response get_aging(Context& cx) {
   }
   const Currency currency = query_currency(cx, qe);
   auto customer = query_id(cx, "customer", qe);
+  auto salesperson = query_id(cx, "salesperson", qe);
   bool with_rows = true;
   if (auto rows = query_text(cx, "customers")) {
     if (*rows == "false") with_rows = false;
@@ -44,7 +45,7 @@ Response get_aging(Context& cx) {
   }
   for (const FieldError& e : validate(spec)) qe.errors.push_back(e);
   if (!qe.errors.empty()) return malformed(qe);
-  const AgingReport report = cx.books.reports().aging(spec, currency, customer);
+  const AgingReport report = cx.books.reports().aging(spec, currency, customer, salesperson);
   Response r;
   if (wants_csv(cx.request)) {
     r.content_type = "text/csv; charset=utf-8";
@@ -62,6 +63,7 @@ Response get_overdue(Context& cx) {
   filter.currency = query_currency(cx, qe);
   filter.min_days = static_cast<int>(query_int(cx, "min_days", 1, 36500, qe).value_or(1));
   filter.collector = query_id(cx, "collector", qe);
+  filter.salesperson = query_id(cx, "salesperson", qe);
   if (auto g = query_text(cx, "grade")) {
     if (*g == "A" || *g == "B" || *g == "C") filter.grade = (*g)[0];
     else qe.errors.push_back({"grade", "must be A, B or C"});

@@ -64,6 +64,7 @@ LedgerResult SqlLedger::patch_customer(const Actor& actor, const std::string& id
     if (patch.collector) c.collector = *patch.collector;
     if (patch.grade) c.grade = *patch.grade;
     if (patch.on_hold) c.on_hold = *patch.on_hold;
+    if (patch.salesperson) c.salesperson = *patch.salesperson;
     // Every raise waits for a second person (a manager or an admin, not the requester),
     // whoever asks: the customer keeps its limit meanwhile.
     const bool held_for_approval = c.credit_limit && (!found->credit_limit || *c.credit_limit > *found->credit_limit);
@@ -86,7 +87,8 @@ LedgerResult SqlLedger::patch_customer(const Actor& actor, const std::string& id
         p.add(c.credit_limit ? std::optional<long long>(*c.credit_limit) : std::nullopt) + ", terms = " + p.add(c.terms) +
         ", collector = " + p.add(c.collector) + ", grade = " +
         p.add(c.grade ? std::optional<std::string>(std::string(1, *c.grade)) : std::nullopt) +
-        ", on_hold = " + p.add(static_cast<long long>(c.on_hold)) + " WHERE id = " + p.add(id);
+        ", on_hold = " + p.add(static_cast<long long>(c.on_hold)) + ", salesperson = " + p.add(c.salesperson) +
+        " WHERE id = " + p.add(id);
     execute(db_, sql, p);
     return {held_for_approval ? LedgerOutcome::pending : LedgerOutcome::updated, ""};
   });

@@ -25,6 +25,7 @@ struct SqlLedger::AccountStatement {
     st.exchange(soci::into(limit, limit_ind));
     st.exchange(soci::into(terms));
     st.exchange(soci::into(collector, collector_ind));
+    st.exchange(soci::into(salesperson, salesperson_ind));
     st.exchange(soci::into(grade, grade_ind));
     st.exchange(soci::into(on_hold));
     st.exchange(soci::into(dunning_hold));
@@ -37,7 +38,8 @@ struct SqlLedger::AccountStatement {
     // Each sum reads one customer's range of an index (invoices_customer_due and the
     // *_customer_unapplied ones).
     st.prepare(
-        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.grade, c.on_hold, c.dunning_hold,"
+        "SELECT c.id, c.name, c.currency, c.credit_limit, c.terms, c.collector, c.salesperson, c.grade, c.on_hold,"
+        " c.dunning_hold,"
         " (SELECT SUM(i.open_amount) FROM invoices i WHERE i.customer = c.id AND i.open_amount > 0),"
         " (SELECT SUM(CASE WHEN i.due_date < :today THEN i.open_amount ELSE 0 END) FROM invoices i"
         "  WHERE i.customer = c.id AND i.open_amount > 0),"
@@ -51,9 +53,10 @@ struct SqlLedger::AccountStatement {
 
   soci::statement st;
   std::string today, today2, id;
-  std::string cid, name, currency, terms, collector, grade;
+  std::string cid, name, currency, terms, collector, salesperson, grade;
   long long limit = 0, on_hold = 0, dunning_hold = 0, open = 0, overdue = 0, paid = 0, credited = 0, reserved = 0;
-  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok, open_ind = soci::i_ok,
+  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, salesperson_ind = soci::i_ok,
+                  grade_ind = soci::i_ok, open_ind = soci::i_ok,
                   overdue_ind = soci::i_ok, paid_ind = soci::i_ok, credited_ind = soci::i_ok, reserved_ind = soci::i_ok;
 };
 
@@ -132,10 +135,11 @@ std::optional<Account> SqlLedger::account(const std::string& id, Date today) {
       auto sum = [](long long value, soci::indicator ind) -> std::int64_t { return ind == soci::i_ok ? value : 0; };
       Account a;
       a.customer = Customer{q.cid, q.name, db_currency(q.currency), std::nullopt, q.terms, std::nullopt, std::nullopt,
-                            q.on_hold != 0};
+                            q.on_hold != 0, {}};
       a.dunning_hold = q.dunning_hold != 0;
       if (q.limit_ind == soci::i_ok) a.customer.credit_limit = q.limit;
       if (q.collector_ind == soci::i_ok) a.customer.collector = q.collector;
+      if (q.salesperson_ind == soci::i_ok) a.customer.salesperson = q.salesperson;
       if (q.grade_ind == soci::i_ok && !q.grade.empty()) a.customer.grade = q.grade[0];
       Balance& b = a.balance;
       b.open = sum(q.open, q.open_ind);

@@ -110,7 +110,7 @@ std::vector<LedgerResult> LedgerStore::post_customers(std::span<const Customer> 
     if (auto it = known.find(c.id); it != known.end()) {
       const Customer& s = it->second;
       const bool same = s.name == c.name && s.currency == c.currency && s.credit_limit == c.credit_limit &&
-                        s.terms == c.terms && s.collector == c.collector;
+                        s.terms == c.terms && s.collector == c.collector && s.salesperson == c.salesperson;
       results.push_back({same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "id"});
       if (!same) break;
       continue;
@@ -126,11 +126,11 @@ std::vector<LedgerResult> LedgerStore::post_customers(std::span<const Customer> 
                     c.credit_limit ? Cell{static_cast<long long>(*c.credit_limit)} : Cell{nullptr}, c.terms,
                     c.collector ? Cell{*c.collector} : Cell{nullptr},
                     c.grade ? Cell{std::string(1, *c.grade)} : Cell{nullptr}, static_cast<long long>(c.on_hold), now,
-                    search_key(c.name)});
+                    search_key(c.name), c.salesperson ? Cell{*c.salesperson} : Cell{nullptr}});
   }
   insert_rows(db_.session(),
               "INSERT INTO customers (id, name, currency, credit_limit, terms, collector, grade, on_hold, created_at,"
-              " search_name)",
+              " search_name, salesperson)",
               rows);
   return results;
 }
@@ -288,17 +288,19 @@ std::vector<Customer> LedgerStore::customers(const std::set<std::string>& ids) {
   std::vector<Customer> found;
   if (ids.empty()) return found;
   Params p;
-  std::string cid, name, currency, terms, collector, grade;
+  std::string cid, name, currency, terms, collector, grade, salesperson;
   long long limit = 0, on_hold = 0;
-  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok;
+  soci::indicator limit_ind = soci::i_ok, collector_ind = soci::i_ok, grade_ind = soci::i_ok, sales_ind = soci::i_ok;
   Query q(db_.session(),
-          "SELECT id, name, currency, credit_limit, terms, collector, grade, on_hold FROM customers WHERE id IN (" +
+          "SELECT id, name, currency, credit_limit, terms, collector, grade, on_hold, salesperson FROM customers"
+          " WHERE id IN (" +
               placeholders(p, ids) + ")",
           p);
   q.into(cid).into(name).into(currency).into(limit, limit_ind).into(terms).into(collector, collector_ind)
-      .into(grade, grade_ind).into(on_hold);
+      .into(grade, grade_ind).into(on_hold).into(salesperson, sales_ind);
   if (q.run()) do {
-      Customer c{cid, name, db_currency(currency), std::nullopt, terms, std::nullopt, std::nullopt, on_hold != 0};
+      Customer c{cid, name, db_currency(currency), std::nullopt, terms, std::nullopt, std::nullopt, on_hold != 0, {}};
+      if (sales_ind == soci::i_ok) c.salesperson = salesperson;
       if (limit_ind == soci::i_ok) c.credit_limit = limit;
       if (collector_ind == soci::i_ok) c.collector = collector;
       if (grade_ind == soci::i_ok && !grade.empty()) c.grade = grade[0];

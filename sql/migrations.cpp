@@ -398,6 +398,8 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE dunning_tasks {add_column} unapplied_credit BIGINT NOT NULL DEFAULT 0",
            "ALTER TABLE dunning_tasks {add_column} days_overdue INTEGER NOT NULL DEFAULT 0",
            "ALTER TABLE api_keys {add_column} revoked_at VARCHAR(32) NULL",
+           // Who sold on the account and answers for collecting it (contract §8).
+           "ALTER TABLE customers {add_column} salesperson {id} NULL",
        }},
   };
   return list;

@@ -12,8 +12,25 @@
 
 namespace tallyman::sql {
 
-AgingReport SqlReports::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) {
-  return guarded([&] { return LedgerStore(db_).aging(spec, currency, customer); });
+AgingReport SqlReports::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
+                              const std::optional<std::string>& salesperson) {
+  return guarded([&] {
+    AgingReport all = LedgerStore(db_).aging(spec, currency, customer);
+    if (!salesperson) return all;
+    // One salesperson's customers: their rows, and totals of those rows alone.
+    Params p;
+    std::string id;
+    std::set<std::string> theirs;
+    Query q(db_.session(), "SELECT id FROM customers WHERE salesperson = " + p.add(*salesperson), p);
+    q.into(id);
+    if (q.run()) do {
+        theirs.insert(id);
+      } while (q.fetch());
+    AgingReport report = empty_aging(spec, currency);
+    for (AgingRow& row : all.customers)
+      if (theirs.contains(row.id)) add_aging_row(report, std::move(row));
+    return report;
+  });
 }
 
 std::vector<OverdueRow> SqlReports::overdue(const OverdueFilter& filter) {
@@ -71,6 +88,7 @@ std::vector<OverdueRow> SqlReports::overdue(const OverdueFilter& filter) {
     std::vector<OverdueRow> out;
     for (Customer& c : LedgerStore(db_).customers(ids)) {
       if (filter.collector && c.collector != filter.collector) continue;
+      if (filter.salesperson && c.salesperson != filter.salesperson) continue;
       if (filter.grade && c.grade != filter.grade) continue;
       OverdueRow row = rows[c.id];
       row.customer = std::move(c);

@@ -34,7 +34,7 @@ std::string seed(const test::TestDb& t, Role role) {
   sql::SqlBooks books(t.connect());
   const Actor admin{"t", Role::admin, "r1", "{}"};
   REQUIRE(books.ledger().post_customer(admin, Customer{"C-1", "One", *parse_currency("EUR"), 5000, "NET30", std::nullopt,
-                                              std::nullopt, false})
+                                              std::nullopt, false, {}})
               .outcome == LedgerOutcome::created);
   const std::string key = http::new_api_key();
   books.access().add_key("pool-test", role, http::key_hash(key));

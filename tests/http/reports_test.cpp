@@ -92,3 +92,29 @@ TEST_CASE("reports: the balance table of a month, with a reversal across its sta
   CHECK(csv.body.find("total,,33000,50000,0,500,0,60000,142500\r\n") != std::string::npos);
   CHECK(s.call("GET", "/v1/reports/balances?from=2026-03-31&to=2026-03-01", "collector").status == 400);
 }
+
+TEST_CASE("reports: a customer's salesperson is set, changed and imported, and the aging and the overdue list filter by it",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "S-1"}, {"name", "Sold by Sam"}, {"currency", "EUR"}, {"salesperson", "sam"}});
+  post(s, "/v1/customers", {{"id", "S-2"}, {"name", "Sold by Kim"}, {"currency", "EUR"}, {"salesperson", "kim"}});
+  CHECK(s.call("POST", "/v1/customers", "finance",
+               json{{"id", "S-9"}, {"name", "Bad"}, {"currency", "EUR"}, {"salesperson", "not a name"}})
+            .status == 422);
+  CHECK(s.call("GET", "/v1/customers/S-1", "collector").json_body()["salesperson"] == "sam");
+  for (const char* id : {"S-1", "S-2"})
+    post(s, "/v1/invoices", {{"number", std::string("I-") + id}, {"customer", id}, {"issue_date", "2026-01-01"},
+                             {"due_date", "2026-02-01"}, {"amount", 1000}, {"currency", "EUR"}});
+  json aging = s.call("GET", "/v1/reports/aging?as_of=2026-03-31&salesperson=sam", "collector").json_body();
+  REQUIRE(aging["customers"].size() == 1);
+  CHECK(aging["customers"][0]["id"] == "S-1");
+  CHECK(aging["totals"]["total"] == 1000);
+  json overdue = s.call("GET", "/v1/reports/overdue?as_of=2026-03-31&salesperson=kim", "collector").json_body()["items"];
+  REQUIRE(overdue.size() == 1);
+  CHECK(overdue[0]["customer"] == "S-2");
+  // Moved to another salesperson, and removed.
+  REQUIRE(s.call("PATCH", "/v1/customers/S-2", "finance", json{{"salesperson", "sam"}}).status == 200);
+  CHECK(s.call("GET", "/v1/reports/aging?as_of=2026-03-31&salesperson=sam", "collector").json_body()["customers"].size() == 2);
+  REQUIRE(s.call("PATCH", "/v1/customers/S-2", "finance", json{{"salesperson", nullptr}}).status == 200);
+  CHECK(!s.call("GET", "/v1/customers/S-2", "collector").json_body().contains("salesperson"));
+}

@@ -149,7 +149,7 @@ void check_book(const std::string& backend, unsigned seed) {
   {
     std::vector<Customer> cs;
     for (const auto& [id, cur] : customers)
-      cs.push_back({id, "Name " + id, *parse_currency(cur), std::nullopt, id == "C-2" ? "EOM30" : "NET30", {}, {}, false});
+      cs.push_back({id, "Name " + id, *parse_currency(cur), std::nullopt, id == "C-2" ? "EOM30" : "NET30", {}, {}, false, {}});
     sql::WriteTransaction tx(t.db());
     store.post_customers(cs);
     tx.commit();

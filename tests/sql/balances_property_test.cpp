@@ -62,8 +62,8 @@ void check_book(const std::string& backend, unsigned seed) {
   const Currency eur = *parse_currency("EUR"), usd = *parse_currency("USD");
   const std::vector<std::string> customers{"C-1", "C-2", "C-3", "C-4"};
   for (const std::string& id : customers)
-    REQUIRE(ledger.post_customer(clerk, Customer{id, "Customer " + id, eur, 100000000, "NET30", {}, {}, false}).accepted());
-  REQUIRE(ledger.post_customer(clerk, Customer{"U-1", "Dollar", usd, 100000000, "NET30", {}, {}, false}).accepted());
+    REQUIRE(ledger.post_customer(clerk, Customer{id, "Customer " + id, eur, 100000000, "NET30", {}, {}, false, {}}).accepted());
+  REQUIRE(ledger.post_customer(clerk, Customer{"U-1", "Dollar", usd, 100000000, "NET30", {}, {}, false, {}}).accepted());
   std::vector<Move> moves;
   std::vector<std::string> invoices, payments;
   std::map<std::string, std::string> owner;

@@ -106,7 +106,7 @@ void run_sequence(const std::string& backend, unsigned seed, int steps, Reached&
     model.limit[c] = pick(5, 20) * 1000;
     model.owed[c] = 0;
     REQUIRE(books.ledger().post_customer(finance, Customer{c, c, eur, model.limit[c], "NET30", std::nullopt, std::nullopt,
-                                                  false})
+                                                  false, {}})
                 .outcome == LedgerOutcome::created);
   }
   long day = 0;

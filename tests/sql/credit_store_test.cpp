@@ -30,7 +30,7 @@ TEST_CASE("reservations: a hold lasts the policy's days, then expires and counts
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   sql::SqlBooks books(t.connect());
   const Actor sales{"s", Role::sales, "r1", "{}"};
-  Customer c{"C-1", "One", *parse_currency("EUR"), 10000, "NET30", std::nullopt, std::nullopt, false};
+  Customer c{"C-1", "One", *parse_currency("EUR"), 10000, "NET30", std::nullopt, std::nullopt, false, {}};
   REQUIRE(books.ledger().post_customer(sales, c).outcome == LedgerOutcome::created);
   CreditPolicy policy = books.credit().credit_policy();
   policy.reservation_days = 10;
@@ -64,7 +64,7 @@ TEST_CASE("reservations: another customer's order_ref is refused until its hold 
   const Actor sales{"s", Role::sales, "r1", "{}"};
   const Currency eur = *parse_currency("EUR");
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.ledger().post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false})
+    REQUIRE(books.ledger().post_customer(sales, Customer{id, id, eur, 10000, "NET30", std::nullopt, std::nullopt, false, {}})
                 .outcome == LedgerOutcome::created);
   REQUIRE(check_one(books, sales, {"C-1", "SO-1", 6000, eur, true}, d("2026-03-01")).reservation);
   const CreditCheckRequest theirs{"C-2", "SO-1", 1000, eur, true};
@@ -89,7 +89,7 @@ namespace {
 struct OverrideRace {
   OverrideRace() {
     for (const char* id : {"C-1", "C-2"})
-      REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false})
+      REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 1000, "NET30", std::nullopt, std::nullopt, false, {}})
                   .outcome == LedgerOutcome::created);
     REQUIRE(check_one(books, finance, {"C-1", "SO-1", 5000, eur, true}, today).answer.decision ==
             CreditDecision::declined);
@@ -249,7 +249,7 @@ TEST_CASE("credit: checks decided in one batch answer as each alone does, from m
   auto customer = [&](const char* id, std::optional<std::int64_t> limit, bool hold = false,
                       const char* currency = "EUR") {
     REQUIRE(books.ledger().post_customer(finance, Customer{id, id, *parse_currency(currency), limit, "NET30", std::nullopt,
-                                                  std::nullopt, hold})
+                                                  std::nullopt, hold, {}})
                 .outcome == LedgerOutcome::created);
   };
   customer("C-PLAIN", 100000);
@@ -334,7 +334,7 @@ TEST_CASE("credit: reserving checks in one batch each see the holds of those bef
   Desk desk(backend);
   auto& [t, books, finance, eur, today] = desk;
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+    REQUIRE(books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false, {}})
                 .outcome == LedgerOutcome::created);
   // C-1: nine orders of 1,000 against a limit of 5,000. C-2: one order of 2,000, and one of
   // 3,000 checked six times, which must replace its hold each time, never add to it.
@@ -349,7 +349,7 @@ TEST_CASE("credit: reserving checks in one batch each see the holds of those bef
   // The same checks one by one, on books of their own.
   Desk one_by_one(backend);
   for (const char* id : {"C-1", "C-2"})
-    REQUIRE(one_by_one.books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false})
+    REQUIRE(one_by_one.books.ledger().post_customer(finance, Customer{id, id, eur, 5000, "NET30", std::nullopt, std::nullopt, false, {}})
                 .outcome == LedgerOutcome::created);
   for (std::size_t k = 0; k < requests.size(); ++k)
     CHECK(answer_of(check_one(one_by_one.books, finance, requests[k], today)) == answer_of(answers[k]));

@@ -12,9 +12,9 @@ using namespace tallyman;
 namespace {
 
 const char* const customers_csv =
-    "id,name,currency,credit_limit,terms,collector\n"
-    "C-1,Acme GmbH,EUR,1000000,NET30,alice\n"
-    "C-2,\"Bauer, Söhne & Co\",EUR,,EOM30,\n";
+    "id,name,currency,credit_limit,terms,collector,salesperson\n"
+    "C-1,Acme GmbH,EUR,1000000,NET30,alice,sam\n"
+    "C-2,\"Bauer, Söhne & Co\",EUR,,EOM30,,\n";
 
 long long count(sql::Database& db, const char* table) {
   sql::Params none;
@@ -52,6 +52,8 @@ TEST_CASE("import: customers, invoices and payments from CSV", "[sql][mysql]") {
   CHECK(pays.created == 1);
   sql::LedgerStore store(t.db());
   CHECK(store.customer("C-2").value().name == "Bauer, Söhne & Co");
+  CHECK(store.customer("C-1").value().salesperson == "sam");
+  CHECK(!store.customer("C-2").value().salesperson);
   // C-1 has INV-2, INV-4, ... INV-10, all due the same day: by number, as text.
   CHECK(store.invoice("INV-10").value().open_amount == 0);
   CHECK(store.invoice("INV-2").value().open_amount == 0);

@@ -15,7 +15,7 @@ const Currency eur = *parse_currency("EUR");
 const Currency usd = *parse_currency("USD");
 
 Customer customer(const char* id, const char* terms = "NET30") {
-  return Customer{id, std::string("Customer ") + id, eur, 100000, terms, std::nullopt, std::nullopt, false};
+  return Customer{id, std::string("Customer ") + id, eur, 100000, terms, std::nullopt, std::nullopt, false, {}};
 }
 
 Invoice invoice(const char* number, const char* cust, const char* issue, std::int64_t amount,

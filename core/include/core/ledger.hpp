@@ -35,6 +35,7 @@ struct Customer {
   std::optional<std::string> collector;
   std::optional<char> grade;  // 'A', 'B' or 'C'
   bool on_hold = false;
+  std::optional<std::string> salesperson;  // who sold on this account and answers for collecting it
   friend bool operator==(const Customer&, const Customer&) = default;
 };
 

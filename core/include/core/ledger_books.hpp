@@ -62,6 +62,7 @@ struct CustomerPatch {
   std::optional<std::optional<std::string>> collector;
   std::optional<std::optional<char>> grade;
   std::optional<bool> on_hold;
+  std::optional<std::optional<std::string>> salesperson;
 };
 
 enum class InvoiceStatus { open, paid, written_off };

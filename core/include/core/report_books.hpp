@@ -44,6 +44,7 @@ struct OverdueFilter {
   Currency currency;
   int min_days = 1;
   std::optional<std::string> collector;
+  std::optional<std::string> salesperson;
   std::optional<char> grade;
 };
 
@@ -77,7 +78,9 @@ struct BalanceReport {
 class ReportBooks {
  public:
   virtual ~ReportBooks() = default;
-  virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) = 0;
+  // Optionally of one customer, or of one salesperson's customers.
+  virtual AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
+                            const std::optional<std::string>& salesperson = std::nullopt) = 0;
   virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
   virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
   virtual BalanceReport balances(Date from, Date to, Currency currency) = 0;

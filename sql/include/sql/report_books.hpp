@@ -9,7 +9,8 @@ namespace tallyman::sql {
 class SqlReports final : public ReportBooks {
  public:
   explicit SqlReports(Database& db) : db_(db) {}
-  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer) override;
+  AgingReport aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
+                    const std::optional<std::string>& salesperson) override;
   std::vector<OverdueRow> overdue(const OverdueFilter& filter) override;
   Statement statement(const Customer& customer, Date from, Date to) override;
   BalanceReport balances(Date from, Date to, Currency currency) override;
