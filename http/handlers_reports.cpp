@@ -2,6 +2,8 @@
 #include "http/aging_document.hpp"
 #include "handlers.hpp"
 
+#include <map>
+
 namespace tallyman::http {
 
 namespace {
@@ -177,6 +179,62 @@ Response get_balances(Context& cx) {
                              {"currency", currency.str()},
                              {"customers", std::move(customers)},
                              {"totals", columns(json::object(), report.table.totals)}});
+}
+
+// GET /v1/reports/kpis?from=&to=&currency=&group_by=none|salesperson|collector|grade
+// (contract §8; core/kpis.hpp has the definitions).
+Response get_kpis(Context& cx) {
+  QueryErrors qe;
+  const Date to = query_date(cx, "to", qe).value_or(cx.today);
+  const auto ymd = date::year_month_day(to);
+  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
+  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  const Currency currency = query_currency(cx, qe);
+  const std::string group_by = query_text(cx, "group_by").value_or("none");
+  if (group_by != "none" && group_by != "salesperson" && group_by != "collector" && group_by != "grade")
+    qe.errors.push_back({"group_by", "must be none, salesperson, collector or grade"});
+  if (!qe.errors.empty()) return malformed(qe);
+  // Each customer's group: null for a customer that has none.
+  auto group_of = [&](const Customer& c) -> std::optional<std::string> {
+    if (group_by == "salesperson") return c.salesperson;
+    if (group_by == "collector") return c.collector;
+    if (group_by == "grade") return c.grade ? std::optional(std::string(1, *c.grade)) : std::nullopt;
+    return std::string("all");
+  };
+  std::map<std::optional<std::string>, std::vector<KpiInputs>> groups;
+  if (group_by == "none") groups[std::string("all")];
+  for (const KpiCustomer& k : cx.books.reports().kpi_inputs(from, to, currency))
+    groups[group_of(k.customer)].push_back(k.inputs);
+  const int days = static_cast<int>((to - from).count()) + 1;
+  auto ratio = [](const std::optional<std::int64_t>& t) {
+    return t ? json(static_cast<double>(*t) / 10) : json(nullptr);
+  };
+  json rows = json::array();
+  for (const auto& [group, members] : groups) {
+    const KpiRow r = kpis(members, days);
+    rows.push_back({{"group", group ? json(*group) : json(nullptr)},
+                    {"opening_ar", r.opening_ar},
+                    {"closing_ar", r.closing_ar},
+                    {"invoiced", r.invoiced},
+                    {"collected", r.collected},
+                    {"dso", ratio(r.dso)},
+                    {"best_possible_dso", ratio(r.best_possible_dso)},
+                    {"add", ratio(r.add)},
+                    {"cei", ratio(r.cei)},
+                    {"wadl", ratio(r.wadl)}});
+  }
+  if (wants_csv(cx.request)) {
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = items_csv(rows);
+    return r;
+  }
+  return json_response(200, {{"from", format_date(from)},
+                             {"to", format_date(to)},
+                             {"currency", currency.str()},
+                             {"days", days},
+                             {"group_by", group_by},
+                             {"groups", std::move(rows)}});
 }
 
 Response get_audit(Context& cx) {

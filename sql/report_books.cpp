@@ -152,6 +152,62 @@ BalanceReport SqlReports::balances(Date from, Date to, Currency currency) {
   });
 }
 
+std::vector<KpiCustomer> SqlReports::kpi_inputs(Date from, Date to, Currency currency) {
+  return guarded([&] {
+    std::map<std::string, KpiInputs> inputs;
+    {
+      // AR is the sum of the postings' open_delta up to a day (the aging's buckets); not yet
+      // due on the last day: an invoice due that day or later.
+      Params p;
+      const std::string f1 = p.add(format_date(from)), t1 = p.add(format_date(to)), f2 = p.add(format_date(from));
+      const std::string sql =
+          "SELECT customer, SUM(CASE WHEN posted_on < " + f1 + " THEN open_delta ELSE 0 END), SUM(open_delta),"
+          " SUM(CASE WHEN due_date >= " + t1 + " THEN open_delta ELSE 0 END),"
+          " SUM(CASE WHEN kind = 'invoice' AND posted_on >= " + f2 + " THEN open_delta ELSE 0 END)"
+          " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
+          " GROUP BY customer";
+      std::string customer;
+      long long opening = 0, closing = 0, not_due = 0, invoiced = 0;
+      Query q(db_.session(), sql, p);
+      q.into(customer).into(opening).into(closing).into(not_due).into(invoiced);
+      if (q.run()) do {
+          KpiInputs& in = inputs[customer];
+          in.opening_ar = opening;
+          in.closing_ar = closing;
+          in.closing_not_due = not_due;
+          in.invoiced = invoiced;
+        } while (q.fetch());
+    }
+    {
+      // The payments' applications dated in the period, by the day applied and the day due.
+      Params p;
+      const std::string sql =
+          "SELECT customer, posted_on, due_date, SUM(open_delta) FROM postings WHERE currency = " +
+          p.add(currency.str()) + " AND kind = 'payment_applied' AND posted_on >= " + p.add(format_date(from)) +
+          " AND posted_on <= " + p.add(format_date(to)) + " GROUP BY customer, posted_on, due_date";
+      std::string customer, applied_on, due;
+      long long open_delta = 0;
+      Query q(db_.session(), sql, p);
+      q.into(customer).into(applied_on).into(due).into(open_delta);
+      if (q.run()) do {
+          KpiInputs& in = inputs[customer];
+          const std::int64_t amount = -open_delta;
+          const long late = std::max<long>(0, (db_date(applied_on) - db_date(due)).count());
+          in.collected += amount;
+          in.collected_days_late += static_cast<Wide>(amount) * late;
+        } while (q.fetch());
+    }
+    std::set<std::string> ids;
+    for (const auto& [id, in] : inputs) ids.insert(id);
+    std::vector<KpiCustomer> out;
+    for (Customer& c : LedgerStore(db_).customers(ids)) {
+      const KpiInputs in = inputs.at(c.id);
+      out.push_back({std::move(c), in});
+    }
+    return out;
+  });
+}
+
 Page<AuditEntry> SqlReports::audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) {
   return guarded([&] {

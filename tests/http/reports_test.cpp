@@ -118,3 +118,51 @@ TEST_CASE("reports: a customer's salesperson is set, changed and imported, and t
   REQUIRE(s.call("PATCH", "/v1/customers/S-2", "finance", json{{"salesperson", nullptr}}).status == 200);
   CHECK(!s.call("GET", "/v1/customers/S-2", "collector").json_body().contains("salesperson"));
 }
+
+TEST_CASE("reports: the KPIs of a month worked out by hand, in total and by salesperson, and of a month without invoicing",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "K-1"}, {"name", "One"}, {"currency", "EUR"}, {"salesperson", "sam"}});
+  post(s, "/v1/customers", {{"id", "K-2"}, {"name", "Two"}, {"currency", "EUR"}, {"salesperson", "kim"}});
+  auto invoice = [&](const char* number, const char* customer, const char* issued, const char* due, std::int64_t amount) {
+    post(s, "/v1/invoices", {{"number", number}, {"customer", customer}, {"issue_date", issued}, {"due_date", due},
+                             {"amount", amount}, {"currency", "EUR"}});
+  };
+  invoice("I-1", "K-1", "2026-03-01", "2026-03-31", 100000);
+  invoice("I-2", "K-1", "2026-03-20", "2026-04-19", 50000);
+  post(s, "/v1/payments", {{"reference", "P-1"}, {"customer", "K-1"}, {"received_date", "2026-04-10"},
+                           {"amount", 60000}, {"currency", "EUR"}});  // to I-1, 10 days late
+  invoice("I-3", "K-1", "2026-04-15", "2026-05-15", 30000);
+  invoice("I-9", "K-2", "2026-04-05", "2026-05-05", 10000);
+  post(s, "/v1/payments", {{"reference", "P-9"}, {"customer", "K-2"}, {"received_date", "2026-04-07"},
+                           {"amount", 10000}, {"currency", "EUR"}});  // early
+  auto kpis = [&](const std::string& query) {
+    auto r = s.call("GET", "/v1/reports/kpis?" + query, "collector");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return r.json_body();
+  };
+  json all = kpis("from=2026-04-01&to=2026-04-30");
+  CHECK(all["days"] == 30);
+  REQUIRE(all["groups"].size() == 1);
+  CHECK(all["groups"][0] == json{{"group", "all"}, {"opening_ar", 150000}, {"closing_ar", 120000}, {"invoiced", 40000},
+                                 {"collected", 70000}, {"dso", 90.0}, {"best_possible_dso", 22.5}, {"add", 67.5},
+                                 {"cei", 43.8}, {"wadl", 8.6}});
+  json by_salesperson = kpis("from=2026-04-01&to=2026-04-30&group_by=salesperson");
+  REQUIRE(by_salesperson["groups"].size() == 2);
+  CHECK(by_salesperson["groups"][0] == json{{"group", "kim"}, {"opening_ar", 0}, {"closing_ar", 0}, {"invoiced", 10000},
+                                            {"collected", 10000}, {"dso", 0.0}, {"best_possible_dso", 0.0},
+                                            {"add", 0.0}, {"cei", 100.0}, {"wadl", 0.0}});
+  CHECK(by_salesperson["groups"][1] == json{{"group", "sam"}, {"opening_ar", 150000}, {"closing_ar", 120000},
+                                            {"invoiced", 30000}, {"collected", 60000}, {"dso", 120.0},
+                                            {"best_possible_dso", 30.0}, {"add", 90.0}, {"cei", 40.0}, {"wadl", 10.0}});
+  // May: nothing invoiced, nothing collected: no DSO, no WADL; the CEI says nothing came in.
+  json may = kpis("from=2026-05-01&to=2026-05-31");
+  CHECK(may["groups"][0] == json{{"group", "all"}, {"opening_ar", 120000}, {"closing_ar", 120000}, {"invoiced", 0},
+                                 {"collected", 0}, {"dso", nullptr}, {"best_possible_dso", nullptr}, {"add", nullptr},
+                                 {"cei", 0.0}, {"wadl", nullptr}});
+  CHECK(s.call("GET", "/v1/reports/kpis?group_by=colour", "collector").status == 400);
+  auto csv = s.call("GET", "/v1/reports/kpis?from=2026-04-01&to=2026-04-30", "collector", std::string(),
+                    {{"Accept", "text/csv"}});
+  CHECK(csv.body.find("all,150000,120000,40000,70000,90.0,22.5,67.5,43.8,8.6") != std::string::npos);
+}

@@ -4,6 +4,7 @@
 
 #include "core/aging.hpp"
 #include "core/balances.hpp"
+#include "core/kpis.hpp"
 #include "core/books_common.hpp"
 #include "core/collections_books.hpp"
 #include "core/ledger.hpp"
@@ -75,6 +76,13 @@ struct BalanceReport {
   std::map<std::string, std::string> names;  // by customer id
 };
 
+// GET /v1/reports/kpis: each customer's figures for the period (in one currency), with the
+// customer, for grouping.
+struct KpiCustomer {
+  Customer customer;
+  KpiInputs inputs;
+};
+
 class ReportBooks {
  public:
   virtual ~ReportBooks() = default;
@@ -84,6 +92,8 @@ class ReportBooks {
   virtual std::vector<OverdueRow> overdue(const OverdueFilter& filter) = 0;
   virtual Statement statement(const Customer& customer, Date from, Date to) = 0;
   virtual BalanceReport balances(Date from, Date to, Currency currency) = 0;
+  // Every customer of the currency with anything in the period or open around it.
+  virtual std::vector<KpiCustomer> kpi_inputs(Date from, Date to, Currency currency) = 0;
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;
 };

@@ -14,6 +14,7 @@ class SqlReports final : public ReportBooks {
   std::vector<OverdueRow> overdue(const OverdueFilter& filter) override;
   Statement statement(const Customer& customer, Date from, Date to) override;
   BalanceReport balances(Date from, Date to, Currency currency) override;
+  std::vector<KpiCustomer> kpi_inputs(Date from, Date to, Currency currency) override;
   Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                          const PageRequest& page) override;
 
