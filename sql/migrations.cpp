@@ -400,6 +400,12 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE api_keys {add_column} revoked_at VARCHAR(32) NULL",
            // Who sold on the account and answers for collecting it (contract §8).
            "ALTER TABLE customers {add_column} salesperson {id} NULL",
+           // The finance reports sum the journal by kind of posting: with the kind in the
+           // index they read it alone, as the aging does (a table lookup per posting took the
+           // balance table of 2.7 million postings to 3 s).
+           "DROP INDEX IF EXISTS postings_aging{on_table:postings}",
+           "CREATE INDEX IF NOT EXISTS postings_aging ON postings"
+           " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta, kind)",
        }},
   };
   return list;

@@ -7,6 +7,7 @@
 #include "statement.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -122,32 +123,52 @@ Statement SqlReports::statement(const Customer& customer, Date from, Date to) {
 
 BalanceReport SqlReports::balances(Date from, Date to, Currency currency) {
   return guarded([&] {
-    // The journal of the currency up to `to`, summed by customer and kind: a range of
-    // postings_aging (currency first), which holds every column read.
+    // The journal of the currency up to `to`, summed per customer: before the period; in it,
+    // all of it and the part of each kind that makes a column. A range of postings_aging
+    // (currency first, then customer), which holds every column read, grouped in its order.
+    // What the columns do not take (money applied from unapplied credit) goes to core as the
+    // applied kinds' share, which core holds to zero.
     Params p;
-    const std::string first = p.add(format_date(from)), first2 = p.add(format_date(from)),
-                      first3 = p.add(format_date(from));
-    const std::string sql =
-        "SELECT customer, kind,"
-        " SUM(CASE WHEN posted_on < " + first + " THEN open_delta - unapplied_delta ELSE 0 END),"
-        " SUM(CASE WHEN posted_on >= " + first2 + " THEN open_delta ELSE 0 END),"
-        " SUM(CASE WHEN posted_on >= " + first3 + " THEN unapplied_delta ELSE 0 END)"
-        " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
-        " GROUP BY customer, kind";
-    std::string customer, kind;
-    long long before = 0, open_in = 0, unapplied_in = 0;
+    const std::string f = format_date(from);
+    auto in_period = [&](PostingKind kind, const char* what) {
+      return ", SUM(CASE WHEN posted_on >= " + p.add(f) + " AND kind = " + p.add(std::string(to_string(kind))) +
+             " THEN " + what + " ELSE 0 END)";
+    };
+    std::string sql = "SELECT customer, SUM(CASE WHEN posted_on < " + p.add(f) +
+                      " THEN open_delta - unapplied_delta ELSE 0 END), SUM(CASE WHEN posted_on >= " + p.add(f) +
+                      " THEN open_delta - unapplied_delta ELSE 0 END)";
+    sql += in_period(PostingKind::invoice, "open_delta");
+    sql += in_period(PostingKind::payment, "unapplied_delta");
+    sql += in_period(PostingKind::credit_note, "open_delta - unapplied_delta");
+    sql += in_period(PostingKind::write_off, "open_delta");
+    sql += in_period(PostingKind::payment_reversed, "open_delta - unapplied_delta");
+    sql += " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
+           " GROUP BY customer";
+    std::string customer;
+    long long before = 0, moved = 0, invoiced = 0, received = 0, credited = 0, written_off = 0, reversed = 0;
     Query q(db_.session(), sql, p);
-    q.into(customer).into(kind).into(before).into(open_in).into(unapplied_in);
+    q.into(customer).into(before).into(moved).into(invoiced).into(received).into(credited).into(written_off)
+        .into(reversed);
     std::vector<PostingSums> sums;
     if (q.run()) do {
-        auto k = parse_posting_kind(kind);
-        if (!k) throw DatabaseError("the journal holds an unknown kind of posting: " + kind);
-        sums.push_back({customer, *k, before, open_in, unapplied_in});
+        const long long applied = moved - (invoiced - received + credited + written_off + reversed);
+        sums.push_back({customer, PostingKind::invoice, before, invoiced, 0});
+        sums.push_back({customer, PostingKind::payment, 0, 0, received});
+        sums.push_back({customer, PostingKind::credit_note, 0, credited, 0});
+        sums.push_back({customer, PostingKind::write_off, 0, written_off, 0});
+        sums.push_back({customer, PostingKind::payment_reversed, 0, reversed, 0});
+        sums.push_back({customer, PostingKind::payment_applied, 0, applied, 0});
       } while (q.fetch());
     BalanceReport report{from, to, currency, balance_table(sums), {}};
-    std::set<std::string> ids;
-    for (const auto& [id, row] : report.table.customers) ids.insert(id);
-    for (const Customer& c : LedgerStore(db_).customers(ids)) report.names[c.id] = c.name;
+    // The names of the currency's customers, in one read (a table of every customer of a large
+    // book would otherwise look each up).
+    Params n;
+    std::string id, name;
+    Query names(db_.session(), "SELECT id, name FROM customers WHERE currency = " + n.add(currency.str()), n);
+    names.into(id).into(name);
+    if (names.run()) do {
+        report.names[id] = name;
+      } while (names.fetch());
     return report;
   });
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The finance reports over the 1,000,000-invoice book of bench/import_aging.sh: the balance
+# table and the KPIs for a month and for a year, three requests each, timed by curl.
+#   bench/reports_bench.sh            # SQLite (the book is made first if missing)
+#   bench/reports_bench.sh mysql      # the book imported into a throwaway MariaDB first
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-sqlite}
+scripts/build >/dev/null
+[ -f bench/out/bench.db ] || bench/import_aging.sh sqlite
+if [ "$backend" = mysql ]; then
+  source scripts/lib/mariadb.sh
+  mariadb_start
+  url=$TALLYMAN_TEST_MYSQL
+  build/app/tallyman migrate --db "$url" >/dev/null
+  for kind in customers invoices payments; do build/app/tallyman import "$kind" "bench/out/$kind.csv" --db "$url" >/dev/null; done
+else
+  url=sqlite:bench/out/bench.db
+fi
+key=$(build/app/tallyman keys create --role admin --name "bench-$$" --db "$url" 2>/dev/null)
+TALLYMAN_DUNNING_AT=off TALLYMAN_GRADING_AT=off build/app/tallyman serve --db "$url" --listen 127.0.0.1:18491 \
+  >/dev/null 2>/tmp/tallyman-reports-bench.log &
+server=$!
+if [ "$backend" = mysql ]; then trap 'kill -TERM $server; wait $server; mariadb_stop' EXIT
+else trap 'kill -TERM $server; wait $server' EXIT; fi
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18491/healthz >/dev/null && break; sleep 0.1; done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $backend"
+for query in "balances?from=2026-11-01&to=2026-11-30" "balances?from=2025-12-01&to=2026-11-30" \
+             "kpis?from=2026-11-01&to=2026-11-30" "kpis?from=2025-12-01&to=2026-11-30" \
+             "kpis?from=2026-11-01&to=2026-11-30&group_by=grade"; do
+  times=()
+  for _ in 1 2 3; do
+    times+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $key" "http://127.0.0.1:18491/v1/reports/$query")")
+  done
+  echo "GET /v1/reports/$query: ${times[*]} s"
+done
