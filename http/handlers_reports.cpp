@@ -21,6 +21,16 @@ Currency query_currency(Context& cx, QueryErrors& qe) {
   return cx.base_currency;
 }
 
+// `from` and `to` of a period: `to` today unless given, `from` the first day of to's month;
+// from after to is refused.
+std::pair<Date, Date> query_period(Context& cx, QueryErrors& qe) {
+  const Date to = query_date(cx, "to", qe).value_or(cx.today);
+  const auto ymd = date::year_month_day(to);
+  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
+  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  return {from, to};
+}
+
 }  // namespace
 
 Response get_aging(Context& cx) {
@@ -101,10 +111,7 @@ Response get_overdue(Context& cx) {
 
 Response get_statement(Context& cx) {
   QueryErrors qe;
-  const Date to = query_date(cx, "to", qe).value_or(cx.today);
-  const auto ymd = date::year_month_day(to);
-  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
-  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  const auto [from, to] = query_period(cx, qe);
   if (!qe.errors.empty()) return malformed(qe);
   auto customer = cx.books.ledger().customer(cx.params[0]);
   if (!customer) return problem(404, "there is no customer " + cx.params[0]);
@@ -145,10 +152,7 @@ Response get_statement(Context& cx) {
 // GET /v1/reports/balances?from=&to=&currency=: the balance table (contract §8).
 Response get_balances(Context& cx) {
   QueryErrors qe;
-  const Date to = query_date(cx, "to", qe).value_or(cx.today);
-  const auto ymd = date::year_month_day(to);
-  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
-  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  const auto [from, to] = query_period(cx, qe);
   const Currency currency = query_currency(cx, qe);
   if (!qe.errors.empty()) return malformed(qe);
   const BalanceReport report = cx.books.reports().balances(from, to, currency);
@@ -185,10 +189,7 @@ Response get_balances(Context& cx) {
 // (contract §8; core/kpis.hpp has the definitions).
 Response get_kpis(Context& cx) {
   QueryErrors qe;
-  const Date to = query_date(cx, "to", qe).value_or(cx.today);
-  const auto ymd = date::year_month_day(to);
-  const Date from = query_date(cx, "from", qe).value_or(Date(ymd.year() / ymd.month() / 1));
-  if (qe.errors.empty() && from > to) qe.errors.push_back({"from", "must not be after to"});
+  const auto [from, to] = query_period(cx, qe);
   const Currency currency = query_currency(cx, qe);
   const std::string group_by = query_text(cx, "group_by").value_or("none");
   if (group_by != "none" && group_by != "salesperson" && group_by != "collector" && group_by != "grade")
