@@ -143,6 +143,7 @@ Response get_overdue(Context& cx);
 Response get_statement(Context& cx);
 Response get_balances(Context& cx);
 Response get_kpis(Context& cx);
+Response get_kpi_trend(Context& cx);
 Response get_audit(Context& cx);
 Response post_credit_check(Context& cx);  // a batch of one: the credit desk batches many
 // POST /v1/credit-checks in two halves, for the credit desk (credit_desk.cpp): the check a

@@ -185,6 +185,39 @@ Response get_balances(Context& cx) {
                              {"totals", columns(json::object(), report.table.totals)}});
 }
 
+namespace {
+
+json ratio(const std::optional<std::int64_t>& tenths) {
+  return tenths ? json(static_cast<double>(*tenths) / 10) : json(nullptr);
+}
+
+// A KPI row's figures (core/kpis.hpp), after what names its group or month.
+json kpi_json(json row, const KpiRow& r) {
+  row["opening_ar"] = r.opening_ar;
+  row["closing_ar"] = r.closing_ar;
+  row["invoiced"] = r.invoiced;
+  row["collected"] = r.collected;
+  row["dso"] = ratio(r.dso);
+  row["best_possible_dso"] = ratio(r.best_possible_dso);
+  row["add"] = ratio(r.add);
+  row["cei"] = ratio(r.cei);
+  row["wadl"] = ratio(r.wadl);
+  return row;
+}
+
+Response rows_response(Context& cx, json rows, json doc, const char* key) {
+  if (wants_csv(cx.request)) {
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = items_csv(rows);
+    return r;
+  }
+  doc[key] = std::move(rows);
+  return json_response(200, doc);
+}
+
+}  // namespace
+
 // GET /v1/reports/kpis?from=&to=&currency=&group_by=none|salesperson|collector|grade
 // (contract §8; core/kpis.hpp has the definitions).
 Response get_kpis(Context& cx) {
@@ -207,35 +240,46 @@ Response get_kpis(Context& cx) {
   for (const KpiCustomer& k : cx.books.reports().kpi_inputs(from, to, currency))
     groups[group_of(k.customer)].push_back(k.inputs);
   const int days = static_cast<int>((to - from).count()) + 1;
-  auto ratio = [](const std::optional<std::int64_t>& t) {
-    return t ? json(static_cast<double>(*t) / 10) : json(nullptr);
-  };
   json rows = json::array();
-  for (const auto& [group, members] : groups) {
-    const KpiRow r = kpis(members, days);
-    rows.push_back({{"group", group ? json(*group) : json(nullptr)},
-                    {"opening_ar", r.opening_ar},
-                    {"closing_ar", r.closing_ar},
-                    {"invoiced", r.invoiced},
-                    {"collected", r.collected},
-                    {"dso", ratio(r.dso)},
-                    {"best_possible_dso", ratio(r.best_possible_dso)},
-                    {"add", ratio(r.add)},
-                    {"cei", ratio(r.cei)},
-                    {"wadl", ratio(r.wadl)}});
+  for (const auto& [group, members] : groups)
+    rows.push_back(kpi_json({{"group", group ? json(*group) : json(nullptr)}}, kpis(members, days)));
+  return rows_response(cx, std::move(rows),
+                       {{"from", format_date(from)}, {"to", format_date(to)}, {"currency", currency.str()},
+                        {"days", days}, {"group_by", group_by}},
+                       "groups");
+}
+
+// GET /v1/reports/kpis/trend?from=&to=&currency=: the KPIs of all customers for each calendar
+// month that from..to touches (each month cut to the range), for the chart. Each month is read
+// as GET /v1/reports/kpis reads a period, so at most kpi_trend_months_max of them.
+Response get_kpi_trend(Context& cx) {
+  constexpr int kpi_trend_months_max = 36;
+  QueryErrors qe;
+  auto [from, to] = query_period(cx, qe);
+  if (!query_text(cx, "from")) {  // a year unless said: the twelve months to `to`
+    const auto last = date::year_month_day(to);
+    from = Date(date::year_month_day((last.year() / last.month() / 1)) - date::months(11));
   }
-  if (wants_csv(cx.request)) {
-    Response r;
-    r.content_type = "text/csv; charset=utf-8";
-    r.body = items_csv(rows);
-    return r;
+  const Currency currency = query_currency(cx, qe);
+  const auto first = date::year_month_day(from), last = date::year_month_day(to);
+  const int months = (static_cast<int>(last.year()) - static_cast<int>(first.year())) * 12 +
+                     static_cast<int>(static_cast<unsigned>(last.month())) -
+                     static_cast<int>(static_cast<unsigned>(first.month())) + 1;
+  if (qe.errors.empty() && months > kpi_trend_months_max)
+    qe.errors.push_back({"from", "must be at most " + std::to_string(kpi_trend_months_max) + " months before to"});
+  if (!qe.errors.empty()) return malformed(qe);
+  json rows = json::array();
+  for (date::year_month month = first.year() / first.month(); month <= last.year() / last.month();
+       month += date::months(1)) {
+    const Date start = std::max(from, Date(month / 1)), end = std::min(to, Date(month / date::last));
+    std::vector<KpiInputs> all;
+    for (const KpiCustomer& k : cx.books.reports().kpi_inputs(start, end, currency)) all.push_back(k.inputs);
+    const KpiRow r = kpis(all, static_cast<int>((end - start).count()) + 1);
+    rows.push_back(kpi_json({{"month", format_date(start).substr(0, 7)}, {"from", format_date(start)},
+                             {"to", format_date(end)}}, r));
   }
-  return json_response(200, {{"from", format_date(from)},
-                             {"to", format_date(to)},
-                             {"currency", currency.str()},
-                             {"days", days},
-                             {"group_by", group_by},
-                             {"groups", std::move(rows)}});
+  return rows_response(cx, std::move(rows),
+                       {{"from", format_date(from)}, {"to", format_date(to)}, {"currency", currency.str()}}, "months");
 }
 
 Response get_audit(Context& cx) {

@@ -118,6 +118,7 @@ const std::vector<Route>& table() {
       {"GET", "/v1/reports/overdue", P::read, get_overdue, Lane::workers, csv},
       {"GET", "/v1/reports/balances", P::read, get_balances, Lane::workers, csv},
       {"GET", "/v1/reports/kpis", P::read, get_kpis, Lane::workers, csv},
+      {"GET", "/v1/reports/kpis/trend", P::read, get_kpi_trend, Lane::workers, csv},
       {"GET", "/v1/audit", P::read, get_audit, Lane::workers, csv},
       {"POST", "/v1/credit-checks", P::check_credit, post_credit_check, Lane::credit_desk},
       {"POST", "/v1/credit-checks/{order_ref}/override", P::post, post_credit_override},

@@ -162,6 +162,26 @@ TEST_CASE("reports: the KPIs of a month worked out by hand, in total and by sale
                                  {"collected", 0}, {"dso", nullptr}, {"best_possible_dso", nullptr}, {"add", nullptr},
                                  {"cei", 0.0}, {"wadl", nullptr}});
   CHECK(s.call("GET", "/v1/reports/kpis?group_by=colour", "collector").status == 400);
+  // The trend: each month of the range on its own, as the KPIs of that month.
+  auto t = s.call("GET", "/v1/reports/kpis/trend?from=2026-03-01&to=2026-05-31", "collector");
+  REQUIRE(t.status == 200);
+  json months = t.json_body()["months"];
+  REQUIRE(months.size() == 3);
+  CHECK(months[0] == json{{"month", "2026-03"}, {"from", "2026-03-01"}, {"to", "2026-03-31"}, {"opening_ar", 0},
+                          {"closing_ar", 150000}, {"invoiced", 150000}, {"collected", 0}, {"dso", 31.0},
+                          {"best_possible_dso", 31.0}, {"add", 0.0}, {"cei", nullptr}, {"wadl", nullptr}});
+  json april = all["groups"][0];
+  april.erase("group");
+  json trend_april = months[1];
+  CHECK(trend_april["month"] == "2026-04");
+  trend_april.erase("month");
+  trend_april.erase("from");
+  trend_april.erase("to");
+  CHECK(trend_april == april);
+  CHECK(months[2]["cei"] == 0.0);
+  CHECK(months[2]["dso"].is_null());
+  CHECK(s.call("GET", "/v1/reports/kpis/trend?from=2020-01-01&to=2026-05-31", "collector").status == 400);
+  CHECK(s.call("GET", "/v1/reports/kpis/trend?to=2026-05-31", "collector").json_body()["months"].size() == 12);
   auto csv = s.call("GET", "/v1/reports/kpis?from=2026-04-01&to=2026-04-30", "collector", std::string(),
                     {{"Accept", "text/csv"}});
   CHECK(csv.body.find("all,150000,120000,40000,70000,90.0,22.5,67.5,43.8,8.6") != std::string::npos);

@@ -73,6 +73,7 @@ const std::vector<Case>& cases() {
       {"GET", "/v1/reports/overdue", "/v1/reports/overdue", Who::readers},
       {"GET", "/v1/reports/balances", "/v1/reports/balances", Who::readers},
       {"GET", "/v1/reports/kpis", "/v1/reports/kpis", Who::readers},
+      {"GET", "/v1/reports/kpis/trend", "/v1/reports/kpis/trend", Who::readers},
       {"GET", "/v1/audit", "/v1/audit", Who::readers},
       {"POST", "/v1/credit-checks", "/v1/credit-checks", Who::sales},
       {"POST", "/v1/credit-checks/{order_ref}/override", "/v1/credit-checks/SO-1/override", Who::finance},
