@@ -44,10 +44,10 @@ DunningRun run_dunning(sql::Database& db, const Actor& actor, Date as_of) {
   run.id = store.insert_run(actor, as_of);
   std::optional<std::string> after;
   while (true) {
-    const std::vector<DunningState> page = store.customer_page(after, as_of);
+    std::vector<DunningState> page = store.customer_page(after);
     if (page.empty()) break;
     after = page.back().id;
-    const auto overdue = store.overdue_invoices(page, as_of);
+    const auto overdue = store.overdue_invoices(page, as_of, policy.net_unapplied);
     store.write_page(plan_dunning(policy, page, overdue, disputed, promised, as_of, run.examined), as_of, run);
   }
   run.duration_ms =

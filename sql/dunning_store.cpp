@@ -153,7 +153,7 @@ std::int64_t DunningStore::insert_run(const Actor& actor, Date as_of) {
   return id;
 }
 
-std::vector<DunningState> DunningStore::customer_page(const std::optional<std::string>& after, Date as_of) {
+std::vector<DunningState> DunningStore::customer_page(const std::optional<std::string>& after) {
   Params p;
   std::string where = after ? " WHERE id > " + p.add(*after) : "";
   std::string id, name, currency, grade;
@@ -189,27 +189,6 @@ std::vector<DunningState> DunningStore::customer_page(const std::optional<std::s
         if (sends_notice(action)) page[at.at(customer)].sent.push_back(action);
       } while (sent.fetch());
   }
-  {
-    // Each customer's unapplied credit as of the date, from its postings (currency by currency:
-    // postings_aging leads with it).
-    std::set<std::string> currencies;
-    for (const DunningState& c : page) currencies.insert(c.currency.str());
-    for (const std::string& cur : currencies) {
-      Params u;
-      std::string customer;
-      long long unapplied = 0;
-      Query credit(db_.session(),
-                   "SELECT customer, SUM(unapplied_delta) FROM postings WHERE currency = " + u.add(cur) +
-                       " AND customer >= " + u.add(page.front().id) + " AND customer <= " + u.add(page.back().id) +
-                       " AND posted_on <= " + u.add(format_date(as_of)) + " GROUP BY customer",
-                   u);
-      credit.into(customer).into(unapplied);
-      if (credit.run()) do {
-          if (auto it = at.find(customer); it != at.end() && page[it->second].currency.str() == cur)
-            page[it->second].unapplied = unapplied;
-        } while (credit.fetch());
-    }
-  }
   return page;
 }
 
@@ -219,39 +198,68 @@ std::vector<DunningState> DunningStore::customer_page(const std::optional<std::s
 // run reads the invoices open now (a range of invoices_customer_due) and, per currency, the
 // postings dated after D (a range of postings_aging, usually empty for a run as of today):
 // reading every posting up to D looked up 1.9 million journal rows in the benchmark's book.
-std::map<std::string, std::vector<OpenInvoice>> DunningStore::overdue_invoices(const std::vector<DunningState>& page,
-                                                                               Date as_of) {
+// The unapplied credit as of D likewise: the payments' and credit notes' projections less the
+// same postings' unapplied_delta.
+std::map<std::string, std::vector<OpenInvoice>> DunningStore::overdue_invoices(std::vector<DunningState>& page,
+                                                                               Date as_of, bool credit) {
   constexpr std::size_t batch = 1000;
   const std::string day = format_date(as_of);
   std::map<std::pair<std::string, std::string>, OpenInvoice> open;  // by (customer, invoice)
-  std::vector<std::string> customers(batch), invoices(batch), dues(batch);
-  std::vector<long long> amounts(batch);
-  auto read = [&](const std::string& sql, Params& p, int sign) {
-    for (auto* v : {&customers, &invoices, &dues}) v->resize(batch);  // a fetch shrinks them to the rows it got
-    amounts.resize(batch);
-    Query q(db_.session(), sql, p);
+  std::map<std::string, DunningState*> by_id;
+  for (DunningState& c : page) by_id[c.id] = &c;
+  {
+    std::vector<std::string> customers(batch), invoices(batch), dues(batch);
+    std::vector<long long> amounts(batch);
+    Params p;
+    Query q(db_.session(),
+            "SELECT customer, number, due_date, open_amount FROM invoices WHERE customer >= " + p.add(page.front().id) +
+                " AND customer <= " + p.add(page.back().id) + " AND open_amount > 0 AND due_date < " + p.add(day),
+            p);
     q.into(customers).into(invoices).into(dues).into(amounts);
     if (q.run()) do {
-        for (std::size_t r = 0; r < customers.size(); ++r) {
-          auto [it, fresh] = open.try_emplace({customers[r], invoices[r]}, OpenInvoice{invoices[r], db_date(dues[r]), 0, false});
-          it->second.open += sign * amounts[r];
-        }
+        for (std::size_t r = 0; r < customers.size(); ++r)
+          open.try_emplace({customers[r], invoices[r]}, OpenInvoice{invoices[r], db_date(dues[r]), amounts[r], false});
       } while (q.fetch());
-  };
-  {
-    Params p;
-    read("SELECT customer, number, due_date, open_amount FROM invoices WHERE customer >= " + p.add(page.front().id) +
-             " AND customer <= " + p.add(page.back().id) + " AND open_amount > 0 AND due_date < " + p.add(day),
-         p, 1);
   }
+  if (credit) {
+    // The unapplied credit now: the payments' and credit notes' projections (a range of their
+    // *_customer_unapplied indexes each).
+    for (const char* table : {"payments", "credit_notes"}) {
+      Params p;
+      std::string customer;
+      long long unapplied = 0;
+      Query q(db_.session(),
+              std::string("SELECT customer, SUM(unapplied_amount) FROM ") + table + " WHERE customer >= " +
+                  p.add(page.front().id) + " AND customer <= " + p.add(page.back().id) +
+                  " AND unapplied_amount <> 0 GROUP BY customer",
+              p);
+      q.into(customer).into(unapplied);
+      if (q.run()) do {
+          if (auto it = by_id.find(customer); it != by_id.end()) it->second->unapplied += unapplied;
+        } while (q.fetch());
+    }
+  }
+  // Less what was posted after the date: the open amounts and the credit as of the date.
   std::set<std::string> currencies;
   for (const DunningState& c : page) currencies.insert(c.currency.str());
   for (const std::string& currency : currencies) {
     Params p;
-    read("SELECT customer, invoice, due_date, open_delta FROM postings WHERE currency = " + p.add(currency) +
-             " AND customer >= " + p.add(page.front().id) + " AND customer <= " + p.add(page.back().id) +
-             " AND posted_on > " + p.add(day) + " AND due_date < " + p.add(day) + " AND invoice IS NOT NULL",
-         p, -1);
+    std::string customer, invoice, due;
+    long long open_delta = 0, unapplied_delta = 0;
+    soci::indicator invoice_ind = soci::i_ok, due_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT customer, invoice, due_date, open_delta, unapplied_delta FROM postings WHERE currency = " +
+                p.add(currency) + " AND customer >= " + p.add(page.front().id) + " AND customer <= " +
+                p.add(page.back().id) + " AND posted_on > " + p.add(day),
+            p);
+    q.into(customer).into(invoice, invoice_ind).into(due, due_ind).into(open_delta).into(unapplied_delta);
+    if (q.run()) do {
+        if (credit)
+          if (auto it = by_id.find(customer); it != by_id.end()) it->second->unapplied -= unapplied_delta;
+        if (invoice_ind != soci::i_ok || due_ind != soci::i_ok || !(db_date(due) < as_of)) continue;
+        auto [it, fresh] = open.try_emplace({customer, invoice}, OpenInvoice{invoice, db_date(due), 0, false});
+        it->second.open -= open_delta;
+      } while (q.fetch());
   }
   std::map<std::string, std::vector<OpenInvoice>> overdue;
   for (auto& [key, invoice] : open)

@@ -217,6 +217,11 @@ TEST_CASE("a node killed while checks and postings run, every request is answere
   CHECK(others.empty());
   CHECK(back);
   CHECK(while_down > 0);  // the other instances went on
+  // The instance on node 2 met its connections lost, and ran those requests again on new ones.
+  const std::string metrics = on_two->call("GET", "/metrics").body;
+  const std::size_t at = metrics.find("\ntallyman_request_reruns_total ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoll(metrics.substr(at + 31)) > 0);
   // Every acknowledged invoice is there, on every node.
   for (int node = 0; node < 3; ++node) {
     std::string why;

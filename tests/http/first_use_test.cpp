@@ -89,6 +89,9 @@ TEST_CASE("first use: dunning nets the customer's unapplied credit, and the task
                                {"currency", "EUR"}});
   post(s, "/v1/credit-notes", {{"number", "CN-2"}, {"customer", "N-2"}, {"date", "2026-02-01"}, {"amount", 100000},
                                {"currency", "EUR"}});
+  // Credit dated after the run's date is not the run's to net.
+  post(s, "/v1/credit-notes", {{"number", "CN-LATER"}, {"customer", "N-1"}, {"date", "2026-04-20"}, {"amount", 39410},
+                               {"currency", "EUR"}});
   auto run = s.call("POST", "/v1/dunning-runs", "finance", json{{"as_of", "2026-03-31"}});
   REQUIRE(run.status == 201);
   json tasks = get(s, "/v1/dunning-tasks")["items"];

@@ -99,9 +99,6 @@ class CollectionsBooks {
   virtual std::optional<DunningRun> dunning_run(std::int64_t id) = 0;
   // The runs, newest first.
   virtual Page<DunningRun> dunning_runs(const PageRequest& page) = 0;
-  // The run that already covered a date: the first as of that date, else the latest as of a
-  // later one; none if no run has.
-  virtual std::optional<DunningRun> dunning_run_covering(Date as_of) = 0;
   virtual Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) = 0;
   virtual std::optional<DunningTask> dunning_task(std::int64_t id) = 0;
   virtual std::optional<NoticeView> notice(std::int64_t id) = 0;

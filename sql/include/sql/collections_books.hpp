@@ -14,7 +14,9 @@ class SqlCollections final : public CollectionsBooks {
   PolicyChange put_dunning_policy(const Actor& actor, const DunningPolicy& policy) override;
   std::optional<DunningRun> dunning_run(std::int64_t id) override;
   Page<DunningRun> dunning_runs(const PageRequest& page) override;
-  std::optional<DunningRun> dunning_run_covering(Date as_of) override;
+  // The run that already covered a date: the first as of that date, else the latest as of a
+  // later one; none if no run has (jobs/dunning_run.cpp answers with it).
+  std::optional<DunningRun> dunning_run_covering(Date as_of);
   Page<DunningTask> dunning_tasks(const TaskFilter& filter, const PageRequest& page) override;
   std::optional<DunningTask> dunning_task(std::int64_t id) override;
   std::optional<NoticeView> notice(std::int64_t id) override;

@@ -41,10 +41,12 @@ class DunningStore {
   // The run's row, its counts zero until finish_run: its id goes on every task it creates.
   std::int64_t insert_run(const Actor& actor, Date as_of);
   // The next page of customers after `after` (from the first when none), each with what its
-  // open episode sent and its unapplied credit as of the date.
-  std::vector<DunningState> customer_page(const std::optional<std::string>& after, Date as_of);
-  // Each invoice of the page's customers past due as of the date, with its open amount then.
-  std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(const std::vector<DunningState>& page, Date as_of);
+  // open episode sent.
+  std::vector<DunningState> customer_page(const std::optional<std::string>& after);
+  // Each invoice of the page's customers past due as of the date, with its open amount then;
+  // with `credit`, each customer's unapplied credit as of the date goes into the page.
+  std::map<std::string, std::vector<OpenInvoice>> overdue_invoices(std::vector<DunningState>& page, Date as_of,
+                                                                   bool credit);
   // A page's steps: tasks, their notices, the customers' dunning state, the episodes that end;
   // counted in `run`. When the database refuses the page, each customer's alone, so that one it
   // refuses is counted and kept for the log (DunningRun::failures) and the rest are written.
