@@ -1,5 +1,7 @@
 #include "core/notice.hpp"
 
+#include "core/watch.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -98,6 +100,21 @@ RenderedNotice render_notice(const NoticeInput& in) {
               " " + cur + "</td></tr>\n";
   n.html += "</table>\n<p><strong>Total: " + format_amount(n.total, in.currency) + " " + cur + "</strong></p>\n<p>" +
             html_escape(w.closing) + "</p>\n";
+  return n;
+}
+
+RenderedNotice render_watch_event(const Customer& customer, std::int64_t balance, Date as_of,
+                                  const std::vector<Signal>& signals) {
+  RenderedNotice n;
+  n.subject = "Early warning: " + customer.name + " (" + customer.id + ")";
+  n.total = balance;
+  n.text = n.subject + ", as of " + format_date(as_of) + "\n";
+  n.html = "<h1>" + html_escape(n.subject) + "</h1>\n<p>as of " + format_date(as_of) + "</p>\n<ul>\n";
+  for (const Signal& s : signals) {
+    n.text += "- " + s.code + ": " + s.detail + "\n";
+    n.html += "<li><strong>" + html_escape(s.code) + "</strong>: " + html_escape(s.detail) + "</li>\n";
+  }
+  n.html += "</ul>\n";
   return n;
 }
 

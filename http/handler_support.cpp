@@ -290,17 +290,24 @@ std::optional<std::int64_t> numeric_id(const std::string& text) {
 
 bool wants_csv(const Request& request) { return request.accept.find("text/csv") != std::string::npos; }
 
+namespace {
+
+// An object's fields as columns of their own, at any depth ("by_bucket.current.ar").
+void flatten(const json& object, const std::string& prefix, json& row) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (it->is_object()) flatten(*it, prefix + it.key() + ".", row);
+    else row[prefix + it.key()] = *it;
+  }
+}
+
+}  // namespace
+
 std::string items_csv(const json& items) {
   // An object's fields become columns of their own ("balance.open"); arrays stay JSON text.
   std::vector<json> flat;
   for (const json& item : items) {
     json row = json::object();
-    for (auto it = item.begin(); it != item.end(); ++it) {
-      if (it->is_object())
-        for (auto sub = it->begin(); sub != it->end(); ++sub) row[it.key() + "." + sub.key()] = *sub;
-      else
-        row[it.key()] = *it;
-    }
+    flatten(item, "", row);
     flat.push_back(std::move(row));
   }
   std::vector<std::string> columns;

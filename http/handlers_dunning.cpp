@@ -217,8 +217,8 @@ Response get_customer_promises(Context& cx) {
 namespace {
 
 json notice_json(const NoticeView& n, bool with_bodies) {
-  json j{{"id", std::to_string(n.id)},     {"task", std::to_string(n.task)}, {"customer", n.customer},
-         {"level", n.level},               {"subject", n.rendered.subject}};
+  json j{{"id", std::to_string(n.id)}, {"event", n.event},  {"task", std::to_string(n.task)},
+         {"customer", n.customer},      {"level", n.level}, {"subject", n.rendered.subject}};
   if (with_bodies) {
     j["text"] = n.rendered.text;
     j["html"] = n.rendered.html;

@@ -2,6 +2,7 @@
 #include "http/aging_document.hpp"
 #include "handlers.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace tallyman::http {
@@ -280,6 +281,245 @@ Response get_kpi_trend(Context& cx) {
   }
   return rows_response(cx, std::move(rows),
                        {{"from", format_date(from)}, {"to", format_date(to)}, {"currency", currency.str()}}, "months");
+}
+
+namespace {
+
+json provision_policy_json(const ProvisionPolicy& policy) {
+  json rates = json::object();
+  const std::vector<std::string> labels = provision_labels(policy);
+  for (std::size_t j = 0; j < labels.size(); ++j) rates[labels[j]] = policy.rates_bp[j];
+  return {{"buckets", policy.bounds}, {"rates_bp", std::move(rates)}, {"disputed_bp", policy.disputed_bp}};
+}
+
+// A provision row's columns: {"ar", "provision", "by_bucket": {label: {"ar", "rate_bp", "provision"}, "disputed": ...}}.
+json provision_columns(json row, const ProvisionRow& r, const ProvisionPolicy& policy,
+                       const std::vector<std::string>& labels) {
+  row["ar"] = r.ar;
+  row["provision"] = r.provision;
+  json buckets = json::object();
+  for (std::size_t j = 0; j < labels.size(); ++j)
+    buckets[labels[j]] = {{"ar", r.buckets[j].ar}, {"rate_bp", policy.rates_bp[j]}, {"provision", r.buckets[j].provision}};
+  buckets["disputed"] = {{"ar", r.disputed.ar}, {"rate_bp", policy.disputed_bp}, {"provision", r.disputed.provision}};
+  row["by_bucket"] = std::move(buckets);
+  return row;
+}
+
+}  // namespace
+
+Response get_provision_policy(Context& cx) {
+  return json_response(200, provision_policy_json(cx.books.reports().provision_policy()));
+}
+
+// PUT /v1/provision-policy: a field left out keeps its value; new buckets need a rate for each.
+Response put_provision_policy(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  ProvisionPolicy p = cx.books.reports().provision_policy();
+  const std::vector<std::string> old_labels = provision_labels(p);
+  std::map<std::string, int> rates;
+  for (std::size_t j = 0; j < old_labels.size(); ++j) rates[old_labels[j]] = p.rates_bp[j];
+  if (const json* b = f.get("buckets")) {
+    p.bounds.clear();
+    if (b->is_array())
+      for (const json& v : *b) p.bounds.push_back(v.is_number_integer() ? v.get<int>() : -1);
+    if (!b->is_array() || !validate(AgingSpec{Date{}, AgingBasis::due_date, p.bounds}).empty())
+      f.error("buckets", "must be 1 to 12 ascending whole numbers of days from 1 to 36500");
+  }
+  if (const json* r = f.get("rates_bp")) {
+    if (!r->is_object()) f.error("rates_bp", "must be an object of a rate per bucket");
+    else
+      for (auto it = r->begin(); it != r->end(); ++it) {
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > provision_rate_bp_max)
+          f.error("rates_bp." + it.key(), "must be whole basis points from 0 to 10000");
+        else rates[it.key()] = it->get<int>();
+      }
+  }
+  if (f.has("disputed_bp"))
+    p.disputed_bp = static_cast<int>(f.integer("disputed_bp", Need::required, 0, provision_rate_bp_max).value_or(p.disputed_bp));
+  if (errors.empty()) {
+    // The rates of the policy's buckets, by label: each must be given (or kept from before).
+    p.rates_bp.clear();
+    const std::vector<std::string> labels = provision_labels(p);
+    for (const std::string& label : labels) {
+      if (auto it = rates.find(label); it != rates.end()) p.rates_bp.push_back(it->second);
+      else f.error("rates_bp." + label, "must be given: a rate for every bucket");
+    }
+    if (const json* r = f.get("rates_bp"); r && r->is_object())
+      for (auto it = r->begin(); it != r->end(); ++it)
+        if (std::find(labels.begin(), labels.end(), it.key()) == labels.end())
+          f.error("rates_bp." + it.key(), "is not a bucket of the policy");
+  }
+  if (errors.empty())
+    for (const FieldError& e : validate(p)) errors.push_back(e);
+  if (!errors.empty()) return problem(422, "the policy has invalid fields", errors);
+  cx.books.reports().put_provision_policy(cx.actor, p);
+  return json_response(200, provision_policy_json(cx.books.reports().provision_policy()));
+}
+
+// GET /v1/reports/provision?as_of=&currency=&compare_to=: the provision as of a date under the
+// policy; with compare_to (an earlier date), each row's provision then under the same policy
+// and the movement between.
+Response get_provision(Context& cx) {
+  QueryErrors qe;
+  const Date as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  const Currency currency = query_currency(cx, qe);
+  const std::optional<Date> compare_to = query_date(cx, "compare_to", qe);
+  if (qe.errors.empty() && compare_to && *compare_to > as_of)
+    qe.errors.push_back({"compare_to", "must not be after as_of"});
+  if (!qe.errors.empty()) return malformed(qe);
+  const ProvisionReport report = cx.books.reports().provision(as_of, currency);
+  const ProvisionTable& t = report.table;
+  std::map<std::string, std::int64_t> previous;
+  std::int64_t previous_total = 0;
+  if (compare_to) {
+    for (const ProvisionRow& row : cx.books.reports().provision(*compare_to, currency).table.customers) {
+      previous[row.customer] = row.provision;
+      previous_total += row.provision;
+    }
+  }
+  auto movement = [&](json& row, const std::string& id, std::int64_t now, std::int64_t then) {
+    if (!compare_to) return;
+    row["previous_provision"] = then;
+    row["movement"] = now - then;
+    previous.erase(id);
+  };
+  json customers = json::array();
+  for (const ProvisionRow& row : t.customers) {
+    auto name = report.names.find(row.customer);
+    json j = provision_columns({{"customer", row.customer}, {"name", name == report.names.end() ? "" : name->second}},
+                               row, report.policy, t.labels);
+    auto then = previous.find(row.customer);
+    movement(j, row.customer, row.provision, then == previous.end() ? 0 : then->second);
+    customers.push_back(std::move(j));
+  }
+  // Customers provided for then and not now: their whole provision released.
+  const ProvisionRow none{"", std::vector<ProvisionCell>(t.labels.size()), {}, 0, 0};
+  for (const auto& [id, then] : std::map<std::string, std::int64_t>(previous)) {
+    json j = provision_columns({{"customer", id}, {"name", ""}}, none, report.policy, t.labels);
+    movement(j, id, 0, then);
+    customers.push_back(std::move(j));
+  }
+  json totals = provision_columns(json::object(), t.totals, report.policy, t.labels);
+  if (compare_to) {
+    totals["previous_provision"] = previous_total;
+    totals["movement"] = t.totals.provision - previous_total;
+  }
+  if (wants_csv(cx.request)) {
+    totals["customer"] = "total";
+    customers.push_back(std::move(totals));
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = items_csv(customers);
+    return r;
+  }
+  return json_response(200, {{"as_of", format_date(as_of)},
+                             {"currency", currency.str()},
+                             {"compare_to", compare_to ? json(format_date(*compare_to)) : json(nullptr)},
+                             {"policy", provision_policy_json(report.policy)},
+                             {"customers", std::move(customers)},
+                             {"totals", std::move(totals)}});
+}
+
+// GET /v1/reports/provision/matrix?as_of=&currency=: the rates the book's last twelve whole
+// months suggest (core/provision.hpp), beside the policy's; never applied by itself.
+Response get_provision_matrix(Context& cx) {
+  QueryErrors qe;
+  const Date as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  const Currency currency = query_currency(cx, qe);
+  if (!qe.errors.empty()) return malformed(qe);
+  const ProvisionPolicy policy = cx.books.reports().provision_policy();
+  const std::vector<ProposedRate> proposed = cx.books.reports().provision_history(as_of, currency);
+  const std::vector<std::string> labels = provision_labels(policy);
+  const auto month = date::year_month_day(as_of).year() / date::year_month_day(as_of).month();
+  json rows = json::array();
+  for (std::size_t j = 0; j < labels.size(); ++j)
+    rows.push_back({{"bucket", labels[j]},
+                    {"ar", proposed[j].ar},
+                    {"roll_bp", nullable(proposed[j].roll_bp)},
+                    {"proposed_bp", nullable(proposed[j].rate_bp)},
+                    {"policy_bp", policy.rates_bp[j]}});
+  return rows_response(cx, std::move(rows),
+                       {{"as_of", format_date(as_of)},
+                        {"currency", currency.str()},
+                        {"from", format_date(Date((month - date::months(13)) / date::last))},
+                        {"to", format_date(Date((month - date::months(1)) / date::last))}},
+                       "buckets");
+}
+
+namespace {
+
+json watch_policy_json(const WatchPolicy& p) {
+  auto opt = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"window_days", p.window_days},         {"near_limit_bp", opt(p.near_limit_bp)},
+          {"slower_by_days", opt(p.slower_by_days)}, {"broken_promise", p.broken_promise},
+          {"bounced_payment", p.bounced_payment}, {"grade_drop", p.grade_drop},
+          {"due_soon_days", opt(p.due_soon_days)},   {"due_soon_limit_bp", p.due_soon_limit_bp}};
+}
+
+}  // namespace
+
+Response get_watch_policy(Context& cx) { return json_response(200, watch_policy_json(cx.books.reports().watch_policy())); }
+
+// PUT /v1/watch-policy: a field left out keeps its value; null switches a threshold's signal off.
+Response put_watch_policy(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  WatchPolicy p = cx.books.reports().watch_policy();
+  auto flag = [&](const char* name, bool& target) {
+    if (f.has(name)) target = f.boolean(name, Need::required).value_or(target);
+  };
+  auto threshold = [&](const char* name, std::optional<int>& target) {
+    if (!f.has(name)) return;
+    if (f.is_null(name)) target.reset();
+    else if (auto v = f.integer(name, Need::required, -1000000, 1000000)) target = static_cast<int>(*v);
+  };
+  auto number = [&](const char* name, int& target) {
+    if (f.has(name)) target = static_cast<int>(f.integer(name, Need::required, -1000000, 1000000).value_or(target));
+  };
+  number("window_days", p.window_days);
+  threshold("near_limit_bp", p.near_limit_bp);
+  threshold("slower_by_days", p.slower_by_days);
+  flag("broken_promise", p.broken_promise);
+  flag("bounced_payment", p.bounced_payment);
+  flag("grade_drop", p.grade_drop);
+  threshold("due_soon_days", p.due_soon_days);
+  number("due_soon_limit_bp", p.due_soon_limit_bp);
+  if (errors.empty())
+    for (const FieldError& e : validate(p)) errors.push_back(e);
+  if (!errors.empty()) return problem(422, "the policy has invalid fields", errors);
+  cx.books.reports().put_watch_policy(cx.actor, p);
+  return json_response(200, watch_policy_json(cx.books.reports().watch_policy()));
+}
+
+// GET /v1/reports/watchlist?as_of=&customer=: the customers showing early signs of trouble.
+Response get_watchlist(Context& cx) {
+  QueryErrors qe;
+  const Date as_of = query_date(cx, "as_of", qe).value_or(cx.today);
+  auto customer = query_id(cx, "customer", qe);
+  if (!qe.errors.empty()) return malformed(qe);
+  json rows = json::array();
+  for (const WatchRow& row : cx.books.reports().watchlist(as_of, customer)) {
+    const Customer& c = row.customer;
+    json signals = json::array();
+    for (const Signal& s : row.signals) signals.push_back({{"code", s.code}, {"detail", s.detail}});
+    rows.push_back({{"customer", c.id},
+                    {"name", c.name},
+                    {"currency", c.currency.str()},
+                    {"balance", row.balance},
+                    {"credit_limit", nullable(c.credit_limit)},
+                    {"grade", c.grade ? json(std::string(1, *c.grade)) : json(nullptr)},
+                    {"collector", c.collector ? json(*c.collector) : json(nullptr)},
+                    {"salesperson", c.salesperson ? json(*c.salesperson) : json(nullptr)},
+                    {"signals", std::move(signals)}});
+  }
+  return rows_response(cx, std::move(rows), {{"as_of", format_date(as_of)}}, "customers");
 }
 
 Response get_audit(Context& cx) {

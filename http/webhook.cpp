@@ -18,7 +18,7 @@ namespace bhttp = beast::http;
 namespace net = boost::asio;
 
 std::string notice_payload(const NoticeView& n) {
-  nlohmann::ordered_json j{{"id", std::to_string(n.id)},   {"task", std::to_string(n.task)},
+  nlohmann::ordered_json j{{"id", std::to_string(n.id)},   {"event", n.event}, {"task", std::to_string(n.task)},
                            {"customer", n.customer},        {"level", n.level},
                            {"subject", n.rendered.subject}, {"text", n.rendered.text},
                            {"html", n.rendered.html},       {"total", n.rendered.total},

@@ -56,6 +56,10 @@ std::vector<Task> service_tasks(const sql::DbUrl& url, const Schedule& schedule,
               if (schedule.dunning_at >= 0 && now >= schedule.dunning_at)
                 leased(url, "dunning", holder, today, schedule.lease_seconds,
                        [&](sql::Database& db, Date day) { on_dunning_run(run_dunning(db, actor, day)); });
+              // Early warning looks after the day's dunning, at the same hour.
+              if (schedule.dunning_at >= 0 && now >= schedule.dunning_at)
+                leased(url, "watchlist", holder, today, schedule.lease_seconds,
+                       [&](sql::Database& db, Date day) { run_watch(db, day); });
             }};
   Task notices{"notice delivery", schedule.webhook.every,
                [=] { deliver_notices(url, schedule.webhook, holder, deliver); }};

@@ -118,6 +118,12 @@ void GradingStore::write(GradingRun& run, const std::vector<std::pair<std::strin
               " write_off_points, recorded_at)",
               rows);
   for (const auto& [customer, grade] : changes) {
+    Params h;
+    execute(db_,
+            "INSERT INTO grade_changes (customer, as_of, old_grade, new_grade, recorded_at) SELECT id, " +
+                h.add(format_date(run.as_of)) + ", grade, " + h.add(std::string(1, grade)) + ", " + h.add(now) +
+                " FROM customers WHERE id = " + h.add(customer),
+            h);
     Params p;
     execute(db_, "UPDATE customers SET grade = " + p.add(std::string(1, grade)) + " WHERE id = " + p.add(customer), p);
   }

@@ -407,6 +407,51 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX IF NOT EXISTS postings_aging ON postings"
            " (currency, customer, posted_on, due_date, issue_date, open_delta, unapplied_delta, kind)",
        }},
+      {9,
+       "finance: the provision and watch policies, grade changes, early-warning signals seen, events in the outbox",
+       {
+           // One row each (id 1). Lists as written by the service: "30,60,90".
+           "CREATE TABLE IF NOT EXISTS provision_policy ("
+           " id INTEGER NOT NULL PRIMARY KEY,"
+           " buckets VARCHAR(200) NOT NULL,"
+           " rates_bp VARCHAR(200) NOT NULL,"
+           " disputed_bp INTEGER NOT NULL) {table}",
+           "INSERT INTO provision_policy SELECT 1, '30,60,90', '100,300,1000,2500,5000', 5000 FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM provision_policy)",
+           // NULL in a threshold switches its signal off.
+           "CREATE TABLE IF NOT EXISTS watch_policy ("
+           " id INTEGER NOT NULL PRIMARY KEY,"
+           " window_days INTEGER NOT NULL,"
+           " near_limit_bp INTEGER NULL,"
+           " slower_by_days INTEGER NULL,"
+           " broken_promise SMALLINT NOT NULL,"
+           " bounced_payment SMALLINT NOT NULL,"
+           " grade_drop SMALLINT NOT NULL,"
+           " due_soon_days INTEGER NULL,"
+           " due_soon_limit_bp INTEGER NOT NULL) {table}",
+           "INSERT INTO watch_policy SELECT 1, 90, 9000, 10, 1, 1, 1, 14, 5000 FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM watch_policy)",
+           // Each grade a grading run changed, as of the run's date: the grade's history.
+           "CREATE TABLE IF NOT EXISTS grade_changes ("
+           " id {pk},"
+           " customer {id} NOT NULL,"
+           " as_of {date} NOT NULL,"
+           " old_grade CHAR(1) NULL,"
+           " new_grade CHAR(1) NOT NULL,"
+           " recorded_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE INDEX IF NOT EXISTS grade_changes_as_of ON grade_changes (as_of, customer)",
+           // The signals each customer showed at the last daily look, and since when: a signal
+           // not among them is new, and an event goes out for it.
+           "CREATE TABLE IF NOT EXISTS watch_signals ("
+           " customer {id} NOT NULL,"
+           " code VARCHAR(24) NOT NULL,"
+           " first_seen {date} NOT NULL,"
+           " PRIMARY KEY (customer, code)) {table}",
+           // What the outbox carries: a dunning notice, or an early-warning event.
+           "ALTER TABLE notices {add_column} event VARCHAR(32) NOT NULL DEFAULT 'dunning.notice'",
+           "INSERT INTO job_leases SELECT 'watchlist', NULL, NULL, NULL FROM (SELECT 1 AS one) o"
+           " WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE job = 'watchlist')",
+       }},
   };
   return list;
 }

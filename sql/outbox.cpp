@@ -41,17 +41,17 @@ namespace {
 
 std::vector<NoticeView> read_notices(Database& db, const std::string& where, Params& p) {
   long long id = 0, task = 0, level = 0, total = 0, attempts = 0;
-  std::string customer, subject, text, html, currency, status, created;
+  std::string customer, subject, text, html, currency, status, created, event;
   Query q(db.session(),
           "SELECT id, task_id, customer, level, subject, text_body, html_body, total, currency, status, attempts,"
-          " created_at FROM notices " + where,
+          " created_at, event FROM notices " + where,
           p);
   q.into(id).into(task).into(customer).into(level).into(subject).into(text).into(html).into(total).into(currency)
-      .into(status).into(attempts).into(created);
+      .into(status).into(attempts).into(created).into(event);
   std::vector<NoticeView> out;
   if (q.run()) do {
       out.push_back(NoticeView{id, task, customer, static_cast<int>(level), RenderedNotice{subject, text, html, total},
-                               db_currency(currency), status, static_cast<int>(attempts), created});
+                               db_currency(currency), status, static_cast<int>(attempts), created, event});
     } while (q.fetch());
   return out;
 }

@@ -1,9 +1,10 @@
 // The outbox delivered to a webhook: a small receiver on loopback checks each signature,
 // fails on purpose, and counts: retries after failures, nothing twice after success, failed
-// after the last attempt.
+// after the last attempt; and the early-warning event the daily look sends.
 #include "http/support.hpp"
 
 #include <catch2/catch.hpp>
+#include <date/date.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -160,4 +161,30 @@ TEST_CASE("webhook: notices are delivered signed, retried after failures, once, 
   const int after = receiver.requests;
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
   CHECK(receiver.requests == after);
+}
+
+TEST_CASE("webhook: the day's early-warning look sends an event for a customer's first signal", "[http]") {
+  Receiver receiver;
+  Service s("sqlite");
+  REQUIRE(s.call("POST", "/v1/customers", "finance",
+                 json{{"id", "E-1"}, {"name", "Near"}, {"currency", "EUR"}, {"credit_limit", 10000}})
+              .status == 201);
+  const auto today = date::floor<date::days>(std::chrono::system_clock::now());
+  REQUIRE(s.call("POST", "/v1/invoices", "finance",
+                 json{{"number", "I-E1"}, {"customer", "E-1"}, {"issue_date", date::format("%F", today - date::days(1))},
+                      {"due_date", date::format("%F", today + date::days(30))}, {"amount", 9500}, {"currency", "EUR"}})
+              .status == 201);
+  // An instance whose day's runs are due at once: the dunning run, then the look.
+  auto scheduled = s.another("TALLYMAN_DUNNING_AT=00:00 TALLYMAN_WEBHOOK_URL=http://127.0.0.1:" +
+                             std::to_string(receiver.port()) + "/hook TALLYMAN_WEBHOOK_SECRET=s3cret TALLYMAN_WEBHOOK_SECONDS=1");
+  for (int k = 0; k < 100 && receiver.requests == 0; ++k) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(receiver.requests == 1);
+  CHECK(receiver.bad_signatures == 0);
+  std::lock_guard lock(receiver.mutex);
+  const json body = json::parse(receiver.bodies.at(0));
+  CHECK(body["event"] == "watchlist.signal");
+  CHECK(body["customer"] == "E-1");
+  CHECK(body["subject"] == "Early warning: Near (E-1)");
+  CHECK(body["text"].get<std::string>().find("near_limit: balance 95.00 is 95.0% of the credit limit 100.00") !=
+        std::string::npos);
 }

@@ -46,6 +46,9 @@ struct NoticeView {
   std::string status;  // pending, sent, failed
   int attempts = 0;
   std::string created_at;
+  // "dunning.notice" (a task's notice), or "watchlist.signal" (a customer's first early-warning
+  // signals: the task and level are 0, the total its balance).
+  std::string event = "dunning.notice";
 };
 
 struct TaskFilter {

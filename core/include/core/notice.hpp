@@ -46,4 +46,11 @@ struct RenderedNotice {
 
 RenderedNotice render_notice(const NoticeInput& input);
 
+// The early-warning event for a customer's new signals (core/watch.hpp), for finance rather than
+// the customer: who, as of when, each signal's line; the total is the customer's balance.
+struct Customer;
+struct Signal;
+RenderedNotice render_watch_event(const Customer& customer, std::int64_t balance, Date as_of,
+                                  const std::vector<Signal>& signals);
+
 }  // namespace tallyman

@@ -1,10 +1,13 @@
 #pragma once
-// The reports' area of the books (core/books.hpp; contract §4): aging as of any date, the
-// overdue list, a customer's statement, the audit trail. Reads only.
+// The reports' area of the books (core/books.hpp; contracts §4 and §8): aging as of any date,
+// the overdue list, a customer's statement, the finance reports and their two policies
+// (provisions, early warning), the audit trail. Reads, but for the policies.
 
 #include "core/aging.hpp"
 #include "core/balances.hpp"
 #include "core/kpis.hpp"
+#include "core/provision.hpp"
+#include "core/watch.hpp"
 #include "core/books_common.hpp"
 #include "core/collections_books.hpp"
 #include "core/ledger.hpp"
@@ -83,6 +86,22 @@ struct KpiCustomer {
   KpiInputs inputs;
 };
 
+// GET /v1/reports/provision: the table as of a date under the policy, with the customers' names.
+struct ProvisionReport {
+  Date as_of;
+  Currency currency;
+  ProvisionPolicy policy;
+  ProvisionTable table;
+  std::map<std::string, std::string> names;  // by customer id
+};
+
+// GET /v1/reports/watchlist: a customer showing at least one signal.
+struct WatchRow {
+  Customer customer;
+  std::int64_t balance = 0;
+  std::vector<Signal> signals;
+};
+
 class ReportBooks {
  public:
   virtual ~ReportBooks() = default;
@@ -94,6 +113,15 @@ class ReportBooks {
   virtual BalanceReport balances(Date from, Date to, Currency currency) = 0;
   // Every customer of the currency with anything in the period or open around it.
   virtual std::vector<KpiCustomer> kpi_inputs(Date from, Date to, Currency currency) = 0;
+  virtual ProvisionPolicy provision_policy() = 0;
+  virtual PolicyChange put_provision_policy(const Actor& actor, const ProvisionPolicy& policy) = 0;
+  virtual ProvisionReport provision(Date as_of, Currency currency) = 0;
+  // The roll rates of the last twelve whole months before as_of's month, by the policy's buckets.
+  virtual std::vector<ProposedRate> provision_history(Date as_of, Currency currency) = 0;
+  virtual WatchPolicy watch_policy() = 0;
+  virtual PolicyChange put_watch_policy(const Actor& actor, const WatchPolicy& policy) = 0;
+  // Every customer (of any currency) showing a signal as of the date, or only `customer`.
+  virtual std::vector<WatchRow> watchlist(Date as_of, const std::optional<std::string>& customer = std::nullopt) = 0;
   virtual Page<AuditEntry> audit(const std::optional<std::string>& entity, const std::optional<std::string>& id,
                                  const PageRequest& page) = 0;
 };

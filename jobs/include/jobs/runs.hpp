@@ -15,6 +15,11 @@ DunningRun run_dunning(sql::Database& db, const Actor& actor, Date as_of);
 // A grading run as of a date (contract §3): every customer with history scored and graded.
 GradingRun run_grading(sql::Database& db, const Actor& actor, Date as_of);
 
+// The daily early-warning look (contract §8): the watch-list as of the date; an event goes to
+// the outbox for each customer showing a signal it did not show at the last look. Returns how
+// many customers had new signals.
+std::size_t run_watch(sql::Database& db, Date as_of);
+
 class Runs final : public RunBooks {
  public:
   explicit Runs(sql::Database& db) : db_(db) {}

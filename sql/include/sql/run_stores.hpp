@@ -76,4 +76,17 @@ class GradingStore {
   Database& db_;
 };
 
+// The daily early-warning look (jobs/watch_run.cpp): which signals each customer showed last time.
+class WatchStore {
+ public:
+  explicit WatchStore(Database& db) : db_(db) {}
+  // Keeps `rows` as the signals shown now: a (customer, code) not kept before is new, and each
+  // customer with new ones gets an event in the outbox; signals no longer shown are dropped, so
+  // that one coming back is new again. Returns the customers with new signals.
+  std::size_t record(Date as_of, const std::vector<WatchRow>& rows);
+
+ private:
+  Database& db_;
+};
+
 }  // namespace tallyman::sql

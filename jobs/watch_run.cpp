@@ -1,0 +1,14 @@
+#include "jobs/runs.hpp"
+#include "sql/run_stores.hpp"
+
+namespace tallyman::jobs {
+
+std::size_t run_watch(sql::Database& db, Date as_of) {
+  sql::WriteTransaction tx(db);
+  const std::vector<WatchRow> rows = sql::SqlReports(db).watchlist(as_of, std::nullopt);
+  const std::size_t fresh = sql::WatchStore(db).record(as_of, rows);
+  tx.commit();
+  return fresh;
+}
+
+}  // namespace tallyman::jobs
