@@ -371,15 +371,17 @@ Response get_provision(Context& cx) {
   if (qe.errors.empty() && compare_to && *compare_to > as_of)
     qe.errors.push_back({"compare_to", "must not be after as_of"});
   if (!qe.errors.empty()) return malformed(qe);
-  const ProvisionReport report = cx.books.reports().provision(as_of, currency);
+  ProvisionReport report = cx.books.reports().provision(as_of, currency);
   const ProvisionTable& t = report.table;
   std::map<std::string, std::int64_t> previous;
   std::int64_t previous_total = 0;
   if (compare_to) {
-    for (const ProvisionRow& row : cx.books.reports().provision(*compare_to, currency).table.customers) {
+    const ProvisionReport then = cx.books.reports().provision(*compare_to, currency);
+    for (const ProvisionRow& row : then.table.customers) {
       previous[row.customer] = row.provision;
       previous_total += row.provision;
     }
+    report.names.insert(then.names.begin(), then.names.end());
   }
   auto movement = [&](json& row, const std::string& id, std::int64_t now, std::int64_t then) {
     if (!compare_to) return;
@@ -399,7 +401,9 @@ Response get_provision(Context& cx) {
   // Customers provided for then and not now: their whole provision released.
   const ProvisionRow none{"", std::vector<ProvisionCell>(t.labels.size()), {}, 0, 0};
   for (const auto& [id, then] : std::map<std::string, std::int64_t>(previous)) {
-    json j = provision_columns({{"customer", id}, {"name", ""}}, none, report.policy, t.labels);
+    auto name = report.names.find(id);
+    json j = provision_columns({{"customer", id}, {"name", name == report.names.end() ? "" : name->second}}, none,
+                               report.policy, t.labels);
     movement(j, id, 0, then);
     customers.push_back(std::move(j));
   }

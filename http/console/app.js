@@ -1,7 +1,7 @@
 // The tallyman console: pages over the public API (contract.md), nothing else. The user's
 // API key lives in this tab's sessionStorage and travels only in the Authorization header.
 // Pages are chosen by the URL's hash: #/overview, #/customers[/Q], #/customer/ID, #/worklist,
-// #/monthend, #/approvals, #/runs, #/credit. Every control is a link, a button or a field, so
+// #/monthend, #/finance, #/approvals, #/runs, #/credit. Every control is a link, a button or a field, so
 // that all of it can be worked by keyboard.
 // Everything shown is built with DOM calls and textContent: data is never parsed as HTML.
 'use strict';
@@ -297,6 +297,10 @@ async function customer(id) {
     ['Terms', c.terms, 'terms'],
     ['Collector', c.collector ?? '—', 'collector'],
   ]);
+  const watch = await api('GET', '/v1/reports/watchlist' + query({ customer: id }));
+  const signals = watch.customers.length ? watch.customers[0].signals : [];
+  $('customer-signals').replaceChildren(...signals.map((s) => h('li', { 'data-code': s.code }, h('code', { text: s.code }), s.detail)));
+  $('customer-signals').hidden = !signals.length;
   $('hold-toggle').textContent = c.on_hold ? 'Lift the hold' : 'Put on hold';
   $('collector-name').value = c.collector ?? '';
 
@@ -552,6 +556,144 @@ async function monthend() {
   ], [...report.customers, { ...report.totals, id: null }], 'Nothing is open as of this date.');
 }
 
+// ---- finance: the month's figures, the year's trend, balances, provision, watch-list --------
+
+// "2026-04" -> its first and last days; the month before and after.
+function monthRange(month) {
+  const [y, m] = month.split('-').map(Number);
+  const first = new Date(Date.UTC(y, m - 1, 1)), last = new Date(Date.UTC(y, m, 0));
+  return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
+}
+
+function addMonths(month, n) {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 7);
+}
+
+const tenth = (v) => (v === null || v === undefined ? '—' : v.toFixed(1));
+
+// The overdue share of AR as of a day: what is past due over all that is open, in tenths of a percent.
+function overdueShare(aging) {
+  const total = aging.buckets.reduce((s, b) => s + aging.totals[b], 0);
+  const overdue = total - (aging.totals.current ?? 0);
+  return total > 0 ? Math.round((overdue * 1000) / total) / 10 : null;
+}
+
+function tile(label, now, before, unit) {
+  return h('div', { class: 'tile', 'data-tile': label },
+    h('div', { class: 'label', text: label }),
+    h('div', { class: 'value', text: tenth(now) + (now === null ? '' : unit) }),
+    h('div', { class: 'before', text: 'month before: ' + tenth(before) + (before === null ? '' : unit) }));
+}
+
+// Stacked bars of AR by bucket at each month-end, and DSO as a line on its own scale.
+function drawTrend(months, agings, currency) {
+  const svg = $('finance-trend');
+  const ns = 'http://www.w3.org/2000/svg';
+  const el = (tag, attrs, text) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) {
+      const t = document.createElementNS(ns, 'title');
+      t.textContent = text;
+      e.append(t);
+    }
+    return e;
+  };
+  svg.replaceChildren();
+  const buckets = agings[0].buckets;
+  const totals = agings.map((a) => buckets.reduce((s, b) => s + Math.max(0, a.totals[b]), 0));
+  const top = Math.max(1, ...totals), dsoTop = Math.max(1, ...months.map((m) => m.dso ?? 0));
+  const slot = 1000 / months.length, base = 230, height = 200;
+  const points = [];
+  months.forEach((m, k) => {
+    let y = base;
+    buckets.forEach((b, j) => {
+      const hgt = (Math.max(0, agings[k].totals[b]) / top) * height;
+      y -= hgt;
+      svg.append(el('rect', { x: k * slot + 8, y, width: slot - 16, height: hgt, class: 'b' + Math.min(j, 9) },
+        m.month + ' ' + b + ': ' + money(agings[k].totals[b], currency)));
+    });
+    const label = el('text', { x: k * slot + slot / 2, y: 252, 'text-anchor': 'middle' });
+    label.textContent = m.month.slice(2);
+    svg.append(label);
+    if (m.dso !== null) points.push([k * slot + slot / 2, base - (m.dso / dsoTop) * height, m]);
+  });
+  if (points.length) svg.append(el('polyline', { class: 'dso', points: points.map((p) => p[0] + ',' + p[1]).join(' ') }));
+  for (const [x, y, m] of points) svg.append(el('circle', { class: 'dso-point', cx: x, cy: y, r: 5 }, m.month + ' DSO ' + tenth(m.dso)));
+  $('finance-trend-legend').replaceChildren(
+    ...buckets.map((b, k) => h('li', {}, h('span', { class: 'swatch b' + Math.min(k, 9) }), b)),
+    h('li', {}, h('span', { class: 'swatch dso-line' }), 'DSO (days, highest ' + tenth(dsoTop) + ')'));
+}
+
+function financeQuery(extra) {
+  return query({ currency: $('finance-currency').value.trim(), ...extra });
+}
+
+async function finance() {
+  if (!me.may.read) return show('denied');
+  show('finance');
+  if (!$('finance-month').value) $('finance-month').value = addMonths(today().slice(0, 7), -1);
+  const month = $('finance-month').value;
+  const { from, to } = monthRange(month);
+  const first = monthRange(addMonths(month, -11)).from;
+  const previousEnd = monthRange(addMonths(month, -1)).to;
+  const monthEnds = Array.from({ length: 12 }, (_, k) => monthRange(addMonths(month, k - 11)).to);
+  const [trend, agings, balances, provision, matrix, watch] = await Promise.all([
+    api('GET', '/v1/reports/kpis/trend' + financeQuery({ from: first, to })),
+    Promise.all(monthEnds.map((d) => api('GET', '/v1/reports/aging' + financeQuery({ as_of: d, customers: 'false' })))),
+    api('GET', '/v1/reports/balances' + financeQuery({ from, to })),
+    api('GET', '/v1/reports/provision' + financeQuery({ as_of: to, compare_to: previousEnd })),
+    api('GET', '/v1/reports/provision/matrix' + financeQuery({ as_of: addMonths(month, 1) + '-01' })),
+    api('GET', '/v1/reports/watchlist'),
+  ]);
+  const cur = balances.currency;
+  const [before, now] = trend.months.slice(-2);
+  $('finance-tiles').replaceChildren(
+    tile('DSO', now.dso, before.dso, ' days'),
+    tile('CEI', now.cei, before.cei, ' %'),
+    tile('Overdue share', overdueShare(agings[11]), overdueShare(agings[10]), ' %'),
+    h('div', { class: 'tile', 'data-tile': 'Collected' },
+      h('div', { class: 'label', text: 'Collected' }),
+      h('div', { class: 'value', text: money(now.collected, cur) }),
+      h('div', { class: 'before', text: 'month before: ' + money(before.collected, cur) })));
+  drawTrend(trend.months, agings, cur);
+
+  $('finance-balances-caption').textContent = from + ' .. ' + to + ', ' + cur;
+  const b = (r, k) => money(r[k], cur);
+  fillTable($('finance-balances'), [
+    { title: 'Customer', key: 'customer', value: (r) => (r.customer ? customerLink(r.customer, r.name) : h('strong', { text: 'Total' })), wrap: true },
+    ...['opening', 'invoiced', 'received', 'credited', 'written_off', 'reversed', 'closing'].map((k) =>
+      ({ title: k.replace('_', ' '), key: k, num: true, value: (r) => b(r, k) })),
+  ], [...balances.customers.slice(0, 200), { ...balances.totals, customer: null }], 'Nothing moved or was open in this month.');
+
+  $('finance-provision-caption').textContent = 'as of ' + to + ', against ' + previousEnd;
+  const labels = Object.keys(provision.policy.rates_bp);
+  fillTable($('finance-provision'), [
+    { title: 'Customer', key: 'customer', value: (r) => (r.customer ? customerLink(r.customer, r.name) : h('strong', { text: 'Total' })), wrap: true },
+    { title: 'AR', key: 'ar', num: true, value: (r) => money(r.ar, cur) },
+    ...[...labels, 'disputed'].map((l) => ({ title: l, key: l, num: true, value: (r) => money(r.by_bucket[l].provision, cur) })),
+    { title: 'Provision', key: 'provision', num: true, value: (r) => money(r.provision, cur) },
+    { title: 'Movement', key: 'movement', num: true, value: (r) => money(r.movement, cur) },
+  ], [...provision.customers.slice(0, 200), { ...provision.totals, customer: null }], 'Nothing is open at this month-end.');
+  const pct = (bp) => (bp === null ? '—' : (bp / 100).toFixed(2) + ' %');
+  fillTable($('finance-matrix'), [
+    { title: 'Bucket', key: 'bucket', value: (r) => r.bucket },
+    { title: 'Policy', key: 'policy_bp', num: true, value: (r) => pct(r.policy_bp) },
+    { title: 'Proposed', key: 'proposed_bp', num: true, value: (r) => pct(r.proposed_bp) },
+    { title: 'Rolled on', key: 'roll_bp', num: true, value: (r) => pct(r.roll_bp) },
+  ], matrix.buckets);
+
+  $('finance-watch-caption').textContent = 'as of ' + watch.as_of;
+  fillTable($('finance-watch'), [
+    { title: 'Customer', key: 'customer', value: (r) => customerLink(r.customer, r.name), wrap: true },
+    { title: 'Balance', key: 'balance', num: true, value: (r) => money(r.balance, r.currency) },
+    { title: 'Signals', key: 'signals', wrap: true,
+      value: (r) => h('ul', { class: 'signals' }, r.signals.map((s) => h('li', { 'data-code': s.code }, h('code', { text: s.code }), s.detail))) },
+    { title: 'Collector', value: (r) => r.collector ?? '' },
+  ], watch.customers, 'No customer shows a sign of trouble.');
+}
+
 // ---- approvals: what waits for a second person ---------------------------------------------
 
 // A customer's figures beside a request: its score, what is overdue, its exposure. Read once per page.
@@ -749,6 +891,7 @@ async function route() {
     if (page === 'customers') return customersPage(arg === undefined ? undefined : decodeURIComponent(arg));
     if (page === 'worklist') return worklist();
     if (page === 'monthend') return monthend();
+    if (page === 'finance') return finance();
     if (page === 'approvals') return approvals();
     if (page === 'runs') return runs();
     if (page === 'credit') return creditPage();
@@ -784,6 +927,11 @@ document.addEventListener('DOMContentLoaded', () => {
   onSubmit('customers-form', 'The search failed', () => loadCustomers(false));
   $('customers-more').addEventListener('click', () => attempt('The next page could not be loaded', () => loadCustomers(true)));
   onSubmit('monthend-form', 'The aging could not be loaded', monthend);
+  onSubmit('finance-form', 'The figures could not be loaded', finance);
+  $('finance-balances-csv').addEventListener('click', () => attempt('The download failed', () => {
+    const { from, to } = monthRange($('finance-month').value);
+    return downloadCsv('/v1/reports/balances' + financeQuery({ from, to }), 'balances-' + $('finance-month').value + '.csv');
+  }));
   $('monthend-csv').addEventListener('click', () => attempt('The download failed', () =>
     downloadCsv('/v1/reports/aging' + monthendQuery(), 'aging-' + $('monthend-as-of').value + '.csv')));
   $('worklist-bulk-done').addEventListener('click', () => attempt('The tasks could not be updated', () => finishSelected('done')));

@@ -73,6 +73,10 @@ const raise = await api('PATCH', '/v1/customers/C-1003', { credit_limit: 900000 
 await api('POST', '/v1/credit-checks', { customer: 'C-1004', order_ref: 'SO-NO-LIMIT', amount: 5000, currency: 'EUR' }, 'sales');
 await api('POST', '/v1/invoices/INV-2026-0004/dispute', { reason: 'short delivery' });
 await api('POST', '/v1/customers', { id: 'C-2000', name: 'Fresh Trading Ltd', currency: 'EUR', credit_limit: 500000 });
+// A customer near its limit: on the watch-list and on its page.
+await api('POST', '/v1/customers', { id: 'C-2001', name: 'Stretched Ltd', currency: 'EUR', credit_limit: 100000 });
+await api('POST', '/v1/invoices', { number: 'INV-NEAR', customer: 'C-2001', issue_date: today, due_date: '2099-01-31',
+  amount: 95000, currency: 'EUR' });
 
 const problems = [];
 const browser = await chromium.launch({
@@ -250,6 +254,46 @@ try {
   assert.equal(fs.readFileSync(await agingDownload.path(), 'utf8'),
     await api('GET', '/v1/reports/aging?as_of=' + asOfMonthEnd + '&buckets=30%2C60%2C90', null, 'finance', 'text/csv'));
   await shot('month-end');
+
+  step('the finance dashboard: tiles with the month before, the trend, balances with CSV, provision, watch-list');
+  await page.goto(base + '/#/finance');
+  await page.locator('#finance-tiles .tile').first().waitFor();
+  await page.fill('#finance-month', '2026-03');
+  const balancesVersion = await page.getAttribute('#finance-balances', 'data-version');
+  await page.click('#finance-form button');
+  await page.waitForFunction((v) => document.getElementById('finance-balances').dataset.version !== v, balancesVersion);
+  const trend = await api('GET', '/v1/reports/kpis/trend?from=2025-04-01&to=2026-03-31');
+  assert.equal(trend.months.length, 12);
+  const [feb, mar] = trend.months.slice(-2);
+  const tileText = async (label) => page.textContent('#finance-tiles [data-tile="' + label + '"] .value');
+  const days = (v) => (v === null ? '—' : v.toFixed(1) + ' days');
+  assert.equal(await tileText('DSO'), days(mar.dso));
+  assert.equal(await page.textContent('#finance-tiles [data-tile="DSO"] .before'), 'month before: ' + days(feb.dso));
+  assert.equal(await tileText('Collected'), money(mar.collected));
+  assert.equal(await page.locator('#finance-trend text').count(), 12, 'a label per month');
+  assert.ok(await page.locator('#finance-trend rect').count() > 0, 'bars of AR');
+  const marchBalances = await api('GET', '/v1/reports/balances?from=2026-03-01&to=2026-03-31');
+  assert.equal(await page.locator('#finance-balances tbody tr').count(), marchBalances.customers.length + 1);
+  assert.equal(await page.locator('#finance-balances tbody tr').last().locator('td[data-col="closing"]').textContent(),
+    money(marchBalances.totals.closing));
+  const [balancesDownload] = await Promise.all([page.waitForEvent('download'), page.click('#finance-balances-csv')]);
+  assert.equal(fs.readFileSync(await balancesDownload.path(), 'utf8'),
+    await api('GET', '/v1/reports/balances?from=2026-03-01&to=2026-03-31', null, 'finance', 'text/csv'));
+  const marchProvision = await api('GET', '/v1/reports/provision?as_of=2026-03-31&compare_to=2026-02-28');
+  assert.equal(await page.locator('#finance-provision tbody tr').last().locator('td[data-col="provision"]').textContent(),
+    money(marchProvision.totals.provision));
+  assert.equal(await page.locator('#finance-matrix tbody tr').count(), 5, 'a rate per bucket of the policy');
+  const watch = await api('GET', '/v1/reports/watchlist');
+  assert.ok(watch.customers.some((c) => c.customer === 'C-2001'));
+  assert.equal(await page.locator('#finance-watch tbody tr').count(), watch.customers.length);
+  await page.locator('#finance-watch li[data-code="near_limit"]', { hasText: '95.0%' }).waitFor();
+  await shot('finance');
+
+  step('a customer\'s page shows its early-warning signals');
+  await page.goto(base + '/#/customer/C-2001');
+  await page.locator('#customer-signals li[data-code="near_limit"]').waitFor();
+  assert.match(await page.textContent('#customer-signals'), /balance 950\.00 is 95\.0% of the credit limit 1,000\.00/);
+  await shot('customer-signals');
 
   step('runs: grading started from the console, dunning answered with the run that covered the day');
   await page.goto(base + '/#/runs');
