@@ -292,15 +292,15 @@ json provision_policy_json(const ProvisionPolicy& policy) {
   return {{"buckets", policy.bounds}, {"rates_bp", std::move(rates)}, {"disputed_bp", policy.disputed_bp}};
 }
 
-// A provision row's columns: {"ar", "provision", "by_bucket": {label: {"ar", "rate_bp", "provision"}, "disputed": ...}}.
-json provision_columns(json row, const ProvisionRow& r, const ProvisionPolicy& policy,
-                       const std::vector<std::string>& labels) {
+// A provision row's columns: {"ar", "provision", "by_bucket": {label: {"ar", "provision"}, ..., "disputed": ...}}
+// (each bucket's rate is the policy's, given once beside the rows).
+json provision_columns(json row, const ProvisionRow& r, const std::vector<std::string>& labels) {
   row["ar"] = r.ar;
   row["provision"] = r.provision;
   json buckets = json::object();
   for (std::size_t j = 0; j < labels.size(); ++j)
-    buckets[labels[j]] = {{"ar", r.buckets[j].ar}, {"rate_bp", policy.rates_bp[j]}, {"provision", r.buckets[j].provision}};
-  buckets["disputed"] = {{"ar", r.disputed.ar}, {"rate_bp", policy.disputed_bp}, {"provision", r.disputed.provision}};
+    buckets[labels[j]] = {{"ar", r.buckets[j].ar}, {"provision", r.buckets[j].provision}};
+  buckets["disputed"] = {{"ar", r.disputed.ar}, {"provision", r.disputed.provision}};
   row["by_bucket"] = std::move(buckets);
   return row;
 }
@@ -393,7 +393,7 @@ Response get_provision(Context& cx) {
   for (const ProvisionRow& row : t.customers) {
     auto name = report.names.find(row.customer);
     json j = provision_columns({{"customer", row.customer}, {"name", name == report.names.end() ? "" : name->second}},
-                               row, report.policy, t.labels);
+                               row, t.labels);
     auto then = previous.find(row.customer);
     movement(j, row.customer, row.provision, then == previous.end() ? 0 : then->second);
     customers.push_back(std::move(j));
@@ -402,12 +402,11 @@ Response get_provision(Context& cx) {
   const ProvisionRow none{"", std::vector<ProvisionCell>(t.labels.size()), {}, 0, 0};
   for (const auto& [id, then] : std::map<std::string, std::int64_t>(previous)) {
     auto name = report.names.find(id);
-    json j = provision_columns({{"customer", id}, {"name", name == report.names.end() ? "" : name->second}}, none,
-                               report.policy, t.labels);
+    json j = provision_columns({{"customer", id}, {"name", name == report.names.end() ? "" : name->second}}, none, t.labels);
     movement(j, id, 0, then);
     customers.push_back(std::move(j));
   }
-  json totals = provision_columns(json::object(), t.totals, report.policy, t.labels);
+  json totals = provision_columns(json::object(), t.totals, t.labels);
   if (compare_to) {
     totals["previous_provision"] = previous_total;
     totals["movement"] = t.totals.provision - previous_total;

@@ -7,20 +7,14 @@
 #include "core/check.hpp"
 #include "sql/ledger_store.hpp"
 #include "rows.hpp"
+#include "customer_ranges.hpp"
 #include "statement.hpp"
-
-#include <future>
 
 namespace tallyman::sql {
 
 namespace {
 
 constexpr std::size_t aging_fetch_rows = 1000;
-
-// The customers whose ids lie in [from, to) (either end open when absent), or just one.
-struct CustomerRange {
-  std::optional<std::string> from, to, only;
-};
 
 // The rows of one range, in id order, all-zero rows included (add_aging_row drops them).
 std::vector<AgingRow> aging_rows(Database& db, const AgingSpec& spec, Currency currency, const CustomerRange& range) {
@@ -37,21 +31,10 @@ std::vector<AgingRow> aging_rows(Database& db, const AgingSpec& spec, Currency c
   for (std::size_t j = 0; j < thresholds.size(); ++j)
     sums += ", SUM(CASE WHEN " + std::string(key) + " >= " + p.add(format_date(thresholds[j])) + " THEN open_delta ELSE 0 END)";
   sums += ", SUM(open_delta)";
-  std::string where = "currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(spec.as_of));
-  std::string name_where = " WHERE 1 = 1";
+  const std::string where = "currency = " + p.add(currency.str()) + " AND posted_on <= " +
+                            p.add(format_date(spec.as_of)) + range.where(p);
   Params np;
-  if (range.only) {
-    where += " AND customer = " + p.add(*range.only);
-    name_where += " AND id = " + np.add(*range.only);
-  }
-  if (range.from) {
-    where += " AND customer >= " + p.add(*range.from);
-    name_where += " AND id >= " + np.add(*range.from);
-  }
-  if (range.to) {
-    where += " AND customer < " + p.add(*range.to);
-    name_where += " AND id < " + np.add(*range.to);
-  }
+  const std::string name_where = " WHERE 1 = 1" + range.where(np, "id");
   const std::string sql = "SELECT customer" + sums + ", SUM(unapplied_delta) FROM postings WHERE " + where +
                           " GROUP BY customer ORDER BY customer";
 
@@ -85,51 +68,14 @@ std::vector<AgingRow> aging_rows(Database& db, const AgingSpec& spec, Currency c
   return rows;
 }
 
-// Ids that cut the customers into `parts` ranges of about equal size.
-std::vector<std::string> split_points(Database& db, std::size_t parts) {
-  Params none;
-  long long customers = 0;
-  Query(db.session(), "SELECT COUNT(*) FROM customers", none).into(customers).run();
-  std::vector<std::string> points;
-  for (std::size_t k = 1; k < parts; ++k) {
-    Params p;
-    std::string id;
-    Query q(db.session(),
-            "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET " +
-                p.add(static_cast<long long>(customers) * static_cast<long long>(k) / static_cast<long long>(parts)),
-            p);
-    q.into(id);
-    if (q.run() && (points.empty() || points.back() < id)) points.push_back(id);
-  }
-  return points;
-}
-
 }  // namespace
 
 AgingReport LedgerStore::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
                                std::size_t parts) {
   AgingReport report = empty_aging(spec, currency);
-  std::vector<CustomerRange> ranges;
-  if (customer || parts <= 1) {
-    ranges.push_back({std::nullopt, std::nullopt, customer});
-  } else {
-    std::optional<std::string> from;
-    for (const std::string& point : split_points(db_, parts)) {
-      ranges.push_back({from, point, std::nullopt});
-      from = point;
-    }
-    ranges.push_back({from, std::nullopt, std::nullopt});
-  }
-  // The first range on this connection, the others each on a connection and thread of its
-  // own; each part is one consistent read of its customers.
-  std::vector<std::future<std::vector<AgingRow>>> others;
-  for (std::size_t k = 1; k < ranges.size(); ++k)
-    others.push_back(std::async(std::launch::async, [&, k, other = db_.connect_again()] {
-      return aging_rows(*other, spec, currency, ranges[k]);
-    }));
-  std::vector<std::vector<AgingRow>> parts_rows;
-  parts_rows.push_back(aging_rows(db_, spec, currency, ranges[0]));
-  for (auto& f : others) parts_rows.push_back(f.get());
+  auto parts_rows = read_ranges(db_, customer_ranges(db_, parts, customer), [&](Database& db, const CustomerRange& range) {
+    return aging_rows(db, spec, currency, range);
+  });
   for (auto& rows : parts_rows)
     for (AgingRow& row : rows) add_aging_row(report, std::move(row));
   return report;

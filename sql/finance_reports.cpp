@@ -1,6 +1,8 @@
 // The finance reports' provisions and early warning (core/provision.hpp, core/watch.hpp), and
 // their policies: one row each, id 1.
 #include "books_shared.hpp"
+#include "bulk.hpp"
+#include "customer_ranges.hpp"
 #include "rows.hpp"
 #include "sql/books.hpp"
 #include "sql/ledger_store.hpp"
@@ -66,31 +68,89 @@ ProvisionReport SqlReports::provision(Date as_of, Currency currency) {
   return guarded([&] {
     ProvisionReport report{as_of, currency, provision_policy(), {}, {}};
     const AgingSpec spec{as_of, AgingBasis::due_date, report.policy.bounds};
-    const AgingReport aging = LedgerStore(db_).aging(spec, currency);
-    // The disputed invoices' open amounts as of the date, by their bucket then: few, found
-    // through the invoices, their postings through the customer's range of postings_aging.
+    const AgingReport aging = LedgerStore(db_).aging(spec, currency, std::nullopt, report_parts);
+    // The disputed invoices' open amounts as of the date, by their bucket then. They are few:
+    // found through the invoices, then their postings through their customers' ranges of
+    // postings_aging (a join let the planner walk the whole journal instead).
+    std::vector<std::pair<std::string, std::string>> in_dispute;  // (customer, number)
+    {
+      Params p;
+      std::string customer, number;
+      Query q(db_.session(),
+              "SELECT customer, number FROM invoices WHERE disputed = 1 AND currency = " + p.add(currency.str()), p);
+      q.into(customer).into(number);
+      if (q.run()) do {
+          in_dispute.emplace_back(customer, number);
+        } while (q.fetch());
+    }
     std::map<std::string, std::vector<std::int64_t>> disputed;
-    Params p;
-    const std::string sql =
-        "SELECT p.customer, p.due_date, SUM(p.open_delta) FROM invoices i JOIN postings p ON p.currency = i.currency"
-        " AND p.customer = i.customer AND p.invoice = i.number WHERE i.disputed = 1 AND i.currency = " +
-        p.add(currency.str()) + " AND p.posted_on <= " + p.add(format_date(as_of)) +
-        " GROUP BY p.customer, p.invoice, p.due_date";
-    std::string customer, due;
-    long long open = 0;
-    Query q(db_.session(), sql, p);
-    q.into(customer).into(due).into(open);
-    if (q.run()) do {
-        if (open == 0) continue;
-        auto& row = disputed[customer];
-        row.resize(aging.labels.size());
-        row[bucket_of(spec, db_date(due), db_date(due))] += open;
-      } while (q.fetch());
+    for (std::size_t at = 0; at < in_dispute.size(); at += rows_per_statement) {
+      std::set<std::string> customers, numbers;
+      for (std::size_t k = at; k < std::min(in_dispute.size(), at + rows_per_statement); ++k) {
+        customers.insert(in_dispute[k].first);
+        numbers.insert(in_dispute[k].second);
+      }
+      Params p;
+      const std::string sql = "SELECT customer, due_date, SUM(open_delta) FROM postings WHERE currency = " +
+                              p.add(currency.str()) + " AND customer IN (" + placeholders(p, customers) +
+                              ") AND posted_on <= " + p.add(format_date(as_of)) + " AND invoice IN (" +
+                              placeholders(p, numbers) + ") GROUP BY customer, invoice, due_date";
+      std::string customer, due;
+      long long open = 0;
+      Query q(db_.session(), sql, p);
+      q.into(customer).into(due).into(open);
+      if (q.run()) do {
+          if (open == 0) continue;
+          auto& row = disputed[customer];
+          row.resize(aging.labels.size());
+          row[bucket_of(spec, db_date(due), db_date(due))] += open;
+        } while (q.fetch());
+    }
     report.table = provision_table(report.policy, aging, disputed);
     for (const AgingRow& row : aging.customers) report.names[row.id] = row.name;
     return report;
   });
 }
+
+namespace {
+
+// The roll sums of one range of customers over the month-ends `ends` (SqlReports::provision_history).
+std::vector<RollSums> roll_sums(Database& db, Currency currency, const std::vector<Date>& ends,
+                                const std::vector<int>& bounds, const CustomerRange& range) {
+  // Per due and issue date: the open amount at each month-end, and what had been written off
+  // by then. One pass over the range of postings_aging.
+  Params p;
+  std::string sql = "SELECT due_date, issue_date";
+  for (Date end : ends) sql += ", SUM(CASE WHEN posted_on <= " + p.add(format_date(end)) + " THEN open_delta ELSE 0 END)";
+  for (Date end : ends)
+    sql += ", SUM(CASE WHEN kind = 'write_off' AND posted_on <= " + p.add(format_date(end)) +
+           " THEN -open_delta ELSE 0 END)";
+  sql += " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " +
+         p.add(format_date(ends.back())) + range.where(p) + " AND due_date IS NOT NULL GROUP BY due_date, issue_date";
+  std::string due, issue;
+  std::vector<long long> open(ends.size()), written(ends.size());
+  Query q(db.session(), sql, p);
+  q.into(due).into(issue);
+  for (long long& v : open) q.into(v);
+  for (long long& v : written) q.into(v);
+  std::vector<RollSums> sums(bounds.size() + 2);
+  if (q.run()) do {
+      const Date due_on = db_date(due), issued = db_date(issue);
+      for (std::size_t k = 0; k + 1 < ends.size(); ++k) {
+        if (issued > ends[k] || open[k] <= 0) continue;
+        const std::size_t b = bucket_of(AgingSpec{ends[k], AgingBasis::due_date, bounds}, due_on, issued);
+        RollSums& s = sums[b];
+        s.at_start += open[k];
+        const std::int64_t off = std::clamp<std::int64_t>(written[k + 1] - written[k], 0, open[k]);
+        s.written_off += off;
+        if (bucket_of(AgingSpec{ends[k + 1], AgingBasis::due_date, bounds}, due_on, issued) > b)
+          s.rolled += std::clamp<std::int64_t>(open[k + 1], 0, open[k] - off);
+      }
+    } while (q.fetch());
+  return sums;
+}
+
+}  // namespace
 
 std::vector<ProposedRate> SqlReports::provision_history(Date as_of, Currency currency) {
   return guarded([&] {
@@ -99,39 +159,16 @@ std::vector<ProposedRate> SqlReports::provision_history(Date as_of, Currency cur
     std::vector<Date> ends;
     const date::year_month first = date::year_month_day(as_of).year() / date::year_month_day(as_of).month();
     for (int k = 13; k >= 1; --k) ends.push_back(Date((first - date::months(k)) / date::last));
-    // Per due and issue date: the open amount at each month-end, and what had been written off
-    // by then. One pass over the currency's range of postings_aging.
-    Params p;
-    std::string sql = "SELECT due_date, issue_date";
-    for (Date end : ends) sql += ", SUM(CASE WHEN posted_on <= " + p.add(format_date(end)) + " THEN open_delta ELSE 0 END)";
-    for (Date end : ends)
-      sql += ", SUM(CASE WHEN kind = 'write_off' AND posted_on <= " + p.add(format_date(end)) +
-             " THEN -open_delta ELSE 0 END)";
-    sql += " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " +
-           p.add(format_date(ends.back())) + " AND due_date IS NOT NULL GROUP BY due_date, issue_date";
-    std::string due, issue;
-    std::vector<long long> open(ends.size()), written(ends.size());
-    Query q(db_.session(), sql, p);
-    q.into(due).into(issue);
-    for (long long& v : open) q.into(v);
-    for (long long& v : written) q.into(v);
-    const std::size_t buckets = policy.bounds.size() + 2;
-    std::vector<RollSums> sums(buckets);
-    if (q.run()) do {
-        const Date due_on = db_date(due), issued = db_date(issue);
-        for (std::size_t k = 0; k + 1 < ends.size(); ++k) {
-          if (issued > ends[k] || open[k] <= 0) continue;
-          const AgingSpec at{ends[k], AgingBasis::due_date, policy.bounds};
-          const AgingSpec next{ends[k + 1], AgingBasis::due_date, policy.bounds};
-          const std::size_t b = bucket_of(at, due_on, issued);
-          RollSums& s = sums[b];
-          s.at_start += open[k];
-          const std::int64_t off = std::clamp<std::int64_t>(written[k + 1] - written[k], 0, open[k]);
-          s.written_off += off;
-          if (bucket_of(next, due_on, issued) > b)
-            s.rolled += std::clamp<std::int64_t>(open[k + 1], 0, open[k] - off);
-        }
-      } while (q.fetch());
+    std::vector<RollSums> sums(policy.bounds.size() + 2);
+    for (const std::vector<RollSums>& part :
+         read_ranges(db_, customer_ranges(db_, report_parts), [&](Database& db, const CustomerRange& range) {
+           return roll_sums(db, currency, ends, policy.bounds, range);
+         }))
+      for (std::size_t b = 0; b < sums.size(); ++b) {
+        sums[b].at_start += part[b].at_start;
+        sums[b].rolled += part[b].rolled;
+        sums[b].written_off += part[b].written_off;
+      }
     return proposed_rates(sums);
   });
 }

@@ -2,6 +2,7 @@
 // the overdue list, a customer's statement, the audit trail.
 #include "sql/books.hpp"
 #include "books_shared.hpp"
+#include "customer_ranges.hpp"
 #include "sql/ledger_store.hpp"
 #include "rows.hpp"
 #include "statement.hpp"
@@ -16,7 +17,7 @@ namespace tallyman::sql {
 AgingReport SqlReports::aging(const AgingSpec& spec, Currency currency, const std::optional<std::string>& customer,
                               const std::optional<std::string>& salesperson) {
   return guarded([&] {
-    AgingReport all = LedgerStore(db_).aging(spec, currency, customer);
+    AgingReport all = LedgerStore(db_).aging(spec, currency, customer, report_parts);
     if (!salesperson) return all;
     // One salesperson's customers: their rows, and totals of those rows alone.
     Params p;
@@ -121,44 +122,106 @@ Statement SqlReports::statement(const Customer& customer, Date from, Date to) {
   });
 }
 
+namespace {
+
+// The balance table's sums for one range of customers (SqlReports::balances).
+std::vector<PostingSums> balance_sums(Database& db, Date from, Date to, Currency currency, const CustomerRange& range) {
+  // The journal of the currency up to `to`, summed per customer: before the period; in it,
+  // all of it and the part of each kind that makes a column. A range of postings_aging
+  // (currency first, then customer), which holds every column read, grouped in its order.
+  // What the columns do not take (money applied from unapplied credit) goes to core as the
+  // applied kinds' share, which core holds to zero.
+  Params p;
+  const std::string f = format_date(from);
+  auto in_period = [&](PostingKind kind, const char* what) {
+    return ", SUM(CASE WHEN posted_on >= " + p.add(f) + " AND kind = " + p.add(std::string(to_string(kind))) +
+           " THEN " + what + " ELSE 0 END)";
+  };
+  std::string sql = "SELECT customer, SUM(CASE WHEN posted_on < " + p.add(f) +
+                    " THEN open_delta - unapplied_delta ELSE 0 END), SUM(CASE WHEN posted_on >= " + p.add(f) +
+                    " THEN open_delta - unapplied_delta ELSE 0 END)";
+  sql += in_period(PostingKind::invoice, "open_delta");
+  sql += in_period(PostingKind::payment, "unapplied_delta");
+  sql += in_period(PostingKind::credit_note, "open_delta - unapplied_delta");
+  sql += in_period(PostingKind::write_off, "open_delta");
+  sql += in_period(PostingKind::payment_reversed, "open_delta - unapplied_delta");
+  sql += " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
+         range.where(p) + " GROUP BY customer";
+  std::string customer;
+  long long before = 0, moved = 0, invoiced = 0, received = 0, credited = 0, written_off = 0, reversed = 0;
+  Query q(db.session(), sql, p);
+  q.into(customer).into(before).into(moved).into(invoiced).into(received).into(credited).into(written_off)
+      .into(reversed);
+  std::vector<PostingSums> sums;
+  if (q.run()) do {
+      const long long applied = moved - (invoiced - received + credited + written_off + reversed);
+      sums.push_back({customer, PostingKind::invoice, before, invoiced, 0});
+      sums.push_back({customer, PostingKind::payment, 0, 0, received});
+      sums.push_back({customer, PostingKind::credit_note, 0, credited, 0});
+      sums.push_back({customer, PostingKind::write_off, 0, written_off, 0});
+      sums.push_back({customer, PostingKind::payment_reversed, 0, reversed, 0});
+      sums.push_back({customer, PostingKind::payment_applied, 0, applied, 0});
+    } while (q.fetch());
+  return sums;
+}
+
+// The KPIs' inputs for one range of customers (SqlReports::kpi_inputs).
+std::map<std::string, KpiInputs> kpi_sums(Database& db, Date from, Date to, Currency currency, const CustomerRange& range) {
+  std::map<std::string, KpiInputs> inputs;
+  {
+    // AR is the sum of the postings' open_delta up to a day (the aging's buckets); not yet
+    // due on the last day: an invoice due that day or later.
+    Params p;
+    const std::string f1 = p.add(format_date(from)), t1 = p.add(format_date(to)), f2 = p.add(format_date(from));
+    const std::string sql =
+        "SELECT customer, SUM(CASE WHEN posted_on < " + f1 + " THEN open_delta ELSE 0 END), SUM(open_delta),"
+        " SUM(CASE WHEN due_date >= " + t1 + " THEN open_delta ELSE 0 END),"
+        " SUM(CASE WHEN kind = 'invoice' AND posted_on >= " + f2 + " THEN open_delta ELSE 0 END)"
+        " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
+        range.where(p) + " GROUP BY customer";
+    std::string customer;
+    long long opening = 0, closing = 0, not_due = 0, invoiced = 0;
+    Query q(db.session(), sql, p);
+    q.into(customer).into(opening).into(closing).into(not_due).into(invoiced);
+    if (q.run()) do {
+        KpiInputs& in = inputs[customer];
+        in.opening_ar = opening;
+        in.closing_ar = closing;
+        in.closing_not_due = not_due;
+        in.invoiced = invoiced;
+      } while (q.fetch());
+  }
+  {
+    // The payments' applications dated in the period, by the day applied and the day due.
+    Params p;
+    const std::string sql =
+        "SELECT customer, posted_on, due_date, SUM(open_delta) FROM postings WHERE currency = " +
+        p.add(currency.str()) + " AND kind = 'payment_applied' AND posted_on >= " + p.add(format_date(from)) +
+        " AND posted_on <= " + p.add(format_date(to)) + range.where(p) + " GROUP BY customer, posted_on, due_date";
+    std::string customer, applied_on, due;
+    long long open_delta = 0;
+    Query q(db.session(), sql, p);
+    q.into(customer).into(applied_on).into(due).into(open_delta);
+    if (q.run()) do {
+        KpiInputs& in = inputs[customer];
+        const std::int64_t amount = -open_delta;
+        const long late = std::max<long>(0, (db_date(applied_on) - db_date(due)).count());
+        in.collected += amount;
+        in.collected_days_late += static_cast<Wide>(amount) * late;
+      } while (q.fetch());
+  }
+  return inputs;
+}
+
+}  // namespace
+
 BalanceReport SqlReports::balances(Date from, Date to, Currency currency) {
   return guarded([&] {
-    // The journal of the currency up to `to`, summed per customer: before the period; in it,
-    // all of it and the part of each kind that makes a column. A range of postings_aging
-    // (currency first, then customer), which holds every column read, grouped in its order.
-    // What the columns do not take (money applied from unapplied credit) goes to core as the
-    // applied kinds' share, which core holds to zero.
-    Params p;
-    const std::string f = format_date(from);
-    auto in_period = [&](PostingKind kind, const char* what) {
-      return ", SUM(CASE WHEN posted_on >= " + p.add(f) + " AND kind = " + p.add(std::string(to_string(kind))) +
-             " THEN " + what + " ELSE 0 END)";
-    };
-    std::string sql = "SELECT customer, SUM(CASE WHEN posted_on < " + p.add(f) +
-                      " THEN open_delta - unapplied_delta ELSE 0 END), SUM(CASE WHEN posted_on >= " + p.add(f) +
-                      " THEN open_delta - unapplied_delta ELSE 0 END)";
-    sql += in_period(PostingKind::invoice, "open_delta");
-    sql += in_period(PostingKind::payment, "unapplied_delta");
-    sql += in_period(PostingKind::credit_note, "open_delta - unapplied_delta");
-    sql += in_period(PostingKind::write_off, "open_delta");
-    sql += in_period(PostingKind::payment_reversed, "open_delta - unapplied_delta");
-    sql += " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
-           " GROUP BY customer";
-    std::string customer;
-    long long before = 0, moved = 0, invoiced = 0, received = 0, credited = 0, written_off = 0, reversed = 0;
-    Query q(db_.session(), sql, p);
-    q.into(customer).into(before).into(moved).into(invoiced).into(received).into(credited).into(written_off)
-        .into(reversed);
     std::vector<PostingSums> sums;
-    if (q.run()) do {
-        const long long applied = moved - (invoiced - received + credited + written_off + reversed);
-        sums.push_back({customer, PostingKind::invoice, before, invoiced, 0});
-        sums.push_back({customer, PostingKind::payment, 0, 0, received});
-        sums.push_back({customer, PostingKind::credit_note, 0, credited, 0});
-        sums.push_back({customer, PostingKind::write_off, 0, written_off, 0});
-        sums.push_back({customer, PostingKind::payment_reversed, 0, reversed, 0});
-        sums.push_back({customer, PostingKind::payment_applied, 0, applied, 0});
-      } while (q.fetch());
+    for (auto& part : read_ranges(db_, customer_ranges(db_, report_parts), [&](Database& db, const CustomerRange& range) {
+           return balance_sums(db, from, to, currency, range);
+         }))
+      sums.insert(sums.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
     BalanceReport report{from, to, currency, balance_table(sums), {}};
     // The names of the currency's customers, in one read (a table of every customer of a large
     // book would otherwise look each up).
@@ -176,48 +239,10 @@ BalanceReport SqlReports::balances(Date from, Date to, Currency currency) {
 std::vector<KpiCustomer> SqlReports::kpi_inputs(Date from, Date to, Currency currency) {
   return guarded([&] {
     std::map<std::string, KpiInputs> inputs;
-    {
-      // AR is the sum of the postings' open_delta up to a day (the aging's buckets); not yet
-      // due on the last day: an invoice due that day or later.
-      Params p;
-      const std::string f1 = p.add(format_date(from)), t1 = p.add(format_date(to)), f2 = p.add(format_date(from));
-      const std::string sql =
-          "SELECT customer, SUM(CASE WHEN posted_on < " + f1 + " THEN open_delta ELSE 0 END), SUM(open_delta),"
-          " SUM(CASE WHEN due_date >= " + t1 + " THEN open_delta ELSE 0 END),"
-          " SUM(CASE WHEN kind = 'invoice' AND posted_on >= " + f2 + " THEN open_delta ELSE 0 END)"
-          " FROM postings WHERE currency = " + p.add(currency.str()) + " AND posted_on <= " + p.add(format_date(to)) +
-          " GROUP BY customer";
-      std::string customer;
-      long long opening = 0, closing = 0, not_due = 0, invoiced = 0;
-      Query q(db_.session(), sql, p);
-      q.into(customer).into(opening).into(closing).into(not_due).into(invoiced);
-      if (q.run()) do {
-          KpiInputs& in = inputs[customer];
-          in.opening_ar = opening;
-          in.closing_ar = closing;
-          in.closing_not_due = not_due;
-          in.invoiced = invoiced;
-        } while (q.fetch());
-    }
-    {
-      // The payments' applications dated in the period, by the day applied and the day due.
-      Params p;
-      const std::string sql =
-          "SELECT customer, posted_on, due_date, SUM(open_delta) FROM postings WHERE currency = " +
-          p.add(currency.str()) + " AND kind = 'payment_applied' AND posted_on >= " + p.add(format_date(from)) +
-          " AND posted_on <= " + p.add(format_date(to)) + " GROUP BY customer, posted_on, due_date";
-      std::string customer, applied_on, due;
-      long long open_delta = 0;
-      Query q(db_.session(), sql, p);
-      q.into(customer).into(applied_on).into(due).into(open_delta);
-      if (q.run()) do {
-          KpiInputs& in = inputs[customer];
-          const std::int64_t amount = -open_delta;
-          const long late = std::max<long>(0, (db_date(applied_on) - db_date(due)).count());
-          in.collected += amount;
-          in.collected_days_late += static_cast<Wide>(amount) * late;
-        } while (q.fetch());
-    }
+    for (auto& part : read_ranges(db_, customer_ranges(db_, report_parts), [&](Database& db, const CustomerRange& range) {
+           return kpi_sums(db, from, to, currency, range);
+         }))
+      inputs.merge(part);
     std::set<std::string> ids;
     for (const auto& [id, in] : inputs) ids.insert(id);
     std::vector<KpiCustomer> out;
