@@ -2,6 +2,8 @@
 
 #include "core/check.hpp"
 
+#include <algorithm>
+
 namespace tallyman {
 
 std::vector<std::string> provision_labels(const ProvisionPolicy& policy) {
@@ -23,7 +25,8 @@ FieldErrors validate(const ProvisionPolicy& policy) {
 }
 
 std::int64_t provision_of(std::int64_t amount, int rate_bp) {
-  TM_ASSERT(amount >= 0 && rate_bp >= 0);
+  TM_ASSERT(rate_bp >= 0);
+  if (amount <= 0) return 0;
   return static_cast<std::int64_t>((static_cast<Wide>(amount) * rate_bp + 5000) / 10000);
 }
 
@@ -48,7 +51,6 @@ ProvisionTable provision_table(const ProvisionPolicy& policy, const AgingReport&
     const auto d = disputed.find(a.id);
     for (std::size_t j = 0; j < n; ++j) {
       const std::int64_t in_dispute = d == disputed.end() ? 0 : d->second.at(j);
-      TM_ASSERT(in_dispute >= 0 && in_dispute <= a.buckets[j]);
       row.buckets[j].ar = a.buckets[j] - in_dispute;
       row.buckets[j].provision = provision_of(row.buckets[j].ar, policy.rates_bp[j]);
       row.disputed.ar += in_dispute;
@@ -60,7 +62,8 @@ ProvisionTable provision_table(const ProvisionPolicy& policy, const AgingReport&
       row.ar += cell.ar;
       row.provision += cell.provision;
     }
-    if (row.ar == 0) continue;
+    if (row.disputed.ar == 0 && std::all_of(row.buckets.begin(), row.buckets.end(), [](auto& c) { return c.ar == 0; }))
+      continue;
     for (std::size_t j = 0; j < n; ++j) add(table.totals.buckets[j], row.buckets[j]);
     add(table.totals.disputed, row.disputed);
     table.totals.ar += row.ar;

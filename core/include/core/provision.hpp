@@ -35,7 +35,9 @@ struct ProvisionPolicy {
 std::vector<std::string> provision_labels(const ProvisionPolicy& policy);
 FieldErrors validate(const ProvisionPolicy& policy);
 
-// amount × rate ÷ 10,000, rounded half up to the minor unit (amounts are not negative).
+// amount × rate ÷ 10,000, rounded half up to the minor unit; nothing for an amount of 0 or less
+// (a bucket can sum below zero as of a date when a write-off is dated before a reversal that
+// reopened its invoice).
 std::int64_t provision_of(std::int64_t amount, int rate_bp);
 
 struct ProvisionCell {
@@ -55,7 +57,7 @@ struct ProvisionRow {
 
 struct ProvisionTable {
   std::vector<std::string> labels;
-  std::vector<ProvisionRow> customers;  // by id; only customers with AR
+  std::vector<ProvisionRow> customers;  // by id; only customers with AR in some bucket
   ProvisionRow totals;
 };
 
