@@ -36,7 +36,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for query in "balances?from=2026-11-01&to=2026-11-30" "balances?from=2025-12-01&to=2026-11-30" \
              "kpis?from=2026-11-01&to=2026-11-30" "kpis?from=2025-12-01&to=2026-11-30" \
              "kpis?from=2026-11-01&to=2026-11-30&group_by=grade" \
-             "provision?as_of=2026-11-30" "provision?as_of=2026-11-30&compare_to=2026-10-31" \
+             "provision?as_of=2026-11-30" "provision?as_of=2025-12-31" \
+             "provision?as_of=2026-11-30&compare_to=2026-10-31" "provision?as_of=2026-11-30&compare_to=2025-11-30" \
              "provision/matrix?as_of=2026-12-01" "watchlist?as_of=2026-11-30"; do
   times=()
   for _ in 1 2 3; do
