@@ -1,5 +1,7 @@
 #include "core/ledger.hpp"
 
+#include "core/bank.hpp"
+
 #include "core/check.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
@@ -32,6 +34,11 @@ FieldErrors validate(const Customer& c) {
   if (c.salesperson) check_id(errors, "salesperson", *c.salesperson);
   if (c.grade && *c.grade != 'A' && *c.grade != 'B' && *c.grade != 'C')
     errors.push_back({"grade", "must be A, B or C"});
+  for (const std::string& a : c.bank_accounts)
+    if (normalize_account(a) != a) {
+      errors.push_back({"bank_accounts", "must be IBANs or other account ids of 1 to 34 letters and digits"});
+      break;
+    }
   return errors;
 }
 

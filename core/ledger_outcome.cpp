@@ -22,6 +22,7 @@ std::string_view to_string(LedgerOutcome outcome) {
     case LedgerOutcome::dated_too_early: return "dated_too_early";
     case LedgerOutcome::already_decided: return "already_decided";
     case LedgerOutcome::same_person: return "same_person";
+    case LedgerOutcome::account_taken: return "account_taken";
   }
   TM_ASSERT(false);
 }
@@ -44,6 +45,7 @@ std::string_view describe(LedgerOutcome outcome) {
     case LedgerOutcome::dated_too_early: return "is earlier than what it must follow";
     case LedgerOutcome::already_decided: return "was decided already";
     case LedgerOutcome::same_person: return "must be approved by someone other than the requester";
+    case LedgerOutcome::account_taken: return "names an account that belongs to another customer";
   }
   TM_ASSERT(false);
 }

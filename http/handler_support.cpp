@@ -23,6 +23,7 @@ int status_of(LedgerOutcome outcome) {
     case LedgerOutcome::updated: return 200;
     case LedgerOutcome::pending: return 202;
     case LedgerOutcome::conflict:
+    case LedgerOutcome::account_taken:
     case LedgerOutcome::already_decided: return 409;
     case LedgerOutcome::not_found: return 404;
     case LedgerOutcome::same_person: return 403;
@@ -368,6 +369,7 @@ json invoice_json(const InvoiceView& v) {
          {"amount", i.amount},
          {"currency", i.currency.str()}};
   if (i.order_ref) j["order_ref"] = *i.order_ref;
+  j["payment_reference"] = v.payment_reference;
   j["open_amount"] = v.open_amount;
   j["status"] = std::string(to_string(v.status));
   j["disputed"] = v.disputed;

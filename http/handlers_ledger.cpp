@@ -1,7 +1,11 @@
 // The ledger's endpoints (contract §2): terms, customers, invoices, payments, credit notes,
 // disputes, applications of unapplied credit, reversals, write-offs.
 #include "handlers.hpp"
+
+#include "core/bank.hpp"
 #include "http/limits.hpp"
+
+#include <algorithm>
 
 namespace tallyman::http {
 
@@ -77,6 +81,30 @@ Response put_terms(Context& cx) {
 
 namespace {
 
+// "bank_accounts": an array of IBANs or other account ids, each normalized (core/bank.hpp),
+// in order, without repeats.
+std::vector<std::string> read_bank_accounts(Fields& f) {
+  std::vector<std::string> out;
+  const json* list = f.get("bank_accounts");
+  if (list == nullptr || list->is_null()) return out;
+  if (!list->is_array() || list->size() > bank_accounts_max) {
+    f.error("bank_accounts", "must be an array of at most " + std::to_string(bank_accounts_max) + " accounts");
+    return out;
+  }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    const json& a = (*list)[k];
+    auto account = a.is_string() ? normalize_account(a.get_ref<const std::string&>()) : std::nullopt;
+    if (!account) {
+      f.error("bank_accounts[" + std::to_string(k) + "]",
+              "must be an IBAN (its check digits right) or another account id of 1 to 34 letters and digits");
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), *account) == out.end()) out.push_back(*account);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
   Fields f(body, errors);
   Customer c;
@@ -89,6 +117,7 @@ std::optional<Customer> read_customer(const json& body, FieldErrors& errors) {
   c.salesperson = f.id("salesperson", Need::optional);
   c.grade = f.grade("grade", Need::optional);
   c.on_hold = f.boolean("on_hold", Need::optional).value_or(false);
+  c.bank_accounts = read_bank_accounts(f);
   if (errors.empty()) merge(errors, validate(c));
   if (!errors.empty()) return std::nullopt;
   return c;
@@ -99,6 +128,7 @@ json account_json(Context& cx, const std::string& id) {
   auto a = cx.books.ledger().account(id, cx.today);
   if (!a) throw StorageError("customer " + id + " vanished between its change and its read");
   json j = customer_json(a->customer);
+  j["bank_accounts"] = cx.books.ledger().bank_accounts(id);
   j["balance"] = balance_json(a->balance);
   return j;
 }
@@ -163,6 +193,7 @@ Response get_customer(Context& cx) {
   auto a = cx.books.ledger().account(cx.params[0], cx.today);
   if (!a) return not_found("customer " + cx.params[0]);
   json j = customer_json(a->customer);
+  j["bank_accounts"] = cx.books.ledger().bank_accounts(cx.params[0]);
   j["dunning_hold"] = a->dunning_hold;
   j["balance"] = balance_json(a->balance);
   return json_response(200, j);
@@ -187,6 +218,7 @@ Response patch_customer(Context& cx) {
   if (f.has("salesperson")) patch.salesperson = f.id("salesperson", Need::optional);
   if (f.has("grade")) patch.grade = f.grade("grade", Need::optional);
   if (f.has("on_hold")) patch.on_hold = f.boolean("on_hold", Need::required);
+  if (f.has("bank_accounts")) patch.bank_accounts = read_bank_accounts(f);
   if (!errors.empty()) return invalid(errors);
   const LedgerResult r = cx.books.ledger().patch_customer(cx.actor, cx.params[0], patch);
   if (r.outcome == LedgerOutcome::not_found) return not_found("customer " + cx.params[0]);

@@ -10,6 +10,8 @@
 #include "rows.hpp"
 #include "statement.hpp"
 
+#include <algorithm>
+
 namespace tallyman::sql {
 
 
@@ -65,6 +67,11 @@ LedgerResult SqlLedger::patch_customer(const Actor& actor, const std::string& id
     if (patch.grade) c.grade = *patch.grade;
     if (patch.on_hold) c.on_hold = *patch.on_hold;
     if (patch.salesperson) c.salesperson = *patch.salesperson;
+    if (patch.bank_accounts) {
+      c.bank_accounts = *patch.bank_accounts;
+      std::sort(c.bank_accounts.begin(), c.bank_accounts.end());
+      if (const LedgerResult r = store.put_bank_accounts(id, c.bank_accounts); !r.accepted()) return r;
+    }
     // Every raise waits for a second person (a manager or an admin, not the requester),
     // whoever asks: the customer keeps its limit meanwhile.
     const bool held_for_approval = c.credit_limit && (!found->credit_limit || *c.credit_limit > *found->credit_limit);

@@ -1,5 +1,6 @@
 // What a request can read from the books: resources, pages of lists, reports.
 // Lists are keyset-paginated: ordered by their key, continued after the last key served.
+#include "core/bank.hpp"
 #include "core/check.hpp"
 #include "sql/books.hpp"
 #include "books_shared.hpp"
@@ -69,21 +70,22 @@ InvoiceStatus status_of(std::int64_t open, std::int64_t written_off) {
 
 const char* const invoice_columns =
     "SELECT number, customer, issue_date, due_date, amount, currency, order_ref, open_amount, written_off, disputed,"
-    " dispute_reason FROM invoices";
+    " dispute_reason, payment_serial FROM invoices";
 
 std::vector<InvoiceView> read_invoices(Database& db, const std::string& sql, Params& p) {
   std::string number, customer, issue, due, currency, order_ref, reason;
-  long long amount = 0, open = 0, written_off = 0, disputed = 0;
-  soci::indicator order_ind = soci::i_ok, reason_ind = soci::i_ok;
+  long long amount = 0, open = 0, written_off = 0, disputed = 0, serial = 0;
+  soci::indicator order_ind = soci::i_ok, reason_ind = soci::i_ok, reference_ind = soci::i_ok;
   Query q(db.session(), sql, p);
   q.into(number).into(customer).into(issue).into(due).into(amount).into(currency).into(order_ref, order_ind).into(open)
-      .into(written_off).into(disputed).into(reason, reason_ind);
+      .into(written_off).into(disputed).into(reason, reason_ind).into(serial, reference_ind);
   std::vector<InvoiceView> out;
   if (q.run()) do {
       Invoice i{number, customer, db_date(issue), db_date(due), amount, db_currency(currency),
                 order_ind == soci::i_ok ? std::optional<std::string>(order_ref) : std::nullopt};
       out.push_back(InvoiceView{std::move(i), open, status_of(open, written_off), disputed != 0,
-                                reason_ind == soci::i_ok ? std::optional<std::string>(reason) : std::nullopt});
+                                reason_ind == soci::i_ok ? std::optional<std::string>(reason) : std::nullopt,
+                                reference_ind == soci::i_ok ? invoice_payment_reference(serial) : std::string()});
     } while (q.fetch());
   return out;
 }
@@ -117,6 +119,10 @@ std::vector<WriteOffRequest> read_write_offs(Database& db, const std::string& sq
 
 std::optional<Customer> SqlLedger::customer(const std::string& id) {
   return guarded([&] { return LedgerStore(db_).customer(id); });
+}
+
+std::vector<std::string> SqlLedger::bank_accounts(const std::string& customer) {
+  return guarded([&] { return LedgerStore(db_).bank_accounts(customer); });
 }
 
 SqlLedger::SqlLedger(Database& db) : db_(db) {}

@@ -1,5 +1,6 @@
 #include "sql/ledger_store.hpp"
 
+
 #include "core/check.hpp"
 #include "core/terms.hpp"
 #include "core/text.hpp"
@@ -109,14 +110,21 @@ std::vector<LedgerResult> LedgerStore::post_customers(std::span<const Customer> 
   for (const Customer& c : customers) {
     if (auto it = known.find(c.id); it != known.end()) {
       const Customer& s = it->second;
+      std::vector<std::string> given = c.bank_accounts;
+      std::sort(given.begin(), given.end());
       const bool same = s.name == c.name && s.currency == c.currency && s.credit_limit == c.credit_limit &&
-                        s.terms == c.terms && s.collector == c.collector && s.salesperson == c.salesperson;
+                        s.terms == c.terms && s.collector == c.collector && s.salesperson == c.salesperson &&
+                        (given.empty() || given == bank_accounts(c.id));
       results.push_back({same ? LedgerOutcome::replayed : LedgerOutcome::conflict, same ? "" : "id"});
       if (!same) break;
       continue;
     }
     if (!terms.contains(c.terms)) {
       results.push_back({LedgerOutcome::unknown_terms, "terms"});
+      break;
+    }
+    if (!c.bank_accounts.empty() && !put_bank_accounts(c.id, c.bank_accounts).accepted()) {
+      results.push_back({LedgerOutcome::account_taken, "bank_accounts"});
       break;
     }
     known[c.id] = c;
@@ -195,9 +203,14 @@ std::vector<LedgerResult> LedgerStore::post_invoices(std::span<const Invoice> in
                     i.order_ref ? Cell{*i.order_ref} : Cell{nullptr}, static_cast<long long>(i.amount), now});
     postings.push_back(invoice_posting(i, due));
   }
+  // Each new invoice's payment reference, numbered in the order posted.
+  if (!rows.empty()) {
+    std::int64_t serial = reserve_serials(db_, "invoice_reference", static_cast<std::int64_t>(rows.size()));
+    for (std::vector<Cell>& row : rows) row.push_back(static_cast<long long>(serial++));
+  }
   insert_rows(db_.session(),
               "INSERT INTO invoices (number, customer, issue_date, due_date, due_date_given, amount, currency,"
-              " order_ref, open_amount, recorded_at)",
+              " order_ref, open_amount, recorded_at, payment_serial)",
               rows);
   insert_postings(postings);
   consume_reservations(invoices, results);
@@ -312,7 +325,42 @@ std::vector<Customer> LedgerStore::customers(const std::set<std::string>& ids) {
 std::optional<Customer> LedgerStore::customer(const std::string& id) {
   std::vector<Customer> found = customers({id});
   if (found.empty()) return std::nullopt;
+  found.front().bank_accounts = bank_accounts(id);
   return std::move(found.front());
+}
+
+std::vector<std::string> LedgerStore::bank_accounts(const std::string& customer) {
+  Params p;
+  std::string account;
+  std::vector<std::string> out;
+  Query q(db_.session(), "SELECT account FROM customer_accounts WHERE customer = " + p.add(customer) + " ORDER BY account", p);
+  q.into(account);
+  if (q.run()) do {
+      out.push_back(account);
+    } while (q.fetch());
+  return out;
+}
+
+LedgerResult LedgerStore::put_bank_accounts(const std::string& customer, const std::vector<std::string>& accounts) {
+  if (!accounts.empty()) {
+    Params p;
+    std::string owner;
+    Query q(db_.session(),
+            "SELECT customer FROM customer_accounts WHERE account IN (" + placeholders(p, accounts) + ") AND customer <> " +
+                p.add(customer),
+            p);
+    q.into(owner);
+    if (q.run()) return {LedgerOutcome::account_taken, "bank_accounts"};
+  }
+  std::vector<std::string> sorted = accounts;
+  std::sort(sorted.begin(), sorted.end());
+  if (bank_accounts(customer) == sorted) return {LedgerOutcome::replayed, ""};
+  Params d;
+  execute(db_, "DELETE FROM customer_accounts WHERE customer = " + d.add(customer), d);
+  std::vector<std::vector<Cell>> rows;
+  for (const std::string& a : sorted) rows.push_back({a, customer});
+  insert_rows(db_.session(), "INSERT INTO customer_accounts (account, customer)", rows);
+  return {LedgerOutcome::updated, ""};
 }
 
 void LedgerStore::lock_customers(const std::set<std::string>& ids) {

@@ -230,4 +230,17 @@ bool Query::run() {
   });
 }
 
+std::int64_t reserve_serials(Database& db, const char* name, std::int64_t count) {
+  Params p;
+  execute(db, "UPDATE counters SET next_value = next_value + " + p.add(static_cast<long long>(count)) +
+                  " WHERE name = " + p.add(name),
+          p);
+  Params q;
+  long long next = 0;
+  Query read(db.session(), "SELECT next_value FROM counters WHERE name = " + q.add(name), q);
+  read.into(next);
+  if (!read.run()) throw DatabaseError(std::string("the counter ") + name + " is missing: run tallyman migrate");
+  return next - count;
+}
+
 }  // namespace tallyman::sql

@@ -145,6 +145,11 @@ class Query {
 // The id the connection's last INSERT gave `table`'s auto-increment key.
 std::int64_t last_insert_id(Database& db, const char* table);
 
+// Takes `count` numbers in order from the counter `name` (table counters) in the caller's
+// transaction, and returns the first. On MariaDB the counter's row stays locked to the
+// transaction's end: two writers take their numbers one after the other.
+std::int64_t reserve_serials(Database& db, const char* name, std::int64_t count);
+
 // "?, ?, ?" style list of placeholders for values, for IN (...) lists.
 template <class Range>
 std::string placeholders(Params& params, const Range& values) {

@@ -1,3 +1,4 @@
+#include "core/bank.hpp"
 #include "sql/database.hpp"
 #include "sql/migrations.hpp"
 #include "sql/bulk.hpp"
@@ -6,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <thread>
 
 using namespace tallyman;
@@ -268,4 +270,32 @@ TEST_CASE("statements: a constant literal with ':p' in the text is not taken for
   REQUIRE(q.run());
   CHECK(a == ":p1 :p9");
   CHECK(b == ":p1");
+}
+
+TEST_CASE("migrations: invoices without a payment reference (posted by an older version) are given one", "[sql][mysql]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb t(backend);
+  sql::Params none;
+  sql::execute(t.db(), "INSERT INTO customers (id, name, currency, terms, on_hold, created_at) VALUES"
+                       " ('M-1', 'Old', 'EUR', 'NET30', 0, '2026-01-01T00:00:00Z')", none);
+  for (const char* number : {"OLD-1", "OLD-2", "OLD-3"}) {
+    sql::Params p;
+    sql::execute(t.db(),
+                 "INSERT INTO invoices (number, customer, issue_date, due_date, due_date_given, amount, currency,"
+                 " open_amount, recorded_at) VALUES (" + p.add(number) + ", 'M-1', '2026-01-01', '2026-01-31', 1, 100,"
+                 " 'EUR', 100, '2026-01-01T00:00:00Z')",
+                 p);
+  }
+  sql::migrate(t.db());
+  std::set<std::string> references;
+  std::string reference;
+  long long serial = 0;
+  sql::Query q(t.db().session(), "SELECT payment_serial FROM invoices WHERE payment_serial IS NOT NULL", none);
+  q.into(serial);
+  if (q.run()) do {
+      reference = invoice_payment_reference(serial);
+      CHECK(parse_creditor_reference(reference) == reference);
+      references.insert(reference);
+    } while (q.fetch());
+  CHECK(references.size() == 3);
 }

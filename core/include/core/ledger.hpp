@@ -36,6 +36,9 @@ struct Customer {
   std::optional<char> grade;  // 'A', 'B' or 'C'
   bool on_hold = false;
   std::optional<std::string> salesperson;  // who sold on this account and answers for collecting it
+  // Its bank accounts, as compared (core/bank.hpp), in order; read with one customer only (a
+  // list of customers leaves them empty).
+  std::vector<std::string> bank_accounts;
   friend bool operator==(const Customer&, const Customer&) = default;
 };
 

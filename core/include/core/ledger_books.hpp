@@ -63,6 +63,7 @@ struct CustomerPatch {
   std::optional<std::optional<char>> grade;
   std::optional<bool> on_hold;
   std::optional<std::optional<std::string>> salesperson;
+  std::optional<std::vector<std::string>> bank_accounts;  // replaces them all
 };
 
 enum class InvoiceStatus { open, paid, written_off };
@@ -75,6 +76,7 @@ struct InvoiceView {
   InvoiceStatus status = InvoiceStatus::open;
   bool disputed = false;
   std::optional<std::string> dispute_reason;
+  std::string payment_reference;  // ISO 11649 (RF), for customers to quote (core/bank.hpp)
 };
 
 // Where a payment's money went: an invoice, the amount applied to it, and the day. A reversal
@@ -137,6 +139,8 @@ class LedgerBooks {
   // A raise of the credit limit, by anyone, is not applied: it becomes a pending LimitChange
   // (outcome pending, the rest of the patch applied). Lowering applies at once.
   virtual LedgerResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) = 0;
+  // A customer's bank accounts (normalized, core/bank.hpp), in order.
+  virtual std::vector<std::string> bank_accounts(const std::string& customer) = 0;
   virtual LedgerResult decide_limit_change(const Actor& actor, std::int64_t id, bool approve) = 0;
   virtual std::optional<LimitChange> limit_change(std::int64_t id) = 0;
   // Oldest first; optionally of one status, of one customer.

@@ -25,6 +25,7 @@ enum class LedgerOutcome {
   dated_too_early,        // dated before something it must follow (a reversal before the payment)
   already_decided,        // a request that was approved, rejected or reversed already
   same_person,            // approval by the person who asked: a second person must approve
+  account_taken,          // a bank account that belongs to another customer
 };
 
 std::string_view to_string(LedgerOutcome outcome);

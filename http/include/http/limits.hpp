@@ -13,6 +13,7 @@ constexpr std::size_t request_header_bytes_max = 8 * 1024;
 constexpr std::size_t json_depth_max = 32;                   // deeper: 400, before parsing
 constexpr std::size_t page_size_default = 100;
 constexpr std::size_t page_size_max = 1000;
+constexpr std::size_t bank_accounts_max = 20;  // a customer's bank accounts
 
 // A client that sends nothing for this long (idle keep-alive, or half a request) is dropped.
 constexpr auto read_timeout = std::chrono::seconds(30);

@@ -19,6 +19,7 @@ class SqlLedger final : public LedgerBooks {
   LedgerResult put_terms(const Actor& actor, const Terms& terms) override;
   LedgerResult post_customer(const Actor& actor, const Customer& customer) override;
   LedgerResult patch_customer(const Actor& actor, const std::string& id, const CustomerPatch& patch) override;
+  std::vector<std::string> bank_accounts(const std::string& customer) override;
   LedgerResult decide_limit_change(const Actor& actor, std::int64_t id, bool approve) override;
   std::optional<LimitChange> limit_change(std::int64_t id) override;
   Page<LimitChange> limit_changes(const std::optional<WriteOffStatus>& status, const std::optional<std::string>& customer,

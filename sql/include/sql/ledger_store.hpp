@@ -74,7 +74,12 @@ class LedgerStore {
   // replay; otherwise already_decided.
   LedgerResult reverse_payment(const std::string& reference, Date date, const std::string& reason);
 
+  // The customer with its bank accounts.
   std::optional<Customer> customer(const std::string& id);
+  std::vector<std::string> bank_accounts(const std::string& customer);
+  // Sets a customer's bank accounts to `accounts` (normalized): account_taken when one belongs
+  // to another customer, else updated (or replayed: the same ones).
+  LedgerResult put_bank_accounts(const std::string& customer, const std::vector<std::string>& accounts);
   // Every payment term, by code.
   const std::map<std::string, Terms, std::less<>>& terms() { return all_terms(); }
   std::vector<Customer> customers(const std::set<std::string>& ids);
