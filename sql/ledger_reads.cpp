@@ -141,7 +141,7 @@ std::optional<Account> SqlLedger::account(const std::string& id, Date today) {
       auto sum = [](long long value, soci::indicator ind) -> std::int64_t { return ind == soci::i_ok ? value : 0; };
       Account a;
       a.customer = Customer{q.cid, q.name, db_currency(q.currency), std::nullopt, q.terms, std::nullopt, std::nullopt,
-                            q.on_hold != 0, {}};
+                            q.on_hold != 0, {}, {}};
       a.dunning_hold = q.dunning_hold != 0;
       if (q.limit_ind == soci::i_ok) a.customer.credit_limit = q.limit;
       if (q.collector_ind == soci::i_ok) a.customer.collector = q.collector;

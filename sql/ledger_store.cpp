@@ -1,6 +1,5 @@
 #include "sql/ledger_store.hpp"
 
-
 #include "core/check.hpp"
 #include "core/terms.hpp"
 #include "core/text.hpp"
@@ -312,7 +311,7 @@ std::vector<Customer> LedgerStore::customers(const std::set<std::string>& ids) {
   q.into(cid).into(name).into(currency).into(limit, limit_ind).into(terms).into(collector, collector_ind)
       .into(grade, grade_ind).into(on_hold).into(salesperson, sales_ind);
   if (q.run()) do {
-      Customer c{cid, name, db_currency(currency), std::nullopt, terms, std::nullopt, std::nullopt, on_hold != 0, {}};
+      Customer c{cid, name, db_currency(currency), std::nullopt, terms, std::nullopt, std::nullopt, on_hold != 0, {}, {}};
       if (sales_ind == soci::i_ok) c.salesperson = salesperson;
       if (limit_ind == soci::i_ok) c.credit_limit = limit;
       if (collector_ind == soci::i_ok) c.collector = collector;
