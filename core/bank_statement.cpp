@@ -7,7 +7,7 @@ namespace tallyman {
 bool BankStatement::balanced() const {
   if (!opening || !closing) return true;
   std::int64_t sum = *opening;
-  for (const StatementLine& l : lines) sum += l.credit ? l.amount : -l.amount;
+  for (const BankLine& l : lines) sum += l.credit ? l.amount : -l.amount;
   return sum == *closing;
 }
 

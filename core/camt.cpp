@@ -89,8 +89,8 @@ std::int64_t signed_balance(Node bal, const std::string& where) {
 }
 
 // One transaction of an entry (TxDtls, or the entry itself when it has none).
-StatementLine line_of(Node entry, Node tx, const Money& entry_amount, const std::string& where) {
-  StatementLine l;
+BankLine line_of(Node entry, Node tx, const Money& entry_amount, const std::string& where) {
+  BankLine l;
   l.amount = entry_amount.minor;
   l.currency = entry_amount.currency;
   if (tx) {
@@ -166,7 +166,7 @@ BankStatement statement_of(Node stmt, bool with_balances, const std::string& whe
       for (Node tx : children(details, "TxDtls")) txs.push_back(tx);
     if (txs.empty()) txs.push_back(nullptr);
     for (std::size_t t = 0; t < txs.size(); ++t) {
-      StatementLine l = line_of(entry, txs[t], m, at + "/NtryDtls/TxDtls[" + std::to_string(t + 1) + "]");
+      BankLine l = line_of(entry, txs[t], m, at + "/NtryDtls/TxDtls[" + std::to_string(t + 1) + "]");
       l.key = key + "/" + std::to_string(t + 1);
       l.bank_reference = reference;
       l.booked = booked;

@@ -63,7 +63,7 @@ CashDecision suggest(std::string rule, std::string evidence, std::vector<CashCan
 
 }  // namespace
 
-CashDecision decide_line(const StatementLine& line, const CashFinds& finds) {
+CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
   CashDecision d;
   const std::string amount = money(line.amount, line.currency);
   if (!line.credit) {
@@ -94,7 +94,7 @@ CashDecision decide_line(const StatementLine& line, const CashFinds& finds) {
     d.status = LineStatus::matched;
     d.rule = "structured_reference";
     d.customer = c.customer;
-    d.allocations.push_back({c.invoice, std::min(line.amount, c.open)});
+    if (c.open > 0) d.allocations.push_back({c.invoice, std::min(line.amount, c.open)});
     d.evidence = quoted_where + " " + quoted + " is " +
                  (c.payment_reference == quoted ? "the payment reference of invoice " : "invoice ") + c.invoice +
                  " (" + c.customer + ", open " + money(c.open, c.currency) + ")";

@@ -101,7 +101,7 @@ std::map<std::string, std::string> slash_fields(const std::string& text) {
   return out;
 }
 
-void read_86(const std::string& raw, StatementLine& l) {
+void read_86(const std::string& raw, BankLine& l) {
   const bool subfields = raw.find('?') != std::string::npos && raw.size() > 3 && std::isdigit(static_cast<unsigned char>(raw[0]));
   std::string text;
   for (std::size_t at = 0; at < raw.size(); ++at)
@@ -173,9 +173,9 @@ void read_86(const std::string& raw, StatementLine& l) {
 }
 
 // :61:2603010301CR100,00NTRFNONREF//BANKREF123
-StatementLine line_61(const Field& f, Currency currency) {
+BankLine line_61(const Field& f, Currency currency) {
   const std::string v = f.value.substr(0, f.value.find('\n'));
-  StatementLine l;
+  BankLine l;
   l.currency = currency;
   if (v.size() < 12) throw Failure{where(f) + ": too short for a statement line"};
   l.booked = date6(std::string_view(v).substr(0, 6), f);
@@ -236,7 +236,7 @@ StatementRead read_mt940(std::string_view text) {
         s->closing = balance_of(f, c);
       } else if (f.tag == "61") {
         if (!s->opening) throw Failure{where(f) + ": a statement line before the opening balance :60F:"};
-        StatementLine l = line_61(f, s->currency);
+        BankLine l = line_61(f, s->currency);
         const std::size_t position = s->lines.size() + 1;
         l.key = (l.bank_reference.empty() ? s->id + "#" + std::to_string(position) : l.bank_reference) + "/1";
         s->lines.push_back(std::move(l));

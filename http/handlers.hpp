@@ -151,6 +151,9 @@ Response get_provision_matrix(Context& cx);
 Response get_watch_policy(Context& cx);
 Response put_watch_policy(Context& cx);
 Response get_watchlist(Context& cx);
+Response post_bank_statement(Context& cx);
+Response get_bank_statement(Context& cx);
+Response get_bank_statement_lines(Context& cx);
 Response get_audit(Context& cx);
 Response post_credit_check(Context& cx);  // a batch of one: the credit desk batches many
 // POST /v1/credit-checks in two halves, for the credit desk (credit_desk.cpp): the check a

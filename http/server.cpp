@@ -103,6 +103,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read(ec, 0);
+    // A bank statement has a body limit of its own.
+    const std::string_view target = parser_->get().target();
+    body_limit_ = parser_->get().method() == bhttp::verb::post && target.substr(0, target.find('?')) == statement_target
+                      ? statement_body_bytes_max
+                      : request_body_bytes_max;
+    parser_->body_limit(body_limit_);
     // A client that asks first (curl does, for large bodies) is told to go on.
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -135,7 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
                     static_cast<unsigned long long>(shared_.requests.fetch_add(1)));
       request_id_ = id;
     }
-    if (ec == bhttp::error::body_limit) return answer_and_close(problem(413, "the body is larger than 1 MiB"), true);
+    if (ec == bhttp::error::body_limit)
+      return answer_and_close(problem(413, "the body is larger than " + std::to_string(body_limit_ >> 20) + " MiB"), true);
     if (ec == bhttp::error::header_limit) return answer_and_close(problem(431, "the header is larger than 8 KiB"), false);
     if (ec) {
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
@@ -238,6 +245,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::size_t body_limit_ = request_body_bytes_max;
   Shared& shared_;
   Loop& loop_;
   std::list<std::weak_ptr<Session>>::iterator registration_;

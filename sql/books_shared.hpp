@@ -18,6 +18,7 @@ inline bool keeps(ReleaseOutcome o) { return o == ReleaseOutcome::released; }
 inline bool keeps(PolicyChange c) { return c == PolicyChange::changed; }
 inline bool keeps(TaskUpdate u) { return u == TaskUpdate::updated; }
 inline bool keeps(PromiseOutcome o) { return o == PromiseOutcome::made; }
+inline bool keeps(const StatementImport& i) { return i.added; }
 template <class Outcome>
 bool audits(const Outcome& o) {
   return keeps(o);

@@ -455,7 +455,7 @@ const std::vector<Migration>& migrations() {
            " WHERE NOT EXISTS (SELECT 1 FROM job_leases WHERE job = 'watchlist')",
        }},
       {10,
-       "cash application: customers' bank accounts, invoices' payment references",
+       "cash application: customers' bank accounts, invoices' payment references, bank statements and their lines",
        {
            // An account belongs to one customer; stored as compared (no spaces, upper case).
            "CREATE TABLE IF NOT EXISTS customer_accounts ("
@@ -473,6 +473,46 @@ const std::vector<Migration>& migrations() {
            // would scatter it). Filled by every migrate for the invoices that have none.
            "ALTER TABLE invoices {add_column} payment_serial BIGINT NULL",
            "CREATE UNIQUE INDEX IF NOT EXISTS invoices_payment_serial ON invoices (payment_serial)",
+           // A bank statement: known by its account and the bank's id of it.
+           "CREATE TABLE IF NOT EXISTS bank_statements ("
+           " id {pk},"
+           " account VARCHAR(34) NOT NULL,"
+           " statement_id {text} NOT NULL,"
+           " format VARCHAR(16) NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " opening BIGINT NULL,"
+           " closing BIGINT NULL,"
+           " balanced SMALLINT NOT NULL,"
+           " imported_by {text} NOT NULL,"
+           " imported_at VARCHAR(32) NOT NULL) {journal}",
+           "CREATE UNIQUE INDEX IF NOT EXISTS bank_statements_key ON bank_statements (account, statement_id)",
+           // A line: known by the account and its key (the bank's reference of its entry and
+           // its place in the entry), so that it is never posted twice.
+           "CREATE TABLE IF NOT EXISTS bank_statement_lines ("
+           " id {pk},"
+           " statement BIGINT NOT NULL,"
+           " account VARCHAR(34) NOT NULL,"
+           " line_key {text} NOT NULL,"
+           " bank_reference {text} NOT NULL,"
+           " booked {date} NOT NULL,"
+           " amount BIGINT NOT NULL,"
+           " currency CHAR(3) NOT NULL,"
+           " credit SMALLINT NOT NULL,"
+           " reversal SMALLINT NOT NULL,"
+           " payer_name {text} NOT NULL,"
+           " payer_account {text} NOT NULL,"
+           " structured_reference {text} NOT NULL,"
+           " end_to_end {text} NOT NULL,"
+           " remittance {any_length} NOT NULL,"
+           " return_reason VARCHAR(16) NOT NULL,"
+           " status VARCHAR(16) NOT NULL,"
+           " rule_name VARCHAR(32) NOT NULL,"
+           " evidence {any_length} NOT NULL,"
+           " payment {id} NULL,"
+           " customer {id} NULL,"
+           " allocations {any_length} NOT NULL) {journal}",
+           "CREATE UNIQUE INDEX IF NOT EXISTS bank_statement_lines_key ON bank_statement_lines (account, line_key)",
+           "CREATE INDEX IF NOT EXISTS bank_statement_lines_statement ON bank_statement_lines (statement, status, id)",
        }},
   };
   return list;

@@ -10,8 +10,8 @@ namespace {
 
 const Currency eur = *parse_currency("EUR"), usd = *parse_currency("USD");
 
-StatementLine credit(std::int64_t amount) {
-  StatementLine l;
+BankLine credit(std::int64_t amount) {
+  BankLine l;
   l.key = "B-1/1";
   l.amount = amount;
   l.currency = eur;
@@ -26,7 +26,7 @@ CashCandidate invoice(const char* number, const char* customer, std::int64_t ope
 }  // namespace
 
 TEST_CASE("cash ladder: a structured reference names one invoice", "[core]") {
-  StatementLine l = credit(30000);
+  BankLine l = credit(30000);
   l.structured_reference = "RF18539007547034";
   const CashDecision d = decide_line(l, {{invoice("INV-1", "C-1", 25000)}, {}, {}, {}, {}, {}});
   CHECK(d.status == LineStatus::matched);
@@ -43,7 +43,7 @@ TEST_CASE("cash ladder: a structured reference names one invoice", "[core]") {
 }
 
 TEST_CASE("cash ladder: invoice numbers in the text, adding up to the amount", "[core]") {
-  StatementLine l = credit(15050);
+  BankLine l = credit(15050);
   l.remittance = "INV-8 and INV-9";
   const CashFinds finds{{}, {invoice("INV-8", "C-1", 10000), invoice("INV-9", "C-1", 5050)}, {}, {}, {}, {}};
   const CashDecision d = decide_line(l, finds);
@@ -58,7 +58,7 @@ TEST_CASE("cash ladder: invoice numbers in the text, adding up to the amount", "
 }
 
 TEST_CASE("cash ladder: the payer's account, with an invoice of the amount or oldest first", "[core]") {
-  StatementLine l = credit(5050);
+  BankLine l = credit(5050);
   CashFinds finds{{}, {}, std::string("C-1"), eur, {invoice("INV-8", "C-1", 10000), invoice("INV-9", "C-1", 5050)}, {}};
   CashDecision d = decide_line(l, finds);
   CHECK(d.rule == "account_amount");
@@ -77,7 +77,7 @@ TEST_CASE("cash ladder: the payer's account, with an invoice of the amount or ol
 }
 
 TEST_CASE("cash ladder: a debit returns the payment it names, or is ignored", "[core]") {
-  StatementLine l = credit(6000);
+  BankLine l = credit(6000);
   l.credit = false;
   l.return_reason = "AC04";
   CashFinds finds;

@@ -87,3 +87,191 @@ TEST_CASE("cash: every invoice has its own ISO 11649 payment reference", "[http]
   for (const json& i : s.call("GET", "/v1/invoices?customer=R-1", "collector").json_body()["items"])
     CHECK(references.contains(i["payment_reference"].get<std::string>()));
 }
+
+namespace {
+
+// A camt.053 entry of this test's statements.
+struct Entry {
+  std::string reference;
+  std::string amount;  // "250.00"
+  bool credit = true;
+  std::string currency = "EUR";
+  std::string payer_account;
+  std::string structured;
+  std::vector<std::pair<std::string, std::string>> transactions;  // a batch: (amount, remittance text)
+  std::string remittance;
+  std::string end_to_end;
+};
+
+std::string camt053(const std::string& id, const std::string& opening, const std::string& closing,
+                    const std::vector<Entry>& entries) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt><Stmt><Id>" + id +
+                  "</Id><Acct><Id><IBAN>CH9300762011623852957</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+                  "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">" + opening +
+                  "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-04-01</Dt></Dt></Bal>"
+                  "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">" + closing +
+                  "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-04-01</Dt></Dt></Bal>";
+  for (const Entry& e : entries) {
+    x += "<Ntry><Amt Ccy=\"" + e.currency + "\">" + e.amount + "</Amt><CdtDbtInd>" + (e.credit ? "CRDT" : "DBIT") +
+         "</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>" + e.reference +
+         "</AcctSvcrRef><NtryDtls>";
+    auto tx = [&](const std::string& amount, const std::string& text) {
+      x += "<TxDtls>";
+      if (!amount.empty()) x += "<Amt Ccy=\"" + e.currency + "\">" + amount + "</Amt>";
+      if (!e.end_to_end.empty()) x += "<Refs><EndToEndId>" + e.end_to_end + "</EndToEndId></Refs>";
+      x += "<RltdPties><Dbtr><Pty><Nm>Payer</Nm></Pty></Dbtr>";
+      if (!e.payer_account.empty()) x += "<DbtrAcct><Id><IBAN>" + e.payer_account + "</IBAN></Id></DbtrAcct>";
+      x += "</RltdPties><RmtInf>";
+      if (!text.empty()) x += "<Ustrd>" + text + "</Ustrd>";
+      if (!e.structured.empty()) x += "<Strd><CdtrRefInf><Ref>" + e.structured + "</Ref></CdtrRefInf></Strd>";
+      x += "</RmtInf></TxDtls>";
+    };
+    if (e.transactions.empty()) tx("", e.remittance);
+    for (const auto& [amount, text] : e.transactions) tx(amount, text);
+    x += "</NtryDtls></Ntry>";
+  }
+  return x + "</Stmt></BkToCstmrStmt></Document>";
+}
+
+void post(const Service& s, const std::string& target, const json& body) {
+  auto r = s.call("POST", target, "finance", body);
+  INFO(target << " " << r.body);
+  REQUIRE((r.status == 201 || r.status == 200));
+}
+
+void invoice(const Service& s, const std::string& number, const std::string& customer, std::int64_t amount,
+             const std::string& currency = "EUR") {
+  post(s, "/v1/invoices", {{"number", number}, {"customer", customer}, {"issue_date", "2026-03-01"},
+                           {"due_date", "2026-03-31"}, {"amount", amount}, {"currency", currency}});
+}
+
+}  // namespace
+
+TEST_CASE("cash: a camt.053 statement's lines go down the ladder, each posted, suggested, left or ignored, once",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"},
+                            {"bank_accounts", {"DE89370400440532013000"}}});
+  post(s, "/v1/customers", {{"id", "C-2"}, {"name", "Other"}, {"currency", "EUR"}});
+  for (const auto& [number, amount] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"INV-1", 25000}, {"INV-7", 10000}, {"INV-8", 3000}, {"INV-9", 2050}, {"INV-10", 7000}, {"INV-11", 9000},
+           {"INV-12", 5000}, {"INV-20", 1000}})
+    invoice(s, number, "C-1", amount);
+  invoice(s, "INV-21", "C-2", 1000);
+  post(s, "/v1/payments", {{"reference", "P-OLD"}, {"customer", "C-2"}, {"received_date", "2026-03-20"},
+                           {"amount", 6000}, {"currency", "EUR"}});
+  const std::string rf = s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["payment_reference"];
+
+  const std::vector<Entry> entries{
+      {.reference = "B-1", .amount = "250.00", .structured = rf},                           // structured_reference
+      {.reference = "B-2", .amount = "150.50", .transactions = {{"100.00", "Invoice INV-7"}, {"50.50", "INV-8 and INV-9"}}},
+      {.reference = "B-3", .amount = "70.00", .payer_account = "DE89 3704 0044 0532 0130 00"},  // account_amount
+      {.reference = "B-4", .amount = "12.34", .payer_account = "DE89370400440532013000"},       // account
+      {.reference = "B-5", .amount = "99.99", .remittance = "thank you"},                      // unmatched
+      {.reference = "B-6", .amount = "60.00", .credit = false, .end_to_end = "P-OLD"},         // returns P-OLD
+      {.reference = "B-7", .amount = "5.00", .credit = false, .remittance = "fees"},           // ignored
+      {.reference = "B-8", .amount = "90.00", .currency = "USD", .remittance = "INV-11"},      // another currency
+      {.reference = "B-9", .amount = "20.00", .remittance = "INV-20 INV-21"},                   // two customers: suggested
+  };
+  // 1,000.00 + 250.00 + 150.50 + 70.00 + 12.34 + 99.99 − 60.00 − 5.00 + 90.00 + 20.00
+  const std::string file = camt053("S-2026-04-01", "1000.00", "1627.83", entries);
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  auto first = s.call("POST", "/v1/bank-statements", "finance", file, xml);
+  INFO(first.body);
+  REQUIRE(first.status == 201);
+  const json summary = first.json_body();
+  CHECK(summary["lines"] == 10);
+  CHECK(summary["matched"] == 6);
+  CHECK(summary["suggested"] == 1);
+  CHECK(summary["unmatched"] == 2);
+  CHECK(summary["ignored"] == 1);
+  CHECK(summary["balanced"] == true);
+  CHECK(summary["opening"] == 100000);
+  CHECK(summary["closing"] == 162783);
+  const std::string id = summary["id"];
+
+  auto open = [&](const char* number) { return s.call("GET", std::string("/v1/invoices/") + number, "collector").json_body()["open_amount"]; };
+  CHECK(open("INV-1") == 0);
+  CHECK(open("INV-7") == 0);
+  CHECK(open("INV-8") == 0);
+  CHECK(open("INV-9") == 0);
+  CHECK(open("INV-10") == 0);
+  CHECK(open("INV-11") == 9000 - 1234);  // the account's payment, oldest due first (INV-11 before INV-12 by number)
+  CHECK(open("INV-20") == 1000);
+  CHECK(s.call("GET", "/v1/payments/P-OLD", "collector").json_body()["reversed_on"] == "2026-04-01");
+
+  json lines = s.call("GET", "/v1/bank-statements/" + id + "/lines", "collector").json_body()["items"];
+  REQUIRE(lines.size() == 10);
+  auto line = [&](const std::string& reference) {
+    for (const json& l : lines)
+      if (l["reference"] == reference) return l;
+    return json();
+  };
+  CHECK(line("B-1/1")["rule"] == "structured_reference");
+  CHECK(line("B-1/1")["payment"] == "B-1/1");
+  CHECK(line("B-1/1")["allocations"] == json::array({{{"invoice", "INV-1"}, {"amount", 25000}}}));
+  CHECK(line("B-1/1")["evidence"].get<std::string>().find(rf) != std::string::npos);
+  CHECK(line("B-2/1")["rule"] == "invoice_numbers");
+  CHECK(line("B-2/2")["rule"] == "invoice_numbers");
+  CHECK(line("B-2/2")["allocations"].size() == 2);
+  CHECK(line("B-3/1")["rule"] == "account_amount");
+  CHECK(line("B-4/1")["rule"] == "account");
+  CHECK(line("B-4/1")["customer"] == "C-1");
+  CHECK(line("B-5/1")["status"] == "unmatched");
+  CHECK(line("B-6/1")["rule"] == "returned_payment");
+  CHECK(line("B-6/1")["payment"] == "P-OLD");
+  CHECK(line("B-7/1")["status"] == "ignored");
+  CHECK(line("B-8/1")["status"] == "unmatched");
+  CHECK(line("B-9/1")["status"] == "suggested");
+  CHECK(line("B-9/1")["candidates"].size() == 2);
+  CHECK(s.call("GET", "/v1/bank-statements/" + id + "/lines?status=matched", "collector").json_body()["items"].size() == 6);
+
+  // The same file again: 200, the same answer, nothing posted twice.
+  const std::size_t payments = s.call("GET", "/v1/payments?limit=1000", "collector").json_body()["items"].size();
+  auto again = s.call("POST", "/v1/bank-statements", "finance", file, xml);
+  CHECK(again.status == 200);
+  CHECK(again.json_body()["matched"] == 6);
+  CHECK(s.call("GET", "/v1/payments?limit=1000", "collector").json_body()["items"].size() == payments);
+}
+
+TEST_CASE("cash: statements that cannot be read are refused and change nothing; an unbalanced one is imported",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  const std::string good = camt053("S-1", "0", "10.00", {{.reference = "R-1", .amount = "10.00"}});
+  auto truncated = s.call("POST", "/v1/bank-statements", "finance", good.substr(0, good.size() - 40), xml);
+  CHECK(truncated.status == 422);
+  CHECK(truncated.body.find("not well-formed") != std::string::npos);
+  std::string wrong = good;
+  wrong.replace(wrong.find("camt.053.001.08"), 15, "pain.001.001.09");
+  CHECK(s.call("POST", "/v1/bank-statements", "finance", wrong, xml).status == 422);
+  const std::string xxe = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                          "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">&x;</Document>";
+  CHECK(s.call("POST", "/v1/bank-statements", "finance", xxe, xml).status == 422);
+  CHECK(s.call("POST", "/v1/bank-statements", "finance", good, {{"Content-Type", "application/json"}}).status == 415);
+  CHECK(s.call("POST", "/v1/bank-statements", "collector", good, xml).status == 403);
+  CHECK(s.call("GET", "/v1/bank-statements/1", "collector").status == 404);  // nothing stored
+  CHECK(s.call("GET", "/healthz", "").status == 200);
+  // Balances that do not add up: imported, and said so.
+  auto off = s.call("POST", "/v1/bank-statements", "finance", camt053("S-2", "0", "11.00", {{.reference = "R-1", .amount = "10.00"}}), xml);
+  REQUIRE(off.status == 201);
+  CHECK(off.json_body()["balanced"] == false);
+  CHECK(off.json_body()["unmatched"] == 1);
+}
+
+TEST_CASE("cash: an MT940 statement is read and matched by the payer's account", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "M-1"}, {"name", "Muster"}, {"currency", "EUR"}, {"bank_accounts", {"DE02120300000000202051"}}});
+  invoice(s, "INV-7", "M-1", 25000);
+  const std::string mt940 =
+      ":20:STARTUMSE\r\n:25:DE89370400440532013000\r\n:28C:00001/001\r\n:60F:C260401EUR0,00\r\n"
+      ":61:2604010401CR250,00NTRFNONREF//BANK-1\r\n:86:166?00GUTSCHRIFT?20SVWZ+Zahlung?31DE02120300000000202051?32Muster\r\n"
+      ":62F:C260401EUR250,00\r\n-\r\n";
+  auto r = s.call("POST", "/v1/bank-statements", "finance", mt940, {{"Content-Type", "text/plain"}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(r.json_body()["matched"] == 1);
+  CHECK(r.json_body()["balanced"] == true);
+  CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 0);
+}

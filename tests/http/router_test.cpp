@@ -60,6 +60,7 @@ struct FakeBooks final : Books {
   CollectionsBooks& collections() override { throw std::logic_error("the credit check reached for collections"); }
   ReportBooks& reports() override { throw std::logic_error("the credit check reached for the reports"); }
   RunBooks& runs() override { throw std::logic_error("the credit check reached for the runs"); }
+  CashBooks& cash() override { throw std::logic_error("the credit check reached for cash application"); }
 };
 
 http::Request check(const std::string& key, const std::string& body) {

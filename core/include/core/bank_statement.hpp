@@ -17,7 +17,7 @@
 
 namespace tallyman {
 
-struct StatementLine {
+struct BankLine {
   // What makes the line unique for its account: the bank's reference of its entry
   // (AcctSvcrRef, else NtryRef; MT940: the :61: bank reference; else the statement's id and
   // the entry's position), then "/" and the line's place within the entry.
@@ -42,7 +42,7 @@ struct BankStatement {
   Currency currency;
   std::optional<std::int64_t> opening;  // signed minor units (camt OPBD/PRCD; MT940 :60F:/:60M:)
   std::optional<std::int64_t> closing;  // (camt CLBD; MT940 :62F:/:62M:)
-  std::vector<StatementLine> lines;
+  std::vector<BankLine> lines;
   // opening + credits − debits = closing; true when a balance is missing (a camt.054).
   bool balanced() const;
 };

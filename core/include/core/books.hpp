@@ -10,6 +10,7 @@
 // every business outcome is a value of its area's outcome enum.
 
 #include "core/access_books.hpp"
+#include "core/cash_books.hpp"
 #include "core/collections_books.hpp"
 #include "core/credit_books.hpp"
 #include "core/errors.hpp"
@@ -28,6 +29,7 @@ class Books {
   virtual CollectionsBooks& collections() = 0;
   virtual ReportBooks& reports() = 0;
   virtual RunBooks& runs() = 0;
+  virtual CashBooks& cash() = 0;
 };
 
 }  // namespace tallyman

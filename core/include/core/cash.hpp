@@ -54,7 +54,7 @@ struct CashDecision {
   std::vector<CashCandidate> candidates;  // a suggestion's
 };
 
-CashDecision decide_line(const StatementLine& line, const CashFinds& finds);
+CashDecision decide_line(const BankLine& line, const CashFinds& finds);
 
 // The words of a remittance text that could be invoice numbers: runs of id characters
 // (core/ids.hpp) with a digit, trailing dots and slashes cut, at most `max` of them.

@@ -14,6 +14,10 @@ constexpr std::size_t json_depth_max = 32;                   // deeper: 400, bef
 constexpr std::size_t page_size_default = 100;
 constexpr std::size_t page_size_max = 1000;
 constexpr std::size_t bank_accounts_max = 20;  // a customer's bank accounts
+// POST /v1/bank-statements' own body limit: a day's statement of a busy account runs to tens of
+// megabytes (larger files: `tallyman import statement FILE`).
+constexpr std::size_t statement_body_bytes_max = 32 * 1024 * 1024;
+constexpr std::string_view statement_target = "/v1/bank-statements";
 
 // A client that sends nothing for this long (idle keep-alive, or half a request) is dropped.
 constexpr auto read_timeout = std::chrono::seconds(30);

@@ -19,6 +19,7 @@ class ServiceBooks final : public Books {
   CollectionsBooks& collections() override { return sql_.collections(); }
   ReportBooks& reports() override { return sql_.reports(); }
   RunBooks& runs() override { return runs_; }
+  CashBooks& cash() override { return sql_.cash(); }
 
  private:
   sql::SqlBooks sql_;

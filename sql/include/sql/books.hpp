@@ -8,10 +8,12 @@
 //                                          write-offs, limit changes (LedgerStore posts)
 //   SqlCredit       credit_books.hpp       credit checks in batches, overrides, reservations, policy
 //   SqlCollections  collections_books.hpp  dunning policy, tasks, promises, notices; the outbox
-//   SqlReports      report_books.hpp       aging, overdue, statement, audit
+//   SqlReports      report_books.hpp       aging, overdue, statement, audit, finance reports
+//   SqlCash         cash_books.hpp         bank statements, their lines, cash application
 // The runs' stores are in run_stores.hpp (the runs themselves are jobs/').
 
 #include "sql/access_books.hpp"
+#include "sql/cash_books.hpp"
 #include "sql/collections_books.hpp"
 #include "sql/credit_books.hpp"
 #include "sql/database.hpp"
@@ -32,6 +34,7 @@ class SqlBooks {
   SqlCredit& credit() { return credit_; }
   SqlCollections& collections() { return collections_; }
   SqlReports& reports() { return reports_; }
+  SqlCash& cash() { return cash_; }
   Database& database() { return *db_; }
 
  private:
@@ -41,6 +44,7 @@ class SqlBooks {
   SqlCredit credit_{*db_};
   SqlCollections collections_{*db_};
   SqlReports reports_{*db_};
+  SqlCash cash_{*db_};
 };
 
 }  // namespace tallyman::sql

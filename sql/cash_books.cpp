@@ -1,0 +1,322 @@
+// Cash application (core/cash_books.hpp): a statement's new lines, each decided by the ladder
+// (core/cash.hpp) on what this store finds for it, and posted as a payment when matched, all in
+// one transaction. Lines are decided in order, so a line sees what the lines before it paid.
+#include "books_shared.hpp"
+#include "bulk.hpp"
+#include "clock.hpp"
+#include "core/bank.hpp"
+#include "core/ids.hpp"
+#include "rows.hpp"
+#include "sql/books.hpp"
+#include "statement.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace tallyman::sql {
+
+namespace {
+
+// The payment a line becomes is known by the line's reference, made an id (core/ids.hpp).
+std::string payment_reference_of(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
+    out += ok ? c : '-';
+  }
+  return out.substr(0, id_length_max);
+}
+
+// The statemented account as stored: normalized when it is one, else as written, upper case,
+// without spaces (MT940's "BLZ/account").
+std::string statement_account(const std::string& written) {
+  if (auto a = normalize_account(written)) return *a;
+  std::string out;
+  for (char c : written)
+    if (c != ' ') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out.substr(0, 34);
+}
+
+std::string allocations_text(const std::vector<Allocation>& allocations) {
+  std::string out;
+  for (const Allocation& a : allocations) {
+    if (!out.empty()) out += ';';
+    out += a.invoice + "=" + std::to_string(a.amount);
+  }
+  return out;
+}
+
+std::vector<Allocation> parse_allocations(const std::string& text) {
+  std::vector<Allocation> out;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find(';', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string part = text.substr(at, end - at);
+    const std::size_t eq = part.rfind('=');
+    if (eq != std::string::npos) out.push_back({part.substr(0, eq), std::stoll(part.substr(eq + 1))});
+    at = end + 1;
+  }
+  return out;
+}
+
+std::vector<CashCandidate> candidates(Database& db, const std::string& where, Params& p) {
+  std::vector<CashCandidate> out;
+  std::string number, customer, currency, due;
+  long long open = 0, serial = 0;
+  soci::indicator serial_ind = soci::i_ok;
+  Query q(db.session(), "SELECT number, customer, currency, open_amount, due_date, payment_serial FROM invoices " + where, p);
+  q.into(number).into(customer).into(currency).into(open).into(due).into(serial, serial_ind);
+  if (q.run()) do {
+      out.push_back({number, customer, db_currency(currency), open, db_date(due),
+                     serial_ind == soci::i_ok ? invoice_payment_reference(serial) : std::string()});
+    } while (q.fetch());
+  return out;
+}
+
+// What the ladder needs to know about a line.
+CashFinds find_for(Database& db, const BankLine& l) {
+  CashFinds f;
+  const std::string quoted = !l.structured_reference.empty() ? l.structured_reference : l.end_to_end;
+  if (!l.credit) {
+    std::set<std::string> names{l.end_to_end, l.structured_reference};
+    for (const std::string& t : number_tokens(l.remittance)) names.insert(t);
+    names.erase("");
+    std::erase_if(names, [](const std::string& n) { return !is_valid_id(n); });
+    if (names.empty()) return f;
+    Params p;
+    std::string reference;
+    std::vector<std::string> found;
+    Query q(db.session(),
+            "SELECT reference FROM payments WHERE reversed_on IS NULL AND reference IN (" + placeholders(p, names) + ")", p);
+    q.into(reference);
+    if (q.run()) do {
+        found.push_back(reference);
+      } while (q.fetch());
+    if (found.size() == 1) f.returned_payment = found.front();
+    return f;
+  }
+  if (!quoted.empty()) {
+    if (auto rf = parse_creditor_reference(quoted); rf && rf->find_first_not_of("0123456789", 4) == std::string::npos &&
+                                                   rf->size() - 4 <= 18) {
+      Params p;
+      f.by_reference = candidates(db, "WHERE payment_serial = " + p.add(std::stoll(rf->substr(4))), p);
+    }
+    if (f.by_reference.empty() && is_valid_id(quoted)) {
+      Params p;
+      f.by_reference = candidates(db, "WHERE number = " + p.add(quoted), p);
+    }
+  }
+  if (const std::vector<std::string> tokens = number_tokens(l.remittance); !tokens.empty()) {
+    Params p;
+    f.by_numbers = candidates(db, "WHERE number IN (" + placeholders(p, tokens) + ") AND open_amount > 0 ORDER BY number", p);
+  }
+  if (auto account = normalize_account(l.payer_account)) {
+    Params p;
+    std::string owner, currency;
+    Query q(db.session(),
+            "SELECT a.customer, c.currency FROM customer_accounts a JOIN customers c ON c.id = a.customer"
+            " WHERE a.account = " + p.add(*account),
+            p);
+    q.into(owner).into(currency);
+    if (q.run()) {
+      f.account_owner = owner;
+      f.owner_currency = db_currency(currency);
+      Params o;
+      f.owner_open = candidates(db, "WHERE customer = " + o.add(owner) + " AND open_amount > 0 ORDER BY due_date, number", o);
+    }
+  }
+  return f;
+}
+
+StoredStatement read_statement(Database& db, std::int64_t id) {
+  StoredStatement s;
+  Params p;
+  std::string currency;
+  long long opening = 0, closing = 0, balanced = 0;
+  soci::indicator opening_ind = soci::i_ok, closing_ind = soci::i_ok;
+  Query q(db.session(),
+          "SELECT account, statement_id, format, currency, opening, closing, balanced FROM bank_statements WHERE id = " +
+              p.add(static_cast<long long>(id)),
+          p);
+  q.into(s.account).into(s.statement_id).into(s.format).into(currency).into(opening, opening_ind).into(closing, closing_ind)
+      .into(balanced);
+  if (!q.run()) return s;
+  s.id = id;
+  s.currency = db_currency(currency);
+  if (opening_ind == soci::i_ok) s.opening = opening;
+  if (closing_ind == soci::i_ok) s.closing = closing;
+  s.balanced = balanced != 0;
+  Params c;
+  std::string status;
+  long long n = 0;
+  Query counts(db.session(),
+               "SELECT status, COUNT(*) FROM bank_statement_lines WHERE statement = " + c.add(static_cast<long long>(id)) +
+                   " GROUP BY status",
+               c);
+  counts.into(status).into(n);
+  if (counts.run()) do {
+      s.lines += static_cast<int>(n);
+      if (status == "matched") s.matched = static_cast<int>(n);
+      if (status == "suggested") s.suggested = static_cast<int>(n);
+      if (status == "unmatched") s.unmatched = static_cast<int>(n);
+      if (status == "ignored") s.ignored = static_cast<int>(n);
+    } while (counts.fetch());
+  return s;
+}
+
+}  // namespace
+
+StatementImport SqlCash::import_statement(const Actor& actor, const StatementFile& file) {
+  const std::string entity_id = file.statements.empty() ? "" : file.statements.front().id;
+  return write(db_, actor, "bank_statement.import", "bank_statement", entity_id, [&](LedgerStore& store) {
+    StatementImport result;
+    const std::string now = utc_timestamp();
+    for (const BankStatement& s : file.statements) {
+      const std::string account = statement_account(s.account);
+      std::int64_t id = 0;
+      {
+        Params p;
+        long long found = 0;
+        Query q(db_.session(),
+                "SELECT id FROM bank_statements WHERE account = " + p.add(account) + " AND statement_id = " + p.add(s.id), p);
+        q.into(found);
+        if (q.run()) id = found;
+      }
+      if (id == 0) {
+        Params p;
+        execute(db_,
+                "INSERT INTO bank_statements (account, statement_id, format, currency, opening, closing, balanced,"
+                " imported_by, imported_at) VALUES (" + p.add(account) + ", " + p.add(s.id) + ", " +
+                    p.add(std::string(to_string(file.format))) + ", " + p.add(s.currency.str()) + ", " +
+                    p.add(s.opening ? std::optional<long long>(*s.opening) : std::nullopt) + ", " +
+                    p.add(s.closing ? std::optional<long long>(*s.closing) : std::nullopt) + ", " +
+                    p.add(static_cast<long long>(s.balanced())) + ", " + p.add(actor.name) + ", " + p.add(now) + ")",
+                p);
+        id = last_insert_id(db_, "bank_statements");
+        result.added = true;
+      }
+      // The lines known already (this file again, or a camt.054 before its camt.053) stay as they are.
+      std::set<std::string> known;
+      std::vector<std::string> keys;
+      for (const BankLine& l : s.lines) keys.push_back(l.key);
+      for (std::size_t at = 0; at < keys.size(); at += rows_per_statement) {
+        const std::vector<std::string> part(keys.begin() + static_cast<long>(at),
+                                            keys.begin() + static_cast<long>(std::min(keys.size(), at + rows_per_statement)));
+        Params p;
+        std::string key;
+        Query q(db_.session(),
+                "SELECT line_key FROM bank_statement_lines WHERE account = " + p.add(account) + " AND line_key IN (" +
+                    placeholders(p, part) + ")",
+                p);
+        q.into(key);
+        if (q.run()) do {
+            known.insert(key);
+          } while (q.fetch());
+      }
+      for (const BankLine& l : s.lines) {
+        if (!known.insert(l.key).second) continue;
+        result.added = true;
+        const CashFinds finds = find_for(db_, l);
+        CashDecision d = decide_line(l, finds);
+        std::optional<std::string> payment;
+        if (d.status == LineStatus::matched && l.credit) {
+          const std::string reference = payment_reference_of(l.key);
+          const Payment p{reference, *d.customer, l.booked, l.amount, l.currency, d.allocations};
+          const LedgerResult posted = store.post_payments({&p, 1}).front();
+          if (posted.outcome == LedgerOutcome::created) {
+            payment = reference;
+          } else {
+            d.status = LineStatus::unmatched;
+            d.evidence += "; not posted: " + posted.field + " " + std::string(describe(posted.outcome));
+            d.allocations.clear();
+          }
+        } else if (d.status == LineStatus::matched) {  // a return of a payment tallyman posted
+          const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
+          const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
+          if (reversed.accepted()) {
+            payment = finds.returned_payment;
+          } else {
+            d.status = LineStatus::unmatched;
+            d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
+          }
+        }
+        Params p;
+        execute(db_,
+                "INSERT INTO bank_statement_lines (statement, account, line_key, bank_reference, booked, amount, currency,"
+                " credit, reversal, payer_name, payer_account, structured_reference, end_to_end, remittance,"
+                " return_reason, status, rule_name, evidence, payment, customer, allocations) VALUES (" +
+                    p.add(static_cast<long long>(id)) + ", " + p.add(account) + ", " + p.add(l.key) + ", " +
+                    p.add(l.bank_reference) + ", " + p.add(format_date(l.booked)) + ", " +
+                    p.add(static_cast<long long>(l.amount)) + ", " + p.add(l.currency.str()) + ", " +
+                    p.add(static_cast<long long>(l.credit)) + ", " + p.add(static_cast<long long>(l.reversal)) + ", " +
+                    p.add(l.payer_name) + ", " + p.add(l.payer_account) + ", " + p.add(l.structured_reference) + ", " +
+                    p.add(l.end_to_end) + ", " + p.add(l.remittance) + ", " + p.add(l.return_reason.substr(0, 16)) + ", " +
+                    p.add(std::string(to_string(d.status))) + ", " + p.add(d.rule) + ", " + p.add(d.evidence) + ", " +
+                    p.add(payment) + ", " + p.add(d.customer) + ", " + p.add(allocations_text(d.allocations)) + ")",
+                p);
+      }
+      result.statements.push_back(read_statement(db_, id));
+    }
+    return result;
+  });
+}
+
+std::optional<StoredStatement> SqlCash::statement(std::int64_t id) {
+  return guarded([&]() -> std::optional<StoredStatement> {
+    StoredStatement s = read_statement(db_, id);
+    if (s.id == 0) return std::nullopt;
+    return s;
+  });
+}
+
+Page<StoredLine> SqlCash::lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string sql =
+        "SELECT id, line_key, bank_reference, booked, amount, currency, credit, reversal, payer_name, payer_account,"
+        " structured_reference, end_to_end, remittance, return_reason, status, rule_name, evidence, payment, customer,"
+        " allocations FROM bank_statement_lines WHERE statement = " + p.add(static_cast<long long>(statement));
+    if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
+    if (!page.after.empty()) sql += " AND id > " + p.add(std::stoll(page.after));
+    sql += " ORDER BY id" + limit_clause(p, page);
+    long long id = 0, amount = 0, credit = 0, reversal = 0;
+    std::string booked, currency, line_status, payment, customer, allocations;
+    soci::indicator payment_ind = soci::i_ok, customer_ind = soci::i_ok;
+    StoredLine r;
+    BankLine& l = r.line;
+    Query q(db_.session(), sql, p);
+    q.into(id).into(l.key).into(l.bank_reference).into(booked).into(amount).into(currency).into(credit).into(reversal)
+        .into(l.payer_name).into(l.payer_account).into(l.structured_reference).into(l.end_to_end).into(l.remittance)
+        .into(l.return_reason).into(line_status).into(r.rule).into(r.evidence).into(payment, payment_ind)
+        .into(customer, customer_ind).into(allocations);
+    std::vector<StoredLine> out;
+    if (q.run()) do {
+        StoredLine row = r;
+        row.id = id;
+        row.statement = statement;
+        row.line.booked = db_date(booked);
+        row.line.amount = amount;
+        row.line.currency = db_currency(currency);
+        row.line.credit = credit != 0;
+        row.line.reversal = reversal != 0;
+        row.status = parse_line_status(line_status).value_or(LineStatus::unmatched);
+        if (payment_ind == soci::i_ok) row.payment = payment;
+        if (customer_ind == soci::i_ok) row.customer = customer;
+        row.allocations = parse_allocations(allocations);
+        out.push_back(std::move(row));
+      } while (q.fetch());
+    // A line a person is to decide shows its best candidates, as they stand now.
+    for (StoredLine& row : out)
+      if (row.status == LineStatus::suggested || row.status == LineStatus::unmatched) {
+        const CashFinds f = find_for(db_, row.line);
+        row.candidates = decide_line(row.line, f).candidates;
+        for (const CashCandidate& c : f.owner_open)
+          if (row.candidates.size() < 5) row.candidates.push_back(c);
+      }
+    return finish_page(std::move(out), page, [](const StoredLine& s) { return std::to_string(s.id); });
+  });
+}
+
+}  // namespace tallyman::sql

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/cash_books.hpp"
+#include "sql/database.hpp"
+
+namespace tallyman::sql {
+
+class SqlCash final : public CashBooks {
+ public:
+  explicit SqlCash(Database& db) : db_(db) {}
+  StatementImport import_statement(const Actor& actor, const StatementFile& file) override;
+  std::optional<StoredStatement> statement(std::int64_t id) override;
+  Page<StoredLine> lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace tallyman::sql
