@@ -3,8 +3,10 @@
 #include "cli.hpp"
 #include "today.hpp"
 #include "core/aging.hpp"
+#include "core/bank_statement.hpp"
 #include "core/ids.hpp"
 #include "http/aging_document.hpp"
+#include "sql/books.hpp"
 #include "sql/importer.hpp"
 #include "sql/ledger_store.hpp"
 #include "sql/migrations.hpp"
@@ -152,10 +154,33 @@ void with_huge_pages(char** argv) {
 
 }  // namespace
 
+// tallyman import statement FILE: a bank statement of any size (POST /v1/bank-statements takes
+// up to 32 MiB); camt.053/054 when the file starts as XML, else MT940.
+static int import_statement(const Args& args, const std::string& path) {
+  const std::string text = read_file(path);
+  const std::size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  const bool xml = first != std::string::npos && text[first] == '<';
+  const StatementRead read = xml ? read_camt(text) : read_mt940(text);
+  if (!read.file) throw UsageError(path + ": " + read.error + "; nothing was imported");
+  auto db = open_migrated(args);
+  Actor actor = cli_actor("");
+  actor.request = "{\"file\": \"statement\", \"bytes\": " + std::to_string(text.size()) + "}";
+  sql::SqlBooks books(std::move(db));
+  const StatementImport done = books.cash().import_statement(actor, *read.file);
+  for (const StoredStatement& s : done.statements)
+    std::printf("%s: statement %s of %s: %d lines, %d matched, %d suggested, %d unmatched, %d ignored%s\n", path.c_str(),
+                s.statement_id.c_str(), s.account.c_str(), s.lines, s.matched, s.suggested, s.unmatched, s.ignored,
+                s.balanced ? "" : "; its balances do not add up");
+  if (!done.added) std::printf("%s: known already, line for line: nothing imported\n", path.c_str());
+  return 0;
+}
+
 int import_command(int argc, char** argv) {
   with_huge_pages(argv);
   Args args(argc, argv, 2, {"db"});
-  if (args.words().size() != 2) throw UsageError("usage: tallyman import customers|invoices|payments FILE.csv [--db URL]");
+  if (args.words().size() == 2 && args.words()[0] == "statement") return import_statement(args, args.words()[1]);
+  if (args.words().size() != 2)
+    throw UsageError("usage: tallyman import customers|invoices|payments FILE.csv | statement FILE [--db URL]");
   auto kind = parse_record_kind(args.words()[0]);
   if (!kind) throw UsageError("import takes customers, invoices or payments, not " + args.words()[0]);
   const std::string& path = args.words()[1];

@@ -18,6 +18,7 @@ const char* const usage =
     "       tallyman keys list [--db URL]\n"
     "       tallyman keys revoke NAME [--db URL]\n"
     "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
+    "       tallyman import statement FILE [--db URL]          (camt.053, camt.054 or MT940)\n"
     "       tallyman dunning run [--as-of D] [--db URL]\n"
     "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"
     "                             [--currency EUR] [--customer ID] [--format table|json|csv] [--db URL]\n"

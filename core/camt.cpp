@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <cctype>
 #include <memory>
 
 namespace tallyman {
@@ -191,8 +192,9 @@ StatementRead read_camt(std::string_view xml) {
       xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "statement.xml", nullptr, options), xmlFreeDoc);
   if (!doc) {
     const xmlError* e = xmlGetLastError();
-    return {std::nullopt, std::string("the XML is not well-formed") +
-                              (e ? " at line " + std::to_string(e->line) + ": " + std::string(e->message ? e->message : "") : "")};
+    std::string what = e && e->message ? e->message : "";
+    while (!what.empty() && std::isspace(static_cast<unsigned char>(what.back()))) what.pop_back();
+    return {std::nullopt, "the XML is not well-formed" + (e ? " at line " + std::to_string(e->line) + ": " + what : "")};
   }
   if (doc->intSubset || doc->extSubset) return {std::nullopt, "the XML declares a DTD, which a statement never does"};
   Node root = xmlDocGetRootElement(doc.get());

@@ -354,3 +354,27 @@ TEST_CASE("cli: ':p' in every field of imports of 10 and of 200 rows, then a dun
   sql::Query(t.db().session(), "SELECT name FROM customers WHERE id = " + p.add("X:p7"), p).into(name).run();
   CHECK(name == "Acme:partners :p7 'q' \\\\:p");
 }
+
+TEST_CASE("cli: import statement reads camt and MT940 files once; one it cannot read exits 2, storing nothing",
+          "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  Workdir dir;
+  const std::string camt = std::string(TALLYMAN_SOURCE_DIR) + "/tests/data/camt053_two_statements.xml";
+  auto first = run_cli(dir, {"import", "statement", camt, "--db", t.url()});
+  CHECK(first.status == 0);
+  CHECK(first.out.find("statement STMT-2026-03-01 of CH9300762011623852957: 4 lines") != std::string::npos);
+  CHECK(first.out.find("its balances do not add up") != std::string::npos);  // the second statement's
+  CHECK(count(t.db(), "bank_statement_lines") == 5);
+  auto again = run_cli(dir, {"import", "statement", camt, "--db", t.url()});
+  CHECK(again.status == 0);
+  CHECK(again.out.find("known already") != std::string::npos);
+  CHECK(count(t.db(), "bank_statement_lines") == 5);
+  CHECK(run_cli(dir, {"import", "statement", std::string(TALLYMAN_SOURCE_DIR) + "/tests/data/mt940_sample.sta", "--db", t.url()})
+            .status == 0);
+  CHECK(count(t.db(), "bank_statement_lines") == 8);
+  auto bad = run_cli(dir, {"import", "statement", dir.file("bad.xml", "<Document"), "--db", t.url()});
+  CHECK(bad.status == 2);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.find("bad.xml: the XML is not well-formed") != std::string::npos);
+  CHECK(count(t.db(), "bank_statements") == 3);
+}
