@@ -154,6 +154,10 @@ Response get_watchlist(Context& cx);
 Response post_bank_statement(Context& cx);
 Response get_bank_statement(Context& cx);
 Response get_bank_statement_lines(Context& cx);
+Response get_bank_statement_queue(Context& cx);
+Response post_line_apply(Context& cx);
+Response post_line_ignore(Context& cx);
+Response post_remittance(Context& cx);
 Response get_audit(Context& cx);
 Response post_credit_check(Context& cx);  // a batch of one: the credit desk batches many
 // POST /v1/credit-checks in two halves, for the credit desk (credit_desk.cpp): the check a

@@ -118,4 +118,98 @@ Response get_bank_statement_lines(Context& cx) {
   return page_response(cx, cx.books.cash().lines(*id, status, page), line_json);
 }
 
+// GET /v1/bank-statement-lines?status=suggested|unmatched: the work queue, newest first.
+Response get_bank_statement_queue(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  std::optional<LineStatus> status;
+  if (auto s = query_text(cx, "status")) {
+    status = parse_line_status(*s);
+    if (!status || *status == LineStatus::matched || *status == LineStatus::ignored)
+      qe.errors.push_back({"status", "must be suggested or unmatched"});
+  }
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  return page_response(cx, cx.books.cash().queue(status, page), line_json);
+}
+
+namespace {
+
+// {"invoice", "amount"} objects of a body's array `name`.
+std::vector<Allocation> read_allocations(Fields& f, const char* name, FieldErrors& errors) {
+  std::vector<Allocation> out;
+  const json* list = f.get(name);
+  if (list == nullptr || list->is_null()) return out;
+  if (!list->is_array() || list->size() > 1000) {
+    f.error(name, "must be an array of at most 1000 {\"invoice\", \"amount\"}");
+    return out;
+  }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    const json& item = (*list)[k];
+    if (!item.is_object()) {
+      f.error(std::string(name) + "[" + std::to_string(k) + "]", "must be an object");
+      continue;
+    }
+    Fields a(item, errors, std::string(name) + "[" + std::to_string(k) + "].");
+    auto invoice = a.id("invoice", Need::required);
+    auto amount = a.amount("amount", Need::required);
+    if (invoice && amount) out.push_back({*invoice, *amount});
+  }
+  return out;
+}
+
+Response decided_line(Context& cx, std::int64_t id, const LedgerResult& r) {
+  if (r.outcome == LedgerOutcome::not_found) return problem(404, "there is no statement line " + cx.params[0]);
+  if (!r.accepted()) return refusal(r);
+  return json_response(200, line_json(*cx.books.cash().line(id)));
+}
+
+}  // namespace
+
+// POST /v1/bank-statement-lines/{id}/apply {"customer", "allocations"}: a person's decision.
+Response post_line_apply(Context& cx) {
+  auto id = numeric_id(cx.params[0]);
+  if (!id) return problem(404, "there is no statement line " + cx.params[0]);
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto customer = f.id("customer", Need::required);
+  const std::vector<Allocation> allocations = read_allocations(f, "allocations", errors);
+  if (!errors.empty()) return problem(422, "the decision has invalid fields", errors);
+  return decided_line(cx, *id, cx.books.cash().apply_line(cx.actor, *id, *customer, allocations));
+}
+
+// POST /v1/bank-statement-lines/{id}/ignore {"reason"}
+Response post_line_ignore(Context& cx) {
+  auto id = numeric_id(cx.params[0]);
+  if (!id) return problem(404, "there is no statement line " + cx.params[0]);
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  auto reason = Fields(*body, errors).text("reason", Need::required, reason_field);
+  if (!errors.empty()) return problem(422, "the decision has invalid fields", errors);
+  return decided_line(cx, *id, cx.books.cash().ignore_line(cx.actor, *id, *reason));
+}
+
+// POST /v1/remittances {"customer", "payment", "lines"}: the payment's unapplied money to the
+// invoices named, all or nothing; answers the payment with where its money went.
+Response post_remittance(Context& cx) {
+  Response bad;
+  auto body = read_body(cx.request, bad);
+  if (!body) return bad;
+  FieldErrors errors;
+  Fields f(*body, errors);
+  auto customer = f.id("customer", Need::required);
+  auto payment = f.id("payment", Need::required);
+  const std::vector<Allocation> lines = read_allocations(f, "lines", errors);
+  if (errors.empty() && lines.empty()) f.error("lines", "must name at least one invoice");
+  if (!errors.empty()) return problem(422, "the remittance has invalid fields", errors);
+  const LedgerResult r = cx.books.ledger().apply_remittance(cx.actor, *customer, *payment, lines, cx.today);
+  if (r.outcome == LedgerOutcome::not_found) return problem(404, "there is no payment " + *payment);
+  if (!r.accepted()) return refusal(r);
+  return json_response(201, payment_json(*cx.books.ledger().payment(*payment)));
+}
+
 }  // namespace tallyman::http

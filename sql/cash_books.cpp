@@ -271,52 +271,134 @@ std::optional<StoredStatement> SqlCash::statement(std::int64_t id) {
   });
 }
 
+namespace {
+
+const char* const line_columns =
+    "SELECT id, statement, line_key, bank_reference, booked, amount, currency, credit, reversal, payer_name,"
+    " payer_account, structured_reference, end_to_end, remittance, return_reason, status, rule_name, evidence, payment,"
+    " customer, allocations FROM bank_statement_lines ";
+
+// Lines as stored; those a person is to decide with their best candidates, as they stand now.
+std::vector<StoredLine> read_lines(Database& db, const std::string& where, Params& p) {
+  long long id = 0, statement = 0, amount = 0, credit = 0, reversal = 0;
+  std::string booked, currency, line_status, payment, customer, allocations;
+  soci::indicator payment_ind = soci::i_ok, customer_ind = soci::i_ok;
+  StoredLine r;
+  BankLine& l = r.line;
+  Query q(db.session(), line_columns + where, p);
+  q.into(id).into(statement).into(l.key).into(l.bank_reference).into(booked).into(amount).into(currency).into(credit)
+      .into(reversal).into(l.payer_name).into(l.payer_account).into(l.structured_reference).into(l.end_to_end)
+      .into(l.remittance).into(l.return_reason).into(line_status).into(r.rule).into(r.evidence)
+      .into(payment, payment_ind).into(customer, customer_ind).into(allocations);
+  std::vector<StoredLine> out;
+  if (q.run()) do {
+      StoredLine row = r;
+      row.id = id;
+      row.statement = statement;
+      row.line.booked = db_date(booked);
+      row.line.amount = amount;
+      row.line.currency = db_currency(currency);
+      row.line.credit = credit != 0;
+      row.line.reversal = reversal != 0;
+      row.status = parse_line_status(line_status).value_or(LineStatus::unmatched);
+      if (payment_ind == soci::i_ok) row.payment = payment;
+      if (customer_ind == soci::i_ok) row.customer = customer;
+      row.allocations = parse_allocations(allocations);
+      out.push_back(std::move(row));
+    } while (q.fetch());
+  for (StoredLine& row : out)
+    if (row.line.credit && (row.status == LineStatus::suggested || row.status == LineStatus::unmatched)) {
+      const CashFinds f = find_for(db, row.line);
+      row.candidates = decide_line(row.line, f).candidates;
+      for (const CashCandidate& c : f.owner_open)
+        if (row.candidates.size() < 5) row.candidates.push_back(c);
+    }
+  return out;
+}
+
+}  // namespace
+
 Page<StoredLine> SqlCash::lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) {
   return guarded([&] {
     Params p;
-    std::string sql =
-        "SELECT id, line_key, bank_reference, booked, amount, currency, credit, reversal, payer_name, payer_account,"
-        " structured_reference, end_to_end, remittance, return_reason, status, rule_name, evidence, payment, customer,"
-        " allocations FROM bank_statement_lines WHERE statement = " + p.add(static_cast<long long>(statement));
-    if (status) sql += " AND status = " + p.add(std::string(to_string(*status)));
-    if (!page.after.empty()) sql += " AND id > " + p.add(std::stoll(page.after));
-    sql += " ORDER BY id" + limit_clause(p, page);
-    long long id = 0, amount = 0, credit = 0, reversal = 0;
-    std::string booked, currency, line_status, payment, customer, allocations;
-    soci::indicator payment_ind = soci::i_ok, customer_ind = soci::i_ok;
-    StoredLine r;
-    BankLine& l = r.line;
-    Query q(db_.session(), sql, p);
-    q.into(id).into(l.key).into(l.bank_reference).into(booked).into(amount).into(currency).into(credit).into(reversal)
-        .into(l.payer_name).into(l.payer_account).into(l.structured_reference).into(l.end_to_end).into(l.remittance)
-        .into(l.return_reason).into(line_status).into(r.rule).into(r.evidence).into(payment, payment_ind)
-        .into(customer, customer_ind).into(allocations);
-    std::vector<StoredLine> out;
-    if (q.run()) do {
-        StoredLine row = r;
-        row.id = id;
-        row.statement = statement;
-        row.line.booked = db_date(booked);
-        row.line.amount = amount;
-        row.line.currency = db_currency(currency);
-        row.line.credit = credit != 0;
-        row.line.reversal = reversal != 0;
-        row.status = parse_line_status(line_status).value_or(LineStatus::unmatched);
-        if (payment_ind == soci::i_ok) row.payment = payment;
-        if (customer_ind == soci::i_ok) row.customer = customer;
-        row.allocations = parse_allocations(allocations);
-        out.push_back(std::move(row));
-      } while (q.fetch());
-    // A line a person is to decide shows its best candidates, as they stand now.
-    for (StoredLine& row : out)
-      if (row.status == LineStatus::suggested || row.status == LineStatus::unmatched) {
-        const CashFinds f = find_for(db_, row.line);
-        row.candidates = decide_line(row.line, f).candidates;
-        for (const CashCandidate& c : f.owner_open)
-          if (row.candidates.size() < 5) row.candidates.push_back(c);
-      }
-    return finish_page(std::move(out), page, [](const StoredLine& s) { return std::to_string(s.id); });
+    std::string where = "WHERE statement = " + p.add(static_cast<long long>(statement));
+    if (status) where += " AND status = " + p.add(std::string(to_string(*status)));
+    if (!page.after.empty()) where += " AND id > " + p.add(std::stoll(page.after));
+    where += " ORDER BY id" + limit_clause(p, page);
+    return finish_page(read_lines(db_, where, p), page, [](const StoredLine& s) { return std::to_string(s.id); });
   });
+}
+
+Page<StoredLine> SqlCash::queue(std::optional<LineStatus> status, const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string where = status ? "WHERE status = " + p.add(std::string(to_string(*status)))
+                               : std::string("WHERE status IN ('suggested', 'unmatched')");
+    if (!page.after.empty()) where += " AND id < " + p.add(std::stoll(page.after));
+    where += " ORDER BY id DESC" + limit_clause(p, page);
+    return finish_page(read_lines(db_, where, p), page, [](const StoredLine& s) { return std::to_string(s.id); });
+  });
+}
+
+std::optional<StoredLine> SqlCash::line(std::int64_t id) {
+  return guarded([&]() -> std::optional<StoredLine> {
+    Params p;
+    std::vector<StoredLine> found = read_lines(db_, "WHERE id = " + p.add(static_cast<long long>(id)), p);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+namespace {
+
+// The line to decide, if it still waits for a person.
+std::optional<LedgerResult> refuse_decided(Database& db, std::int64_t id, bool credit_only, BankLine& line) {
+  Params p;
+  std::vector<StoredLine> found = read_lines(db, "WHERE id = " + p.add(static_cast<long long>(id)) + db.for_update(), p);
+  if (found.empty()) return LedgerResult{LedgerOutcome::not_found, "id"};
+  const StoredLine& l = found.front();
+  if (l.status != LineStatus::suggested && l.status != LineStatus::unmatched) return LedgerResult{LedgerOutcome::already_decided, "id"};
+  if (credit_only && !l.line.credit) return LedgerResult{LedgerOutcome::already_decided, "id"};
+  line = l.line;
+  return std::nullopt;
+}
+
+}  // namespace
+
+LedgerResult SqlCash::apply_line(const Actor& actor, std::int64_t id, const std::string& customer,
+                                 const std::vector<Allocation>& allocations) {
+  return write(db_, actor, "bank_statement_line.apply", "bank_statement_line", std::to_string(id),
+               [&](LedgerStore& store) -> LedgerResult {
+                 BankLine l;
+                 if (auto refused = refuse_decided(db_, id, true, l)) return *refused;
+                 const std::string reference = payment_reference_of(l.key);
+                 const Payment payment{reference, customer, l.booked, l.amount, l.currency, allocations};
+                 const LedgerResult posted = store.post_payments({&payment, 1}).front();
+                 if (posted.outcome != LedgerOutcome::created) return posted;
+                 Params p;
+                 execute(db_,
+                         "UPDATE bank_statement_lines SET status = 'matched', rule_name = 'manual', evidence = " +
+                             p.add("applied by " + actor.name) + ", payment = " + p.add(reference) + ", customer = " +
+                             p.add(customer) + ", allocations = " + p.add(allocations_text(allocations)) +
+                             " WHERE id = " + p.add(static_cast<long long>(id)),
+                         p);
+                 return {LedgerOutcome::updated, ""};
+               });
+}
+
+LedgerResult SqlCash::ignore_line(const Actor& actor, std::int64_t id, const std::string& reason) {
+  return write(db_, actor, "bank_statement_line.ignore", "bank_statement_line", std::to_string(id),
+               [&](LedgerStore&) -> LedgerResult {
+                 BankLine l;
+                 if (auto refused = refuse_decided(db_, id, false, l)) return *refused;
+                 Params p;
+                 execute(db_,
+                         "UPDATE bank_statement_lines SET status = 'ignored', evidence = " +
+                             p.add("set aside by " + actor.name + ": " + reason) +
+                             " WHERE id = " + p.add(static_cast<long long>(id)),
+                         p);
+                 return {LedgerOutcome::updated, ""};
+               });
 }
 
 }  // namespace tallyman::sql

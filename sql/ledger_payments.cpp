@@ -194,7 +194,7 @@ LedgerResult LedgerStore::post_credit_note(const CreditNote& note) {
 }
 
 LedgerResult LedgerStore::apply_credit(const std::string& customer, const std::string& number, std::int64_t amount,
-                                     Date date) {
+                                     Date date, const std::optional<std::string>& payment) {
   lock_customers({customer});
   auto c = this->customer(customer);
   if (!c) return {LedgerOutcome::unknown_customer, "customer"};
@@ -203,14 +203,15 @@ LedgerResult LedgerStore::apply_credit(const std::string& customer, const std::s
   std::vector<CreditSource> sources;
   {
     Params p;
-    const std::string c1 = p.add(customer), c2 = p.add(customer);
     std::string kind, document, when;
     long long unapplied = 0;
-    Query q(db_.session(),
-            "SELECT 'p', reference, received_date, unapplied_amount FROM payments WHERE customer = " + c1 +
-                " AND unapplied_amount > 0 UNION ALL SELECT 'c', number, note_date, unapplied_amount FROM credit_notes"
-                " WHERE customer = " + c2 + " AND unapplied_amount > 0",
-            p);
+    std::string sql = "SELECT 'p', reference, received_date, unapplied_amount FROM payments WHERE customer = " +
+                      p.add(customer) + " AND unapplied_amount > 0";
+    if (payment) sql += " AND reference = " + p.add(*payment);
+    else
+      sql += " UNION ALL SELECT 'c', number, note_date, unapplied_amount FROM credit_notes WHERE customer = " +
+             p.add(customer) + " AND unapplied_amount > 0";
+    Query q(db_.session(), sql, p);
     q.into(kind).into(document).into(when).into(unapplied);
     if (q.run()) do {
         sources.push_back({kind == "p" ? PostingKind::payment_applied : PostingKind::credit_note_applied, document,

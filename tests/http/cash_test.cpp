@@ -275,3 +275,80 @@ TEST_CASE("cash: an MT940 statement is read and matched by the payer's account",
   CHECK(r.json_body()["balanced"] == true);
   CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 0);
 }
+
+TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "Q-1"}, {"name", "Queue"}, {"currency", "EUR"}});
+  post(s, "/v1/customers", {{"id", "Q-2"}, {"name", "Other"}, {"currency", "EUR"}});
+  invoice(s, "INV-40", "Q-1", 1000);
+  invoice(s, "INV-41", "Q-2", 1000);
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  auto r = s.call("POST", "/v1/bank-statements", "finance",
+                  camt053("S-Q", "0", "70.00",
+                          {{.reference = "Q-A", .amount = "20.00", .remittance = "INV-40 INV-41"},
+                           {.reference = "Q-B", .amount = "30.00", .remittance = "who knows"},
+                           {.reference = "Q-C", .amount = "20.00", .currency = "USD", .remittance = "dollars"}}),
+                  xml);
+  REQUIRE(r.status == 201);
+  json queue = s.call("GET", "/v1/bank-statement-lines", "collector").json_body()["items"];
+  REQUIRE(queue.size() == 3);
+  CHECK(queue[0]["reference"] == "Q-C/1");  // newest first
+  CHECK(queue[2]["status"] == "suggested");
+  CHECK(queue[2]["candidates"].size() == 2);
+  CHECK(s.call("GET", "/v1/bank-statement-lines?status=suggested", "collector").json_body()["items"].size() == 1);
+  const std::string suggested = queue[2]["id"], unknown = queue[1]["id"], dollars = queue[0]["id"];
+
+  // Applied as a person decided: posted as the line's payment, then decided.
+  CHECK(s.call("POST", "/v1/bank-statement-lines/" + suggested + "/apply", "collector",
+               json{{"customer", "Q-1"}, {"allocations", {{{"invoice", "INV-40"}, {"amount", 1000}}}}})
+            .status == 403);
+  auto applied = s.call("POST", "/v1/bank-statement-lines/" + suggested + "/apply", "finance",
+                        json{{"customer", "Q-1"}, {"allocations", {{{"invoice", "INV-40"}, {"amount", 1000}}}}});
+  INFO(applied.body);
+  REQUIRE(applied.status == 200);
+  CHECK(applied.json_body()["status"] == "matched");
+  CHECK(applied.json_body()["rule"] == "manual");
+  CHECK(applied.json_body()["payment"] == "Q-A/1");
+  CHECK(s.call("GET", "/v1/invoices/INV-40", "collector").json_body()["open_amount"] == 0);
+  CHECK(s.call("GET", "/v1/payments/Q-A%2F1", "collector").json_body()["amount"] == 2000);  // the slash encoded
+  CHECK(s.call("POST", "/v1/bank-statement-lines/" + suggested + "/apply", "finance",
+               json{{"customer", "Q-1"}, {"allocations", json::array()}})
+            .status == 409);
+  // Another currency than the customer's is refused; nothing changes.
+  CHECK(s.call("POST", "/v1/bank-statement-lines/" + dollars + "/apply", "finance", json{{"customer", "Q-1"}}).status == 422);
+  // Set aside, with the reason; once.
+  auto ignored = s.call("POST", "/v1/bank-statement-lines/" + unknown + "/ignore", "finance", json{{"reason", "a refund"}});
+  REQUIRE(ignored.status == 200);
+  CHECK(ignored.json_body()["status"] == "ignored");
+  CHECK(ignored.json_body()["evidence"] == "set aside by t-finance: a refund");
+  CHECK(s.call("POST", "/v1/bank-statement-lines/" + unknown + "/ignore", "finance", json{{"reason", "again"}}).status == 409);
+  CHECK(s.call("GET", "/v1/bank-statement-lines", "collector").json_body()["items"].size() == 1);
+
+  // A remittance advice: the payment's unapplied money to the invoices it names, all or nothing.
+  post(s, "/v1/customers", {{"id", "Q-3"}, {"name", "Remitter"}, {"currency", "EUR"}});
+  post(s, "/v1/payments", {{"reference", "P-R"}, {"customer", "Q-3"}, {"received_date", "2026-03-01"},
+                           {"amount", 10000}, {"currency", "EUR"}});
+  invoice(s, "INV-50", "Q-3", 6000);
+  invoice(s, "INV-51", "Q-3", 4000);
+  auto over = s.call("POST", "/v1/remittances", "finance",
+                     json{{"customer", "Q-3"}, {"payment", "P-R"},
+                          {"lines", {{{"invoice", "INV-50"}, {"amount", 6000}}, {{"invoice", "INV-51"}, {"amount", 5000}}}}});
+  CHECK(over.status == 422);
+  CHECK(over.body.find("lines[1].amount") != std::string::npos);
+  CHECK(s.call("GET", "/v1/invoices/INV-50", "collector").json_body()["open_amount"] == 6000);  // nothing applied
+  auto remitted = s.call("POST", "/v1/remittances", "finance",
+                         json{{"customer", "Q-3"}, {"payment", "P-R"},
+                              {"lines", {{{"invoice", "INV-50"}, {"amount", 6000}}, {{"invoice", "INV-51"}, {"amount", 4000}}}}});
+  INFO(remitted.body);
+  REQUIRE(remitted.status == 201);
+  CHECK(remitted.json_body()["unapplied"] == 0);
+  CHECK(remitted.json_body()["applications"].size() == 2);
+  CHECK(s.call("GET", "/v1/invoices/INV-51", "collector").json_body()["open_amount"] == 0);
+  CHECK(s.call("POST", "/v1/remittances", "finance",
+               json{{"customer", "Q-2"}, {"payment", "P-R"}, {"lines", {{{"invoice", "INV-41"}, {"amount", 1}}}}})
+            .status == 422);
+  CHECK(s.call("POST", "/v1/remittances", "finance",
+               json{{"customer", "Q-3"}, {"payment", "P-NONE"}, {"lines", {{{"invoice", "INV-50"}, {"amount", 1}}}}})
+            .status == 404);
+}

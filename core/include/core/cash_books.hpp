@@ -5,6 +5,7 @@
 #include "core/bank_statement.hpp"
 #include "core/books_common.hpp"
 #include "core/cash.hpp"
+#include "core/ledger_outcome.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,15 @@ class CashBooks {
   virtual StatementImport import_statement(const Actor& actor, const StatementFile& file) = 0;
   virtual std::optional<StoredStatement> statement(std::int64_t id) = 0;
   virtual Page<StoredLine> lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) = 0;
+  // The work queue: the lines a person is to decide (suggested and unmatched, or one of them),
+  // newest first, each with its best candidates.
+  virtual Page<StoredLine> queue(std::optional<LineStatus> status, const PageRequest& page) = 0;
+  virtual std::optional<StoredLine> line(std::int64_t id) = 0;
+  // A suggested or unmatched credit posted as a person decided: the payment is the line's.
+  virtual LedgerResult apply_line(const Actor& actor, std::int64_t id, const std::string& customer,
+                                  const std::vector<Allocation>& allocations) = 0;
+  // A suggested or unmatched line set aside.
+  virtual LedgerResult ignore_line(const Actor& actor, std::int64_t id, const std::string& reason) = 0;
 };
 
 }  // namespace tallyman

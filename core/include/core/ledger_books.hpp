@@ -167,6 +167,10 @@ class LedgerBooks {
                                        const std::string& reason) = 0;
   virtual LedgerResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
                                     std::int64_t amount, Date date) = 0;
+  // A remittance advice (contract §7 POST /v1/remittances): the payment's unapplied money to
+  // each invoice named, dated `date`, all or nothing.
+  virtual LedgerResult apply_remittance(const Actor& actor, const std::string& customer, const std::string& payment,
+                                        const std::vector<Allocation>& lines, Date date) = 0;
   virtual LedgerResult post_credit_note(const Actor& actor, const CreditNote& note) = 0;
   // By number; optionally one customer's.
   virtual Page<CreditNoteView> credit_notes(const std::optional<std::string>& customer, const PageRequest& page) = 0;

@@ -11,6 +11,11 @@ class SqlCash final : public CashBooks {
   StatementImport import_statement(const Actor& actor, const StatementFile& file) override;
   std::optional<StoredStatement> statement(std::int64_t id) override;
   Page<StoredLine> lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) override;
+  Page<StoredLine> queue(std::optional<LineStatus> status, const PageRequest& page) override;
+  std::optional<StoredLine> line(std::int64_t id) override;
+  LedgerResult apply_line(const Actor& actor, std::int64_t id, const std::string& customer,
+                          const std::vector<Allocation>& allocations) override;
+  LedgerResult ignore_line(const Actor& actor, std::int64_t id, const std::string& reason) override;
 
  private:
   Database& db_;

@@ -37,6 +37,8 @@ class SqlLedger final : public LedgerBooks {
   Page<PaymentView> payments(const std::optional<std::string>& customer, const PageRequest& page) override;
   LedgerResult reverse_payment(const Actor& actor, const std::string& reference, Date date,
                                const std::string& reason) override;
+  LedgerResult apply_remittance(const Actor& actor, const std::string& customer, const std::string& payment,
+                                const std::vector<Allocation>& lines, Date date) override;
   LedgerResult apply_credit(const Actor& actor, const std::string& customer, const std::string& invoice,
                             std::int64_t amount, Date date) override;
   LedgerResult post_credit_note(const Actor& actor, const CreditNote& note) override;

@@ -63,7 +63,9 @@ class LedgerStore {
   LedgerResult post_credit_note(const CreditNote& note);
   // Applies the customer's unapplied credit to an invoice (contract §2
   // POST /v1/customers/{id}/applications): oldest payments and credit notes first.
-  LedgerResult apply_credit(const std::string& customer, const std::string& invoice, std::int64_t amount, Date date);
+  // With `payment`, only that payment's unapplied money (a remittance advice's).
+  LedgerResult apply_credit(const std::string& customer, const std::string& invoice, std::int64_t amount, Date date,
+                            const std::optional<std::string>& payment = std::nullopt);
   // Writes off `amount` of an invoice's open amount as of `posted_on`; `document` names the
   // write-off (its request id). The request and its approval by a second person are kept by
   // the caller; this posts it, once.
