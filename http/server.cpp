@@ -95,7 +95,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.stopping) return close();
     parser_.emplace();
     parser_->header_limit(request_header_bytes_max);
-    parser_->body_limit(request_body_bytes_max);
+    // The largest body any route takes, while the header is read (the parser checks a
+    // Content-Length against it then); on_header sets the route's own.
+    parser_->body_limit(statement_body_bytes_max);
     stream_.expires_after(shared_.read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -109,6 +111,8 @@ class Session : public std::enable_shared_from_this<Session> {
                       ? statement_body_bytes_max
                       : request_body_bytes_max;
     parser_->body_limit(body_limit_);
+    if (const auto length = parser_->content_length(); length && *length > body_limit_)
+      return on_read(bhttp::error::body_limit, 0);
     // A client that asks first (curl does, for large bodies) is told to go on.
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";

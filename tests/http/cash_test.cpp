@@ -352,3 +352,23 @@ TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance a
                json{{"customer", "Q-3"}, {"payment", "P-NONE"}, {"lines", {{{"invoice", "INV-50"}, {"amount", 1}}}}})
             .status == 404);
 }
+
+TEST_CASE("cash: a 20 MB statement goes through the endpoint's own body limit, once", "[http]") {
+  Service s("sqlite");
+  std::vector<Entry> entries;
+  const std::string padding(900, 'x');
+  for (int k = 1; k <= 20000; ++k)
+    entries.push_back({.reference = "BIG-" + std::to_string(k), .amount = "1.00", .remittance = "payment " + padding});
+  const std::string file = camt053("S-BIG", "0", "20000.00", entries);
+  REQUIRE(file.size() > 20 * 1000 * 1000);
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  auto r = s.call("POST", "/v1/bank-statements", "finance", file, xml);
+  INFO(r.body.substr(0, 300));
+  REQUIRE(r.status == 201);
+  CHECK(r.json_body()["lines"] == 20000);
+  CHECK(r.json_body()["balanced"] == true);
+  CHECK(s.call("POST", "/v1/bank-statements", "finance", file, xml).status == 200);
+  // Other routes keep the 1 MiB limit.
+  CHECK(s.call("POST", "/v1/customers", "finance", std::string(2 * 1024 * 1024, ' '),
+               {{"Content-Type", "application/json"}}).status == 413);
+}
