@@ -59,6 +59,8 @@ std::string html_escape(std::string_view text) {
 
 }  // namespace
 
+constexpr const char* quote_reference = "Please quote each invoice's reference when you pay.";
+
 RenderedNotice render_notice(const NoticeInput& in) {
   RenderedNotice n;
   const Wording w = wording(in);
@@ -73,33 +75,44 @@ RenderedNotice render_notice(const NoticeInput& in) {
 
   n.text = std::string(w.subject) + " (level " + std::to_string(in.level) + ")\n\n" + in.customer_name + " (" +
            in.customer_id + "), as of " + format_date(in.as_of) + "\n\n" + w.opening + "\n\n";
-  n.text += "invoice                due date    days overdue   open\n";
+  const bool references = std::any_of(lines.begin(), lines.end(), [](const NoticeLine& l) { return !l.payment_reference.empty(); });
+  n.text += std::string("invoice                due date    days overdue   open") + (references ? "              reference" : "") + "\n";
   for (const NoticeLine& l : lines) {
     std::string row = l.invoice;
     row.resize(std::max<std::size_t>(row.size() + 1, 23), ' ');
     row += format_date(l.due_date) + "  " + std::to_string(l.days_overdue);
     row.resize(std::max<std::size_t>(row.size() + 1, 49), ' ');
-    n.text += row + format_amount(l.open, in.currency) + " " + cur + "\n";
+    row += format_amount(l.open, in.currency) + " " + cur;
+    if (!l.payment_reference.empty()) {
+      row.resize(std::max<std::size_t>(row.size() + 2, 67), ' ');
+      row += l.payment_reference;
+    }
+    n.text += row + "\n";
   }
   if (in.credit > 0) {
     std::string row = "less the credit on your account";
     row.resize(48, ' ');
     n.text += row + "-" + format_amount(in.credit, in.currency) + " " + cur + "\n";
   }
-  n.text += "\nTotal: " + format_amount(n.total, in.currency) + " " + cur + "\n\n" + w.closing + "\n";
+  n.text += "\nTotal: " + format_amount(n.total, in.currency) + " " + cur + "\n\n";
+  if (references) n.text += std::string(quote_reference) + "\n\n";
+  n.text += w.closing + "\n";
 
   n.html = "<h1>" + html_escape(w.subject) + "</h1>\n<p>" + html_escape(in.customer_name) + " (" +
            html_escape(in.customer_id) + "), as of " + format_date(in.as_of) + "</p>\n<p>" + html_escape(w.opening) +
-           "</p>\n<table>\n<tr><th>invoice</th><th>due date</th><th>days overdue</th><th>open</th></tr>\n";
+           "</p>\n<table>\n<tr><th>invoice</th><th>due date</th><th>days overdue</th><th>open</th>" +
+           (references ? "<th>reference</th>" : "") + "</tr>\n";
   for (const NoticeLine& l : lines)
     n.html += "<tr><td>" + html_escape(l.invoice) + "</td><td>" + format_date(l.due_date) + "</td><td>" +
               std::to_string(l.days_overdue) + "</td><td>" + format_amount(l.open, in.currency) + " " + cur +
-              "</td></tr>\n";
+              "</td>" + (l.payment_reference.empty() ? "" : "<td>" + html_escape(l.payment_reference) + "</td>") +
+              "</tr>\n";
   if (in.credit > 0)
     n.html += "<tr><td colspan=\"3\">less the credit on your account</td><td>-" + format_amount(in.credit, in.currency) +
               " " + cur + "</td></tr>\n";
-  n.html += "</table>\n<p><strong>Total: " + format_amount(n.total, in.currency) + " " + cur + "</strong></p>\n<p>" +
-            html_escape(w.closing) + "</p>\n";
+  n.html += "</table>\n<p><strong>Total: " + format_amount(n.total, in.currency) + " " + cur + "</strong></p>\n";
+  if (references) n.html += "<p>" + std::string(quote_reference) + "</p>\n";
+  n.html += "<p>" + html_escape(w.closing) + "</p>\n";
   return n;
 }
 

@@ -124,6 +124,7 @@ Response get_statement(Context& cx) {
                      {"kind", std::string(to_string(p.kind))},
                      {"document", p.document},
                      {"invoice", p.invoice ? json(*p.invoice) : json(nullptr)},
+                     {"payment_reference", line.payment_reference.empty() ? json(nullptr) : json(line.payment_reference)},
                      {"amount", line.amount},
                      {"balance", line.balance}});
   }
@@ -131,10 +132,10 @@ Response get_statement(Context& cx) {
     // The opening and closing balances are rows of their own, first and last.
     json rows = json::array();
     rows.push_back({{"date", format_date(s.from)}, {"kind", "opening_balance"}, {"document", nullptr},
-                    {"invoice", nullptr}, {"amount", nullptr}, {"balance", s.opening}});
+                    {"invoice", nullptr}, {"payment_reference", nullptr}, {"amount", nullptr}, {"balance", s.opening}});
     for (json& line : lines) rows.push_back(std::move(line));
     rows.push_back({{"date", format_date(s.to)}, {"kind", "closing_balance"}, {"document", nullptr},
-                    {"invoice", nullptr}, {"amount", nullptr}, {"balance", s.closing}});
+                    {"invoice", nullptr}, {"payment_reference", nullptr}, {"amount", nullptr}, {"balance", s.closing}});
     Response r;
     r.content_type = "text/csv; charset=utf-8";
     r.body = items_csv(rows);

@@ -6,6 +6,8 @@
 #include "clock.hpp"
 #include "rows.hpp"
 #include "sql/run_stores.hpp"
+
+#include "core/bank.hpp"
 #include "bulk.hpp"
 
 #include <map>
@@ -46,6 +48,35 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
               "INSERT INTO dunning_tasks (customer, episode, level, action, overdue_amount, unapplied_credit, days_overdue, invoices,"
               " created, status, run_id, recorded_at)",
               tasks);
+  // Each notice's invoices with the payment references customers quote, read for the page at once.
+  std::map<std::string, NoticeInput> rendered;
+  if (!notices.empty()) {
+    std::vector<std::string> numbers;
+    for (const auto& [customer, in] : notices)
+      for (const NoticeLine& l : in->lines) numbers.push_back(l.invoice);
+    std::map<std::string, std::string> references;
+    for (std::size_t at = 0; at < numbers.size(); at += rows_per_statement) {
+      const std::vector<std::string> part(numbers.begin() + static_cast<long>(at),
+                                          numbers.begin() + static_cast<long>(std::min(numbers.size(), at + rows_per_statement)));
+      Params p;
+      std::string number;
+      long long serial = 0;
+      Query q(db.session(),
+              "SELECT number, payment_serial FROM invoices WHERE payment_serial IS NOT NULL AND number IN (" +
+                  placeholders(p, part) + ")",
+              p);
+      q.into(number).into(serial);
+      if (q.run()) do {
+          references[number] = invoice_payment_reference(serial);
+        } while (q.fetch());
+    }
+    for (const auto& [customer, in] : notices) {
+      NoticeInput copy = *in;
+      for (NoticeLine& l : copy.lines)
+        if (auto r = references.find(l.invoice); r != references.end()) l.payment_reference = r->second;
+      rendered.emplace(customer, std::move(copy));
+    }
+  }
   if (!notices.empty()) {
     // Each notice goes with its task, found by the run and the customer (one task each).
     Params p;
@@ -58,11 +89,11 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
             p);
     q.into(customer).into(task_id);
     if (q.run()) do {
-        auto in = notices.find(customer);
-        if (in == notices.end()) continue;
-        const RenderedNotice n = render_notice(*in->second);
-        rows.push_back({task_id, customer, static_cast<long long>(in->second->level), n.subject, n.text, n.html,
-                        static_cast<long long>(n.total), in->second->currency.str(), std::string("pending"), 0LL, now});
+        auto in = rendered.find(customer);
+        if (in == rendered.end()) continue;
+        const RenderedNotice n = render_notice(in->second);
+        rows.push_back({task_id, customer, static_cast<long long>(in->second.level), n.subject, n.text, n.html,
+                        static_cast<long long>(n.total), in->second.currency.str(), std::string("pending"), 0LL, now});
       } while (q.fetch());
     insert_rows(db.session(),
                 "INSERT INTO notices (task_id, customer, level, subject, text_body, html_body, total, currency, status,"

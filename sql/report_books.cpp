@@ -1,5 +1,6 @@
 // The reports (core/report_books.hpp): aging as of any date (LedgerStore and aging_query.cpp),
 // the overdue list, a customer's statement, the audit trail.
+#include "core/bank.hpp"
 #include "sql/books.hpp"
 #include "books_shared.hpp"
 #include "customer_ranges.hpp"
@@ -109,13 +110,32 @@ Statement SqlReports::statement(const Customer& customer, Date from, Date to) {
     std::vector<Posting> postings = LedgerStore(db_).postings(customer.id, customer.currency);
     std::stable_sort(postings.begin(), postings.end(),
                      [](const Posting& a, const Posting& b) { return a.posted_on < b.posted_on; });
+    // The payment references of the customer's invoices, for the lines that name one.
+    std::map<std::string, std::string> references;
+    {
+      Params p;
+      std::string number;
+      long long serial = 0;
+      Query q(db_.session(),
+              "SELECT number, payment_serial FROM invoices WHERE customer = " + p.add(customer.id) +
+                  " AND payment_serial IS NOT NULL",
+              p);
+      q.into(number).into(serial);
+      if (q.run()) do {
+          references[number] = invoice_payment_reference(serial);
+        } while (q.fetch());
+    }
     std::int64_t balance = 0;
     for (Posting& posting : postings) {
       if (posting.posted_on > to) break;
       const std::int64_t amount = posting.open_delta - posting.unapplied_delta;
       balance += amount;
-      if (posting.posted_on < from) s.opening = balance;
-      else s.lines.push_back({std::move(posting), amount, balance});
+      if (posting.posted_on < from) {
+        s.opening = balance;
+        continue;
+      }
+      auto reference = posting.invoice ? references.find(*posting.invoice) : references.end();
+      s.lines.push_back({std::move(posting), amount, balance, reference == references.end() ? "" : reference->second});
     }
     s.closing = balance;
     return s;

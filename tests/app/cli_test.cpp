@@ -355,7 +355,7 @@ TEST_CASE("cli: ':p' in every field of imports of 10 and of 200 rows, then a dun
   CHECK(name == "Acme:partners :p7 'q' \\\\:p");
 }
 
-TEST_CASE("cli: import statement reads camt and MT940 files once; one it cannot read exits 2, storing nothing",
+TEST_CASE("cli: import statement reads camt and MT940 files once, one it cannot read exits 2 storing nothing",
           "[app][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   Workdir dir;

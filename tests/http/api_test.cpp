@@ -201,6 +201,10 @@ TEST_CASE("a reversed payment reopens its invoices from its date, aging before u
   CHECK(statement["opening_balance"] == 0);
   CHECK(statement["closing_balance"] == 1000);
   CHECK(statement["lines"].size() == 5);  // invoice, payment, its application, two reversal postings
+  // The lines of the invoice carry its payment reference; the payment's own line none.
+  const json reference = get(s, "/v1/invoices/INV-1")["payment_reference"];
+  CHECK(statement["lines"][0]["payment_reference"] == reference);
+  CHECK(statement["lines"][1]["payment_reference"].is_null());
 }
 
 TEST_CASE("a write-off is requested by finance and approved by another person", "[http][mysql]") {

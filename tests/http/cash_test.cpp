@@ -235,7 +235,7 @@ TEST_CASE("cash: a camt.053 statement's lines go down the ladder, each posted, s
   CHECK(s.call("GET", "/v1/payments?limit=1000", "collector").json_body()["items"].size() == payments);
 }
 
-TEST_CASE("cash: statements that cannot be read are refused and change nothing; an unbalanced one is imported",
+TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   const test::Headers xml{{"Content-Type", "application/xml"}};

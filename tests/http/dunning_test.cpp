@@ -66,6 +66,10 @@ TEST_CASE("dunning: runs as of successive dates escalate, never duplicate, hold 
   CHECK(notice["subject"] == "Payment reminder: 50.00 EUR overdue");
   CHECK(notice["text"].get<std::string>().find("I-1") != std::string::npos);
   CHECK(notice["html"].get<std::string>().find("<td>I-1</td><td>2026-03-01</td><td>1</td>") != std::string::npos);
+  // With the invoice's payment reference, for the customer to quote.
+  const std::string reference = s.call("GET", "/v1/invoices/I-1", "collector").json_body()["payment_reference"];
+  CHECK(notice["text"].get<std::string>().find(reference) != std::string::npos);
+  CHECK(notice["html"].get<std::string>().find(std::string("<td>").append(reference).append("</td>")) != std::string::npos);
   CHECK(notice["delivery"]["status"] == "pending");
   CHECK(s.call("GET", "/v1/notices/999", "collector").status == 404);
   // The same date again: nothing new; the answer is what that date's run did.

@@ -58,6 +58,7 @@ struct StatementLine {
   Posting posting;
   std::int64_t amount = 0;   // its effect on the balance: open_delta - unapplied_delta
   std::int64_t balance = 0;  // the running balance after it
+  std::string payment_reference;  // of the posting's invoice, if any (core/bank.hpp)
 };
 
 struct Statement {
