@@ -153,6 +153,7 @@ Response put_watch_policy(Context& cx);
 Response get_watchlist(Context& cx);
 Response post_bank_statement(Context& cx);
 Response get_bank_statement(Context& cx);
+Response get_bank_statements(Context& cx);
 Response get_bank_statement_lines(Context& cx);
 Response get_bank_statement_queue(Context& cx);
 Response post_line_apply(Context& cx);

@@ -96,6 +96,14 @@ Response post_bank_statement(Context& cx) {
   return r;
 }
 
+// GET /v1/bank-statements: the statements imported, newest first.
+Response get_bank_statements(Context& cx) {
+  QueryErrors qe;
+  const PageRequest page = query_page(cx, qe, true);
+  if (!qe.errors.empty()) return problem(400, "the query is malformed", qe.errors);
+  return page_response(cx, cx.books.cash().statements(page), statement_json);
+}
+
 Response get_bank_statement(Context& cx) {
   auto id = numeric_id(cx.params[0]);
   auto s = id ? cx.books.cash().statement(*id) : std::nullopt;

@@ -128,6 +128,7 @@ const std::vector<Route>& table() {
       {"PUT", "/v1/watch-policy", P::post, put_watch_policy},
       {"GET", "/v1/audit", P::read, get_audit, Lane::workers, csv},
       {"POST", "/v1/bank-statements", P::post, post_bank_statement},
+      {"GET", "/v1/bank-statements", P::read, get_bank_statements, Lane::workers, csv},
       {"GET", "/v1/bank-statements/{id}", P::read, get_bank_statement},
       {"GET", "/v1/bank-statements/{id}/lines", P::read, get_bank_statement_lines, Lane::workers, csv},
       {"GET", "/v1/bank-statement-lines", P::read, get_bank_statement_queue, Lane::workers, csv},

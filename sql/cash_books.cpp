@@ -318,6 +318,25 @@ std::vector<StoredLine> read_lines(Database& db, const std::string& where, Param
 
 }  // namespace
 
+Page<StoredStatement> SqlCash::statements(const PageRequest& page) {
+  return guarded([&] {
+    Params p;
+    std::string sql = "SELECT id FROM bank_statements";
+    if (!page.after.empty()) sql += " WHERE id < " + p.add(std::stoll(page.after));
+    sql += " ORDER BY id DESC" + limit_clause(p, page);
+    long long id = 0;
+    std::vector<std::int64_t> ids;
+    Query q(db_.session(), sql, p);
+    q.into(id);
+    if (q.run()) do {
+        ids.push_back(id);
+      } while (q.fetch());
+    std::vector<StoredStatement> out;
+    for (std::int64_t k : ids) out.push_back(read_statement(db_, k));
+    return finish_page(std::move(out), page, [](const StoredStatement& s) { return std::to_string(s.id); });
+  });
+}
+
 Page<StoredLine> SqlCash::lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) {
   return guarded([&] {
     Params p;

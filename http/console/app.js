@@ -1,7 +1,7 @@
 // The tallyman console: pages over the public API (contract.md), nothing else. The user's
 // API key lives in this tab's sessionStorage and travels only in the Authorization header.
 // Pages are chosen by the URL's hash: #/overview, #/customers[/Q], #/customer/ID, #/worklist,
-// #/monthend, #/finance, #/approvals, #/runs, #/credit. Every control is a link, a button or a field, so
+// #/monthend, #/finance, #/cash, #/approvals, #/runs, #/credit. Every control is a link, a button or a field, so
 // that all of it can be worked by keyboard.
 // Everything shown is built with DOM calls and textContent: data is never parsed as HTML.
 'use strict';
@@ -694,6 +694,80 @@ async function finance() {
   ], watch.customers, 'No customer shows a sign of trouble.');
 }
 
+// ---- cash: bank statements in, the lines to decide ----------------------------------------------
+
+async function importStatement() {
+  const file = $('bank-statement-file').files[0];
+  if (!file) return;
+  const text = await file.text();
+  const type = text.trimStart().startsWith('<') ? 'application/xml' : 'text/plain';
+  const r = await fetch('/v1/bank-statements', { method: 'POST', body: text,
+    headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY), 'Content-Type': type } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new ApiError(r.status, body);
+  definitions($('bank-statement-result'), [
+    ['Statement', body.statement_id + ' of ' + body.account, 'statement'],
+    ['Lines', body.lines + (r.status === 200 ? ' (known already: nothing new)' : ''), 'lines'],
+    ['Matched', body.matched, 'matched'], ['Suggested', body.suggested, 'suggested'],
+    ['Unmatched', body.unmatched, 'unmatched'], ['Ignored', body.ignored, 'ignored'],
+    ['Balances', body.balanced ? 'add up' : h('span', { class: 'flag', text: 'do not add up' }), 'balanced'],
+  ]);
+  await cash();
+  say('Statement ' + body.statement_id + ' imported: ' + body.matched + ' of ' + body.lines + ' lines matched.');
+}
+
+// A queue row's decision: a candidate chosen and applied, or the line set aside with a reason.
+function decideCell(line) {
+  if (!me.may.post) return '';
+  const choice = h('select', { 'aria-label': 'candidate for line ' + line.reference },
+    line.candidates.map((c, k) => h('option', { value: String(k),
+      text: c.invoice + ' · ' + c.customer + ' · open ' + money(c.open_amount, c.currency) })));
+  const reason = h('input', { size: 10, placeholder: 'reason', 'aria-label': 'reason to set line ' + line.reference + ' aside' });
+  const apply = () => attempt('The line could not be applied', async () => {
+    const c = line.candidates[Number(choice.value)];
+    await api('POST', '/v1/bank-statement-lines/' + line.id + '/apply',
+      { customer: c.customer, allocations: [{ invoice: c.invoice, amount: Math.min(c.open_amount, line.amount) }] });
+    await cash();
+    say('Line ' + line.reference + ' applied to ' + c.invoice + '.');
+  });
+  const ignore = () => attempt('The line could not be set aside', async () => {
+    await api('POST', '/v1/bank-statement-lines/' + line.id + '/ignore', { reason: reason.value.trim() || 'set aside' });
+    await cash();
+    say('Line ' + line.reference + ' set aside.');
+  });
+  return h('span', { class: 'task-work' },
+    line.candidates.length && line.direction === 'credit' ? [choice,
+      h('button', { type: 'button', class: 'apply', onclick: apply, text: 'Apply' })] : null,
+    reason, h('button', { type: 'button', class: 'ignore secondary', onclick: ignore, text: 'Ignore' }));
+}
+
+async function cash() {
+  if (!me.may.read) return show('denied');
+  show('cash');
+  const [statements, queue] = await Promise.all([all('/v1/bank-statements', 50), all('/v1/bank-statement-lines', 200)]);
+  fillTable($('cash-statements'), [
+    { title: 'Statement', key: 'statement_id', value: (s) => s.statement_id },
+    { title: 'Account', value: (s) => s.account },
+    { title: 'Lines', key: 'lines', num: true, value: (s) => s.lines },
+    { title: 'Matched', key: 'matched', num: true, value: (s) => s.matched },
+    { title: 'Suggested', key: 'suggested', num: true, value: (s) => s.suggested },
+    { title: 'Unmatched', key: 'unmatched', num: true, value: (s) => s.unmatched },
+    { title: 'Ignored', num: true, value: (s) => s.ignored },
+    { title: 'Closing', num: true, value: (s) => (s.closing === null ? '—' : money(s.closing, s.currency)) },
+    { title: 'Balances', key: 'balanced', value: (s) => (s.balanced ? 'add up' : h('span', { class: 'flag', text: 'do not add up' })) },
+  ], statements.items, 'No statement imported yet.');
+  $('cash-queue-count').textContent = queue.items.length + (queue.more ? '+' : '') + ' line' + (queue.items.length === 1 ? '' : 's');
+  fillTable($('cash-queue'), [
+    { title: 'Booked', value: (l) => l.booked },
+    { title: 'Amount', key: 'amount', num: true, value: (l) => (l.direction === 'debit' ? '-' : '') + money(l.amount, l.currency) },
+    { title: 'Payer', value: (l) => [l.payer.name, l.payer.account].filter(Boolean).join(' · '), wrap: true },
+    { title: 'Remittance', value: (l) => l.remittance, wrap: true },
+    { title: 'Status', key: 'status', value: (l) => l.status },
+    { title: 'Evidence', key: 'evidence', value: (l) => l.evidence, wrap: true },
+    { title: 'Decide', key: 'decide', value: decideCell, wrap: true },
+  ], queue.items, 'Nothing to decide.');
+}
+
 // ---- approvals: what waits for a second person ---------------------------------------------
 
 // A customer's figures beside a request: its score, what is overdue, its exposure. Read once per page.
@@ -892,6 +966,7 @@ async function route() {
     if (page === 'worklist') return worklist();
     if (page === 'monthend') return monthend();
     if (page === 'finance') return finance();
+    if (page === 'cash') return cash();
     if (page === 'approvals') return approvals();
     if (page === 'runs') return runs();
     if (page === 'credit') return creditPage();
@@ -928,6 +1003,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('customers-more').addEventListener('click', () => attempt('The next page could not be loaded', () => loadCustomers(true)));
   onSubmit('monthend-form', 'The aging could not be loaded', monthend);
   onSubmit('finance-form', 'The figures could not be loaded', finance);
+  onSubmit('bank-statement-form', 'The statement could not be imported', importStatement);
   $('finance-balances-csv').addEventListener('click', () => attempt('The download failed', () => {
     const { from, to } = monthRange($('finance-month').value);
     return downloadCsv('/v1/reports/balances' + financeQuery({ from, to }), 'balances-' + $('finance-month').value + '.csv');

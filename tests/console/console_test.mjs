@@ -295,6 +295,34 @@ try {
   assert.match(await page.textContent('#customer-signals'), /balance 950\.00 is 95\.0% of the credit limit 1,000\.00/);
   await shot('customer-signals');
 
+  step('cash: a statement imported from a file, the lines to decide, one applied in two clicks');
+  await page.goto(base + '/#/cash');
+  await page.locator('#cash-statements').waitFor();
+  const camt = '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">' +
+    '<BkToCstmrStmt><Stmt><Id>CONSOLE-1</Id><Acct><Id><IBAN>CH9300762011623852957</IBAN></Id><Ccy>EUR</Ccy></Acct>' +
+    '<Ntry><Amt Ccy="EUR">12.34</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>' + today +
+    '</Dt></BookgDt><AcctSvcrRef>CON-1</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>INV-2026-0002 INV-2026-0004</Ustrd>' +
+    '</RmtInf></TxDtls></NtryDtls></Ntry>' +
+    '<Ntry><Amt Ccy="EUR">7.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>' + today +
+    '</Dt></BookgDt><AcctSvcrRef>CON-2</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>no clue</Ustrd></RmtInf>' +
+    '</TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>';
+  await page.setInputFiles('#bank-statement-file', { name: 'statement.xml', mimeType: 'application/xml', buffer: Buffer.from(camt) });
+  await page.click('#bank-statement-form button');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Statement CONSOLE-1 imported'));
+  assert.equal(await page.textContent('#bank-statement-result dd[data-field="suggested"]'), '1');
+  assert.equal(await page.textContent('#bank-statement-result dd[data-field="unmatched"]'), '1');
+  const waiting = (await api('GET', '/v1/bank-statement-lines')).items;
+  assert.equal(await page.locator('#cash-queue tbody tr').count(), waiting.length);
+  const suggestedRow = page.locator('#cash-queue tbody tr', { hasText: 'INV-2026-0002 INV-2026-0004' });
+  assert.equal(await suggestedRow.locator('option').count(), 2, 'the two invoices named are the candidates');
+  await shot('cash');
+  await suggestedRow.locator('.apply').click();
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('applied to'));
+  const line = (await api('GET', '/v1/bank-statement-lines')).items;
+  assert.equal(line.length, waiting.length - 1);
+  const applied = (await api('GET', '/v1/bank-statements')).items[0];
+  assert.equal(applied.matched, 1);
+
   step('runs: grading started from the console, dunning answered with the run that covered the day');
   await page.goto(base + '/#/runs');
   await page.locator('#runs-dunning tbody tr').first().waitFor();

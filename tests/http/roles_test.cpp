@@ -83,6 +83,7 @@ const std::vector<Case>& cases() {
       {"PUT", "/v1/watch-policy", "/v1/watch-policy", Who::finance},
       {"GET", "/v1/audit", "/v1/audit", Who::readers},
       {"POST", "/v1/bank-statements", "/v1/bank-statements", Who::finance},
+      {"GET", "/v1/bank-statements", "/v1/bank-statements", Who::readers},
       {"GET", "/v1/bank-statements/{id}", "/v1/bank-statements/1", Who::readers},
       {"GET", "/v1/bank-statements/{id}/lines", "/v1/bank-statements/1/lines", Who::readers},
       {"GET", "/v1/bank-statement-lines", "/v1/bank-statement-lines", Who::readers},

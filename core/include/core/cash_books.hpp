@@ -51,6 +51,8 @@ class CashBooks {
   // All or nothing: every new line decided and, when matched, posted, in one transaction.
   virtual StatementImport import_statement(const Actor& actor, const StatementFile& file) = 0;
   virtual std::optional<StoredStatement> statement(std::int64_t id) = 0;
+  // The statements imported, newest first.
+  virtual Page<StoredStatement> statements(const PageRequest& page) = 0;
   virtual Page<StoredLine> lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) = 0;
   // The work queue: the lines a person is to decide (suggested and unmatched, or one of them),
   // newest first, each with its best candidates.

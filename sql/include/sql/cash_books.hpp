@@ -10,6 +10,7 @@ class SqlCash final : public CashBooks {
   explicit SqlCash(Database& db) : db_(db) {}
   StatementImport import_statement(const Actor& actor, const StatementFile& file) override;
   std::optional<StoredStatement> statement(std::int64_t id) override;
+  Page<StoredStatement> statements(const PageRequest& page) override;
   Page<StoredLine> lines(std::int64_t statement, std::optional<LineStatus> status, const PageRequest& page) override;
   Page<StoredLine> queue(std::optional<LineStatus> status, const PageRequest& page) override;
   std::optional<StoredLine> line(std::int64_t id) override;
