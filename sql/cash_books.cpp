@@ -39,28 +39,6 @@ std::string statement_account(const std::string& written) {
   return out.substr(0, 34);
 }
 
-std::string allocations_text(const std::vector<Allocation>& allocations) {
-  std::string out;
-  for (const Allocation& a : allocations) {
-    if (!out.empty()) out += ';';
-    out += a.invoice + "=" + std::to_string(a.amount);
-  }
-  return out;
-}
-
-std::vector<Allocation> parse_allocations(const std::string& text) {
-  std::vector<Allocation> out;
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t end = text.find(';', at);
-    if (end == std::string::npos) end = text.size();
-    const std::string part = text.substr(at, end - at);
-    const std::size_t eq = part.rfind('=');
-    if (eq != std::string::npos) out.push_back({part.substr(0, eq), std::stoll(part.substr(eq + 1))});
-    at = end + 1;
-  }
-  return out;
-}
-
 std::vector<CashCandidate> candidates(Database& db, const std::string& where, Params& p) {
   std::vector<CashCandidate> out;
   std::string number, customer, currency, due;
@@ -303,7 +281,7 @@ std::vector<StoredLine> read_lines(Database& db, const std::string& where, Param
       row.status = parse_line_status(line_status).value_or(LineStatus::unmatched);
       if (payment_ind == soci::i_ok) row.payment = payment;
       if (customer_ind == soci::i_ok) row.customer = customer;
-      row.allocations = parse_allocations(allocations);
+      row.allocations = db_allocations(allocations);
       out.push_back(std::move(row));
     } while (q.fetch());
   for (StoredLine& row : out)

@@ -116,16 +116,7 @@ std::vector<PaymentView> read_payments(Database& db, const std::string& where, P
   if (q.run()) do {
       PaymentView v{Payment{ref, customer, db_date(received), amount, db_currency(currency), {}}, {}, unapplied,
                     std::nullopt, std::nullopt};
-      // "INV-1=250000;INV-2=100": the explicit allocations as posted.
-      for (std::size_t at = 0; at < allocations.size();) {
-        std::size_t end = allocations.find(';', at);
-        if (end == std::string::npos) end = allocations.size();
-        const std::string item = allocations.substr(at, end - at);
-        const std::size_t eq = item.rfind('=');
-        if (eq == std::string::npos) throw DatabaseError("the database holds malformed allocations: " + allocations);
-        v.payment.allocations.push_back({item.substr(0, eq), std::stoll(item.substr(eq + 1))});
-        at = end + 1;
-      }
+      v.payment.allocations = db_allocations(allocations);
       if (on_ind == soci::i_ok) v.reversed_on = db_date(reversed_on);
       if (reason_ind == soci::i_ok) v.reversal_reason = reason;
       out.push_back(std::move(v));

@@ -14,16 +14,6 @@ namespace tallyman::sql {
 
 namespace {
 
-// The explicit allocations as stored, to tell a replay from a conflict.
-std::string allocations_text(const std::vector<Allocation>& allocations) {
-  std::string text;
-  for (const Allocation& a : allocations) {
-    if (!text.empty()) text += ';';
-    text += a.invoice + '=' + std::to_string(a.amount);
-  }
-  return text;
-}
-
 struct StoredPayment {
   std::string customer;
   Date received;

@@ -19,6 +19,29 @@ Date db_date(const std::string& text) {
   return *d;
 }
 
+std::string allocations_text(const std::vector<Allocation>& allocations) {
+  std::string text;
+  for (const Allocation& a : allocations) {
+    if (!text.empty()) text += ';';
+    text += a.invoice + '=' + std::to_string(a.amount);
+  }
+  return text;
+}
+
+std::vector<Allocation> db_allocations(const std::string& text) {
+  std::vector<Allocation> out;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find(';', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(at, end - at);
+    const std::size_t eq = item.rfind('=');
+    if (eq == std::string::npos) throw DatabaseError("the database holds malformed allocations: " + text);
+    out.push_back({item.substr(0, eq), std::stoll(item.substr(eq + 1))});
+    at = end + 1;
+  }
+  return out;
+}
+
 Currency db_currency(const std::string& text) {
   auto c = parse_currency(text);
   if (!c) throw DatabaseError("the database holds a malformed currency: " + text);

@@ -17,6 +17,11 @@ namespace tallyman::sql {
 Date db_date(const std::string& text);
 Currency db_currency(const std::string& text);
 
+// Explicit allocations as a column holds them: "INV-1=250000;INV-2=100" (a payment's as posted,
+// a statement line's as decided).
+std::string allocations_text(const std::vector<Allocation>& allocations);
+std::vector<Allocation> db_allocations(const std::string& text);
+
 // Appends the cells of a postings row (postings_insert_head's columns) to `row`.
 void posting_cells(const Posting& p, const std::string& recorded_at, std::vector<Cell>& row);
 extern const char* const postings_insert_head;
