@@ -167,8 +167,8 @@ TEST_CASE("first use: an Accept the route cannot answer is a 406", "[http]") {
                     {{"Accept", "text/csv"}});
   REQUIRE(csv.status == 200);
   // The statement's CSV carries its opening and closing balances.
-  CHECK(csv.body.find("2026-01-01,opening_balance,,,,0\r\n") != std::string::npos);
-  CHECK(csv.body.find("2026-03-31,closing_balance,,,,1000\r\n") != std::string::npos);
+  CHECK(csv.body.find("2026-01-01,opening_balance,,,,,0\r\n") != std::string::npos);
+  CHECK(csv.body.find("2026-03-31,closing_balance,,,,,1000\r\n") != std::string::npos);
 }
 
 TEST_CASE("first use: customers are found by name, in any case and with or without accents, and by id", "[http][mysql]") {
