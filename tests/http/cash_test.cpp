@@ -372,3 +372,29 @@ TEST_CASE("cash: a 20 MB statement goes through the endpoint's own body limit, o
   CHECK(s.call("POST", "/v1/customers", "finance", std::string(2 * 1024 * 1024, ' '),
                {{"Content-Type", "application/json"}}).status == 413);
 }
+
+TEST_CASE("cash: a line the ledger refuses to post or reverse is left unmatched, saying why", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "U-1"}, {"name", "Taken"}, {"currency", "EUR"}});
+  invoice(s, "INV-60", "U-1", 5000);
+  // A payment already holds the reference the line's payment would have.
+  post(s, "/v1/payments", {{"reference", "T-1/1"}, {"customer", "U-1"}, {"received_date", "2026-03-05"},
+                           {"amount", 100}, {"currency", "EUR"}});
+  // And a payment whose return the bank books before the payment's own date.
+  post(s, "/v1/payments", {{"reference", "LATE"}, {"customer", "U-1"}, {"received_date", "2026-05-01"},
+                           {"amount", 100}, {"currency", "EUR"}});
+  auto r = s.call("POST", "/v1/bank-statements", "finance",
+                  camt053("S-U", "0", "0", {{.reference = "T-1", .amount = "30.00", .structured = "INV-60"},
+                                            {.reference = "T-2", .amount = "1.00", .credit = false, .end_to_end = "LATE"}}),
+                  {{"Content-Type", "application/xml"}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(r.json_body()["unmatched"] == 2);
+  json lines = s.call("GET", "/v1/bank-statement-lines", "collector").json_body()["items"];
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["evidence"].get<std::string>().find("not reversed: date is earlier than what it must follow") !=
+        std::string::npos);
+  CHECK(lines[1]["evidence"].get<std::string>().find("not posted: reference is already stored with different content") !=
+        std::string::npos);
+  CHECK(s.call("GET", "/v1/invoices/INV-60", "collector").json_body()["open_amount"] == 4800);  // the two payments only
+}
