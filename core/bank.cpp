@@ -6,8 +6,6 @@
 
 namespace tallyman {
 
-namespace {
-
 std::string compact_upper(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -16,6 +14,8 @@ std::string compact_upper(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 bool alnum(std::string_view s) {
   for (char c : s)

@@ -27,11 +27,10 @@ std::optional<LineStatus> parse_line_status(std::string_view text) {
 
 std::vector<std::string> number_tokens(std::string_view text, std::size_t max) {
   std::vector<std::string> out;
-  auto id_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '/' || c == '-'; };
   for (std::size_t at = 0; at < text.size() && out.size() < max;) {
-    while (at < text.size() && !id_char(text[at])) ++at;
+    while (at < text.size() && !is_id_char(text[at])) ++at;
     std::size_t end = at;
-    while (end < text.size() && id_char(text[end])) ++end;
+    while (end < text.size() && is_id_char(text[end])) ++end;
     std::string word(text.substr(at, end - at));
     while (!word.empty() && (word.back() == '.' || word.back() == '/' || word.back() == ':' || word.back() == '-')) word.pop_back();
     if (!word.empty() && is_valid_id(word) && std::any_of(word.begin(), word.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&

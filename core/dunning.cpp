@@ -136,7 +136,7 @@ std::vector<DunningStep> plan_dunning(const DunningPolicy& policy, const std::ve
                            state.level ? state.sent : std::vector<std::string>{}};
         for (const OpenInvoice& inv : invoices)
           if (!inv.disputed && inv.open > 0 && inv.due_date < as_of)
-            notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open});
+            notice.lines.push_back({inv.number, inv.due_date, static_cast<int>((as_of - inv.due_date).count()), inv.open, {}});
         step.notice = std::move(notice);
       }
     }

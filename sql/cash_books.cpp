@@ -22,10 +22,7 @@ namespace {
 // The payment a line becomes is known by the line's reference, made an id (core/ids.hpp).
 std::string payment_reference_of(const std::string& key) {
   std::string out;
-  for (char c : key) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
-    out += ok ? c : '-';
-  }
+  for (char c : key) out += is_id_char(c) ? c : '-';
   return out.substr(0, id_length_max);
 }
 
@@ -33,10 +30,7 @@ std::string payment_reference_of(const std::string& key) {
 // without spaces (MT940's "BLZ/account").
 std::string statement_account(const std::string& written) {
   if (auto a = normalize_account(written)) return *a;
-  std::string out;
-  for (char c : written)
-    if (c != ' ') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out.substr(0, 34);
+  return compact_upper(written).substr(0, 34);
 }
 
 std::vector<CashCandidate> candidates(Database& db, const std::string& where, Params& p) {
@@ -256,8 +250,9 @@ const char* const line_columns =
     " payer_account, structured_reference, end_to_end, remittance, return_reason, status, rule_name, evidence, payment,"
     " customer, allocations FROM bank_statement_lines ";
 
-// Lines as stored; those a person is to decide with their best candidates, as they stand now.
-std::vector<StoredLine> read_lines(Database& db, const std::string& where, Params& p) {
+// Lines as stored; with `candidates`, those a person is to decide with their best candidates,
+// as they stand now.
+std::vector<StoredLine> read_lines(Database& db, const std::string& where, Params& p, bool candidates = true) {
   long long id = 0, statement = 0, amount = 0, credit = 0, reversal = 0;
   std::string booked, currency, line_status, payment, customer, allocations;
   soci::indicator payment_ind = soci::i_ok, customer_ind = soci::i_ok;
@@ -285,7 +280,7 @@ std::vector<StoredLine> read_lines(Database& db, const std::string& where, Param
       out.push_back(std::move(row));
     } while (q.fetch());
   for (StoredLine& row : out)
-    if (row.line.credit && (row.status == LineStatus::suggested || row.status == LineStatus::unmatched)) {
+    if (candidates && row.line.credit && (row.status == LineStatus::suggested || row.status == LineStatus::unmatched)) {
       const CashFinds f = find_for(db, row.line);
       row.candidates = decide_line(row.line, f).candidates;
       for (const CashCandidate& c : f.owner_open)
@@ -351,7 +346,8 @@ namespace {
 // The line to decide, if it still waits for a person.
 std::optional<LedgerResult> refuse_decided(Database& db, std::int64_t id, bool credit_only, BankLine& line) {
   Params p;
-  std::vector<StoredLine> found = read_lines(db, "WHERE id = " + p.add(static_cast<long long>(id)) + db.for_update(), p);
+  std::vector<StoredLine> found =
+      read_lines(db, "WHERE id = " + p.add(static_cast<long long>(id)) + db.for_update(), p, false);
   if (found.empty()) return LedgerResult{LedgerOutcome::not_found, "id"};
   const StoredLine& l = found.front();
   if (l.status != LineStatus::suggested && l.status != LineStatus::unmatched) return LedgerResult{LedgerOutcome::already_decided, "id"};

@@ -92,15 +92,15 @@ namespace {
 
 // A camt.053 entry of this test's statements.
 struct Entry {
-  std::string reference;
-  std::string amount;  // "250.00"
+  std::string reference{};
+  std::string amount{};  // "250.00"
   bool credit = true;
   std::string currency = "EUR";
-  std::string payer_account;
-  std::string structured;
-  std::vector<std::pair<std::string, std::string>> transactions;  // a batch: (amount, remittance text)
-  std::string remittance;
-  std::string end_to_end;
+  std::string payer_account{};
+  std::string structured{};
+  std::vector<std::pair<std::string, std::string>> transactions{};  // a batch: (amount, remittance text)
+  std::string remittance{};
+  std::string end_to_end{};
 };
 
 std::string camt053(const std::string& id, const std::string& opening, const std::string& closing,

@@ -26,10 +26,6 @@ struct ModelInvoice {
 
 Date day(long n) { return parse_date("2026-01-01").value() + date::days{n}; }
 
-std::string amount_text(std::int64_t minor) {
-  return std::to_string(minor / 100) + "." + (minor % 100 < 10 ? "0" : "") + std::to_string(minor % 100);
-}
-
 void check_book(const std::string& backend, unsigned seed) {
   INFO("backend " << backend << ", seed " << seed);
   test::TestDb t(backend);
@@ -58,9 +54,6 @@ void check_book(const std::string& backend, unsigned seed) {
     REQUIRE(ledger.post_invoice(clerk, inv).accepted());
     invoices.push_back({inv.number, c, due, amount});
   }
-  auto find = [&](const std::string& number) -> ModelInvoice& {
-    return *std::find_if(invoices.begin(), invoices.end(), [&](const ModelInvoice& i) { return i.number == number; });
-  };
   // The model's oldest-first allocation: by due date, then number.
   auto allocate = [&](const std::string& customer, std::int64_t amount) {
     std::vector<ModelInvoice*> open;

@@ -18,6 +18,8 @@ namespace tallyman {
 // The account as stored and compared (spaces gone, upper case), or none when it is not an
 // account: empty, longer than 34, other characters, or shaped as an IBAN with wrong digits.
 std::optional<std::string> normalize_account(std::string_view text);
+// Spaces gone, upper case: how accounts and references are compared.
+std::string compact_upper(std::string_view text);
 
 // Whether a normalized account is shaped as an IBAN (two letters, two digits, 11 to 30 more).
 bool iban_shaped(std::string_view account);

@@ -10,5 +10,7 @@ namespace tallyman {
 constexpr std::size_t id_length_max = 64;
 
 bool is_valid_id(std::string_view id);
+// One character an id may hold.
+bool is_id_char(char c);
 
 }  // namespace tallyman

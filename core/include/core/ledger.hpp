@@ -38,7 +38,7 @@ struct Customer {
   std::optional<std::string> salesperson;  // who sold on this account and answers for collecting it
   // Its bank accounts, as compared (core/bank.hpp), in order; read with one customer only (a
   // list of customers leaves them empty).
-  std::vector<std::string> bank_accounts;
+  std::vector<std::string> bank_accounts{};
   friend bool operator==(const Customer&, const Customer&) = default;
 };
 

@@ -22,7 +22,7 @@ struct NoticeLine {
   Date due_date;
   int days_overdue = 0;
   std::int64_t open = 0;
-  std::string payment_reference;  // the invoice's RF reference, for the customer to quote (none: not shown)
+  std::string payment_reference{};  // the invoice's RF reference, for the customer to quote (none: not shown)
 };
 
 struct NoticeInput {
