@@ -24,7 +24,7 @@ class Run {
  public:
   Run(Database& db, RecordKind kind, const RecordLayout& layout, ImportLimits limits, bool empty_book)
       : store_(db), kind_(kind), layout_(layout), limits_(limits) {
-    store_.bulk_load(empty_book);
+    store_.bulk_load(empty_book, limits.held_postings_max);
   }
 
   // Parses one record into the current batch; an error if it is bad.
@@ -53,11 +53,11 @@ class Run {
       case RecordKind::invoices: error = post(invoices_, [&](auto& d) { return store_.post_invoices(d); }); break;
       case RecordKind::payments: error = post(payments_, [&](auto& d) { return store_.post_payments(d); }); break;
     }
-    if (!error && store_.held_postings() >= limits_.held_postings_max) store_.flush_postings();
+    if (!error) store_.batch_done();
     return error;
   }
 
-  void finish() { store_.flush_postings(); }
+  void finish() { store_.flush(); }
 
   const ImportSummary& summary() const { return summary_; }
 

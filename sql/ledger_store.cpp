@@ -285,7 +285,36 @@ void LedgerStore::consume_reservations(std::span<const Invoice> invoices, const 
 
 void LedgerStore::insert_postings(const std::vector<Posting>& postings) {
   held_.insert(held_.end(), postings.begin(), postings.end());
-  if (!holding_) flush_postings();
+  if (!bulk_) flush();
+}
+
+void LedgerStore::batch_done() {
+  if (db_.dialect() == Dialect::mysql || held_.size() >= held_postings_max_) flush();
+}
+
+void LedgerStore::flush() {
+  if (!held_payments_.empty()) {
+    const std::string now = utc_timestamp();
+    insert_rows(db_.session(),
+                "INSERT INTO payments (reference, customer, received_date, amount, currency, allocations,"
+                " unapplied_amount, recorded_at)",
+                held_payments_.size(), [&](std::size_t k, std::vector<Cell>& row) -> const std::vector<Cell>& {
+                  const HeldPayment& h = held_payments_[k];
+                  const KnownPayment& p = *h.payment;
+                  row = {h.reference, p.customer, format_date(p.received), static_cast<long long>(p.amount),
+                         p.currency.str(), p.allocations, static_cast<long long>(h.unapplied), now};
+                  return row;
+                });
+    held_payments_.clear();
+  }
+  flush_postings();
+  if (!held_opens_.empty()) {
+    // In the order of the key, so that the updates walk the table's pages one after another.
+    std::vector<std::pair<std::string, std::int64_t>> opens(held_opens_.begin(), held_opens_.end());
+    std::sort(opens.begin(), opens.end());
+    set_open_amounts(opens);
+    held_opens_.clear();
+  }
 }
 
 void LedgerStore::flush_postings() {
@@ -307,6 +336,12 @@ void LedgerStore::flush_postings() {
                 return scratch;
               });
   held_.clear();
+}
+
+void LedgerStore::forget() {
+  flush();
+  open_.clear();
+  payments_.clear();
 }
 
 void LedgerStore::set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens) {
@@ -389,6 +424,12 @@ void LedgerStore::lock_customers(const std::set<std::string>& ids) {
   if (ids.empty() || db_.dialect() != Dialect::mysql) return;
   Params p;
   execute(db_, "SELECT id FROM customers WHERE id IN (" + placeholders(p, ids) + ") ORDER BY id" + db_.for_update(), p);
+}
+
+void LedgerStore::lock_all_customers() {
+  if (db_.dialect() != Dialect::mysql) return;
+  Params none;
+  execute(db_, std::string("SELECT id FROM customers ORDER BY id") + db_.for_update(), none);
 }
 
 std::optional<InvoiceState> LedgerStore::invoice(const std::string& number) {

@@ -139,6 +139,62 @@ TEST_CASE("import: small batches and many flushes of held postings store the sam
   CHECK(sorted(a.postings()) == sorted(b.postings()));
 }
 
+TEST_CASE("import: payments allocated from open invoices kept in memory end as posted one at a time", "[sql][mysql]") {
+  // A bulk load reads its customers' open invoices customer by customer until it has met a
+  // tenth of the book's, then all the rest at once; those met before keep what its payments
+  // did to them, written only at the end (nothing is flushed before). Posted one by one
+  // instead, every payment reads the invoices as stored.
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mysql");
+  test::TestDb bulk(backend), plain(backend);
+  std::string customers = "id,name,currency,credit_limit,terms,collector\n";
+  std::string invoices = "number,customer,issue_date,due_date,amount,currency,order_ref\n";
+  std::string pays = "reference,customer,received_date,amount,currency\n";
+  for (int c = 0; c < 40; ++c) {
+    customers += "C-" + std::to_string(c) + ",Name,EUR,,NET30,\n";
+    for (int k = 0; k < 3; ++k)
+      invoices += "INV-" + std::to_string(c) + "-" + std::to_string(k) + ",C-" + std::to_string(c) + ",2026-01-1" +
+                  std::to_string(k) + ",,1000,EUR,\n";
+  }
+  // The first batches meet few customers; later ones come back to them.
+  std::vector<Payment> posted;
+  for (int r = 0; r < 80; ++r) {
+    const std::string customer = "C-" + std::to_string(r < 4 ? r % 2 : (r * 7) % 40);
+    const long long amount = 300 + (r * 137) % 1400;
+    pays += "P-" + std::to_string(r) + "," + customer + ",2026-02-01," + std::to_string(amount) + ",EUR\n";
+    posted.push_back({"P-" + std::to_string(r), customer, parse_date("2026-02-01").value(), amount,
+                      *parse_currency("EUR"), {}});
+  }
+  for (test::TestDb* t : {&bulk, &plain}) {
+    ok(sql::import_csv(t->db(), RecordKind::customers, customers));
+    ok(sql::import_csv(t->db(), RecordKind::invoices, invoices));
+  }
+  CHECK(ok(sql::import_csv(bulk.db(), RecordKind::payments, pays, {2, 1000000})).created == 80);
+  {
+    sql::WriteTransaction tx(plain.db());
+    sql::LedgerStore store(plain.db());
+    for (const Payment& p : posted) REQUIRE(store.post_payments({&p, 1}).front().outcome == LedgerOutcome::created);
+    tx.commit();
+  }
+  auto state = [](sql::Database& db) {
+    std::vector<std::pair<std::string, long long>> out;
+    for (const char* sql : {"SELECT number, open_amount FROM invoices ORDER BY number",
+                            "SELECT reference, unapplied_amount FROM payments ORDER BY reference"}) {
+      sql::Params none;
+      std::string key;
+      long long value = 0;
+      sql::Query q(db.session(), sql, none);
+      q.into(key).into(value);
+      if (q.run()) do {
+          out.emplace_back(key, value);
+        } while (q.fetch());
+    }
+    return out;
+  };
+  const auto expected = state(plain.db());
+  CHECK(std::count_if(expected.begin(), expected.end(), [](const auto& e) { return e.second == 0; }) > 40);
+  CHECK(state(bulk.db()) == expected);
+}
+
 TEST_CASE("import: into an empty SQLite book the indexes are rebuilt, and restored on failure", "[sql]") {
   test::TestDb t("sqlite");
   ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));

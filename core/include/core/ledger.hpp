@@ -122,6 +122,7 @@ struct OpenItem {
   Date due_date;
   std::int64_t open = 0;
   bool disputed = false;
+  std::int64_t payment_serial = 0;  // the number of its payment reference, to show it (0: not read)
 };
 
 Posting invoice_posting(const Invoice& invoice, Date due_date);

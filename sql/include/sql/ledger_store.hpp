@@ -37,25 +37,32 @@ struct InvoiceState {
 // currency and terms it has met, which an import of a million rows would otherwise fetch
 // again for every batch.
 //
-// Postings are written, sorted by the aging index's key, when a posting method returns, unless
-// the store holds them back for a bulk load (bulk_load): an import on SQLite then writes them
-// many thousands at a time, which halves what that index costs to maintain. Nothing reads
-// postings while they are held; flush_postings() writes them, and must run before commit.
+// What a posting method writes (payments, postings, invoices' open amounts) is written when
+// it returns, unless the store is loading in bulk (bulk_load): an import or a bank statement.
+// Then the writes are held and written many thousands at a time (batch_done, flush), postings
+// sorted by the aging index's key, which halves what that index costs to maintain; and the
+// customers' open invoices are read once per load and kept in memory as payments allocate
+// them, where reading them for every batch cost more than all the writing. Nothing else may
+// read or change the ledger through another store while a load holds writes; flush() writes
+// them, and must run before commit.
 class LedgerStore {
  public:
   explicit LedgerStore(Database& db) : db_(db) {}
 
-  // A bulk load (an import). On SQLite postings are held back and sorted (on InnoDB long
-  // sorted runs into the middle of postings_aging left it so fragmented that a 1M-invoice
-  // import took 20% longer and aging twice as long, measured, docs/performance.md; there they
-  // are written per batch, as without holding). Into an empty book (`empty_book`) every
-  // customer's currency and terms are read at once, the load meeting most of them.
-  void bulk_load(bool empty_book) {
+  // Starts a bulk load. Into an empty book (`empty_book`) every customer's currency and terms
+  // are read at once, the load meeting most of them. On SQLite postings are held until
+  // `held_postings_max` of them wait; on MySQL they are written at every batch_done (on
+  // InnoDB long sorted runs into the middle of postings_aging left it so fragmented that a
+  // 1M-invoice import took 20% longer and aging twice as long, measured, docs/performance.md).
+  void bulk_load(bool empty_book, std::size_t held_postings_max) {
+    bulk_ = true;
     empty_book_ = empty_book;
-    holding_ = db_.dialect() == Dialect::sqlite;
+    held_postings_max_ = held_postings_max;
   }
-  void flush_postings();
-  std::size_t held_postings() const { return held_.size(); }
+  // The end of a batch of a bulk load: writes what is held when it is time to.
+  void batch_done();
+  // Writes everything held.
+  void flush();
 
   std::vector<LedgerResult> post_customers(std::span<const Customer> customers);
   std::vector<LedgerResult> post_invoices(std::span<const Invoice> invoices);
@@ -75,6 +82,26 @@ class LedgerStore {
   // Aging before `date` is unchanged. Reversing again with the same date and reason is a
   // replay; otherwise already_decided.
   LedgerResult reverse_payment(const std::string& reference, Date date, const std::string& reason);
+
+  // A payment as stored (or posted in this load).
+  struct KnownPayment {
+    std::string customer;
+    Date received;
+    std::int64_t amount = 0;
+    Currency currency;
+    std::string allocations;  // allocations_text
+    bool reversed = false;
+  };
+  // Reads those of `references` not yet known to this store (one query); payment() then
+  // answers for them without another.
+  void look_up_payments(const std::set<std::string>& references);
+  const KnownPayment* payment(const std::string& reference);
+  // Reads the open invoices of those of `customers` not yet in memory (one query), locking the
+  // customers on MySQL (lock_customers); open_items_of then answers for them as payments of
+  // this store allocate. Each customer's open invoices, as many as the book holds, are kept
+  // in memory until the store goes.
+  void load_open_items(const std::set<std::string>& customers);
+  const std::vector<OpenItem>& open_items_of(const std::string& customer);
 
   // The customer with its bank accounts.
   std::optional<Customer> customer(const std::string& id);
@@ -105,6 +132,7 @@ class LedgerStore {
   // invoices_customer_due misses a row whose open amount a concurrent writer just lowered.)
   // SQLite's BEGIN IMMEDIATE already admits one writer at a time.
   void lock_customers(const std::set<std::string>& ids);
+  void lock_all_customers();
 
  private:
   void insert_postings(const std::vector<Posting>& postings);
@@ -112,8 +140,13 @@ class LedgerStore {
   // (contract §3); one that reaches zero is consumed.
   void consume_reservations(std::span<const Invoice> invoices, const std::vector<LedgerResult>& results);
   void set_open_amounts(const std::vector<std::pair<std::string, std::int64_t>>& opens);
-  std::vector<OpenItem> open_items(const std::vector<std::string>& customers, const std::vector<std::string>& named,
-                                   std::vector<std::string>& owners);
+  // Adds to the customers' open invoices in memory the invoices of `named` that are theirs but
+  // not open (an allocation naming one is then refused as exceeding it, not as unknown).
+  void load_named_items(const std::set<std::string>& named);
+  void flush_postings();
+  // Outside a bulk load, after each posting method: writes what it held and forgets what it
+  // read, which other writes may change.
+  void forget();
 
   struct CustomerFacts {
     Currency currency;
@@ -130,11 +163,23 @@ class LedgerStore {
                                            Currency currency, const CustomerFacts** found = nullptr);
 
   Database& db_;
-  bool holding_ = false;
+  bool bulk_ = false;
   bool empty_book_ = false;
+  std::size_t held_postings_max_ = 0;
   bool all_facts_ = false;  // facts_ holds every customer's (an empty-book load read them all)
   std::optional<bool> any_reservations_;
   std::vector<Posting> held_;
+  struct HeldPayment {
+    std::string reference;
+    const KnownPayment* payment;  // in payments_
+    std::int64_t unapplied;
+  };
+  std::vector<HeldPayment> held_payments_;
+  std::unordered_map<std::string, std::int64_t> held_opens_;  // invoice -> open amount
+  std::unordered_map<std::string, std::optional<KnownPayment>> payments_;  // looked up: stored or not
+  std::unordered_map<std::string, std::vector<OpenItem>> open_;           // customer -> open invoices
+  bool all_open_ = false;  // open_ holds every customer's (a customer missing has none)
+  std::optional<std::size_t> customers_in_book_;
   CustomerFactsMap facts_;
   std::optional<std::map<std::string, Terms, std::less<>>> terms_;
 };
