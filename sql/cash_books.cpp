@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "rows.hpp"
 #include "sql/books.hpp"
+#include "sql/importer.hpp"
 #include "statement.hpp"
 
 #include <algorithm>
@@ -18,6 +19,9 @@
 namespace tallyman::sql {
 
 namespace {
+
+// A statement's new lines are looked up and posted this many at a time.
+constexpr std::size_t cash_lines_per_batch = 5000;
 
 // The payment a line becomes is known by the line's reference, made an id (core/ids.hpp).
 std::string payment_reference_of(const std::string& key) {
@@ -33,74 +37,144 @@ std::string statement_account(const std::string& written) {
   return compact_upper(written).substr(0, 34);
 }
 
-std::vector<CashCandidate> candidates(Database& db, const std::string& where, Params& p) {
-  std::vector<CashCandidate> out;
-  std::string number, customer, currency, due;
-  long long open = 0, serial = 0;
-  soci::indicator serial_ind = soci::i_ok;
-  Query q(db.session(), "SELECT number, customer, currency, open_amount, due_date, payment_serial FROM invoices " + where, p);
-  q.into(number).into(customer).into(currency).into(open).into(due).into(serial, serial_ind);
-  if (q.run()) do {
-      out.push_back({number, customer, db_currency(currency), open, db_date(due),
-                     serial_ind == soci::i_ok ? invoice_payment_reference(serial) : std::string()});
-    } while (q.fetch());
-  return out;
+// The numeric part of a creditor reference that is an invoice's payment reference
+// (core/bank.hpp invoice_payment_reference), if it can be one.
+std::optional<long long> payment_serial_in(const std::string& quoted) {
+  auto rf = parse_creditor_reference(quoted);
+  if (!rf || rf->find_first_not_of("0123456789", 4) != std::string::npos || rf->size() - 4 > 18) return std::nullopt;
+  return std::stoll(rf->substr(4));
 }
 
-// What the ladder needs to know about a line.
-CashFinds find_for(Database& db, const BankLine& l) {
-  CashFinds f;
-  const std::string quoted = !l.structured_reference.empty() ? l.structured_reference : l.end_to_end;
-  if (!l.credit) {
-    std::set<std::string> names{l.end_to_end, l.structured_reference};
-    for (const std::string& t : number_tokens(l.remittance)) names.insert(t);
-    names.erase("");
-    std::erase_if(names, [](const std::string& n) { return !is_valid_id(n); });
-    if (names.empty()) return f;
-    Params p;
-    std::string reference;
-    std::vector<std::string> found;
-    Query q(db.session(),
-            "SELECT reference FROM payments WHERE reversed_on IS NULL AND reference IN (" + placeholders(p, names) + ")", p);
-    q.into(reference);
-    if (q.run()) do {
-        found.push_back(reference);
-      } while (q.fetch());
-    if (found.size() == 1) f.returned_payment = found.front();
+// What the ladder needs to know about many lines, read at once: the invoices their references
+// and remittance texts name, by payment reference and by number, and the owners of their
+// payers' accounts, in a few queries for thousands of lines; open amounts as `store` has them
+// when a line is decided (as earlier lines of a statement left them), so that a line sees
+// what the lines before it paid.
+class CashLookup {
+ public:
+  CashLookup(Database& db, LedgerStore& store, const std::vector<const BankLine*>& lines) : store_(store) {
+    std::set<long long> serials;
+    std::set<std::string> numbers, accounts, payments;
+    for (const BankLine* l : lines) {
+      const std::string quoted = !l->structured_reference.empty() ? l->structured_reference : l->end_to_end;
+      std::vector<std::string> tokens = number_tokens(l->remittance);
+      if (!l->credit) {
+        tokens.push_back(l->end_to_end);
+        tokens.push_back(l->structured_reference);
+        for (const std::string& t : tokens)
+          if (is_valid_id(t)) payments.insert(t);
+        continue;
+      }
+      payments.insert(payment_reference_of(l->key));  // the payment it may become
+      if (auto serial = payment_serial_in(quoted)) serials.insert(*serial);
+      if (is_valid_id(quoted)) numbers.insert(quoted);
+      numbers.insert(tokens.begin(), tokens.end());
+      if (auto account = normalize_account(l->payer_account)) accounts.insert(*account);
+    }
+    std::set<std::string> customers;
+    const char* const select = "SELECT number, customer, currency, due_date, payment_serial FROM invoices WHERE ";
+    read_in(db, select, "payment_serial", serials, customers);
+    read_in(db, select, "number", numbers, customers);
+    for_each_part(accounts, [&](const std::vector<std::string>& part) {
+      Params p;
+      std::string account, owner, currency;
+      Query q(db.session(),
+              "SELECT a.account, a.customer, c.currency FROM customer_accounts a JOIN customers c ON c.id = a.customer"
+              " WHERE a.account IN (" + placeholders(p, part) + ")",
+              p);
+      q.into(account).into(owner).into(currency);
+      if (q.run()) do {
+          owners_[account] = {owner, db_currency(currency)};
+          customers.insert(owner);
+        } while (q.fetch());
+    });
+    store_.look_up_payments(payments);
+    store_.load_open_items(customers);
+  }
+
+  CashFinds finds(const BankLine& l) {
+    CashFinds f;
+    if (!l.credit) {
+      std::set<std::string> names{l.end_to_end, l.structured_reference};
+      for (const std::string& t : number_tokens(l.remittance)) names.insert(t);
+      std::vector<std::string> found;
+      for (const std::string& n : names)
+        if (is_valid_id(n))
+          if (const LedgerStore::KnownPayment* p = store_.payment(n); p && !p->reversed) found.push_back(n);
+      if (found.size() == 1) f.returned_payment = found.front();
+      return f;
+    }
+    const std::string quoted = !l.structured_reference.empty() ? l.structured_reference : l.end_to_end;
+    if (!quoted.empty()) {
+      if (auto serial = payment_serial_in(quoted))
+        if (auto it = by_serial_.find(*serial); it != by_serial_.end()) f.by_reference.push_back(now(it->second));
+      if (f.by_reference.empty())
+        if (auto it = by_number_.find(quoted); it != by_number_.end()) f.by_reference.push_back(now(it->second));
+    }
+    std::set<std::string> tokens;
+    for (const std::string& t : number_tokens(l.remittance)) tokens.insert(t);  // in the order of numbers
+    for (const std::string& t : tokens)
+      if (auto it = by_number_.find(t); it != by_number_.end())
+        if (CashCandidate c = now(it->second); c.open > 0) f.by_numbers.push_back(std::move(c));
+    if (auto account = normalize_account(l.payer_account))
+      if (auto it = owners_.find(*account); it != owners_.end()) {
+        const auto& [owner, currency] = it->second;
+        f.account_owner = owner;
+        f.owner_currency = currency;
+        for (const OpenItem& i : store_.open_items_of(owner))
+          if (i.open > 0)
+            f.owner_open.push_back({i.number, owner, currency, i.open, i.due_date, reference_of(i.payment_serial)});
+        std::sort(f.owner_open.begin(), f.owner_open.end(), [](const CashCandidate& a, const CashCandidate& b) {
+          return std::tie(a.due, a.invoice) < std::tie(b.due, b.invoice);
+        });
+      }
     return f;
   }
-  if (!quoted.empty()) {
-    if (auto rf = parse_creditor_reference(quoted); rf && rf->find_first_not_of("0123456789", 4) == std::string::npos &&
-                                                   rf->size() - 4 <= 18) {
+
+ private:
+  static std::string reference_of(long long serial) { return serial > 0 ? invoice_payment_reference(serial) : ""; }
+
+  template <class Key, class Each>
+  static void for_each_part(const std::set<Key>& keys, Each each) {
+    const std::vector<Key> all(keys.begin(), keys.end());
+    for (std::size_t at = 0; at < all.size(); at += rows_per_statement)
+      each(std::vector<Key>(all.begin() + static_cast<long>(at),
+                            all.begin() + static_cast<long>(std::min(all.size(), at + rows_per_statement))));
+  }
+
+  template <class Key>
+  void read_in(Database& db, const char* select, const char* column, const std::set<Key>& keys,
+               std::set<std::string>& customers) {
+    for_each_part(keys, [&](const std::vector<Key>& part) {
       Params p;
-      f.by_reference = candidates(db, "WHERE payment_serial = " + p.add(std::stoll(rf->substr(4))), p);
-    }
-    if (f.by_reference.empty() && is_valid_id(quoted)) {
-      Params p;
-      f.by_reference = candidates(db, "WHERE number = " + p.add(quoted), p);
-    }
+      std::string number, customer, currency, due;
+      long long serial = 0;
+      soci::indicator serial_ind = soci::i_ok;
+      Query q(db.session(), select + std::string(column) + " IN (" + placeholders(p, part) + ")", p);
+      q.into(number).into(customer).into(currency).into(due).into(serial, serial_ind);
+      if (q.run()) do {
+          CashCandidate c{number, customer, db_currency(currency), 0, db_date(due),
+                          serial_ind == soci::i_ok ? reference_of(serial) : ""};
+          if (serial_ind == soci::i_ok) by_serial_.emplace(serial, c);
+          by_number_.emplace(number, std::move(c));
+          customers.insert(customer);
+        } while (q.fetch());
+    });
   }
-  if (const std::vector<std::string> tokens = number_tokens(l.remittance); !tokens.empty()) {
-    Params p;
-    f.by_numbers = candidates(db, "WHERE number IN (" + placeholders(p, tokens) + ") AND open_amount > 0 ORDER BY number", p);
+
+  // The candidate with its open amount now: its customer's open invoices hold it, else it is paid.
+  CashCandidate now(CashCandidate c) {
+    c.open = 0;
+    for (const OpenItem& i : store_.open_items_of(c.customer))
+      if (i.number == c.invoice) c.open = i.open;
+    return c;
   }
-  if (auto account = normalize_account(l.payer_account)) {
-    Params p;
-    std::string owner, currency;
-    Query q(db.session(),
-            "SELECT a.customer, c.currency FROM customer_accounts a JOIN customers c ON c.id = a.customer"
-            " WHERE a.account = " + p.add(*account),
-            p);
-    q.into(owner).into(currency);
-    if (q.run()) {
-      f.account_owner = owner;
-      f.owner_currency = db_currency(currency);
-      Params o;
-      f.owner_open = candidates(db, "WHERE customer = " + o.add(owner) + " AND open_amount > 0 ORDER BY due_date, number", o);
-    }
-  }
-  return f;
-}
+
+  LedgerStore& store_;
+  std::unordered_map<long long, CashCandidate> by_serial_;
+  std::unordered_map<std::string, CashCandidate> by_number_;
+  std::unordered_map<std::string, std::pair<std::string, Currency>> owners_;  // account -> customer, currency
+};
 
 StoredStatement read_statement(Database& db, std::int64_t id) {
   StoredStatement s;
@@ -144,6 +218,7 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
   const std::string entity_id = file.statements.empty() ? "" : file.statements.front().id;
   return write(db_, actor, "bank_statement.import", "bank_statement", entity_id, [&](LedgerStore& store) {
     StatementImport result;
+    store.bulk_load(false, import_held_postings_max);
     const std::string now = utc_timestamp();
     for (const BankStatement& s : file.statements) {
       const std::string account = statement_account(s.account);
@@ -187,50 +262,58 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
             known.insert(key);
           } while (q.fetch());
       }
-      for (const BankLine& l : s.lines) {
-        if (!known.insert(l.key).second) continue;
-        result.added = true;
-        const CashFinds finds = find_for(db_, l);
-        CashDecision d = decide_line(l, finds);
-        std::optional<std::string> payment;
-        if (d.status == LineStatus::matched && l.credit) {
-          const std::string reference = payment_reference_of(l.key);
-          const Payment p{reference, *d.customer, l.booked, l.amount, l.currency, d.allocations};
-          const LedgerResult posted = store.post_payments({&p, 1}).front();
-          if (posted.outcome == LedgerOutcome::created) {
-            payment = reference;
-          } else {
-            d.status = LineStatus::unmatched;
-            d.evidence += "; not posted: " + posted.field + " " + std::string(describe(posted.outcome));
-            d.allocations.clear();
+      std::vector<const BankLine*> fresh;
+      for (const BankLine& l : s.lines)
+        if (known.insert(l.key).second) fresh.push_back(&l);
+      if (!fresh.empty()) result.added = true;
+      for (std::size_t at = 0; at < fresh.size(); at += cash_lines_per_batch) {
+        const std::vector<const BankLine*> part(fresh.begin() + static_cast<long>(at),
+                                                fresh.begin() + static_cast<long>(std::min(fresh.size(), at + cash_lines_per_batch)));
+        CashLookup lookup(db_, store, part);
+        std::vector<std::vector<Cell>> rows;
+        for (const BankLine* line : part) {
+          const BankLine& l = *line;
+          const CashFinds finds = lookup.finds(l);
+          CashDecision d = decide_line(l, finds);
+          std::optional<std::string> payment;
+          if (d.status == LineStatus::matched && l.credit) {
+            const std::string reference = payment_reference_of(l.key);
+            const Payment p{reference, *d.customer, l.booked, l.amount, l.currency, d.allocations};
+            const LedgerResult posted = store.post_payments({&p, 1}).front();
+            if (posted.outcome == LedgerOutcome::created) {
+              payment = reference;
+            } else {
+              d.status = LineStatus::unmatched;
+              d.evidence += "; not posted: " + posted.field + " " + std::string(describe(posted.outcome));
+              d.allocations.clear();
+            }
+          } else if (d.status == LineStatus::matched) {  // a return of a payment tallyman posted
+            const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
+            const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
+            if (reversed.accepted()) {
+              payment = finds.returned_payment;
+            } else {
+              d.status = LineStatus::unmatched;
+              d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
+            }
           }
-        } else if (d.status == LineStatus::matched) {  // a return of a payment tallyman posted
-          const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
-          const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
-          if (reversed.accepted()) {
-            payment = finds.returned_payment;
-          } else {
-            d.status = LineStatus::unmatched;
-            d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
-          }
+          auto optional = [](const std::optional<std::string>& v) { return v ? Cell{*v} : Cell{nullptr}; };
+          rows.push_back({static_cast<long long>(id), account, l.key, l.bank_reference, format_date(l.booked),
+                          static_cast<long long>(l.amount), l.currency.str(), static_cast<long long>(l.credit),
+                          static_cast<long long>(l.reversal), l.payer_name, l.payer_account, l.structured_reference,
+                          l.end_to_end, l.remittance, l.return_reason.substr(0, 16), std::string(to_string(d.status)),
+                          d.rule, d.evidence, optional(payment), optional(d.customer), allocations_text(d.allocations)});
         }
-        Params p;
-        execute(db_,
-                "INSERT INTO bank_statement_lines (statement, account, line_key, bank_reference, booked, amount, currency,"
-                " credit, reversal, payer_name, payer_account, structured_reference, end_to_end, remittance,"
-                " return_reason, status, rule_name, evidence, payment, customer, allocations) VALUES (" +
-                    p.add(static_cast<long long>(id)) + ", " + p.add(account) + ", " + p.add(l.key) + ", " +
-                    p.add(l.bank_reference) + ", " + p.add(format_date(l.booked)) + ", " +
-                    p.add(static_cast<long long>(l.amount)) + ", " + p.add(l.currency.str()) + ", " +
-                    p.add(static_cast<long long>(l.credit)) + ", " + p.add(static_cast<long long>(l.reversal)) + ", " +
-                    p.add(l.payer_name) + ", " + p.add(l.payer_account) + ", " + p.add(l.structured_reference) + ", " +
-                    p.add(l.end_to_end) + ", " + p.add(l.remittance) + ", " + p.add(l.return_reason.substr(0, 16)) + ", " +
-                    p.add(std::string(to_string(d.status))) + ", " + p.add(d.rule) + ", " + p.add(d.evidence) + ", " +
-                    p.add(payment) + ", " + p.add(d.customer) + ", " + p.add(allocations_text(d.allocations)) + ")",
-                p);
+        store.batch_done();
+        insert_rows(db_.session(),
+                    "INSERT INTO bank_statement_lines (statement, account, line_key, bank_reference, booked, amount,"
+                    " currency, credit, reversal, payer_name, payer_account, structured_reference, end_to_end,"
+                    " remittance, return_reason, status, rule_name, evidence, payment, customer, allocations)",
+                    rows);
       }
       result.statements.push_back(read_statement(db_, id));
     }
+    store.flush();
     return result;
   });
 }
@@ -279,13 +362,22 @@ std::vector<StoredLine> read_lines(Database& db, const std::string& where, Param
       row.allocations = db_allocations(allocations);
       out.push_back(std::move(row));
     } while (q.fetch());
+  std::vector<StoredLine*> waiting;
+  std::vector<const BankLine*> waiting_lines;
   for (StoredLine& row : out)
     if (candidates && row.line.credit && (row.status == LineStatus::suggested || row.status == LineStatus::unmatched)) {
-      const CashFinds f = find_for(db, row.line);
-      row.candidates = decide_line(row.line, f).candidates;
-      for (const CashCandidate& c : f.owner_open)
-        if (row.candidates.size() < 5) row.candidates.push_back(c);
+      waiting.push_back(&row);
+      waiting_lines.push_back(&row.line);
     }
+  if (waiting.empty()) return out;
+  LedgerStore store(db);
+  CashLookup lookup(db, store, waiting_lines);
+  for (StoredLine* row : waiting) {
+    const CashFinds f = lookup.finds(row->line);
+    row->candidates = decide_line(row->line, f).candidates;
+    for (const CashCandidate& c : f.owner_open)
+      if (row->candidates.size() < 5) row->candidates.push_back(c);
+  }
   return out;
 }
 
