@@ -180,9 +180,9 @@ int import_command(int argc, char** argv) {
   Args args(argc, argv, 2, {"db"});
   if (args.words().size() == 2 && args.words()[0] == "statement") return import_statement(args, args.words()[1]);
   if (args.words().size() != 2)
-    throw UsageError("usage: tallyman import customers|invoices|payments FILE.csv | statement FILE [--db URL]");
+    throw UsageError("usage: tallyman import customers|invoices|payments|remittances FILE.csv | statement FILE [--db URL]");
   auto kind = parse_record_kind(args.words()[0]);
-  if (!kind) throw UsageError("import takes customers, invoices or payments, not " + args.words()[0]);
+  if (!kind) throw UsageError("import takes customers, invoices, payments, remittances or statement, not " + args.words()[0]);
   const std::string& path = args.words()[1];
   const std::string text = read_file(path);
   auto db = open_migrated(args);

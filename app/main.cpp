@@ -17,7 +17,7 @@ const char* const usage =
     "       tallyman keys create --role sales|collector|finance|manager|admin --name NAME [--db URL]\n"
     "       tallyman keys list [--db URL]\n"
     "       tallyman keys revoke NAME [--db URL]\n"
-    "       tallyman import customers|invoices|payments FILE.csv [--db URL]\n"
+    "       tallyman import customers|invoices|payments|remittances FILE.csv [--db URL]\n"
     "       tallyman import statement FILE [--db URL]          (camt.053, camt.054 or MT940)\n"
     "       tallyman dunning run [--as-of D] [--db URL]\n"
     "       tallyman report aging [--as-of D] [--buckets 30,60,90] [--basis due_date|issue_date]\n"

@@ -69,6 +69,15 @@ FieldErrors validate(const Payment& p) {
   return errors;
 }
 
+FieldErrors validate(const RemittanceLine& l) {
+  FieldErrors errors;
+  check_id(errors, "payment", l.payment);
+  check_id(errors, "customer", l.customer);
+  check_id(errors, "invoice", l.invoice);
+  check_amount(errors, "amount", l.amount);
+  return errors;
+}
+
 FieldErrors validate(const CreditNote& n) {
   FieldErrors errors;
   check_id(errors, "number", n.number);

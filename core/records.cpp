@@ -16,6 +16,7 @@ Columns columns_of(RecordKind kind) {
     case RecordKind::customers: return {{"id", "name", "currency"}, {"credit_limit", "terms", "collector", "salesperson"}};
     case RecordKind::invoices: return {{"number", "customer", "issue_date", "amount", "currency"}, {"due_date", "order_ref"}};
     case RecordKind::payments: return {{"reference", "customer", "received_date", "amount", "currency"}, {}};
+    case RecordKind::remittances: return {{"payment", "customer", "invoice", "amount", "date"}, {}};
   }
   return {};
 }
@@ -39,7 +40,7 @@ bool contains(const std::vector<std::string_view>& list, std::string_view name) 
 }  // namespace
 
 std::optional<RecordKind> parse_record_kind(std::string_view text) {
-  for (RecordKind k : {RecordKind::customers, RecordKind::invoices, RecordKind::payments})
+  for (RecordKind k : {RecordKind::customers, RecordKind::invoices, RecordKind::payments, RecordKind::remittances})
     if (to_string(k) == text) return k;
   return std::nullopt;
 }
@@ -49,6 +50,7 @@ std::string_view to_string(RecordKind kind) {
     case RecordKind::customers: return "customers";
     case RecordKind::invoices: return "invoices";
     case RecordKind::payments: return "payments";
+    case RecordKind::remittances: return "remittances";
   }
   return "?";
 }
@@ -146,6 +148,17 @@ Payment RecordLayout::payment(const std::vector<std::string>& fields, FieldError
   p.currency = currency(fields, errors);
   add_new(errors, validate(p));
   return p;
+}
+
+RemittanceLine RecordLayout::remittance(const std::vector<std::string>& fields, FieldErrors& errors) const {
+  RemittanceLine l;
+  l.payment = get(fields, "payment");
+  l.customer = get(fields, "customer");
+  l.invoice = get(fields, "invoice");
+  l.amount = amount(fields, errors);
+  l.date = date(fields, "date", errors);
+  add_new(errors, validate(l));
+  return l;
 }
 
 }  // namespace tallyman

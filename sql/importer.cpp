@@ -37,6 +37,7 @@ class Run {
       case RecordKind::customers: push(customers_, layout_.customer(fields, errors), row); break;
       case RecordKind::invoices: push(invoices_, layout_.invoice(fields, errors), row); break;
       case RecordKind::payments: push(payments_, layout_.payment(fields, errors), row); break;
+      case RecordKind::remittances: push(remittances_, layout_.remittance(fields, errors), row); break;
     }
     if (!errors.empty()) return ImportError{row, errors[0].field, errors[0].message};
     ++summary_.rows;
@@ -44,7 +45,9 @@ class Run {
   }
 
   bool batch_full() const { return pending() >= limits_.batch_rows; }
-  std::size_t pending() const { return customers_.rows.size() + invoices_.rows.size() + payments_.rows.size(); }
+  std::size_t pending() const {
+    return customers_.rows.size() + invoices_.rows.size() + payments_.rows.size() + remittances_.rows.size();
+  }
 
   std::optional<ImportError> flush() {
     std::optional<ImportError> error;
@@ -52,6 +55,9 @@ class Run {
       case RecordKind::customers: error = post(customers_, [&](auto& d) { return store_.post_customers(d); }); break;
       case RecordKind::invoices: error = post(invoices_, [&](auto& d) { return store_.post_invoices(d); }); break;
       case RecordKind::payments: error = post(payments_, [&](auto& d) { return store_.post_payments(d); }); break;
+      case RecordKind::remittances:
+        error = post(remittances_, [&](auto& d) { return store_.post_remittances(d); });
+        break;
     }
     if (!error) store_.batch_done();
     return error;
@@ -88,6 +94,7 @@ class Run {
   Parsed<Customer> customers_;
   Parsed<Invoice> invoices_;
   Parsed<Payment> payments_;
+  Parsed<RemittanceLine> remittances_;
   ImportSummary summary_;
 };
 

@@ -281,6 +281,41 @@ LedgerResult LedgerStore::apply_credit(const std::string& customer, const std::s
   return {LedgerOutcome::created, ""};
 }
 
+std::vector<LedgerResult> LedgerStore::post_remittances(std::span<const RemittanceLine> lines) {
+  std::vector<LedgerResult> results;
+  for (const RemittanceLine& line : lines) {
+    forget();  // apply_credit reads and writes the ledger as stored
+    const KnownPayment* paid = payment(line.payment);
+    if (!paid) {
+      results.push_back({LedgerOutcome::not_found, "payment"});
+      break;
+    }
+    if (paid->customer != line.customer) {
+      results.push_back({LedgerOutcome::unknown_customer, "customer"});
+      break;
+    }
+    // What the payment has applied to the invoice so far (through the aging index's prefix).
+    Params p;
+    long long applied = 0;
+    soci::indicator ind = soci::i_ok;
+    Query(db_.session(),
+          "SELECT -SUM(open_delta) FROM postings WHERE currency = " + p.add(paid->currency.str()) + " AND customer = " +
+              p.add(line.customer) + " AND document = " + p.add(line.payment) +
+              " AND kind = 'payment_applied' AND invoice = " + p.add(line.invoice),
+          p)
+        .into(applied, ind)
+        .run();
+    if (ind == soci::i_ok && applied == line.amount) {
+      results.push_back({LedgerOutcome::replayed, ""});
+      continue;
+    }
+    const LedgerResult r = apply_credit(line.customer, line.invoice, line.amount, line.date, line.payment);
+    results.push_back(r);
+    if (r.outcome != LedgerOutcome::created) break;
+  }
+  return results;
+}
+
 LedgerResult LedgerStore::post_write_off(const std::string& number, std::int64_t amount, Date posted_on,
                                       const std::string& document) {
   forget();

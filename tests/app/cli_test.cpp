@@ -1,5 +1,6 @@
 // The command line as users and scripts meet it: the real binary in a child process, on
 // real SQLite files and on the test MariaDB.
+#include "sql/ledger_store.hpp"
 #include "sql/statement.hpp"
 #include "sql/support.hpp"
 #include "core/calendar.hpp"
@@ -377,4 +378,33 @@ TEST_CASE("cli: import statement reads camt and MT940 files once, one it cannot 
   CHECK(lines(bad.err) == 1);
   CHECK(bad.err.find("bad.xml: the XML is not well-formed") != std::string::npos);
   CHECK(count(t.db(), "bank_statements") == 3);
+}
+
+TEST_CASE("cli: import remittances applies a payment's unapplied money once, a bad row exits 2 storing nothing",
+          "[app]") {
+  test::TestDb t("sqlite");
+  Workdir dir;
+  const std::string customers = dir.file("c.csv", "id,name,currency\nC-1,Acme,EUR\n");
+  const std::string invoices = dir.file("i.csv", "number,customer,issue_date,amount,currency\n"
+                                                 "INV-1,C-1,2026-01-15,700,EUR\nINV-2,C-1,2026-01-15,900,EUR\n");
+  const std::string payments = dir.file("p.csv", "reference,customer,received_date,amount,currency\n"
+                                                 "P-1,C-1,2026-01-10,1000,EUR\n");
+  for (const auto& [kind, file] : {std::pair{"customers", customers}, {"invoices", invoices}, {"payments", payments}})
+    REQUIRE(run_cli(dir, {"import", kind, file, "--db", t.url()}).status == 0);
+  const std::string advice = dir.file("r.csv", "payment,customer,invoice,amount,date\nP-1,C-1,INV-2,900,2026-02-01\n");
+  auto first = run_cli(dir, {"import", "remittances", advice, "--db", t.url()});
+  CHECK(first.status == 0);
+  CHECK(first.out.find("1 rows, 1 imported, 0 already present") != std::string::npos);
+  auto again = run_cli(dir, {"import", "remittances", advice, "--db", t.url()});
+  CHECK(again.out.find("1 rows, 0 imported, 1 already present") != std::string::npos);
+  const std::string bad = dir.file("bad.csv", "payment,customer,invoice,amount,date\nP-1,C-1,INV-1,100,2026-02-01\n"
+                                              "P-1,C-1,INV-1,1,2026-02-30\n");
+  auto r = run_cli(dir, {"import", "remittances", bad, "--db", t.url()});
+  CHECK(r.status == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("bad.csv: row 3: date: must be a date that exists") != std::string::npos);
+  sql::LedgerStore store(t.db());
+  CHECK(store.invoice("INV-1").value().open_amount == 700);
+  CHECK(store.invoice("INV-2").value().open_amount == 0);
+  CHECK(store.unapplied("C-1") == 100);
 }

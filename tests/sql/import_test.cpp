@@ -297,3 +297,61 @@ TEST_CASE("import: empty values are stored as NULL, in few rows and in many", "[
     CHECK(i->invoice.amount == 1000 + r);
   }
 }
+
+TEST_CASE("import: remittance advices apply a payment's unapplied money to the invoices they name, once",
+          "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  ok(sql::import_csv(t.db(), RecordKind::customers, customers_csv));
+  ok(sql::import_csv(t.db(), RecordKind::invoices, invoices(6)));  // C-1: INV-2, 4, 6 (1002, 1004, 1006)
+  // P-1 is older than the invoices it will pay later: nothing open on its date, all unapplied.
+  sql::Params none;
+  sql::execute(t.db(), "UPDATE invoices SET issue_date = '2026-01-15'", none);
+  ok(sql::import_csv(t.db(), RecordKind::payments,
+                     "reference,customer,received_date,amount,currency\nP-1,C-1,2026-01-10,3000,EUR\n"
+                     "P-2,C-2,2026-01-10,500,EUR\n"));
+  sql::LedgerStore store(t.db());
+  REQUIRE(store.unapplied("C-1") == 3000);
+  const std::string advice = "payment,customer,invoice,amount,date\n"
+                             "P-1,C-1,INV-6,1006,2026-02-01\nP-1,C-1,INV-2,500,2026-02-01\n";
+  auto first = ok(sql::import_csv(t.db(), RecordKind::remittances, advice));
+  CHECK(first.created == 2);
+  CHECK(store.invoice("INV-6").value().open_amount == 0);
+  CHECK(store.invoice("INV-2").value().open_amount == 502);
+  CHECK(store.invoice("INV-4").value().open_amount == 1004);  // not named: untouched
+  CHECK(store.unapplied("C-1") == 3000 - 1006 - 500);
+  const long long postings = count(t.db(), "postings");
+
+  SECTION("the same file again changes nothing") {
+    auto again = ok(sql::import_csv(t.db(), RecordKind::remittances, advice));
+    CHECK(again.created == 0);
+    CHECK(again.skipped == 2);
+    CHECK(count(t.db(), "postings") == postings);
+  }
+  SECTION("a bad line fails the file, naming its row, and nothing of it is applied") {
+    struct Case {
+      std::string line;
+      std::string field;
+      std::string message;
+    };
+    const Case c = GENERATE(Case{"P-9,C-1,INV-4,10,2026-02-01", "payment", "names nothing stored"},
+                            Case{"P-2,C-1,INV-4,10,2026-02-01", "customer", ""},
+                            Case{"P-1,C-1,INV-3,10,2026-02-01", "invoice", ""},  // C-2's
+                            Case{"P-1,C-1,INV-4,1005,2026-02-01", "amount", ""},
+                            Case{"P-1,C-1,INV-4,x,2026-02-01", "amount", ""});
+    auto e = failed(sql::import_csv(t.db(), RecordKind::remittances,
+                                    "payment,customer,invoice,amount,date\nP-1,C-1,INV-4,100,2026-02-01\n" + c.line + "\n"));
+    CHECK(e.row == 3);
+    CHECK(e.field == c.field);
+    if (!c.message.empty()) CHECK(e.message == c.message);
+    CHECK(store.invoice("INV-4").value().open_amount == 1004);
+    CHECK(count(t.db(), "postings") == postings);
+  }
+  SECTION("more than the payment has left is refused") {
+    auto e = failed(sql::import_csv(t.db(), RecordKind::remittances,
+                                    "payment,customer,invoice,amount,date\nP-1,C-1,INV-4,1004,2026-02-01\n"
+                                    "P-1,C-1,INV-2,502,2026-02-01\n"));
+    CHECK(e.row == 3);
+    CHECK(e.field == "amount");
+    CHECK(store.unapplied("C-1") == 1494);
+  }
+}

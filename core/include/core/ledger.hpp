@@ -87,6 +87,18 @@ struct CreditNote {
 
 FieldErrors validate(const CreditNote& note);
 
+// A line of a remittance advice: of a payment's unapplied money, `amount` on the invoice
+// (contract §7 POST /v1/remittances; `tallyman import remittances`), as of `date`.
+struct RemittanceLine {
+  std::string payment;
+  std::string customer;
+  std::string invoice;
+  std::int64_t amount = 0;
+  Date date;
+};
+
+FieldErrors validate(const RemittanceLine& line);
+
 enum class PostingKind {
   invoice,              // the invoice itself: open +amount
   payment,              // cash received: unapplied +amount

@@ -4,6 +4,7 @@
 //   customers: id,name,currency[,credit_limit,terms,collector]
 //   invoices:  number,customer,issue_date,amount,currency[,due_date,order_ref]
 //   payments:  reference,customer,received_date,amount,currency
+//   remittances: payment,customer,invoice,amount,date
 // Every value is checked the way the HTTP API checks it; an empty optional field is absent.
 
 #include "core/ledger.hpp"
@@ -18,7 +19,7 @@
 
 namespace tallyman {
 
-enum class RecordKind { customers, invoices, payments };
+enum class RecordKind { customers, invoices, payments, remittances };
 
 std::optional<RecordKind> parse_record_kind(std::string_view text);
 std::string_view to_string(RecordKind kind);
@@ -36,6 +37,7 @@ class RecordLayout {
   Customer customer(const std::vector<std::string>& fields, FieldErrors& errors) const;
   Invoice invoice(const std::vector<std::string>& fields, FieldErrors& errors) const;
   Payment payment(const std::vector<std::string>& fields, FieldErrors& errors) const;
+  RemittanceLine remittance(const std::vector<std::string>& fields, FieldErrors& errors) const;
 
  private:
   std::string_view get(const std::vector<std::string>& fields, std::string_view column) const;

@@ -68,6 +68,10 @@ class LedgerStore {
   std::vector<LedgerResult> post_invoices(std::span<const Invoice> invoices);
   std::vector<LedgerResult> post_payments(std::span<const Payment> payments);
   LedgerResult post_credit_note(const CreditNote& note);
+  // A remittance advice's lines, each applying its amount of the payment's unapplied money to
+  // the invoice (apply_credit); a line whose payment has applied exactly that amount to the
+  // invoice already is replayed, so that a file imported twice changes nothing.
+  std::vector<LedgerResult> post_remittances(std::span<const RemittanceLine> lines);
   // Applies the customer's unapplied credit to an invoice (contract §2
   // POST /v1/customers/{id}/applications): oldest payments and credit notes first.
   // With `payment`, only that payment's unapplied money (a remittance advice's).
