@@ -25,7 +25,8 @@ mariadb_start_once() {
   /usr/sbin/mariadbd --no-defaults --datadir="$MARIADB_DIR/data" --socket="$MARIADB_SOCK" \
     --port="$MARIADB_PORT" --bind-address=127.0.0.1 --user=root --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 \
+    --innodb-buffer-pool-size="${TALLYMAN_MARIADB_BUFFER_POOL:-512M}" \
+    --innodb-log-file-size="${TALLYMAN_MARIADB_REDO_LOG:-96M}" --innodb-flush-log-at-trx-commit=2 \
     --max-connections=500 \
     --pid-file="$MARIADB_DIR/pid" --log-error="$MARIADB_DIR/error.log" &
   MARIADB_PID=$!
