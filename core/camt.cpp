@@ -227,7 +227,7 @@ StatementRead read_camt(std::string_view xml) {
     return {std::nullopt, f.where};
   }
   if (file.statements.empty()) return {std::nullopt, std::string(body) + ": no " + item};
-  return {std::move(file), ""};
+  return checked_read(std::move(file));
 }
 
 }  // namespace tallyman

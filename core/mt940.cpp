@@ -2,6 +2,7 @@
 // and :86:'s common structured forms: "?20".."?33" subfields (EREF+, SVWZ+, ?31 account, ?32
 // name) and "/EREF/.../IBAN/.../NAME/.../REMI/..." keywords.
 #include "core/bank_statement.hpp"
+#include "core/text.hpp"
 
 #include <cctype>
 #include <map>
@@ -209,7 +210,20 @@ BankLine line_61(const Field& f, Currency currency) {
 
 }  // namespace
 
-StatementRead read_mt940(std::string_view text) {
+StatementRead read_mt940(std::string_view raw) {
+  // Not UTF-8: ISO 8859-1, whose every byte is the code point of its value.
+  std::string decoded;
+  if (!is_utf8_text(raw))
+    for (const char c : raw) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x80) {
+        decoded += c;
+      } else {
+        decoded += static_cast<char>(0xC0 | (byte >> 6));
+        decoded += static_cast<char>(0x80 | (byte & 0x3F));
+      }
+    }
+  const std::string_view text = decoded.empty() ? raw : std::string_view(decoded);
   StatementFile file;
   file.format = StatementFormat::mt940;
   try {
@@ -252,7 +266,7 @@ StatementRead read_mt940(std::string_view text) {
     return {std::nullopt, f.where};
   }
   if (file.statements.empty()) return {std::nullopt, "no statement (:20:) in the file"};
-  return {std::move(file), ""};
+  return checked_read(std::move(file));
 }
 
 }  // namespace tallyman

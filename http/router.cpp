@@ -318,11 +318,13 @@ Response Router::handle(const Request& request, Books* books, const std::functio
         if (!acceptable(request.accept, found->csv))
           return problem(406, std::string("this resource is answered as application/json") +
                                   (found->csv ? " or text/csv" : "") + ", which the Accept header does not admit");
-        // Every body is JSON, so UTF-8 text (RFC 8259), and the audit of a change keeps it
-        // whole. Refused here for every route that changes the books, those that read no body
-        // too: a MariaDB text column refuses other bytes, and nlohmann takes a NUL for the end
-        // of the input, so `{}\0…` would parse as `{}`. A GET's body is never read.
-        if (request.method != "GET" && !is_utf8_text(request.body))
+        // Every body but a bank statement's is JSON, so UTF-8 text (RFC 8259), and the audit of
+        // a change keeps it whole. Refused here for every route that changes the books, those
+        // that read no body too: a MariaDB text column refuses other bytes, and nlohmann takes
+        // a NUL for the end of the input, so `{}\0…` would parse as `{}`. A GET's body is never
+        // read. A statement is a file as the bank sent it: its reader checks its bytes (an
+        // MT940 may be ISO 8859-1) and the audit keeps what was read of it.
+        if (request.method != "GET" && path != statement_target && !is_utf8_text(request.body))
           return problem(400, "the body is not UTF-8 text, so not JSON");
         actor->request_id = request.request_id;
         actor->request = request.body.empty() ? "{}" : request.body;

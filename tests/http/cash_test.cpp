@@ -274,6 +274,30 @@ TEST_CASE("cash: an MT940 statement is read and matched by the payer's account",
   CHECK(r.json_body()["matched"] == 1);
   CHECK(r.json_body()["balanced"] == true);
   CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 0);
+
+  // A file in ISO 8859-1 ("M\xfcller": Müller), as many banks write names, is read as that.
+  std::string latin1 = mt940;
+  latin1.replace(latin1.find("STARTUMSE"), 9, "STATEMENT2");
+  latin1.replace(latin1.find("BANK-1"), 6, "BANK-2");
+  latin1.replace(latin1.find("?32Muster"), 9, "?32M\xfcller");
+  auto second = s.call("POST", "/v1/bank-statements", "finance", latin1, {{"Content-Type", "text/plain"}});
+  INFO(second.body);
+  REQUIRE(second.status == 201);
+  const auto lines = s.call("GET", "/v1/bank-statements/" + second.json_body()["id"].get<std::string>() +
+                                       "/lines", "finance").json_body()["items"];
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["payer"]["name"] == "M\u00fcller");
+}
+
+TEST_CASE("cash: a statement whose texts would not fit their columns is refused, naming the line", "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const std::string long_reference(201, 'R');
+  auto r = s.call("POST", "/v1/bank-statements", "finance",
+                  camt053("S-1", "0", "10.00", {{.reference = long_reference, .amount = "10.00"}}),
+                  {{"Content-Type", "application/xml"}});
+  CHECK(r.status == 422);
+  CHECK(r.body.find("statement 1, line 1: the reference is longer than 200 bytes") != std::string::npos);
+  CHECK(s.call("GET", "/v1/bank-statements/1", "finance").status == 404);
 }
 
 TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing",

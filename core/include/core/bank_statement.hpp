@@ -64,8 +64,14 @@ struct StatementRead {
 
 // camt.053 or camt.054 (the namespace says which and which version).
 StatementRead read_camt(std::string_view xml);
-// SWIFT MT940 (with or without the {1:}{2:}{4: block envelope).
+// SWIFT MT940 (with or without the {1:}{2:}{4: block envelope), in UTF-8; a file that is not
+// well-formed UTF-8 is read as ISO 8859-1, as many banks write their customers' names.
 StatementRead read_mt940(std::string_view text);
+
+// The readers' last step: the file, or why it cannot be stored: a text of a statement or a
+// line (ids, references, names, accounts) longer than name_field's 200 bytes (core/text.hpp;
+// the formats allow 35 or 140 characters), or any text that is not UTF-8.
+StatementRead checked_read(StatementFile file);
 
 // "123.45" or "123,45" in `currency` -> minor units; none if not a positive amount with at
 // most the currency's digits.
