@@ -1,5 +1,8 @@
 #include "core/records.hpp"
 
+#include "core/bank.hpp"
+
+#include <algorithm>
 #include <charconv>
 
 namespace tallyman {
@@ -13,7 +16,8 @@ struct Columns {
 
 Columns columns_of(RecordKind kind) {
   switch (kind) {
-    case RecordKind::customers: return {{"id", "name", "currency"}, {"credit_limit", "terms", "collector", "salesperson"}};
+    case RecordKind::customers:
+      return {{"id", "name", "currency"}, {"credit_limit", "terms", "collector", "salesperson", "bank_accounts"}};
     case RecordKind::invoices: return {{"number", "customer", "issue_date", "amount", "currency"}, {"due_date", "order_ref"}};
     case RecordKind::payments: return {{"reference", "customer", "received_date", "amount", "currency"}, {}};
     case RecordKind::remittances: return {{"payment", "customer", "invoice", "amount", "date"}, {}};
@@ -122,6 +126,23 @@ Customer RecordLayout::customer(const std::vector<std::string>& fields, FieldErr
   if (auto terms = optional_text(fields, "terms")) c.terms = *terms;
   c.collector = optional_text(fields, "collector");
   c.salesperson = optional_text(fields, "salesperson");
+  // Accounts apart by ';' (an IBAN may be written with spaces), each normalized, no repeats.
+  std::string_view accounts = get(fields, "bank_accounts");
+  while (!accounts.empty()) {
+    const std::size_t end = accounts.find(';');
+    auto account = normalize_account(accounts.substr(0, end));
+    accounts = end == std::string_view::npos ? std::string_view() : accounts.substr(end + 1);
+    if (!account) {
+      errors.push_back({"bank_accounts", "must be IBANs (their check digits right) or other account ids of 1 to 34 "
+                                         "letters and digits, apart by ';'"});
+      break;
+    }
+    if (std::find(c.bank_accounts.begin(), c.bank_accounts.end(), *account) == c.bank_accounts.end())
+      c.bank_accounts.push_back(*account);
+  }
+  std::sort(c.bank_accounts.begin(), c.bank_accounts.end());
+  if (c.bank_accounts.size() > bank_accounts_max)
+    errors.push_back({"bank_accounts", "may name at most " + std::to_string(bank_accounts_max) + " accounts"});
   add_new(errors, validate(c));
   return c;
 }

@@ -355,3 +355,24 @@ TEST_CASE("import: remittance advices apply a payment's unapplied money to the i
     CHECK(store.unapplied("C-1") == 1494);
   }
 }
+
+TEST_CASE("import: customers' bank accounts, apart by ';', normalized, one customer's each", "[sql][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const std::string header = "id,name,currency,bank_accounts\n";
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers,
+                           header + "C-1,Acme,EUR,ch93 0076 2011 6238 5295 7; blz acc 1\nC-2,Bauer,EUR,\n"))
+            .created == 2);
+  sql::LedgerStore store(t.db());
+  CHECK(store.bank_accounts("C-1") == std::vector<std::string>{"BLZACC1", "CH9300762011623852957"});
+  CHECK(store.bank_accounts("C-2").empty());
+  auto bad = failed(sql::import_csv(t.db(), RecordKind::customers, header + "C-3,Carl,EUR,CH9400762011623852957\n"));
+  CHECK(bad.row == 2);
+  CHECK(bad.field == "bank_accounts");
+  auto taken = failed(sql::import_csv(t.db(), RecordKind::customers, header + "C-3,Carl,EUR,CH9300762011623852957\n"));
+  CHECK(taken.row == 2);
+  CHECK(taken.field == "bank_accounts");
+  CHECK(count(t.db(), "customers") == 2);
+  // The same file again: already present.
+  CHECK(ok(sql::import_csv(t.db(), RecordKind::customers, header + "C-1,Acme,EUR,BLZACC1;CH9300762011623852957\n"))
+            .skipped == 1);
+}

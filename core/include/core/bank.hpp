@@ -18,6 +18,9 @@ namespace tallyman {
 // The account as stored and compared (spaces gone, upper case), or none when it is not an
 // account: empty, longer than 34, other characters, or shaped as an IBAN with wrong digits.
 std::optional<std::string> normalize_account(std::string_view text);
+
+// A customer's bank accounts: at most this many.
+constexpr std::size_t bank_accounts_max = 20;
 // Spaces gone, upper case: how accounts and references are compared.
 std::string compact_upper(std::string_view text);
 

@@ -1,7 +1,7 @@
 #pragma once
 // CSV records (contract §6) turned into documents. A header row names the JSON fields of
 // contract §2; its columns may come in any order, optional ones may be left out.
-//   customers: id,name,currency[,credit_limit,terms,collector]
+//   customers: id,name,currency[,credit_limit,terms,collector,salesperson,bank_accounts]
 //   invoices:  number,customer,issue_date,amount,currency[,due_date,order_ref]
 //   payments:  reference,customer,received_date,amount,currency
 //   remittances: payment,customer,invoice,amount,date

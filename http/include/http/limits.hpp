@@ -13,7 +13,7 @@ constexpr std::size_t request_header_bytes_max = 8 * 1024;
 constexpr std::size_t json_depth_max = 32;                   // deeper: 400, before parsing
 constexpr std::size_t page_size_default = 100;
 constexpr std::size_t page_size_max = 1000;
-constexpr std::size_t bank_accounts_max = 20;  // a customer's bank accounts
+// bank_accounts_max, a customer's bank accounts, is core's (core/bank.hpp): the CSV import's too.
 // POST /v1/bank-statements' own body limit: a day's statement of a busy account runs to tens of
 // megabytes (larger files: `tallyman import statement FILE`).
 constexpr std::size_t statement_body_bytes_max = 32 * 1024 * 1024;
