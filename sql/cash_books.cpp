@@ -6,6 +6,7 @@
 #include "clock.hpp"
 #include "core/bank.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "rows.hpp"
 #include "sql/books.hpp"
 #include "sql/importer.hpp"
@@ -31,10 +32,10 @@ std::string payment_reference_of(const std::string& key) {
 }
 
 // The statemented account as stored: normalized when it is one, else as written, upper case,
-// without spaces (MT940's "BLZ/account").
+// without spaces (MT940's "BLZ/account"), at most the column's 34 characters.
 std::string statement_account(const std::string& written) {
   if (auto a = normalize_account(written)) return *a;
-  return compact_upper(written).substr(0, 34);
+  return std::string(utf8_prefix(compact_upper(written), 34));
 }
 
 // The numeric part of a creditor reference that is an invoice's payment reference

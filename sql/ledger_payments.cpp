@@ -61,9 +61,24 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
     for (const std::string& c : customers)
       if (!open_.contains(c)) missing.push_back(c);
   if (missing.empty()) return;
-  // Read customer by customer through invoices_customer_due, a million invoices' open items
-  // took 2.8 s; in one scan of the table, 0.25 s. A bulk load that has met a tenth of the
-  // book's customers reads all the rest in one scan.
+  std::unordered_map<std::string, std::vector<OpenItem>> read;
+  auto read_where = [&](const std::string& where, Params& p) {
+    std::string number, customer, issue, due;
+    long long open = 0, disputed = 0, serial = 0;
+    soci::indicator serial_ind = soci::i_ok;
+    Query q(db_.session(),
+            "SELECT number, customer, issue_date, due_date, open_amount, disputed, payment_serial FROM invoices"
+            " WHERE open_amount > 0" + where,
+            p);
+    q.into(number).into(customer).into(issue).into(due).into(open).into(disputed).into(serial, serial_ind);
+    if (q.run()) do {
+        read[customer].push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0,
+                                          serial_ind == soci::i_ok ? serial : 0});
+      } while (q.fetch());
+  };
+  // A million invoices' open items read customer by customer through invoices_customer_due
+  // took 2.8 s, in one scan of the table 1.2 s (docs/performance.md): a bulk load that has
+  // met a tenth of the book's customers reads all the rest at once.
   if (bulk_ && !customers_in_book_) {
     Params none;
     long long n = 0;
@@ -71,31 +86,18 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
     customers_in_book_ = static_cast<std::size_t>(n);
   }
   all_open_ = bulk_ && (open_.size() + missing.size()) * 10 >= *customers_in_book_;
-  if (all_open_) missing = {""};  // one pass over the whole table
-  const char* const select =
-      "SELECT number, customer, issue_date, due_date, open_amount, disputed, payment_serial FROM invoices"
-      " WHERE open_amount > 0";
-  std::unordered_map<std::string, std::vector<OpenItem>> read;
-  for (std::size_t at = 0; at < missing.size(); at += rows_per_statement) {
-    const std::span<const std::string> part(missing.data() + at, std::min(rows_per_statement, missing.size() - at));
-    Params p;
-    std::string sql = select;
-    if (all_open_) {
-      lock_all_customers();
-    } else {
+  if (all_open_) {
+    lock_all_customers();
+    Params none;
+    read_where("", none);
+  } else {
+    for (std::size_t at = 0; at < missing.size(); at += rows_per_statement) {
+      const std::span<const std::string> part(missing.data() + at, std::min(rows_per_statement, missing.size() - at));
       lock_customers({part.begin(), part.end()});
       for (const std::string& c : part) read[c];
-      sql += " AND customer IN (" + placeholders(p, part) + ")";
+      Params p;
+      read_where(" AND customer IN (" + placeholders(p, part) + ")", p);
     }
-    std::string number, customer, issue, due;
-    long long open = 0, disputed = 0, serial = 0;
-    soci::indicator serial_ind = soci::i_ok;
-    Query q(db_.session(), sql, p);
-    q.into(number).into(customer).into(issue).into(due).into(open).into(disputed).into(serial, serial_ind);
-    if (q.run()) do {
-        read[customer].push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0,
-                                          serial_ind == soci::i_ok ? serial : 0});
-      } while (q.fetch());
   }
   // Customers met before keep their items as this store has changed them.
   for (auto& [customer, items] : read) open_.try_emplace(customer, std::move(items));

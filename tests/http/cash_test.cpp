@@ -298,6 +298,16 @@ TEST_CASE("cash: a statement whose texts would not fit their columns is refused,
   CHECK(r.status == 422);
   CHECK(r.body.find("statement 1, line 1: the reference is longer than 200 bytes") != std::string::npos);
   CHECK(s.call("GET", "/v1/bank-statements/1", "finance").status == 404);
+  // An account that is no IBAN is kept as written, cut to its column's 34 characters, never
+  // inside a character.
+  std::string account = "X";
+  for (int k = 0; k < 20; ++k) account += "\u00c4";
+  const std::string mt940 = ":20:S-9\r\n:25:" + account + "\r\n:28C:1\r\n:60F:C260401EUR0,00\r\n"
+                            ":61:2604010401CR1,00NTRFNONREF//B-9\r\n:86:?20x\r\n:62F:C260401EUR1,00\r\n-\r\n";
+  auto kept = s.call("POST", "/v1/bank-statements", "finance", mt940, {{"Content-Type", "text/plain"}});
+  INFO(kept.body);
+  REQUIRE(kept.status == 201);
+  CHECK(kept.json_body()["account"] == account.substr(0, 33));
 }
 
 TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing",

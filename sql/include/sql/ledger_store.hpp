@@ -100,10 +100,10 @@ class LedgerStore {
   // answers for them without another.
   void look_up_payments(const std::set<std::string>& references);
   const KnownPayment* payment(const std::string& reference);
-  // Reads the open invoices of those of `customers` not yet in memory (one query), locking the
-  // customers on MySQL (lock_customers); open_items_of then answers for them as payments of
-  // this store allocate. Each customer's open invoices, as many as the book holds, are kept
-  // in memory until the store goes.
+  // Reads the open invoices of those of `customers` not yet in memory, locking the customers
+  // on MySQL (lock_customers); open_items_of then answers for them as payments of this store
+  // allocate. A bulk load that has met a tenth of the book's customers reads every customer's
+  // at once. They stay in memory until the store goes.
   void load_open_items(const std::set<std::string>& customers);
   const std::vector<OpenItem>& open_items_of(const std::string& customer);
 
@@ -148,8 +148,9 @@ class LedgerStore {
   // not open (an allocation naming one is then refused as exceeding it, not as unknown).
   void load_named_items(const std::set<std::string>& named);
   void flush_postings();
-  // Outside a bulk load, after each posting method: writes what it held and forgets what it
-  // read, which other writes may change.
+  // Writes what is held and forgets what was read: after each posting method outside a bulk
+  // load, and before those that change open amounts without this store's memory of them
+  // (credit notes, applications, write-offs).
   void forget();
 
   struct CustomerFacts {
