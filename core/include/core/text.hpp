@@ -11,6 +11,8 @@
 //   override) and a task's note                                         breaks and tabs too
 //   a request body, kept whole in the audit     request_body_bytes_max  what the body limit lets in
 //   a dunning notice and its task's invoices    any length              however many invoices are overdue
+//   a bank statement's ids, references, names  name_field's length     UTF-8 (core/bank_statement.hpp
+//   and accounts; its remittance texts         any length              checked_read)
 //
 // Nothing else is stored from what a user sends: amounts and dates are numbers, every other
 // string is an id or one of a list of words.
