@@ -356,7 +356,7 @@ TEST_CASE("import: remittance advices apply a payment's unapplied money to the i
   }
 }
 
-TEST_CASE("import: customers' bank accounts, apart by ';', normalized, one customer's each", "[sql][mysql]") {
+TEST_CASE("import: customers' bank accounts, apart by semicolons, normalized, one customer's each", "[sql][mysql]") {
   test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   const std::string header = "id,name,currency,bank_accounts\n";
   CHECK(ok(sql::import_csv(t.db(), RecordKind::customers,
