@@ -125,6 +125,40 @@ TEST_CASE("the day's dunning runs once among three instances on three nodes", "[
   CHECK(audit.size() == 1);
 }
 
+TEST_CASE("one bank statement posted through three instances on three nodes at once is imported once",
+          "[http][galera]") {
+  Cluster c;
+  customer(c.first, "C-1", 100000000);
+  std::vector<test::Mt940Credit> lines;
+  for (int k = 0; k < 20; ++k) {
+    REQUIRE(c.first.call("POST", "/v1/invoices", "finance",
+                         json{{"number", "INV-" + std::to_string(k)}, {"customer", "C-1"}, {"issue_date", "2026-01-01"},
+                              {"amount", 1000 + k}, {"currency", "EUR"}})
+                .status == 201);
+    lines.push_back({1000 + k, "", "INV-" + std::to_string(k)});
+  }
+  const std::string statement = test::mt940_statement("S-1", lines);
+  std::atomic<int> created{0}, known{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int node = 0; node < 3; ++node)
+    for (int twice = 0; twice < 2; ++twice)
+      threads.emplace_back([&, node] {
+        const int status = c.instances[static_cast<std::size_t>(node)]
+                               ->call("POST", "/v1/bank-statements", "finance", statement, {{"Content-Type", "text/plain"}})
+                               .status;
+        (status == 201 ? created : status == 200 ? known : other)++;
+      });
+  for (auto& t : threads) t.join();
+  CHECK(created == 1);
+  CHECK(known == 5);
+  CHECK(other == 0);
+  for (const Service* s : c.instances) {
+    json customer = s->call("GET", "/v1/customers/C-1", "collector").json_body();
+    CHECK(customer["balance"]["open"] == 0);
+    CHECK(customer["balance"]["unapplied"] == 0);
+  }
+}
+
 TEST_CASE("what one instance posts through one node another reads through another at once", "[http][galera]") {
   Cluster c;
   customer(c.first, "C-1", 100000000);

@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <thread>
 
@@ -83,4 +85,52 @@ TEST_CASE("concurrency: a request that finds every worker busy waits briefly, th
   REQUIRE(r);
   CHECK(r->status == 201);
   CHECK(s.call("GET", "/v1/customers", "collector").status == 200);
+}
+
+TEST_CASE("concurrency: one statement posted at once through two instances is imported once, and two statements "
+          "paying one customer never over-apply",
+          "[http][mysql]") {
+  test::Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto b = a.another();
+  const test::Headers plain{{"Content-Type", "text/plain"}};
+  REQUIRE(a.call("POST", "/v1/customers", "finance",
+                 json{{"id", "C-1"}, {"name", "One"}, {"currency", "EUR"}, {"bank_accounts", {"DE02120300000000202051"}}})
+              .status == 201);
+  for (int k = 0; k < 10; ++k)
+    REQUIRE(a.call("POST", "/v1/invoices", "finance",
+                   json{{"number", "INV-" + std::to_string(k)}, {"customer", "C-1"}, {"issue_date", "2026-01-01"},
+                        {"amount", 1000}, {"currency", "EUR"}})
+                .status == 201);
+  auto at_once = [&](const std::vector<std::string>& statements, int each) {
+    std::vector<int> statuses;
+    std::mutex m;
+    std::vector<std::thread> threads;
+    for (std::size_t s = 0; s < statements.size(); ++s)
+      for (int t = 0; t < each; ++t)
+        threads.emplace_back([&, s, t] {
+          const int status = ((s + t) % 2 == 0 ? a : *b).call("POST", "/v1/bank-statements", "finance", statements[s], plain).status;
+          std::lock_guard lock(m);
+          statuses.push_back(status);
+        });
+    for (auto& t : threads) t.join();
+    return statuses;
+  };
+  // The same file six times at once: one import, five answers of what it stored.
+  std::vector<test::Mt940Credit> numbered;
+  for (int k = 0; k < 5; ++k) numbered.push_back({1000, "", "INV-" + std::to_string(k)});
+  const auto once = at_once({test::mt940_statement("S-1", numbered)}, 6);
+  CHECK(std::count(once.begin(), once.end(), 201) == 1);
+  CHECK(std::count(once.begin(), once.end(), 200) == 5);
+  for (int k = 0; k < 5; ++k)
+    CHECK(a.call("GET", "/v1/invoices/INV-" + std::to_string(k), "collector").json_body()["open_amount"] == 0);
+  // Two statements of two payments of 15.00 from the customer's account at once (no invoice is
+  // open for 15.00: oldest first), against 50.00 open: every invoice paid once, 10.00 left.
+  const std::vector<test::Mt940Credit> by_account(2, {1500, "DE02120300000000202051", "thanks"});
+  const auto two = at_once({test::mt940_statement("S-2", by_account), test::mt940_statement("S-3", by_account)}, 1);
+  CHECK(std::count(two.begin(), two.end(), 201) == 2);
+  json customer = b->call("GET", "/v1/customers/C-1", "collector").json_body();
+  CHECK(customer["balance"]["open"] == 0);
+  CHECK(customer["balance"]["unapplied"] == 1000);
+  for (int k = 5; k < 10; ++k)
+    CHECK(a.call("GET", "/v1/invoices/INV-" + std::to_string(k), "collector").json_body()["open_amount"] == 0);
 }

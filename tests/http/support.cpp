@@ -269,4 +269,20 @@ HttpResponse Service::call(const std::string& method, const std::string& target,
   return client.request(method, target, body, headers);
 }
 
+std::string mt940_statement(const std::string& id, const std::vector<Mt940Credit>& credits) {
+  auto amount = [](long long cents) {
+    const std::string rest = std::to_string(cents % 100);
+    return std::to_string(cents / 100) + "," + (rest.size() == 1 ? "0" + rest : rest);
+  };
+  std::string text = ":20:" + id + "\r\n:25:DE89370400440532013000\r\n:28C:1\r\n:60F:C260401EUR0,00\r\n";
+  long long total = 0;
+  for (std::size_t k = 0; k < credits.size(); ++k) {
+    const Mt940Credit& c = credits[k];
+    total += c.cents;
+    text += ":61:2604010401CR" + amount(c.cents) + "NTRFNONREF//" + id + "-" + std::to_string(k) + "\r\n:86:166?20" +
+            c.text + (c.payer_account.empty() ? "" : "?31" + c.payer_account) + "\r\n";
+  }
+  return text + ":62F:C260401EUR" + amount(total) + "\r\n-\r\n";
+}
+
 }  // namespace tallyman::test

@@ -108,4 +108,13 @@ class Service {
 // The tallyman binary run with arguments; its stdout.
 std::string run_tallyman(const std::vector<std::string>& args, int* status = nullptr);
 
+// An MT940 statement `id` of account DE89370400440532013000, booked 2026-04-01, a credit line
+// per payment: its amount in cents, the payer's account (or none), the remittance text.
+struct Mt940Credit {
+  long long cents;
+  std::string payer_account;
+  std::string text;
+};
+std::string mt940_statement(const std::string& id, const std::vector<Mt940Credit>& credits);
+
 }  // namespace tallyman::test
