@@ -177,6 +177,40 @@ class CashLookup {
   std::unordered_map<std::string, std::pair<std::string, Currency>> owners_;  // account -> customer, currency
 };
 
+// Posts what the ladder decided for a line: a matched credit as a payment, a matched debit as
+// the return of the payment it names. A line the ledger refuses is left unmatched, saying why.
+// The payment the line became, if any.
+std::optional<std::string> post_decision(LedgerStore& store, const BankLine& l, const CashFinds& finds, CashDecision& d) {
+  if (d.status != LineStatus::matched) return std::nullopt;
+  if (l.credit) {
+    const std::string reference = payment_reference_of(l.key);
+    const Payment p{reference, *d.customer, l.booked, l.amount, l.currency, d.allocations};
+    const LedgerResult posted = store.post_payments({&p, 1}).front();
+    if (posted.outcome == LedgerOutcome::created) return reference;
+    d.status = LineStatus::unmatched;
+    d.evidence += "; not posted: " + posted.field + " " + std::string(describe(posted.outcome));
+    d.allocations.clear();
+    return std::nullopt;
+  }
+  const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
+  const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
+  if (reversed.accepted()) return finds.returned_payment;
+  d.status = LineStatus::unmatched;
+  d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
+  return std::nullopt;
+}
+
+// A line as bank_statement_lines stores it.
+std::vector<Cell> line_cells(std::int64_t statement, const std::string& account, const BankLine& l,
+                             const CashDecision& d, const std::optional<std::string>& payment) {
+  auto optional = [](const std::optional<std::string>& v) { return v ? Cell{*v} : Cell{nullptr}; };
+  return {static_cast<long long>(statement), account, l.key, l.bank_reference, format_date(l.booked),
+          static_cast<long long>(l.amount), l.currency.str(), static_cast<long long>(l.credit),
+          static_cast<long long>(l.reversal), l.payer_name, l.payer_account, l.structured_reference, l.end_to_end,
+          l.remittance, std::string(utf8_prefix(l.return_reason, 16)), std::string(to_string(d.status)), d.rule,
+          d.evidence, optional(payment), optional(d.customer), allocations_text(d.allocations)};
+}
+
 StoredStatement read_statement(Database& db, std::int64_t id) {
   StoredStatement s;
   Params p;
@@ -276,34 +310,8 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
           const BankLine& l = *line;
           const CashFinds finds = lookup.finds(l);
           CashDecision d = decide_line(l, finds);
-          std::optional<std::string> payment;
-          if (d.status == LineStatus::matched && l.credit) {
-            const std::string reference = payment_reference_of(l.key);
-            const Payment p{reference, *d.customer, l.booked, l.amount, l.currency, d.allocations};
-            const LedgerResult posted = store.post_payments({&p, 1}).front();
-            if (posted.outcome == LedgerOutcome::created) {
-              payment = reference;
-            } else {
-              d.status = LineStatus::unmatched;
-              d.evidence += "; not posted: " + posted.field + " " + std::string(describe(posted.outcome));
-              d.allocations.clear();
-            }
-          } else if (d.status == LineStatus::matched) {  // a return of a payment tallyman posted
-            const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
-            const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
-            if (reversed.accepted()) {
-              payment = finds.returned_payment;
-            } else {
-              d.status = LineStatus::unmatched;
-              d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
-            }
-          }
-          auto optional = [](const std::optional<std::string>& v) { return v ? Cell{*v} : Cell{nullptr}; };
-          rows.push_back({static_cast<long long>(id), account, l.key, l.bank_reference, format_date(l.booked),
-                          static_cast<long long>(l.amount), l.currency.str(), static_cast<long long>(l.credit),
-                          static_cast<long long>(l.reversal), l.payer_name, l.payer_account, l.structured_reference,
-                          l.end_to_end, l.remittance, l.return_reason.substr(0, 16), std::string(to_string(d.status)),
-                          d.rule, d.evidence, optional(payment), optional(d.customer), allocations_text(d.allocations)});
+          const std::optional<std::string> payment = post_decision(store, l, finds, d);
+          rows.push_back(line_cells(id, account, l, d, payment));
         }
         store.batch_done();
         insert_rows(db_.session(),
