@@ -61,21 +61,6 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
     for (const std::string& c : customers)
       if (!open_.contains(c)) missing.push_back(c);
   if (missing.empty()) return;
-  std::unordered_map<std::string, std::vector<OpenItem>> read;
-  auto read_where = [&](const std::string& where, Params& p) {
-    std::string number, customer, issue, due;
-    long long open = 0, disputed = 0, serial = 0;
-    soci::indicator serial_ind = soci::i_ok;
-    Query q(db_.session(),
-            "SELECT number, customer, issue_date, due_date, open_amount, disputed, payment_serial FROM invoices"
-            " WHERE open_amount > 0" + where,
-            p);
-    q.into(number).into(customer).into(issue).into(due).into(open).into(disputed).into(serial, serial_ind);
-    if (q.run()) do {
-        read[customer].push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0,
-                                          serial_ind == soci::i_ok ? serial : 0});
-      } while (q.fetch());
-  };
   // A million invoices' open items read customer by customer through invoices_customer_due
   // took 2.8 s, in one scan of the table 1.2 s (docs/performance.md): a bulk load that has
   // met a tenth of the book's customers reads all the rest at once.
@@ -88,19 +73,40 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
   all_open_ = bulk_ && (open_.size() + missing.size()) * 10 >= *customers_in_book_;
   if (all_open_) {
     lock_all_customers();
-    Params none;
-    read_where("", none);
+    std::unordered_map<std::string, std::vector<OpenItem>> read;
+    read_open({}, read);
+    // Customers met before keep their items as this store has changed them.
+    for (auto& [customer, items] : read) open_.try_emplace(customer, std::move(items));
   } else {
-    for (std::size_t at = 0; at < missing.size(); at += rows_per_statement) {
-      const std::span<const std::string> part(missing.data() + at, std::min(rows_per_statement, missing.size() - at));
-      lock_customers({part.begin(), part.end()});
-      for (const std::string& c : part) read[c];
-      Params p;
-      read_where(" AND customer IN (" + placeholders(p, part) + ")", p);
-    }
+    read_open_items(missing);
   }
-  // Customers met before keep their items as this store has changed them.
-  for (auto& [customer, items] : read) open_.try_emplace(customer, std::move(items));
+}
+
+void LedgerStore::read_open_items(const std::vector<std::string>& customers) {
+  for (std::size_t at = 0; at < customers.size(); at += rows_per_statement) {
+    const std::span<const std::string> part(customers.data() + at, std::min(rows_per_statement, customers.size() - at));
+    lock_customers({part.begin(), part.end()});
+    for (const std::string& c : part) open_[c].clear();
+    read_open(part, open_);
+  }
+}
+
+void LedgerStore::read_open(std::span<const std::string> customers,
+                            std::unordered_map<std::string, std::vector<OpenItem>>& into) {
+  Params p;
+  const std::string where = customers.empty() ? "" : " AND customer IN (" + placeholders(p, customers) + ")";
+  std::string number, customer, issue, due;
+  long long open = 0, disputed = 0, serial = 0;
+  soci::indicator serial_ind = soci::i_ok;
+  Query q(db_.session(),
+          "SELECT number, customer, issue_date, due_date, open_amount, disputed, payment_serial FROM invoices"
+          " WHERE open_amount > 0" + where,
+          p);
+  q.into(number).into(customer).into(issue).into(due).into(open).into(disputed).into(serial, serial_ind);
+  if (q.run()) do {
+      into[customer].push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0,
+                                        serial_ind == soci::i_ok ? serial : 0});
+    } while (q.fetch());
 }
 
 const std::vector<OpenItem>& LedgerStore::open_items_of(const std::string& customer) {
@@ -408,7 +414,8 @@ LedgerResult LedgerStore::reverse_payment(const std::string& reference, Date dat
           "UPDATE payments SET unapplied_amount = 0, reversed_on = " + p.add(format_date(date)) +
               ", reversal_reason = " + p.add(reason) + " WHERE reference = " + p.add(reference),
           p);
-  open_.erase(payment.customer);  // its invoices reopened: read again when next needed
+  // Its invoices reopened: read again (a bulk load that read every customer's would not).
+  if (bulk_) read_open_items({payment.customer});
   if (auto known = payments_.find(reference); known != payments_.end() && known->second) known->second->reversed = true;
   return {LedgerOutcome::created, ""};
 }

@@ -341,6 +341,7 @@ void LedgerStore::flush_postings() {
 void LedgerStore::forget() {
   flush();
   open_.clear();
+  all_open_ = false;
   payments_.clear();
 }
 

@@ -432,3 +432,32 @@ TEST_CASE("cash: a line the ledger refuses to post or reverse is left unmatched,
         std::string::npos);
   CHECK(s.call("GET", "/v1/invoices/INV-60", "collector").json_body()["open_amount"] == 4800);  // the two payments only
 }
+
+TEST_CASE("cash: a payment and its return in one statement, then the invoice paid again, each line seeing the last",
+          "[http][mysql]") {
+  // One import holds its payments and the customers' open invoices in memory: the return must
+  // find the payment posted two lines before, and the line after it the invoice open again.
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-1", "C-1", 25000);
+  invoice(s, "INV-2", "C-1", 4000);
+  const std::vector<Entry> entries{
+      {.reference = "B-1", .amount = "250.00", .structured = "INV-1"},                       // pays INV-1
+      {.reference = "B-2", .amount = "250.00", .credit = false, .end_to_end = "B-1/1"},      // returns it
+      {.reference = "B-3", .amount = "250.00", .structured = "INV-1"},                       // pays it again
+      {.reference = "B-4", .amount = "40.00", .remittance = "INV-2"},                         // and INV-2
+  };
+  auto r = s.call("POST", "/v1/bank-statements", "finance", camt053("S-1", "0", "290.00", entries),
+                  {{"Content-Type", "application/xml"}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  CHECK(r.json_body()["matched"] == 4);
+  CHECK(s.call("GET", "/v1/payments/B-1%2F1", "collector").json_body()["reversed_on"] == "2026-04-01");
+  CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 0);
+  CHECK(s.call("GET", "/v1/invoices/INV-2", "collector").json_body()["open_amount"] == 0);
+  const json b3 = s.call("GET", "/v1/payments/B-3%2F1", "collector").json_body();
+  CHECK(b3["applications"] == json::array({{{"invoice", "INV-1"}, {"amount", 25000}, {"date", "2026-04-01"}}}));
+  const json customer = s.call("GET", "/v1/customers/C-1", "collector").json_body();
+  CHECK(customer["balance"]["open"] == 0);
+  CHECK(customer["balance"]["unapplied"] == 0);
+}

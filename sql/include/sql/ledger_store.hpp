@@ -147,6 +147,10 @@ class LedgerStore {
   // Adds to the customers' open invoices in memory the invoices of `named` that are theirs but
   // not open (an allocation naming one is then refused as exceeding it, not as unknown).
   void load_named_items(const std::set<std::string>& named);
+  // Reads these customers' open invoices into memory anew, locking them on MySQL.
+  void read_open_items(const std::vector<std::string>& customers);
+  // The open invoices of `customers` (of every customer when none are given), by customer.
+  void read_open(std::span<const std::string> customers, std::unordered_map<std::string, std::vector<OpenItem>>& into);
   void flush_postings();
   // Writes what is held and forgets what was read: after each posting method outside a bulk
   // load, and before those that change open amounts without this store's memory of them
