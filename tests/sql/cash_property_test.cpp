@@ -1,6 +1,7 @@
 // Property: random books and random statements made from them (exact references, invoice
 // numbers in free text, known accounts paying an invoice's amount or any amount, unknown payers,
-// partial payments, a line in another currency, the file twice), imported through the real
+// partial payments, a line in another currency, the return of a payment an earlier line of the
+// same statement posted, the file twice), imported through the real
 // books on SQLite and on MariaDB. Every matched amount ends on the invoice a small model says,
 // nothing is posted twice, and each invoice's open amount and each customer's unapplied credit
 // equal the model's. The model is written from contract §7's ladder alone.
@@ -54,18 +55,34 @@ void check_book(const std::string& backend, unsigned seed) {
     REQUIRE(ledger.post_invoice(clerk, inv).accepted());
     invoices.push_back({inv.number, c, due, amount});
   }
+  // What a matched credit line's payment did, so that a later line may return it.
+  struct Paid {
+    std::string customer;
+    std::vector<std::pair<ModelInvoice*, std::int64_t>> applied;
+    std::int64_t unapplied = 0;
+    std::int64_t amount = 0;
+  };
+  std::map<std::string, Paid> paid;  // by the payment's reference (the line's)
   // The model's oldest-first allocation: by due date, then number.
-  auto allocate = [&](const std::string& customer, std::int64_t amount) {
+  auto allocate = [&](const std::string& customer, std::int64_t amount, Paid& p) {
     std::vector<ModelInvoice*> open;
     for (ModelInvoice& i : invoices)
       if (i.customer == customer && i.open > 0) open.push_back(&i);
     std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return std::tie(a->due, a->number) < std::tie(b->due, b->number); });
     for (ModelInvoice* i : open) {
       const std::int64_t take = std::min(amount, i->open);
+      if (take == 0) continue;
       i->open -= take;
       amount -= take;
+      p.applied.emplace_back(i, take);
     }
     unapplied[customer] += amount;
+    p.unapplied = amount;
+  };
+  auto pay = [](ModelInvoice& i, std::int64_t amount, Paid& p) {
+    i.open -= amount;
+    p.customer = i.customer;
+    p.applied.emplace_back(&i, amount);
   };
 
   // The statement: each line made so that one rung of the ladder, and only it, may fit.
@@ -85,13 +102,15 @@ void check_book(const std::string& backend, unsigned seed) {
     std::vector<ModelInvoice*> open;
     for (ModelInvoice& i : invoices)
       if (i.open > 0) open.push_back(&i);
-    const int kind = static_cast<int>(pick(0, 5));
+    const int kind = static_cast<int>(pick(0, 6));
+    const int matched_before = matched;
+    Paid p;
     if (kind <= 1 && !open.empty()) {  // the invoice's reference, in full or in part
       ModelInvoice& i = *open[static_cast<std::size_t>(pick(0, static_cast<long>(open.size()) - 1))];
       l.amount = kind == 0 ? i.open : pick(1, i.open);
       const InvoiceView v = *ledger.invoice(i.number);
       l.structured_reference = v.payment_reference;
-      i.open -= l.amount;
+      pay(i, l.amount, p);
       ++matched;
     } else if (kind == 2 && !open.empty()) {  // invoice numbers of one customer in the text, adding up
       ModelInvoice& a = *open[static_cast<std::size_t>(pick(0, static_cast<long>(open.size()) - 1))];
@@ -100,12 +119,12 @@ void check_book(const std::string& backend, unsigned seed) {
         if (i->customer == a.customer && i != &a) theirs.push_back(i);
       l.remittance = "payment for " + a.number;
       l.amount = a.open;
-      a.open = 0;
+      pay(a, a.open, p);
       if (!theirs.empty() && pick(0, 1) == 0) {
         ModelInvoice& b = *theirs.front();
         l.remittance += " and " + b.number;
         l.amount += b.open;
-        b.open = 0;
+        pay(b, b.open, p);
       }
       ++matched;
     } else if (kind == 3) {  // a known account: an invoice's amount exactly, or any amount
@@ -118,17 +137,32 @@ void check_book(const std::string& backend, unsigned seed) {
       std::vector<ModelInvoice*> exact;
       for (ModelInvoice* i : theirs)
         if (i->open == l.amount) exact.push_back(i);
-      if (exact.size() == 1) exact.front()->open = 0, ++matched;
-      else if (exact.empty()) allocate(c, l.amount), ++matched;
+      p.customer = c;
+      if (exact.size() == 1) pay(*exact.front(), l.amount, p), ++matched;
+      else if (exact.empty()) allocate(c, l.amount, p), ++matched;
       // two of the amount: suggested, nothing posted
     } else if (kind == 4) {  // an unknown payer
       l.amount = pick(1, 5000);
       l.remittance = "thank you";
       l.payer_account = "UNKNOWN9";
-    } else {  // another currency, naming an invoice of ours
+    } else if (kind == 5 || paid.empty()) {  // another currency, naming an invoice of ours
       l.amount = pick(1, 5000);
       l.currency = *parse_currency("USD");
       l.remittance = invoices.front().number;
+    } else {  // the bank returns a payment an earlier line posted: reversed, its invoices open again
+      auto returned = paid.begin();
+      std::advance(returned, pick(0, static_cast<long>(paid.size()) - 1));
+      l.credit = false;
+      l.end_to_end = returned->first;
+      l.amount = returned->second.amount;
+      for (auto& [invoice, amount] : returned->second.applied) invoice->open += amount;
+      unapplied[returned->second.customer] -= returned->second.unapplied;
+      paid.erase(returned);
+      ++matched;
+    }
+    if (l.credit && matched > matched_before) {  // posted as a payment (not suggested)
+      p.amount = l.amount;
+      paid[l.key] = p;  // the payment's reference is the line's (its characters are an id's)
     }
     s.lines.push_back(l);
   }
