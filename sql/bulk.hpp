@@ -5,6 +5,7 @@
 
 #include "statement.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <span>
@@ -30,6 +31,14 @@ void insert_rows(soci::session& session, const std::string& head, std::size_t co
 
 // How many rows one statement with a placeholder per value takes (update_rows; IN lists).
 constexpr std::size_t rows_per_statement = 500;
+
+// Calls each(part) for the consecutive parts of `all`, each of at most `size` elements: the
+// values of one IN list (rows_per_statement), a batch.
+template <class T, class Each>
+void for_each_part(const std::vector<T>& all, std::size_t size, Each each) {
+  for (std::size_t at = 0; at < all.size(); at += size)
+    each(std::span<const T>(all.data() + at, std::min(size, all.size() - at)));
+}
 
 // Sets `column` to a value per key: UPDATE table SET column = value WHERE key_column = key.
 // On SQLite one prepared statement stepped per row; on MySQL one UPDATE ... CASE per

@@ -53,7 +53,7 @@ std::optional<long long> payment_serial_in(const std::string& quoted) {
 // what the lines before it paid.
 class CashLookup {
  public:
-  CashLookup(Database& db, LedgerStore& store, const std::vector<const BankLine*>& lines) : store_(store) {
+  CashLookup(Database& db, LedgerStore& store, std::span<const BankLine* const> lines) : store_(store) {
     std::set<long long> serials;
     std::set<std::string> numbers, accounts, payments;
     for (const BankLine* l : lines) {
@@ -76,7 +76,8 @@ class CashLookup {
     const char* const select = "SELECT number, customer, currency, due_date, payment_serial FROM invoices WHERE ";
     read_in(db, select, "payment_serial", serials, customers);
     read_in(db, select, "number", numbers, customers);
-    for_each_part(accounts, [&](const std::vector<std::string>& part) {
+    const std::vector<std::string> account_list(accounts.begin(), accounts.end());
+    for_each_part(account_list, rows_per_statement, [&](std::span<const std::string> part) {
       Params p;
       std::string account, owner, currency;
       Query q(db.session(),
@@ -135,18 +136,10 @@ class CashLookup {
  private:
   static std::string reference_of(long long serial) { return serial > 0 ? invoice_payment_reference(serial) : ""; }
 
-  template <class Key, class Each>
-  static void for_each_part(const std::set<Key>& keys, Each each) {
-    const std::vector<Key> all(keys.begin(), keys.end());
-    for (std::size_t at = 0; at < all.size(); at += rows_per_statement)
-      each(std::vector<Key>(all.begin() + static_cast<long>(at),
-                            all.begin() + static_cast<long>(std::min(all.size(), at + rows_per_statement))));
-  }
-
   template <class Key>
   void read_in(Database& db, const char* select, const char* column, const std::set<Key>& keys,
                std::set<std::string>& customers) {
-    for_each_part(keys, [&](const std::vector<Key>& part) {
+    for_each_part(std::vector<Key>(keys.begin(), keys.end()), rows_per_statement, [&](std::span<const Key> part) {
       Params p;
       std::string number, customer, currency, due;
       long long serial = 0;
@@ -283,9 +276,7 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
       std::set<std::string> known;
       std::vector<std::string> keys;
       for (const BankLine& l : s.lines) keys.push_back(l.key);
-      for (std::size_t at = 0; at < keys.size(); at += rows_per_statement) {
-        const std::vector<std::string> part(keys.begin() + static_cast<long>(at),
-                                            keys.begin() + static_cast<long>(std::min(keys.size(), at + rows_per_statement)));
+      for_each_part(keys, rows_per_statement, [&](std::span<const std::string> part) {
         Params p;
         std::string key;
         Query q(db_.session(),
@@ -296,14 +287,12 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
         if (q.run()) do {
             known.insert(key);
           } while (q.fetch());
-      }
+      });
       std::vector<const BankLine*> fresh;
       for (const BankLine& l : s.lines)
         if (known.insert(l.key).second) fresh.push_back(&l);
       if (!fresh.empty()) result.added = true;
-      for (std::size_t at = 0; at < fresh.size(); at += cash_lines_per_batch) {
-        const std::vector<const BankLine*> part(fresh.begin() + static_cast<long>(at),
-                                                fresh.begin() + static_cast<long>(std::min(fresh.size(), at + cash_lines_per_batch)));
+      for_each_part(fresh, cash_lines_per_batch, [&](std::span<const BankLine* const> part) {
         CashLookup lookup(db_, store, part);
         std::vector<std::vector<Cell>> rows;
         for (const BankLine* line : part) {
@@ -319,7 +308,7 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
                     " currency, credit, reversal, payer_name, payer_account, structured_reference, end_to_end,"
                     " remittance, return_reason, status, rule_name, evidence, payment, customer, allocations)",
                     rows);
-      }
+      });
       result.statements.push_back(read_statement(db_, id));
     }
     store.flush();

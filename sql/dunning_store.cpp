@@ -55,9 +55,7 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
     for (const auto& [customer, in] : notices)
       for (const NoticeLine& l : in->lines) numbers.push_back(l.invoice);
     std::map<std::string, std::string> references;
-    for (std::size_t at = 0; at < numbers.size(); at += rows_per_statement) {
-      const std::vector<std::string> part(numbers.begin() + static_cast<long>(at),
-                                          numbers.begin() + static_cast<long>(std::min(numbers.size(), at + rows_per_statement)));
+    for_each_part(numbers, rows_per_statement, [&](std::span<const std::string> part) {
       Params p;
       std::string number;
       long long serial = 0;
@@ -69,7 +67,7 @@ void write_steps(Database& db, std::span<const DunningStep> writes, std::int64_t
       if (q.run()) do {
           references[number] = invoice_payment_reference(serial);
         } while (q.fetch());
-    }
+    });
     for (const auto& [customer, in] : notices) {
       NoticeInput copy = *in;
       for (NoticeLine& l : copy.lines)

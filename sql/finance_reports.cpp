@@ -84,11 +84,11 @@ ProvisionReport SqlReports::provision(Date as_of, Currency currency) {
         } while (q.fetch());
     }
     std::map<std::string, std::vector<std::int64_t>> disputed;
-    for (std::size_t at = 0; at < in_dispute.size(); at += rows_per_statement) {
+    for_each_part(in_dispute, rows_per_statement, [&](std::span<const std::pair<std::string, std::string>> part) {
       std::set<std::string> customers, numbers;
-      for (std::size_t k = at; k < std::min(in_dispute.size(), at + rows_per_statement); ++k) {
-        customers.insert(in_dispute[k].first);
-        numbers.insert(in_dispute[k].second);
+      for (const auto& [customer, number] : part) {
+        customers.insert(customer);
+        numbers.insert(number);
       }
       Params p;
       const std::string sql = "SELECT customer, due_date, SUM(open_delta) FROM postings WHERE currency = " +
@@ -105,7 +105,7 @@ ProvisionReport SqlReports::provision(Date as_of, Currency currency) {
           row.resize(aging.labels.size());
           row[bucket_of(spec, db_date(due), db_date(due))] += open;
         } while (q.fetch());
-    }
+    });
     report.table = provision_table(report.policy, aging, disputed);
     for (const AgingRow& row : aging.customers) report.names[row.id] = row.name;
     return report;

@@ -106,12 +106,10 @@ void GradingStore::write(GradingRun& run, const std::vector<std::pair<std::strin
     rows.push_back(score_cells(customer, run.as_of, score, now));
     scored.push_back(customer);
   }
-  for (std::size_t at = 0; at < scored.size(); at += rows_per_statement) {
-    const std::vector<std::string> part(scored.begin() + static_cast<long>(at),
-                                        scored.begin() + static_cast<long>(std::min(scored.size(), at + rows_per_statement)));
+  for_each_part(scored, rows_per_statement, [&](std::span<const std::string> part) {
     Params p;
     execute(db_, "DELETE FROM scores WHERE customer IN (" + placeholders(p, part) + ")", p);
-  }
+  });
   insert_rows(db_.session(),
               "INSERT INTO scores (customer, as_of, score, grade, on_time_bp, on_time_points, average_days_late,"
               " days_late_points, overdue_bp, overdue_points, invoices, invoiced, volume_points, written_off,"

@@ -169,12 +169,9 @@ LedgerResult SqlLedger::apply_credit(const Actor& actor, const std::string& cust
 LedgerResult SqlLedger::apply_remittance(const Actor& actor, const std::string& customer, const std::string& payment,
                                          const std::vector<Allocation>& lines, Date date) {
   return write(db_, actor, "remittance.apply", "payment", payment, [&](LedgerStore& store) -> LedgerResult {
-    Params p;
-    std::string owner;
-    Query q(db_.session(), "SELECT customer FROM payments WHERE reference = " + p.add(payment), p);
-    q.into(owner);
-    if (!q.run()) return {LedgerOutcome::not_found, "payment"};
-    if (owner != customer) return {LedgerOutcome::unknown_customer, "customer"};
+    const LedgerStore::KnownPayment* paid = store.payment(payment);
+    if (!paid) return {LedgerOutcome::not_found, "payment"};
+    if (paid->customer != customer) return {LedgerOutcome::unknown_customer, "customer"};
     for (std::size_t k = 0; k < lines.size(); ++k) {
       LedgerResult r = store.apply_credit(customer, lines[k].invoice, lines[k].amount, date, payment);
       if (r.outcome != LedgerOutcome::created) {

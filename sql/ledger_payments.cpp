@@ -32,8 +32,7 @@ void LedgerStore::look_up_payments(const std::set<std::string>& references) {
   std::vector<std::string> missing;
   for (const std::string& r : references)
     if (!payments_.contains(r)) missing.push_back(r);
-  for (std::size_t at = 0; at < missing.size(); at += rows_per_statement) {
-    const std::span<const std::string> part(missing.data() + at, std::min(rows_per_statement, missing.size() - at));
+  for_each_part(missing, rows_per_statement, [&](std::span<const std::string> part) {
     for (const std::string& r : part) payments_[r] = std::nullopt;
     Params p;
     std::string ref, customer, received, currency, allocations;
@@ -46,7 +45,7 @@ void LedgerStore::look_up_payments(const std::set<std::string>& references) {
     if (q.run()) do {
         payments_[ref] = KnownPayment{customer, db_date(received), amount, db_currency(currency), allocations, reversed != 0};
       } while (q.fetch());
-  }
+  });
 }
 
 const LedgerStore::KnownPayment* LedgerStore::payment(const std::string& reference) {
@@ -83,12 +82,11 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
 }
 
 void LedgerStore::read_open_items(const std::vector<std::string>& customers) {
-  for (std::size_t at = 0; at < customers.size(); at += rows_per_statement) {
-    const std::span<const std::string> part(customers.data() + at, std::min(rows_per_statement, customers.size() - at));
+  for_each_part(customers, rows_per_statement, [&](std::span<const std::string> part) {
     lock_customers({part.begin(), part.end()});
     for (const std::string& c : part) open_[c].clear();
     read_open(part, open_);
-  }
+  });
 }
 
 void LedgerStore::read_open(std::span<const std::string> customers,
