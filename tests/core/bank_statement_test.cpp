@@ -161,3 +161,21 @@ TEST_CASE("decimal amounts by the currency's digits", "[core]") {
   CHECK_FALSE(parse_decimal_amount("0.00", eur));
   CHECK(parse_decimal_amount("1500", *parse_currency("JPY")) == 1500);
 }
+
+TEST_CASE("statements: texts that are no text are refused, and balances too large to add up do not add up",
+          "[core]") {
+  // A NUL in a name: not UTF-8, so read as ISO 8859-1, where it is still no text a column takes.
+  std::string nul = data("mt940_sample.sta");
+  nul.replace(nul.find("?32Muster"), 9, std::string("?32Mu\0ster", 10));
+  CHECK(read_mt940(nul).error == "statement 1, line 1: the payer's name is longer than 200 bytes or not text");
+  // 2,048 lines of the largest amount add up to 2^64 - 2,048 minor units: in 64 bits the sum
+  // would wrap round to -20.48, the closing balance written here. It does not add up.
+  std::string big = ":20:BIG\r\n:25:DE89370400440532013000\r\n:28C:1\r\n:60F:C260301EUR0,00\r\n";
+  for (int k = 0; k < 2048; ++k)
+    big += ":61:2603010301CR90071992547409,91NTRFNONREF//B-" + std::to_string(k) + "\r\n";
+  big += ":62F:D260301EUR20,48\r\n-\r\n";
+  const StatementRead r = read_mt940(big);
+  REQUIRE(r.file);
+  CHECK(r.file->statements[0].lines.size() == 2048);
+  CHECK_FALSE(r.file->statements[0].balanced());
+}

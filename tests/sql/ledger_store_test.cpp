@@ -287,3 +287,27 @@ TEST_CASE("ledger store: concurrent payments never apply more than an invoice's 
     if (p.kind == PostingKind::payment_applied) applied -= p.open_delta;
   CHECK(applied == 60);
 }
+
+TEST_CASE("ledger store: a bulk load that forgets what it read (a credit note between payments) reads it again",
+          "[sql][mysql]") {
+  // The load reads every customer's open invoices at once (this small book's customers are all
+  // met by the first payment); a credit note makes it write what it holds and forget what it
+  // read, and the next payment must read the invoices anew, not find none.
+  Book b(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  b.add(invoice("INV-1", "C-1", "2026-01-10", 1000));
+  b.add(invoice("INV-2", "C-1", "2026-01-20", 1000));
+  sql::WriteTransaction tx(b.t.db());
+  sql::LedgerStore store(b.t.db());
+  store.bulk_load(false, 1000);
+  const Payment first{"P-1", "C-1", d("2026-02-01"), 600, eur, {}};
+  REQUIRE(store.post_payments({&first, 1}).front().outcome == LedgerOutcome::created);
+  REQUIRE(store.post_credit_note({"CN-1", "C-1", d("2026-02-02"), 100, eur, std::string("INV-2")}).outcome ==
+          LedgerOutcome::created);
+  const Payment second{"P-2", "C-1", d("2026-02-03"), 900, eur, {}};
+  REQUIRE(store.post_payments({&second, 1}).front().outcome == LedgerOutcome::created);
+  store.flush();
+  tx.commit();
+  CHECK(b.open("INV-1") == 0);    // 600 + 400
+  CHECK(b.open("INV-2") == 400);  // 1000 - 100 - 500
+  CHECK(b.store.unapplied("C-1") == 0);
+}
