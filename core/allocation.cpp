@@ -3,7 +3,6 @@
 #include "core/check.hpp"
 
 #include <algorithm>
-#include <map>
 #include <tuple>
 
 namespace tallyman {
@@ -17,24 +16,81 @@ Posting application(const Payment& p, const OpenItem& item, std::int64_t amount)
 
 }  // namespace
 
-AllocationResult allocate_payment(const Payment& payment, std::span<const OpenItem> items) {
+OpenItems::OpenItems(std::vector<OpenItem> items) {
+  for (OpenItem& item : items) add(std::move(item));
+}
+
+void OpenItems::add(OpenItem item) {
+  const auto [it, added] = by_number_.try_emplace(item.number, std::move(item));
+  if (added && it->second.open > 0) {
+    open_.insert(&it->second);
+    count(it->second, true);
+  }
+}
+
+const OpenItem* OpenItems::find(std::string_view number) const {
+  const auto it = by_number_.find(number);
+  return it == by_number_.end() ? nullptr : &it->second;
+}
+
+void OpenItems::set_open(std::string_view number, std::int64_t open) {
+  TM_ASSERT(open >= 0);
+  const auto it = by_number_.find(number);
+  TM_ASSERT(it != by_number_.end());
+  OpenItem& item = it->second;
+  if (open == 0 && item.open > 0) {
+    open_.erase(&item);
+    count(item, false);
+  } else if (open > 0 && item.open == 0) {
+    open_.insert(&item);
+    count(item, true);
+  }
+  item.open = open;
+}
+
+void OpenItems::count(const OpenItem& item, bool open) {
+  if (item.disputed) return;
+  auto at = std::lower_bound(payable_.begin(), payable_.end(), item.issue_date,
+                             [](const auto& entry, Date date) { return entry.first < date; });
+  if (open) {
+    if (at == payable_.end() || at->first != item.issue_date) at = payable_.insert(at, {item.issue_date, 0});
+    ++at->second;
+  } else {
+    TM_ASSERT(at != payable_.end() && at->first == item.issue_date);
+    if (--at->second == 0) payable_.erase(at);
+  }
+}
+
+std::size_t OpenItems::payable_by(Date date) const {
+  std::size_t n = 0;
+  for (auto it = payable_.begin(); it != payable_.end() && it->first <= date; ++it) n += it->second;
+  return n;
+}
+
+AllocationResult allocate_payment(const Payment& payment, const OpenItems& items) {
   AllocationResult result;
   result.postings.push_back(Posting{payment.customer, payment.currency, payment.received_date,
                                     PostingKind::payment, payment.reference, std::nullopt,
                                     std::nullopt, std::nullopt, 0, payment.amount});
-  std::map<std::string, OpenItem, std::less<>> open;
-  for (const OpenItem& item : items) open.emplace(item.number, item);
   std::int64_t remaining = payment.amount;
+  // What the explicit allocations take from each invoice they name (a payment names a few).
+  std::vector<std::pair<const OpenItem*, std::int64_t>> taken;
+  auto taken_from = [&](const OpenItem* item) {
+    std::int64_t sum = 0;
+    for (const auto& [named, amount] : taken)
+      if (named == item) sum += amount;
+    return sum;
+  };
 
   for (std::size_t k = 0; k < payment.allocations.size(); ++k) {
     const Allocation& a = payment.allocations[k];
-    auto it = open.find(a.invoice);
+    const OpenItem* item = items.find(a.invoice);
     AllocationOutcome refused = AllocationOutcome::allocated;
-    if (it == open.end())
+    if (item == nullptr)
       refused = AllocationOutcome::unknown_invoice;
-    else if (it->second.issue_date > payment.received_date)
+    else if (item->issue_date > payment.received_date)
       refused = AllocationOutcome::issued_after_payment;
-    else if (a.amount > it->second.open)
+    else if (a.amount > item->open - taken_from(item))
       refused = AllocationOutcome::exceeds_open_amount;
     if (refused != AllocationOutcome::allocated) {
       result.outcome = refused;
@@ -44,21 +100,20 @@ AllocationResult allocate_payment(const Payment& payment, std::span<const OpenIt
     }
     // validate() has already refused allocations adding up to more than the payment.
     TM_ASSERT(a.amount <= remaining);
-    it->second.open -= a.amount;
+    taken.emplace_back(item, a.amount);
     remaining -= a.amount;
-    result.postings.push_back(application(payment, it->second, a.amount));
+    result.postings.push_back(application(payment, *item, a.amount));
   }
 
-  std::vector<const OpenItem*> candidates;
-  for (const auto& [number, item] : open)
-    if (item.open > 0 && !item.disputed && item.issue_date <= payment.received_date)
-      candidates.push_back(&item);
-  std::sort(candidates.begin(), candidates.end(), [](const OpenItem* x, const OpenItem* y) {
-    return x->due_date != y->due_date ? x->due_date < y->due_date : x->number < y->number;
-  });
-  for (const OpenItem* item : candidates) {
-    if (remaining == 0) break;
-    const std::int64_t amount = std::min(remaining, item->open);
+  // The walk ends once it has met every invoice the payment may take.
+  std::size_t payable = remaining > 0 ? items.payable_by(payment.received_date) : 0;
+  for (const OpenItem* item : items.open_in_order()) {
+    if (remaining == 0 || payable == 0) break;
+    if (item->disputed || item->issue_date > payment.received_date) continue;
+    --payable;
+    const std::int64_t left = item->open - taken_from(item);
+    if (left <= 0) continue;
+    const std::int64_t amount = std::min(remaining, left);
     remaining -= amount;
     result.postings.push_back(application(payment, *item, amount));
   }

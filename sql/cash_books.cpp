@@ -123,12 +123,8 @@ class CashLookup {
         const auto& [owner, currency] = it->second;
         f.account_owner = owner;
         f.owner_currency = currency;
-        for (const OpenItem& i : store_.open_items_of(owner))
-          if (i.open > 0)
-            f.owner_open.push_back({i.number, owner, currency, i.open, i.due_date, reference_of(i.payment_serial)});
-        std::sort(f.owner_open.begin(), f.owner_open.end(), [](const CashCandidate& a, const CashCandidate& b) {
-          return std::tie(a.due, a.invoice) < std::tie(b.due, b.invoice);
-        });
+        for (const OpenItem* i : store_.open_items_of(owner).open_in_order())  // oldest due first
+          f.owner_open.push_back({i->number, owner, currency, i->open, i->due_date, reference_of(i->payment_serial)});
       }
     return f;
   }
@@ -158,9 +154,8 @@ class CashLookup {
 
   // The candidate with its open amount now: its customer's open invoices hold it, else it is paid.
   CashCandidate now(CashCandidate c) {
-    c.open = 0;
-    for (const OpenItem& i : store_.open_items_of(c.customer))
-      if (i.number == c.invoice) c.open = i.open;
+    const OpenItem* item = store_.open_items_of(c.customer).find(c.invoice);
+    c.open = item != nullptr ? item->open : 0;
     return c;
   }
 

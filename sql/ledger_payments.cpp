@@ -84,8 +84,9 @@ void LedgerStore::load_open_items(const std::set<std::string>& customers) {
 void LedgerStore::read_open_items(const std::vector<std::string>& customers) {
   for_each_part(customers, rows_per_statement, [&](std::span<const std::string> part) {
     lock_customers({part.begin(), part.end()});
-    for (const std::string& c : part) open_[c].clear();
-    read_open(part, open_);
+    std::unordered_map<std::string, std::vector<OpenItem>> read;
+    read_open(part, read);
+    for (const std::string& c : part) open_[c] = OpenItems(std::move(read[c]));
   });
 }
 
@@ -107,7 +108,7 @@ void LedgerStore::read_open(std::span<const std::string> customers,
     } while (q.fetch());
 }
 
-const std::vector<OpenItem>& LedgerStore::open_items_of(const std::string& customer) {
+const OpenItems& LedgerStore::open_items_of(const std::string& customer) {
   load_open_items({customer});
   return open_[customer];  // after a scan of all, a customer with none has no entry yet
 }
@@ -125,9 +126,7 @@ void LedgerStore::load_named_items(const std::set<std::string>& named) {
   if (q.run()) do {
       auto owner = open_.find(customer);
       if (owner == open_.end()) continue;  // not a customer of this batch: an allocation to it is refused
-      std::vector<OpenItem>& items = owner->second;
-      if (std::none_of(items.begin(), items.end(), [&](const OpenItem& i) { return i.number == number; }))
-        items.push_back(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0});
+      owner->second.add(OpenItem{number, db_date(issue), db_date(due), open, disputed != 0});
     } while (q.fetch());
 }
 
@@ -145,10 +144,9 @@ std::vector<LedgerResult> LedgerStore::post_payments(std::span<const Payment> pa
   std::set<std::string> named;
   for (const Payment& p : payments) {
     if (p.allocations.empty()) continue;
-    const std::vector<OpenItem>& own = open_[p.customer];
+    const OpenItems& own = open_[p.customer];
     for (const Allocation& a : p.allocations)
-      if (std::none_of(own.begin(), own.end(), [&](const OpenItem& i) { return i.number == a.invoice; }))
-        named.insert(a.invoice);
+      if (own.find(a.invoice) == nullptr) named.insert(a.invoice);
   }
   load_named_items(named);
 
@@ -168,7 +166,7 @@ std::vector<LedgerResult> LedgerStore::post_payments(std::span<const Payment> pa
       results.push_back(*refused);
       break;
     }
-    std::vector<OpenItem>& own = open_[pay.customer];
+    OpenItems& own = open_[pay.customer];
     AllocationResult allocation = allocate_payment(pay, own);
     if (allocation.outcome != AllocationOutcome::allocated) {
       results.push_back(refused(allocation.outcome, allocation.failed_allocation));
@@ -176,12 +174,9 @@ std::vector<LedgerResult> LedgerStore::post_payments(std::span<const Payment> pa
     }
     for (const Posting& posting : allocation.postings) {
       if (!posting.invoice) continue;
-      for (OpenItem& item : own)
-        if (item.number == *posting.invoice) {
-          item.open += posting.open_delta;
-          TM_ASSERT(item.open >= 0);
-          held_opens_[item.number] = item.open;
-        }
+      const std::int64_t open = own.find(*posting.invoice)->open + posting.open_delta;
+      own.set_open(*posting.invoice, open);
+      held_opens_[*posting.invoice] = open;
     }
     held_.insert(held_.end(), std::make_move_iterator(allocation.postings.begin()),
                  std::make_move_iterator(allocation.postings.end()));

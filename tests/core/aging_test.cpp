@@ -65,7 +65,7 @@ TEST_CASE("aging: as of a past date, later postings and later invoices do not co
                                inv("C-1", "INV-2", "2026-03-15", "2026-04-14", 500)};
   Payment pay{"PAY-1", "C-1", d("2026-03-10"), 1200, eur, {}};
   std::vector<OpenItem> items{{"INV-1", d("2026-01-01"), d("2026-01-31"), 1000, false}};
-  for (Posting& p : allocate_payment(pay, items).postings) journal.push_back(p);
+  for (Posting& p : allocate_payment(pay, OpenItems(items)).postings) journal.push_back(p);
 
   auto before = age_postings(spec("2026-03-09"), eur, journal);
   REQUIRE(before.customers.size() == 1);

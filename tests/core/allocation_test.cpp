@@ -32,20 +32,20 @@ std::map<std::string, std::int64_t> applied(const AllocationResult& r) {
 TEST_CASE("allocation: oldest due date first, then by number, rest unapplied", "[core]") {
   std::vector<OpenItem> items{item("INV-3", "2026-01-10", "2026-02-20", 100), item("INV-2", "2026-01-05", "2026-02-10", 100),
                               item("INV-1", "2026-01-05", "2026-02-10", 100)};
-  auto r = allocate_payment(payment(250, "2026-03-01"), items);
+  auto r = allocate_payment(payment(250, "2026-03-01"), OpenItems(items));
   REQUIRE(r.outcome == AllocationOutcome::allocated);
   CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 100}, {"INV-2", 100}, {"INV-3", 50}});
   CHECK(r.unapplied == 0);
   // Applications follow the order: INV-1 before INV-2 (same due date, by number).
   CHECK(*r.postings[1].invoice == "INV-1");
   CHECK(*r.postings[2].invoice == "INV-2");
-  auto over = allocate_payment(payment(500, "2026-03-01"), items);
+  auto over = allocate_payment(payment(500, "2026-03-01"), OpenItems(items));
   CHECK(over.unapplied == 200);
 }
 
 TEST_CASE("allocation: every posting is dated with the received date and balances", "[core]") {
   std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100)};
-  auto r = allocate_payment(payment(130, "2026-03-01"), items);
+  auto r = allocate_payment(payment(130, "2026-03-01"), OpenItems(items));
   std::int64_t unapplied = 0;
   for (const Posting& p : r.postings) {
     CHECK(p.posted_on == d("2026-03-01"));
@@ -58,7 +58,7 @@ TEST_CASE("allocation: every posting is dated with the received date and balance
 
 TEST_CASE("allocation: explicit allocations come first, even to a later due date", "[core]") {
   std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-2", "2026-01-20", "2026-03-20", 100)};
-  auto r = allocate_payment(payment(150, "2026-03-01", {{"INV-2", 100}}), items);
+  auto r = allocate_payment(payment(150, "2026-03-01", {{"INV-2", 100}}), OpenItems(items));
   REQUIRE(r.outcome == AllocationOutcome::allocated);
   CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 50}, {"INV-2", 100}});
   CHECK(*r.postings[1].invoice == "INV-2");
@@ -68,14 +68,14 @@ TEST_CASE("allocation: automatic allocation skips disputed invoices and those is
   std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100, true),
                               item("INV-2", "2026-03-02", "2026-03-05", 100),
                               item("INV-3", "2026-03-01", "2026-04-01", 100)};
-  auto r = allocate_payment(payment(300, "2026-03-01"), items);
+  auto r = allocate_payment(payment(300, "2026-03-01"), OpenItems(items));
   CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-3", 100}});  // issued on the received date counts
   CHECK(r.unapplied == 200);
 }
 
 TEST_CASE("allocation: an explicit allocation may settle a disputed invoice", "[core]") {
   std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100, true)};
-  auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 100}}), items);
+  auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 100}}), OpenItems(items));
   CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 100}});
 }
 
@@ -83,24 +83,77 @@ TEST_CASE("allocation: refused explicit allocations post nothing", "[core]") {
   std::vector<OpenItem> items{item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-9", "2026-03-05", "2026-04-05", 100),
                               item("INV-0", "2026-01-01", "2026-01-31", 0)};
   SECTION("unknown invoice") {
-    auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 10}, {"INV-7", 10}}), items);
+    auto r = allocate_payment(payment(100, "2026-03-01", {{"INV-1", 10}, {"INV-7", 10}}), OpenItems(items));
     CHECK(r.outcome == AllocationOutcome::unknown_invoice);
     CHECK(r.failed_allocation == 1);
     CHECK(r.postings.empty());
   }
   SECTION("more than the open amount") {
-    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 101}}), items).outcome ==
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 101}}), OpenItems(items)).outcome ==
           AllocationOutcome::exceeds_open_amount);
-    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-0", 1}}), items).outcome ==
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-0", 1}}), OpenItems(items)).outcome ==
           AllocationOutcome::exceeds_open_amount);
     // Two allocations to one invoice count together.
-    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 60}, {"INV-1", 60}}), items).outcome ==
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-1", 60}, {"INV-1", 60}}), OpenItems(items)).outcome ==
           AllocationOutcome::exceeds_open_amount);
   }
   SECTION("an invoice issued after the payment was received") {
-    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-9", 10}}), items).outcome ==
+    CHECK(allocate_payment(payment(200, "2026-03-01", {{"INV-9", 10}}), OpenItems(items)).outcome ==
           AllocationOutcome::issued_after_payment);
   }
+}
+
+TEST_CASE("allocation: open items are found by number and walked oldest due first while open", "[core]") {
+  OpenItems items({item("INV-3", "2026-01-10", "2026-02-20", 100), item("INV-2", "2026-01-05", "2026-02-10", 100),
+                   item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-0", "2026-01-01", "2026-01-31", 0)});
+  auto walk = [&] {
+    std::vector<std::string> numbers;
+    for (const OpenItem* i : items.open_in_order()) numbers.push_back(i->number);
+    return numbers;
+  };
+  CHECK(walk() == std::vector<std::string>{"INV-1", "INV-2", "INV-3"});
+  REQUIRE(items.find("INV-0") != nullptr);  // settled, still found
+  CHECK(items.find("INV-7") == nullptr);
+  items.set_open("INV-1", 0);  // settled: leaves the walk, still found
+  CHECK(walk() == std::vector<std::string>{"INV-2", "INV-3"});
+  CHECK(items.find("INV-1")->open == 0);
+  items.set_open("INV-0", 40);  // reopened: joins the walk in its place
+  CHECK(walk() == std::vector<std::string>{"INV-0", "INV-2", "INV-3"});
+  items.set_open("INV-2", 30);  // partly paid: stays
+  CHECK(walk() == std::vector<std::string>{"INV-0", "INV-2", "INV-3"});
+  items.add(item("INV-2", "2026-01-05", "2026-01-06", 999));  // held already: unchanged
+  CHECK(items.find("INV-2")->open == 30);
+  CHECK(walk() == std::vector<std::string>{"INV-0", "INV-2", "INV-3"});
+  auto r = allocate_payment(payment(100, "2026-03-01"), items);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-0", 40}, {"INV-2", 30}, {"INV-3", 30}});
+  CHECK(items.find("INV-0")->open == 40);  // allocating changes nothing: the caller applies it
+}
+
+TEST_CASE("allocation: a payment older than most invoices takes those issued by its date, wherever they fall due", "[core]") {
+  // In the order of due dates INV-B (issued after the payment) and INV-D (disputed) come first,
+  // INV-A (issued before it, on long terms) last.
+  OpenItems items({item("INV-A", "2026-01-01", "2026-06-30", 100), item("INV-B", "2026-02-01", "2026-03-01", 100),
+                   item("INV-C", "2026-02-05", "2026-03-05", 100), item("INV-D", "2026-01-02", "2026-02-02", 100, true)});
+  CHECK(items.payable_by(d("2026-01-15")) == 1);  // INV-A: INV-D is disputed
+  CHECK(items.payable_by(d("2026-02-05")) == 3);
+  CHECK(items.payable_by(d("2025-12-31")) == 0);
+  auto r = allocate_payment(payment(150, "2026-01-15"), items);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-A", 100}});
+  CHECK(r.unapplied == 50);
+  items.set_open("INV-A", 0);
+  CHECK(items.payable_by(d("2026-01-15")) == 0);
+  CHECK(allocate_payment(payment(150, "2026-01-15"), items).unapplied == 150);
+  items.set_open("INV-A", 20);
+  CHECK(items.payable_by(d("2026-01-15")) == 1);
+  CHECK(applied(allocate_payment(payment(150, "2026-01-15"), items)) == std::map<std::string, std::int64_t>{{"INV-A", 20}});
+}
+
+TEST_CASE("allocation: an explicit allocation leaves the rest of its invoice to the oldest-first rule", "[core]") {
+  OpenItems items({item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-2", "2026-01-20", "2026-03-20", 100)});
+  auto r = allocate_payment(payment(150, "2026-03-01", {{"INV-1", 30}}), items);
+  REQUIRE(r.outcome == AllocationOutcome::allocated);
+  CHECK(applied(r) == std::map<std::string, std::int64_t>{{"INV-1", 100}, {"INV-2", 50}});
+  CHECK(r.postings.size() == 4);  // the payment, INV-1 named, INV-1's rest, INV-2
 }
 
 TEST_CASE("allocation: allocations adding up to more than the payment are invalid", "[core]") {

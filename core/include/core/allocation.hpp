@@ -11,7 +11,10 @@
 #include "core/ledger.hpp"
 
 #include <cstddef>
+#include <map>
+#include <set>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace tallyman {
@@ -23,6 +26,47 @@ enum class AllocationOutcome {
   exceeds_open_amount,       // more than the invoice's open amount
 };
 
+// A customer's invoices as payments meet them: found by number, and walked over those with
+// something open in the order the oldest-first rule takes them (due date, then number). A
+// settled invoice stays findable (an allocation naming it exceeds it rather than being
+// unknown) and leaves the walk; a reopened one joins it again. Finding and changing one costs
+// log n, and the walk stops once it has met every invoice a payment may take (those issued by
+// its date): a customer with tens of thousands of open invoices costs a payment about what one
+// with ten does, also when the payment is older than most of them.
+class OpenItems {
+ public:
+  struct DueFirst {
+    bool operator()(const OpenItem* a, const OpenItem* b) const {
+      return a->due_date != b->due_date ? a->due_date < b->due_date : a->number < b->number;
+    }
+  };
+
+  OpenItems() = default;
+  explicit OpenItems(std::vector<OpenItem> items);
+  // The walk points into the items: moved, never copied.
+  OpenItems(OpenItems&&) = default;
+  OpenItems& operator=(OpenItems&&) = default;
+  OpenItems(const OpenItems&) = delete;
+  OpenItems& operator=(const OpenItems&) = delete;
+
+  // Adds an invoice; one held already stays as it is.
+  void add(OpenItem item);
+  const OpenItem* find(std::string_view number) const;
+  // Sets a held invoice's open amount.
+  void set_open(std::string_view number, std::int64_t open);
+  // Those with something open, oldest due date first, then by number.
+  const std::set<const OpenItem*, DueFirst>& open_in_order() const { return open_; }
+  // How many of those are undisputed and issued on or before `date`.
+  std::size_t payable_by(Date date) const;
+
+ private:
+  void count(const OpenItem& item, bool open);  // it joins (or leaves) open_
+
+  std::map<std::string, OpenItem, std::less<>> by_number_;
+  std::set<const OpenItem*, DueFirst> open_;
+  std::vector<std::pair<Date, std::size_t>> payable_;  // undisputed ones in open_ per issue date, by date
+};
+
 struct AllocationResult {
   AllocationOutcome outcome = AllocationOutcome::allocated;
   std::size_t failed_allocation = 0;  // index into payment.allocations when refused
@@ -31,8 +75,8 @@ struct AllocationResult {
 };
 
 // items: the customer's open invoices, plus any invoice named by an explicit allocation
-// (even if settled), as they stand now.
-AllocationResult allocate_payment(const Payment& payment, std::span<const OpenItem> items);
+// (even if settled), as they stand now. Changes nothing: the caller applies the postings.
+AllocationResult allocate_payment(const Payment& payment, const OpenItems& items);
 
 enum class CreditNoteOutcome { posted, unknown_invoice, issued_after_credit_note, exceeds_open_amount };
 

@@ -10,6 +10,7 @@
 // `replayed` and posted nothing; with different content it is a `conflict`.
 
 #include "core/aging.hpp"
+#include "core/allocation.hpp"
 #include "core/ledger.hpp"
 #include "core/ledger_outcome.hpp"
 #include "core/terms.hpp"
@@ -105,7 +106,7 @@ class LedgerStore {
   // allocate. A bulk load that has met a tenth of the book's customers reads every customer's
   // at once. They stay in memory until the store goes.
   void load_open_items(const std::set<std::string>& customers);
-  const std::vector<OpenItem>& open_items_of(const std::string& customer);
+  const OpenItems& open_items_of(const std::string& customer);
 
   // The customer with its bank accounts.
   std::optional<Customer> customer(const std::string& id);
@@ -186,7 +187,7 @@ class LedgerStore {
   std::vector<HeldPayment> held_payments_;
   std::unordered_map<std::string, std::int64_t> held_opens_;  // invoice -> open amount
   std::unordered_map<std::string, std::optional<KnownPayment>> payments_;  // looked up: stored or not
-  std::unordered_map<std::string, std::vector<OpenItem>> open_;           // customer -> open invoices
+  std::unordered_map<std::string, OpenItems> open_;                      // customer -> open invoices
   bool all_open_ = false;  // open_ holds every customer's (a customer missing has none)
   std::optional<std::size_t> customers_in_book_;
   CustomerFactsMap facts_;
