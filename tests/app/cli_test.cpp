@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -69,6 +71,55 @@ long long count(sql::Database& db, const char* table) {
 }
 
 std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+// A connection that watches another process's import: on SQLite it does not wait for locks, on
+// MariaDB it reads rows not yet committed.
+std::unique_ptr<sql::Database> watcher(const std::string& url) {
+  std::string why;
+  auto db = std::make_unique<sql::Database>(*sql::parse_db_url(url, why));
+  sql::Params none;
+  if (db->dialect() == sql::Dialect::sqlite)
+    sql::execute(*db, "PRAGMA busy_timeout=0", none);
+  else
+    sql::execute(*db, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", none);
+  return db;
+}
+
+// SQLite: whether another connection holds the write lock (a writer that will not wait is refused).
+bool write_locked(sql::Database& watcher) {
+  try {
+    sql::WriteTransaction probe(watcher);
+    return false;
+  } catch (const sql::DatabaseError&) {
+    return true;
+  }
+}
+
+// Runs `tallyman ARGS` in a child process and kills it with SIGKILL once `writing()` says its
+// transaction has written and `more` has passed; the child must still be at work then.
+void kill_while_writing(const std::vector<std::string>& args, const std::function<bool()>& writing,
+                        std::chrono::milliseconds more) {
+  std::vector<std::string> words{"tallyman"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    freopen("/dev/null", "w", stdout);
+    execv(TALLYMAN_BIN, argv.data());
+    _exit(127);
+  }
+  REQUIRE(child > 0);
+  for (int wait = 0; wait < 3000 && !writing(); ++wait) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(writing());
+  std::this_thread::sleep_for(more);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, WNOHANG) == 0);  // still at work: the kill lands mid-import
+  kill(child, SIGKILL);
+  waitpid(child, &status, 0);
+  CHECK(WIFSIGNALED(status));
+}
 
 }  // namespace
 
@@ -258,50 +309,20 @@ TEST_CASE("cli: kill -9 in the middle of an import leaves nothing of it", "[app]
   for (int r = 0; r < rows; ++r) text += "K-" + std::to_string(r) + ",C-1001,2026-01-15,,1000,EUR,\n";
   const std::string file = dir.file("big.csv", text);
 
-  const pid_t child = fork();
-  if (child == 0) {
-    freopen("/dev/null", "w", stdout);
-    execl(TALLYMAN_BIN, "tallyman", "import", "invoices", file.c_str(), "--db", url.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  REQUIRE(child > 0);
   // Kill only once the import has written into its transaction, so the kill lands mid-import.
-  // SQLite: the import's rollback journal has content and it holds the write lock (a second
-  // writer that will not wait is refused); it keeps its pages in its cache until commit, so we
-  // give it a moment to work through batches. MariaDB: a dirty read sees the uncommitted rows.
-  if (sqlite) {
-    const std::filesystem::path journal = url.substr(7) + "-journal";
-    auto journaling = [&] {
+  // SQLite: the import's rollback journal has content and it holds the write lock; it keeps its
+  // pages in its cache until commit, so we give it a moment to work through batches. MariaDB: a
+  // dirty read sees the uncommitted rows.
+  const std::filesystem::path journal = url.substr(7) + "-journal";
+  std::unique_ptr<sql::Database> observer;
+  kill_while_writing({"import", "invoices", file, "--db", url}, [&] {
+    if (sqlite) {
       std::error_code ec;
-      return std::filesystem::file_size(journal, ec) > 0 && !ec;
-    };
-    for (int wait = 0; wait < 3000 && !journaling(); ++wait)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(journaling());
-  }
-  auto observer = connect();
-  sql::Params none;
-  if (sqlite)
-    sql::execute(*observer, "PRAGMA busy_timeout=0", none);
-  else
-    sql::execute(*observer, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", none);
-  auto writing = [&] {
-    if (!sqlite) return count(*observer, "invoices") > 20000;
-    try {
-      sql::WriteTransaction probe(*observer);
-      return false;
-    } catch (const sql::DatabaseError&) {
-      return true;  // locked: the import's transaction is open
+      if (!(std::filesystem::file_size(journal, ec) > 0 && !ec)) return false;
     }
-  };
-  for (int wait = 0; wait < 3000 && !writing(); ++wait) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(writing());
-  if (sqlite) std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  int status = 0;
-  REQUIRE(waitpid(child, &status, WNOHANG) == 0);  // still importing: the kill lands mid-import
-  kill(child, SIGKILL);
-  waitpid(child, &status, 0);
-  CHECK(WIFSIGNALED(status));
+    if (!observer) observer = watcher(url);
+    return sqlite ? write_locked(*observer) : count(*observer, "invoices") > 20000;
+  }, std::chrono::milliseconds(sqlite ? 500 : 0));
 
   auto fresh = connect();
   CHECK(count(*fresh, "invoices") == 0);
@@ -378,6 +399,62 @@ TEST_CASE("cli: import statement reads camt and MT940 files once, one it cannot 
   CHECK(lines(bad.err) == 1);
   CHECK(bad.err.find("bad.xml: the XML is not well-formed") != std::string::npos);
   CHECK(count(t.db(), "bank_statements") == 3);
+}
+
+TEST_CASE("cli: kill -9 in the middle of a statement import leaves nothing of it", "[app][mysql]") {
+  test::TestDb t(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  const bool sqlite = t.db().dialect() == sql::Dialect::sqlite;
+  Workdir dir;
+  REQUIRE(run_cli(dir, {"import", "customers", example("customers.csv"), "--db", t.url()}).status == 0);
+  // Each line pays one invoice in full and names it (the invoice_numbers rung): every line
+  // becomes a payment, its postings and an invoice's open amount.
+  const int n = 40000;
+  std::string invoices = "number,customer,issue_date,due_date,amount,currency,order_ref\n";
+  std::string camt =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt><Stmt><Id>KILL-1</Id>"
+      "<Acct><Id><IBAN>CH9300762011623852957</IBAN></Id><Ccy>EUR</Ccy></Acct>\n";
+  for (int k = 0; k < n; ++k) {
+    char number[16];
+    std::snprintf(number, sizeof number, "INV-%08d", k);
+    invoices += std::string(number) + ",C-1001,2026-01-15,,1250,EUR,\n";
+    camt += "<Ntry><Amt Ccy=\"EUR\">12.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+            "<BookgDt><Dt>2026-02-01</Dt></BookgDt><AcctSvcrRef>KILL-" + std::to_string(k) +
+            "</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>Invoice " + number +
+            "</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n";
+  }
+  camt += "</Stmt></BkToCstmrStmt></Document>\n";
+  REQUIRE(run_cli(dir, {"import", "invoices", dir.file("invoices.csv", invoices), "--db", t.url()}).status == 0);
+  const std::string file = dir.file("statement.xml", camt);
+  auto open_total = [&](sql::Database& db) {
+    sql::Params none;
+    long long total = 0;
+    sql::Query(db.session(), "SELECT SUM(open_amount) FROM invoices", none).into(total).run();
+    return total;
+  };
+  const long long postings = count(t.db(), "postings");
+  REQUIRE(open_total(t.db()) == 1250LL * n);
+
+  // Killed once its transaction is open (SQLite: it holds the write lock, and has a moment to
+  // work through batches) or its first lines are written (MariaDB: a dirty read sees them).
+  auto observer = watcher(t.url());
+  kill_while_writing({"import", "statement", file, "--db", t.url()}, [&] {
+    return sqlite ? write_locked(*observer) : count(*observer, "bank_statement_lines") > 0;
+  }, std::chrono::milliseconds(sqlite ? 300 : 0));
+  observer.reset();
+
+  auto fresh = t.connect();
+  CHECK(count(*fresh, "bank_statements") == 0);
+  CHECK(count(*fresh, "bank_statement_lines") == 0);
+  CHECK(count(*fresh, "payments") == 0);
+  CHECK(count(*fresh, "postings") == postings);
+  CHECK(open_total(*fresh) == 1250LL * n);
+  // The same file imports whole afterwards.
+  auto again = run_cli(dir, {"import", "statement", file, "--db", t.url()});
+  CHECK(again.status == 0);
+  CHECK(again.out.find(std::to_string(n) + " lines, " + std::to_string(n) + " matched") != std::string::npos);
+  CHECK(count(*fresh, "payments") == n);
+  CHECK(open_total(*fresh) == 0);
 }
 
 TEST_CASE("cli: import remittances applies a payment's unapplied money once, a bad row exits 2 storing nothing",
