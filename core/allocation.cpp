@@ -25,6 +25,7 @@ void OpenItems::add(OpenItem item) {
   if (added && it->second.open > 0) {
     open_.insert(&it->second);
     count(it->second, true);
+    if (by_open_) by_open_->insert(&it->second);
   }
 }
 
@@ -45,7 +46,15 @@ void OpenItems::set_open(std::string_view number, std::int64_t open) {
     open_.insert(&item);
     count(item, true);
   }
+  if (by_open_ && item.open > 0) by_open_->erase(&item);  // its place moves with its amount
   item.open = open;
+  if (by_open_ && item.open > 0) by_open_->insert(&item);
+}
+
+std::vector<const OpenItem*> OpenItems::with_open(std::int64_t amount) const {
+  if (!by_open_) by_open_.emplace(open_.begin(), open_.end());
+  const auto [from, to] = by_open_->equal_range(amount);
+  return {from, to};
 }
 
 void OpenItems::count(const OpenItem& item, bool open) {

@@ -123,8 +123,18 @@ class CashLookup {
         const auto& [owner, currency] = it->second;
         f.account_owner = owner;
         f.owner_currency = currency;
-        for (const OpenItem* i : store_.open_items_of(owner).open_in_order())  // oldest due first
-          f.owner_open.push_back({i->number, owner, currency, i->open, i->due_date, reference_of(i->payment_serial)});
+        // Those of the line's amount (account_amount), then the oldest others (the queue's candidates).
+        const OpenItems& items = store_.open_items_of(owner);
+        auto candidate = [&](const OpenItem* i) {
+          return CashCandidate{i->number, owner, currency, i->open, i->due_date, reference_of(i->payment_serial)};
+        };
+        for (const OpenItem* i : items.with_open(l.amount)) f.owner_open.push_back(candidate(i));
+        std::size_t oldest = 0;
+        for (auto it = items.open_in_order().begin(); it != items.open_in_order().end() && oldest < cash_candidates_max; ++it)
+          if ((*it)->open != l.amount) {
+            f.owner_open.push_back(candidate(*it));
+            ++oldest;
+          }
       }
     return f;
   }
@@ -369,7 +379,10 @@ std::vector<StoredLine> read_lines(Database& db, const std::string& where, Param
     const CashFinds f = lookup.finds(row->line);
     row->candidates = decide_line(row->line, f).candidates;
     for (const CashCandidate& c : f.owner_open)
-      if (row->candidates.size() < 5) row->candidates.push_back(c);
+      if (row->candidates.size() < cash_candidates_max &&
+          std::none_of(row->candidates.begin(), row->candidates.end(),
+                       [&](const CashCandidate& shown) { return shown.invoice == c.invoice; }))
+        row->candidates.push_back(c);
   }
   return out;
 }

@@ -148,6 +148,25 @@ TEST_CASE("allocation: a payment older than most invoices takes those issued by 
   CHECK(applied(allocate_payment(payment(150, "2026-01-15"), items)) == std::map<std::string, std::int64_t>{{"INV-A", 20}});
 }
 
+TEST_CASE("allocation: open items are found by their open amount, also after they change", "[core]") {
+  OpenItems items({item("INV-1", "2026-01-05", "2026-03-10", 100), item("INV-2", "2026-01-05", "2026-02-10", 100),
+                   item("INV-3", "2026-01-05", "2026-02-10", 70)});
+  auto numbers = [](const std::vector<const OpenItem*>& found) {
+    std::vector<std::string> out;
+    for (const OpenItem* i : found) out.push_back(i->number);
+    return out;
+  };
+  CHECK(numbers(items.with_open(100)) == std::vector<std::string>{"INV-2", "INV-1"});  // oldest due first
+  CHECK(items.with_open(50).empty());
+  items.set_open("INV-1", 50);  // partly paid: found by what is left
+  items.set_open("INV-3", 0);   // settled: found no more
+  items.add(item("INV-4", "2026-01-06", "2026-02-11", 50));
+  CHECK(numbers(items.with_open(100)) == std::vector<std::string>{"INV-2"});
+  CHECK(numbers(items.with_open(50)) == std::vector<std::string>{"INV-4", "INV-1"});
+  CHECK(items.with_open(70).empty());
+  CHECK(items.with_open(0).empty());
+}
+
 TEST_CASE("allocation: an explicit allocation leaves the rest of its invoice to the oldest-first rule", "[core]") {
   OpenItems items({item("INV-1", "2026-01-05", "2026-02-10", 100), item("INV-2", "2026-01-20", "2026-03-20", 100)});
   auto r = allocate_payment(payment(150, "2026-03-01", {{"INV-1", 30}}), items);

@@ -310,6 +310,23 @@ TEST_CASE("cash: a statement whose texts would not fit their columns is refused,
   CHECK(kept.json_body()["account"] == account.substr(0, 33));
 }
 
+TEST_CASE("cash: a line the payer's account suggests shows the invoices of its amount, then the oldest others, each once",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "Q-9"}, {"name", "Many"}, {"currency", "EUR"}, {"bank_accounts", {"DE89370400440532013000"}}});
+  for (int k = 1; k <= 7; ++k) invoice(s, "INV-5" + std::to_string(k), "Q-9", k <= 2 ? 700 : 500);
+  auto r = s.call("POST", "/v1/bank-statements", "finance",
+                  camt053("S-A", "0", "7.00", {{.reference = "A-1", .amount = "7.00", .payer_account = "DE89370400440532013000"}}),
+                  {{"Content-Type", "application/xml"}});
+  REQUIRE(r.status == 201);
+  const json line = s.call("GET", "/v1/bank-statement-lines", "collector").json_body()["items"].at(0);
+  CHECK(line["status"] == "suggested");
+  CHECK(line["rule"] == "account_amount");
+  std::vector<std::string> shown;
+  for (const json& c : line["candidates"]) shown.push_back(c["invoice"]);
+  CHECK(shown == std::vector<std::string>{"INV-51", "INV-52", "INV-53", "INV-54", "INV-55"});
+}
+
 TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string_view>
@@ -58,13 +59,26 @@ class OpenItems {
   const std::set<const OpenItem*, DueFirst>& open_in_order() const { return open_; }
   // How many of those are undisputed and issued on or before `date`.
   std::size_t payable_by(Date date) const;
+  // Those whose open amount is `amount`, oldest due date first. Looked up in an index built on
+  // the first call and kept from then on: a payment import, which never asks, does not pay for it.
+  std::vector<const OpenItem*> with_open(std::int64_t amount) const;
 
  private:
+  struct ByOpen {
+    using is_transparent = void;
+    bool operator()(const OpenItem* a, const OpenItem* b) const {
+      return a->open != b->open ? a->open < b->open : DueFirst()(a, b);
+    }
+    bool operator()(const OpenItem* a, std::int64_t open) const { return a->open < open; }
+    bool operator()(std::int64_t open, const OpenItem* b) const { return open < b->open; }
+  };
+
   void count(const OpenItem& item, bool open);  // it joins (or leaves) open_
 
   std::map<std::string, OpenItem, std::less<>> by_number_;
   std::set<const OpenItem*, DueFirst> open_;
   std::vector<std::pair<Date, std::size_t>> payable_;  // undisputed ones in open_ per issue date, by date
+  mutable std::optional<std::set<const OpenItem*, ByOpen>> by_open_;  // open_ by open amount, once asked
 };
 
 struct AllocationResult {

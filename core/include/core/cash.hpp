@@ -15,6 +15,7 @@
 #include "core/bank_statement.hpp"
 #include "core/ledger.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,13 +36,18 @@ struct CashCandidate {
   std::string payment_reference;
 };
 
+// How many candidates a line waiting in the work queue shows.
+constexpr std::size_t cash_candidates_max = 5;
+
 // What the store found for a line.
 struct CashFinds {
   std::vector<CashCandidate> by_reference;  // whose RF or number is the structured reference or end-to-end id
   std::vector<CashCandidate> by_numbers;    // whose numbers appear in the remittance text, as words
   std::optional<std::string> account_owner; // the customer whose bank account paid
   std::optional<Currency> owner_currency;
-  std::vector<CashCandidate> owner_open;    // that customer's open invoices
+  // That customer's open invoices: all of the line's amount, then up to cash_candidates_max
+  // of the oldest others (what a person deciding the line is shown).
+  std::vector<CashCandidate> owner_open;
   std::optional<std::string> returned_payment;  // a debit: the payment tallyman posted that it names
 };
 
