@@ -120,7 +120,8 @@ class CashLookup {
         if (CashCandidate c = now(it->second); c.open > 0) f.by_numbers.push_back(std::move(c));
     if (auto account = normalize_account(l.payer_account))
       if (auto it = owners_.find(*account); it != owners_.end()) {
-        const auto& [owner, currency] = it->second;
+        const std::string& owner = it->second.first;  // not a structured binding: the lambda below captures them
+        const Currency currency = it->second.second;
         f.account_owner = owner;
         f.owner_currency = currency;
         // Those of the line's amount (account_amount), then the oldest others (the queue's candidates).
@@ -130,11 +131,12 @@ class CashLookup {
         };
         for (const OpenItem* i : items.with_open(l.amount)) f.owner_open.push_back(candidate(i));
         std::size_t oldest = 0;
-        for (auto it = items.open_in_order().begin(); it != items.open_in_order().end() && oldest < cash_candidates_max; ++it)
-          if ((*it)->open != l.amount) {
-            f.owner_open.push_back(candidate(*it));
-            ++oldest;
-          }
+        for (const OpenItem* i : items.open_in_order()) {
+          if (oldest == cash_candidates_max) break;
+          if (i->open == l.amount) continue;  // among those above
+          f.owner_open.push_back(candidate(i));
+          ++oldest;
+        }
       }
     return f;
   }
