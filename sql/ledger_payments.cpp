@@ -295,14 +295,16 @@ std::vector<LedgerResult> LedgerStore::post_remittances(std::span<const Remittan
       results.push_back({LedgerOutcome::unknown_customer, "customer"});
       break;
     }
-    // What the payment has applied to the invoice so far (through the aging index's prefix).
+    // What the payment has applied to the invoice so far: through the aging index's prefix,
+    // from the day it was received (none of its applications is older).
     Params p;
     long long applied = 0;
     soci::indicator ind = soci::i_ok;
     Query(db_.session(),
           "SELECT -SUM(open_delta) FROM postings WHERE currency = " + p.add(paid->currency.str()) + " AND customer = " +
-              p.add(line.customer) + " AND document = " + p.add(line.payment) +
-              " AND kind = 'payment_applied' AND invoice = " + p.add(line.invoice),
+              p.add(line.customer) + " AND posted_on >= " + p.add(format_date(paid->received)) +
+              " AND document = " + p.add(line.payment) + " AND kind = 'payment_applied' AND invoice = " +
+              p.add(line.invoice),
           p)
         .into(applied, ind)
         .run();
@@ -373,14 +375,16 @@ LedgerResult LedgerStore::reverse_payment(const std::string& reference, Date dat
   if (date < payment.received_date) return {LedgerOutcome::dated_too_early, "date"};
 
   // What the payment applied, per invoice, net: its applications are found through the
-  // customer's postings (the aging index's prefix), named by the payment's reference.
+  // customer's postings (the aging index's prefix) from the day it was received, named by the
+  // payment's reference.
   std::vector<AppliedTo> applied;
   {
     Params p;
     const std::string sql =
         "SELECT invoice, MIN(issue_date), MIN(due_date), SUM(open_delta), MAX(posted_on) FROM postings WHERE currency = " +
-        p.add(payment.currency.str()) + " AND customer = " + p.add(payment.customer) + " AND document = " +
-        p.add(reference) + " AND kind = 'payment_applied' GROUP BY invoice ORDER BY invoice";
+        p.add(payment.currency.str()) + " AND customer = " + p.add(payment.customer) + " AND posted_on >= " +
+        p.add(format_date(payment.received_date)) + " AND document = " + p.add(reference) +
+        " AND kind = 'payment_applied' GROUP BY invoice ORDER BY invoice";
     std::string invoice, issue, due, last;
     long long delta = 0;
     Query q(db_.session(), sql, p);
