@@ -7,6 +7,7 @@
 #include "rows.hpp"
 #include "statement.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -121,20 +122,23 @@ std::vector<PaymentView> read_payments(Database& db, const std::string& where, P
       if (reason_ind == soci::i_ok) v.reversal_reason = reason;
       out.push_back(std::move(v));
     } while (q.fetch());
-  // The applications, a customer at a time (postings_aging leads with currency and customer).
+  // The applications, a customer at a time (postings_aging leads with currency and customer),
+  // from the day the earliest of its payments here was received (none is applied before).
   std::map<std::pair<std::string, std::string>, PaymentView*> by_document;  // (customer, reference)
-  std::set<std::pair<std::string, std::string>> accounts;                    // (currency, customer)
+  std::map<std::pair<std::string, std::string>, Date> accounts;              // (currency, customer) -> from
   for (PaymentView& v : out) {
     by_document[{v.payment.customer, v.payment.reference}] = &v;
-    accounts.insert({v.payment.currency.str(), v.payment.customer});
+    const auto [at, added] = accounts.try_emplace({v.payment.currency.str(), v.payment.customer}, v.payment.received_date);
+    if (!added) at->second = std::min(at->second, v.payment.received_date);
   }
-  for (const auto& [cur, cust] : accounts) {
+  for (const auto& [account, from] : accounts) {
+    const auto& [cur, cust] = account;
     Params a;
     std::string document, invoice, posted_on;
     long long open_delta = 0;
     Query applied(db.session(),
                   "SELECT document, invoice, posted_on, open_delta FROM postings WHERE currency = " + a.add(cur) +
-                      " AND customer = " + a.add(cust) +
+                      " AND customer = " + a.add(cust) + " AND posted_on >= " + a.add(format_date(from)) +
                       " AND kind IN ('payment_applied', 'payment_reversed') AND invoice IS NOT NULL ORDER BY id",
                   a);
     applied.into(document).into(invoice).into(posted_on).into(open_delta);
