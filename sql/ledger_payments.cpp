@@ -7,8 +7,7 @@
 #include "rows.hpp"
 #include "bulk.hpp"
 
-#include <algorithm>
-#include <map>
+#include <iterator>
 #include <set>
 
 namespace tallyman::sql {
