@@ -202,7 +202,8 @@ Response post_line_ignore(Context& cx) {
 }
 
 // POST /v1/remittances {"customer", "payment", "lines"}: the payment's unapplied money to the
-// invoices named, all or nothing; answers the payment with where its money went.
+// invoices named, all or nothing; answers the payment with where its money went (201, or 200
+// when the same advice comes again).
 Response post_remittance(Context& cx) {
   Response bad;
   auto body = read_body(cx.request, bad);
@@ -217,7 +218,7 @@ Response post_remittance(Context& cx) {
   const LedgerResult r = cx.books.ledger().apply_remittance(cx.actor, *customer, *payment, lines, cx.today);
   if (r.outcome == LedgerOutcome::not_found) return problem(404, "there is no payment " + *payment);
   if (!r.accepted()) return refusal(r);
-  return json_response(201, payment_json(*cx.books.ledger().payment(*payment)));
+  return json_response(status_of(r.outcome), payment_json(*cx.books.ledger().payment(*payment)));
 }
 
 }  // namespace tallyman::http

@@ -11,6 +11,7 @@
 #include "statement.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace tallyman::sql {
 
@@ -172,6 +173,15 @@ LedgerResult SqlLedger::apply_remittance(const Actor& actor, const std::string& 
     const LedgerStore::KnownPayment* paid = store.payment(payment);
     if (!paid) return {LedgerOutcome::not_found, "payment"};
     if (paid->customer != customer) return {LedgerOutcome::unknown_customer, "customer"};
+    // The same advice again: every invoice it names holds exactly its amount of the payment.
+    const LedgerStore::Applications applied = store.applications_of({payment});
+    std::map<std::string, std::int64_t> named;
+    for (const Allocation& line : lines) named[line.invoice] += line.amount;
+    if (std::ranges::all_of(named, [&](const auto& invoice_amount) {
+          const auto it = applied.find({payment, invoice_amount.first});
+          return it != applied.end() && it->second == invoice_amount.second;
+        }))
+      return {LedgerOutcome::replayed, ""};
     for (std::size_t k = 0; k < lines.size(); ++k) {
       LedgerResult r = store.apply_credit(customer, lines[k].invoice, lines[k].amount, date, payment);
       if (r.outcome != LedgerOutcome::created) {

@@ -7,7 +7,9 @@
 #include "rows.hpp"
 #include "bulk.hpp"
 
+#include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 
 namespace tallyman::sql {
@@ -281,7 +283,50 @@ LedgerResult LedgerStore::apply_credit(const std::string& customer, const std::s
   return {LedgerOutcome::created, ""};
 }
 
+LedgerStore::Applications LedgerStore::applications_of(const std::set<std::string>& references) {
+  look_up_payments(references);
+  struct Payer {
+    Currency currency;
+    Date since;  // the day its earliest payment among them was received
+    std::vector<std::string> references;
+  };
+  std::map<std::string, Payer> payers;
+  for (const std::string& reference : references) {
+    const std::optional<KnownPayment>& known = payments_.at(reference);
+    if (!known) continue;
+    Payer& payer = payers.try_emplace(known->customer, Payer{known->currency, known->received, {}}).first->second;
+    payer.since = std::min(payer.since, known->received);
+    payer.references.push_back(reference);
+  }
+  Applications applied;
+  for (const auto& named : payers) {
+    const std::string& customer = named.first;  // named, not bound: clang captures no structured binding
+    const Payer& payer = named.second;
+    for_each_part(payer.references, rows_per_statement, [&](std::span<const std::string> part) {
+      // Through the aging index's prefix: the customer's postings since `since`.
+      Params p;
+      std::string document, invoice;
+      long long amount = 0;
+      Query q(db_.session(),
+              "SELECT document, invoice, -SUM(open_delta) FROM postings WHERE currency = " +
+                  p.add(payer.currency.str()) + " AND customer = " + p.add(customer) + " AND posted_on >= " +
+                  p.add(format_date(payer.since)) + " AND kind = 'payment_applied' AND document IN (" +
+                  placeholders(p, part) + ") GROUP BY document, invoice",
+              p);
+      q.into(document).into(invoice).into(amount);
+      if (q.run()) do {
+          applied[{document, invoice}] = amount;
+        } while (q.fetch());
+    });
+  }
+  return applied;
+}
+
 std::vector<LedgerResult> LedgerStore::post_remittances(std::span<const RemittanceLine> lines) {
+  forget();
+  std::set<std::string> references;
+  for (const RemittanceLine& line : lines) references.insert(line.payment);
+  Applications applied = applications_of(references);
   std::vector<LedgerResult> results;
   for (const RemittanceLine& line : lines) {
     forget();  // apply_credit reads and writes the ledger as stored
@@ -294,26 +339,15 @@ std::vector<LedgerResult> LedgerStore::post_remittances(std::span<const Remittan
       results.push_back({LedgerOutcome::unknown_customer, "customer"});
       break;
     }
-    // What the payment has applied to the invoice so far: through the aging index's prefix,
-    // from the day it was received (none of its applications is older).
-    Params p;
-    long long applied = 0;
-    soci::indicator ind = soci::i_ok;
-    Query(db_.session(),
-          "SELECT -SUM(open_delta) FROM postings WHERE currency = " + p.add(paid->currency.str()) + " AND customer = " +
-              p.add(line.customer) + " AND posted_on >= " + p.add(format_date(paid->received)) +
-              " AND document = " + p.add(line.payment) + " AND kind = 'payment_applied' AND invoice = " +
-              p.add(line.invoice),
-          p)
-        .into(applied, ind)
-        .run();
-    if (ind == soci::i_ok && applied == line.amount) {
+    std::int64_t& so_far = applied[{line.payment, line.invoice}];
+    if (so_far == line.amount) {
       results.push_back({LedgerOutcome::replayed, ""});
       continue;
     }
     const LedgerResult r = apply_credit(line.customer, line.invoice, line.amount, line.date, line.payment);
     results.push_back(r);
     if (r.outcome != LedgerOutcome::created) break;
+    so_far += line.amount;
   }
   return results;
 }

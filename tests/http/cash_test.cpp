@@ -327,7 +327,7 @@ TEST_CASE("cash: a line the payer's account suggests shows the invoices of its a
   CHECK(shown == std::vector<std::string>{"INV-51", "INV-52", "INV-53", "INV-54", "INV-55"});
 }
 
-TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing",
+TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance advice applied all or nothing, once",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
   post(s, "/v1/customers", {{"id", "Q-1"}, {"name", "Queue"}, {"currency", "EUR"}});
@@ -396,6 +396,27 @@ TEST_CASE("cash: the work queue, a person's apply and ignore, and a remittance a
   CHECK(remitted.json_body()["unapplied"] == 0);
   CHECK(remitted.json_body()["applications"].size() == 2);
   CHECK(s.call("GET", "/v1/invoices/INV-51", "collector").json_body()["open_amount"] == 0);
+  // The same advice again, its lines in another order, changes nothing.
+  auto again = s.call("POST", "/v1/remittances", "finance",
+                      json{{"customer", "Q-3"}, {"payment", "P-R"},
+                           {"lines", {{{"invoice", "INV-51"}, {"amount", 4000}}, {{"invoice", "INV-50"}, {"amount", 6000}}}}});
+  INFO(again.body);
+  CHECK(again.status == 200);
+  CHECK(again.json_body()["applications"].size() == 2);
+  // Part of a payment's money: the same advice again is a replay while the invoice and the
+  // payment would still have room for it twice; another amount is another advice.
+  post(s, "/v1/payments", {{"reference", "P-S"}, {"customer", "Q-3"}, {"received_date", "2026-03-01"},
+                           {"amount", 5000}, {"currency", "EUR"}});
+  invoice(s, "INV-52", "Q-3", 2000);
+  const json part{{"customer", "Q-3"}, {"payment", "P-S"}, {"lines", {{{"invoice", "INV-52"}, {"amount", 600}}}}};
+  CHECK(s.call("POST", "/v1/remittances", "finance", part).status == 201);
+  CHECK(s.call("POST", "/v1/remittances", "finance", part).status == 200);
+  CHECK(s.call("GET", "/v1/invoices/INV-52", "collector").json_body()["open_amount"] == 1400);
+  auto rest = s.call("POST", "/v1/remittances", "finance",
+                     json{{"customer", "Q-3"}, {"payment", "P-S"}, {"lines", {{{"invoice", "INV-52"}, {"amount", 1400}}}}});
+  CHECK(rest.status == 201);
+  CHECK(rest.json_body()["unapplied"] == 3000);
+  CHECK(s.call("GET", "/v1/invoices/INV-52", "collector").json_body()["open_amount"] == 0);
   CHECK(s.call("POST", "/v1/remittances", "finance",
                json{{"customer", "Q-2"}, {"payment", "P-R"}, {"lines", {{{"invoice", "INV-41"}, {"amount", 1}}}}})
             .status == 422);

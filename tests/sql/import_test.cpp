@@ -327,6 +327,18 @@ TEST_CASE("import: remittance advices apply a payment's unapplied money to the i
     CHECK(again.skipped == 2);
     CHECK(count(t.db(), "postings") == postings);
   }
+  SECTION("rows of one customer's payments received on different days, each applied already, are replays") {
+    // P-3, received after P-1's advice was applied, takes 100 of INV-2 (the oldest open) itself.
+    ok(sql::import_csv(t.db(), RecordKind::payments,
+                       "reference,customer,received_date,amount,currency\nP-3,C-1,2026-02-10,100,EUR\n"));
+    REQUIRE(store.invoice("INV-2").value().open_amount == 402);
+    auto again = ok(sql::import_csv(t.db(), RecordKind::remittances,
+                                    "payment,customer,invoice,amount,date\nP-3,C-1,INV-2,100,2026-02-10\n"
+                                    "P-1,C-1,INV-6,1006,2026-02-01\n"));
+    CHECK(again.created == 0);
+    CHECK(again.skipped == 2);
+    CHECK(count(t.db(), "postings") == postings + 2);  // P-3's receipt and its application
+  }
   SECTION("a bad line fails the file, naming its row, and nothing of it is applied") {
     struct Case {
       std::string line;
