@@ -298,6 +298,11 @@ LedgerStore::Applications LedgerStore::applications_of(const std::set<std::strin
     payer.since = std::min(payer.since, known->received);
     payer.references.push_back(reference);
   }
+  // Under the customers' locks (MySQL): no one applies a payment of theirs meanwhile, so what
+  // is read stays true until this transaction ends.
+  std::set<std::string> customers;
+  for (const auto& named : payers) customers.insert(named.first);
+  lock_customers(customers);
   Applications applied;
   for (const auto& named : payers) {
     const std::string& customer = named.first;  // named, not bound: clang captures no structured binding

@@ -1,7 +1,8 @@
 // tallyman over a three-node MariaDB Galera cluster (scripts/cluster, which scripts/test
 // starts): an instance of `tallyman serve` on each node, as an operator would run them behind
 // haproxy. The credit limit holds across the nodes, an order is held once, the day's dunning
-// runs once, and what one node took is read through another at once.
+// runs once, a statement and a remittance advice are taken once, and what one node took is
+// read through another at once.
 #include "http/support.hpp"
 #include "sql/database.hpp"
 #include "sql/statement.hpp"
@@ -156,6 +157,39 @@ TEST_CASE("one bank statement posted through three instances on three nodes at o
     json customer = s->call("GET", "/v1/customers/C-1", "collector").json_body();
     CHECK(customer["balance"]["open"] == 0);
     CHECK(customer["balance"]["unapplied"] == 0);
+  }
+}
+
+TEST_CASE("one remittance advice sent through three instances on three nodes at once is applied once",
+          "[http][galera]") {
+  Cluster c;
+  customer(c.first, "C-1", 100000000);
+  // Received before the invoice: all of it unapplied, room for the advice several times over.
+  REQUIRE(c.first.call("POST", "/v1/payments", "finance",
+                       json{{"reference", "P-1"}, {"customer", "C-1"}, {"received_date", "2026-01-01"},
+                            {"amount", 10000}, {"currency", "EUR"}})
+              .status == 201);
+  REQUIRE(c.first.call("POST", "/v1/invoices", "finance",
+                       json{{"number", "INV-1"}, {"customer", "C-1"}, {"issue_date", "2026-01-15"}, {"amount", 5000},
+                            {"currency", "EUR"}})
+              .status == 201);
+  const json advice{{"customer", "C-1"}, {"payment", "P-1"}, {"lines", {{{"invoice", "INV-1"}, {"amount", 2000}}}}};
+  std::atomic<int> created{0}, replayed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int node = 0; node < 3; ++node)
+    for (int twice = 0; twice < 2; ++twice)
+      threads.emplace_back([&, node] {
+        const int status =
+            c.instances[static_cast<std::size_t>(node)]->call("POST", "/v1/remittances", "finance", advice).status;
+        (status == 201 ? created : status == 200 ? replayed : other)++;
+      });
+  for (auto& t : threads) t.join();
+  CHECK(created == 1);
+  CHECK(replayed == 5);
+  CHECK(other == 0);
+  for (const Service* s : c.instances) {
+    CHECK(s->call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 3000);
+    CHECK(s->call("GET", "/v1/customers/C-1", "collector").json_body()["balance"]["unapplied"] == 8000);
   }
 }
 

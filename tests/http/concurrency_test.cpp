@@ -60,6 +60,40 @@ TEST_CASE("concurrency: payments from many connections on two instances never ov
     CHECK(a.call("GET", "/v1/invoices/INV-" + std::to_string(k), "collector").json_body()["open_amount"] == 0);
 }
 
+TEST_CASE("concurrency: one remittance advice sent at once from many connections on two instances is applied once",
+          "[http][mysql]") {
+  test::Service a(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  auto b = a.another();
+  REQUIRE(a.call("POST", "/v1/customers", "finance", json{{"id", "C-1"}, {"name", "Remitter"}, {"currency", "EUR"}})
+              .status == 201);
+  // Received before the invoice: all of it unapplied, room for the advice several times over.
+  REQUIRE(a.call("POST", "/v1/payments", "finance",
+                 json{{"reference", "P-1"}, {"customer", "C-1"}, {"received_date", "2026-01-01"}, {"amount", 10000},
+                      {"currency", "EUR"}})
+              .status == 201);
+  REQUIRE(a.call("POST", "/v1/invoices", "finance",
+                 json{{"number", "INV-1"}, {"customer", "C-1"}, {"issue_date", "2026-01-15"}, {"amount", 5000},
+                      {"currency", "EUR"}})
+              .status == 201);
+  const json advice{{"customer", "C-1"}, {"payment", "P-1"}, {"lines", {{{"invoice", "INV-1"}, {"amount", 2000}}}}};
+  const int clients = 8;
+  std::atomic<int> created{0}, replayed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      const int status = (c % 2 == 0 ? a : *b).call("POST", "/v1/remittances", "finance", advice).status;
+      if (status == 201) ++created;
+      else if (status == 200) ++replayed;
+      else ++other;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(created == 1);
+  CHECK(replayed == clients - 1);
+  CHECK(other == 0);
+  CHECK(a.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 3000);
+  CHECK(b->call("GET", "/v1/customers/C-1", "collector").json_body()["balance"]["unapplied"] == 8000);
+}
+
 TEST_CASE("concurrency: a request that finds every worker busy waits briefly, then gets 503", "[http]") {
   test::Service s("sqlite", "TALLYMAN_WORKERS=1");
   REQUIRE(s.call("GET", "/v1/customers", "collector").status == 200);  // the key is known now

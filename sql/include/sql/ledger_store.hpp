@@ -102,9 +102,9 @@ class LedgerStore {
   void look_up_payments(const std::set<std::string>& references);
   const KnownPayment* payment(const std::string& reference);
   // What each of the stored payments among `references` has applied to each invoice, (payment,
-  // invoice) → amount (reversals not counted): what a remittance line is a replay of. One
-  // read per customer, of its postings from the day the earliest of its payments was received
-  // (none of a payment's applications is older).
+  // invoice) → amount (reversals not counted): what a remittance line is a replay of. The
+  // customers are locked first (lock_customers). One read per customer, of its postings from
+  // the day the earliest of its payments was received (none of a payment's applications is older).
   using Applications = std::map<std::pair<std::string, std::string>, std::int64_t>;
   Applications applications_of(const std::set<std::string>& references);
   // Reads the open invoices of those of `customers` not yet in memory, locking the customers
