@@ -3,6 +3,7 @@
 #include "core/check.hpp"
 
 #include <cctype>
+#include <vector>
 
 namespace tallyman {
 
@@ -63,6 +64,30 @@ std::optional<std::string> parse_creditor_reference(std::string_view text) {
   if (!std::isdigit(static_cast<unsigned char>(r[2])) || !std::isdigit(static_cast<unsigned char>(r[3]))) return std::nullopt;
   if (mod97_rotated(r) != 1) return std::nullopt;
   return r;
+}
+
+std::optional<std::string> find_creditor_reference(std::string_view text) {
+  auto is_alnum = [&](std::size_t at) { return at < text.size() && std::isalnum(static_cast<unsigned char>(text[at])); };
+  for (std::size_t at = 0; at + 1 < text.size(); ++at) {
+    if (std::toupper(static_cast<unsigned char>(text[at])) != 'R' ||
+        std::toupper(static_cast<unsigned char>(text[at + 1])) != 'F' || (at > 0 && is_alnum(at - 1)))
+      continue;
+    // Where a reading may end: the end of each group; a group of four may go on after a space.
+    std::vector<std::size_t> ends;
+    std::size_t end = at, characters = 0;
+    while (true) {
+      const std::size_t group = end;
+      while (is_alnum(end)) ++end;
+      characters += end - group;
+      if (characters > 25) break;
+      ends.push_back(end);
+      if (end - group != 4 || end >= text.size() || text[end] != ' ' || !is_alnum(end + 1)) break;
+      ++end;
+    }
+    for (auto e = ends.rbegin(); e != ends.rend(); ++e)
+      if (auto reference = parse_creditor_reference(text.substr(at, *e - at))) return reference;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tallyman

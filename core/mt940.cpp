@@ -1,6 +1,7 @@
 // SWIFT MT940 (core/bank_statement.hpp): the fields :20: :25: :28C: :60F/M: :61: :86: :62F/M:,
 // and :86:'s common structured forms: "?20".."?33" subfields (EREF+, SVWZ+, ?31 account, ?32
 // name) and "/EREF/.../IBAN/.../NAME/.../REMI/..." keywords.
+#include "core/bank.hpp"
 #include "core/bank_statement.hpp"
 #include "core/text.hpp"
 
@@ -163,14 +164,8 @@ void read_86(const std::string& raw, BankLine& l) {
     l.remittance = text;
   }
   // A creditor reference quoted in the text counts as the structured one.
-  if (l.structured_reference.empty()) {
-    const std::size_t rf = l.remittance.find("RF");
-    if (rf != std::string::npos) {
-      std::size_t end = rf + 2;
-      while (end < l.remittance.size() && std::isalnum(static_cast<unsigned char>(l.remittance[end]))) ++end;
-      if (end - rf >= 5 && std::isdigit(static_cast<unsigned char>(l.remittance[rf + 2]))) l.structured_reference = l.remittance.substr(rf, end - rf);
-    }
-  }
+  if (l.structured_reference.empty())
+    if (auto quoted = find_creditor_reference(l.remittance)) l.structured_reference = *quoted;
 }
 
 // :61:2603010301CR100,00NTRFNONREF//BANKREF123

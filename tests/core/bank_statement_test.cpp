@@ -137,6 +137,24 @@ TEST_CASE("MT940: the envelope, :61: lines with their marks, :86: in its ?-subfi
   CHECK(s.lines[2].key == "STARTUMSE/00042/001#3/1");
 }
 
+TEST_CASE("statements: a creditor reference quoted in the remittance text counts as the structured one", "[core]") {
+  std::string camt = data("camt053_two_statements.xml");
+  camt.replace(camt.find("Invoice INV-7"), 13, "Performance fee, ref rf18 5390 0754 7034");
+  const StatementRead c = read_camt(camt);
+  INFO(c.error);
+  REQUIRE(c.file);
+  CHECK(c.file->statements[0].lines[1].structured_reference == "RF18539007547034");
+  CHECK(c.file->statements[0].lines[2].structured_reference.empty());  // INV-8 and INV-9
+  std::string mt940 = data("mt940_sample.sta");
+  mt940.replace(mt940.find("Rechnung INV-7 und"), 18, "PERFORMANCE RF1853900");
+  mt940.replace(mt940.find("?22 INV-8"), 9, "?227547034");  // the text goes on in the next subfield
+  const StatementRead m = read_mt940(mt940);
+  INFO(m.error);
+  REQUIRE(m.file);
+  CHECK(m.file->statements[0].lines[0].remittance == "PERFORMANCE RF18539007547034");
+  CHECK(m.file->statements[0].lines[0].structured_reference == "RF18539007547034");
+}
+
 TEST_CASE("MT940: a malformed :61: or a missing balance is refused, naming the line", "[core]") {
   const std::string good = data("mt940_sample.sta");
   std::string bad = good;

@@ -32,3 +32,23 @@ TEST_CASE("creditor references: ISO 11649's example, and each made one checks", 
   }
   CHECK(invoice_payment_reference(1) != invoice_payment_reference(10));
 }
+
+TEST_CASE("creditor references quoted in free text: at a word's start, whole or in groups of four, checked", "[core]") {
+  CHECK(find_creditor_reference("RF18539007547034") == "RF18539007547034");
+  CHECK(find_creditor_reference("Invoice rf18 5390 0754 7034, thanks") == "RF18539007547034");
+  CHECK(find_creditor_reference("ref:RF18539007547034/2026") == "RF18539007547034");
+  // A word holding "RF", and a reference whose digits do not check, are passed over.
+  CHECK(find_creditor_reference("PERFORMANCE FEE RF18539007547034") == "RF18539007547034");
+  CHECK(find_creditor_reference("RF19539007547034 or RF18 5390 0754 7034") == "RF18539007547034");
+  // Its groups end where the reading stops checking: a number or a word after it is not part.
+  CHECK(find_creditor_reference("RF18 5390 0754 7034 1234 EUR") == "RF18539007547034");
+  CHECK(find_creditor_reference("RF18539007547034 Thanks") == "RF18539007547034");
+  CHECK(find_creditor_reference("RF18 53900754 7034") == std::nullopt);  // not the standard's groups
+  // RF541234 and RF5412340022 both check: the longest reading is taken.
+  CHECK(find_creditor_reference("RF54 1234 0022") == "RF5412340022");
+  CHECK(find_creditor_reference("RF54 1234, 0022") == "RF541234");
+  CHECK(find_creditor_reference("XRF18539007547034") == std::nullopt);  // not at a word's start
+  CHECK(find_creditor_reference("") == std::nullopt);
+  CHECK(find_creditor_reference("RF") == std::nullopt);
+  CHECK(find_creditor_reference("no reference here") == std::nullopt);
+}

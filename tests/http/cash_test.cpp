@@ -235,6 +235,31 @@ TEST_CASE("cash: a camt.053 statement's lines go down the ladder, each posted, s
   CHECK(s.call("GET", "/v1/payments?limit=1000", "collector").json_body()["items"].size() == payments);
 }
 
+TEST_CASE("cash: a payment reference typed into the remittance text, in groups of four, finds its invoice", "[http]") {
+  Service s("sqlite");
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-1", "C-1", 12000);
+  invoice(s, "INV-2", "C-1", 5000);
+  const std::string rf = s.call("GET", "/v1/invoices/INV-2", "collector").json_body()["payment_reference"];
+  std::string grouped;
+  for (std::size_t at = 0; at < rf.size(); at += 4) {
+    if (at > 0) grouped += ' ';
+    grouped += rf.substr(at, 4);
+  }
+  const std::string file = camt053("S-RF", "0.00", "50.00",
+                                   {{.reference = "B-1", .amount = "50.00", .remittance = "Zahlung " + grouped + " danke"}});
+  auto posted = s.call("POST", "/v1/bank-statements", "finance", file, {{"Content-Type", "application/xml"}});
+  INFO(posted.body);
+  REQUIRE(posted.status == 201);
+  CHECK(posted.json_body()["matched"] == 1);
+  const json lines = s.call("GET", "/v1/bank-statements/" + posted.json_body()["id"].get<std::string>() + "/lines",
+                            "collector").json_body()["items"];
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["rule"] == "structured_reference");
+  CHECK(lines[0]["allocations"] == json::array({{{"invoice", "INV-2"}, {"amount", 5000}}}));
+  CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 12000);  // not the oldest
+}
+
 TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));

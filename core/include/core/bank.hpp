@@ -35,6 +35,11 @@ int mod97_rotated(std::string_view text);
 std::string creditor_reference(std::string_view body);
 // A reference as written (spaces, any case) if it is a valid ISO 11649 one, normalized.
 std::optional<std::string> parse_creditor_reference(std::string_view text);
+// The first valid creditor reference a free text quotes, normalized ("Invoice rf18 5390 0754
+// 7034, thanks" gives RF18539007547034): "RF" at the start of a word, then letters and digits,
+// written whole or in the standard's groups of four apart by single spaces; of the readings a
+// place allows, the longest that checks.
+std::optional<std::string> find_creditor_reference(std::string_view text);
 
 // Every invoice's reference: the body is its serial number in the book, in decimal.
 inline std::string invoice_payment_reference(std::int64_t serial) { return creditor_reference(std::to_string(serial)); }
