@@ -1,5 +1,4 @@
 // ISO 20022 camt.053 / camt.054 through libxml2 (core/bank_statement.hpp).
-#include "core/bank.hpp"
 #include "core/bank_statement.hpp"
 
 #include <libxml/parser.h>
@@ -124,9 +123,6 @@ BankLine line_of(Node entry, Node tx, const Money& entry_amount, const std::stri
       if (!ref.empty() && l.structured_reference.empty()) l.structured_reference = ref;
       for (Node add : children(s, "AddtlRmtInf")) add_text(add);
     }
-    // A creditor reference quoted in the text counts as the structured one.
-    if (l.structured_reference.empty())
-      if (auto quoted = find_creditor_reference(l.remittance)) l.structured_reference = *quoted;
     l.return_reason = text(path(tx, {"RtrInf", "Rsn", "Cd"}));
   }
   return l;

@@ -1,5 +1,6 @@
 #include "core/cash.hpp"
 
+#include "core/bank.hpp"
 #include "core/check.hpp"
 #include "core/ids.hpp"
 
@@ -62,6 +63,12 @@ CashDecision suggest(std::string rule, std::string evidence, std::vector<CashCan
 
 }  // namespace
 
+QuotedReference quoted_reference(const BankLine& line) {
+  if (!line.structured_reference.empty()) return {line.structured_reference, "the structured reference"};
+  if (auto typed = find_creditor_reference(line.remittance)) return {*typed, "the creditor reference in the remittance text"};
+  return {line.end_to_end, "the end-to-end id"};
+}
+
 CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
   CashDecision d;
   const std::string amount = money(line.amount, line.currency);
@@ -84,10 +91,11 @@ CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
       if (c.currency == line.currency) out.push_back(c);
     return out;
   };
-  // 1. The structured reference, or the end-to-end id, names one invoice.
+  // 1. The reference it quotes names one invoice.
   const std::vector<CashCandidate> referenced = same_currency(finds.by_reference);
-  const std::string quoted = !line.structured_reference.empty() ? line.structured_reference : line.end_to_end;
-  const std::string quoted_where = !line.structured_reference.empty() ? "the structured reference" : "the end-to-end id";
+  const QuotedReference reference = quoted_reference(line);
+  const std::string& quoted = reference.reference;
+  const std::string& quoted_where = reference.where;
   if (referenced.size() == 1) {
     const CashCandidate& c = referenced.front();
     d.status = LineStatus::matched;

@@ -1,7 +1,6 @@
 // SWIFT MT940 (core/bank_statement.hpp): the fields :20: :25: :28C: :60F/M: :61: :86: :62F/M:,
 // and :86:'s common structured forms: "?20".."?33" subfields (EREF+, SVWZ+, ?31 account, ?32
 // name) and "/EREF/.../IBAN/.../NAME/.../REMI/..." keywords.
-#include "core/bank.hpp"
 #include "core/bank_statement.hpp"
 #include "core/text.hpp"
 
@@ -163,9 +162,6 @@ void read_86(const std::string& raw, BankLine& l) {
   } else {
     l.remittance = text;
   }
-  // A creditor reference quoted in the text counts as the structured one.
-  if (l.structured_reference.empty())
-    if (auto quoted = find_creditor_reference(l.remittance)) l.structured_reference = *quoted;
 }
 
 // :61:2603010301CR100,00NTRFNONREF//BANKREF123

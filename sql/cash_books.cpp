@@ -57,7 +57,7 @@ class CashLookup {
     std::set<long long> serials;
     std::set<std::string> numbers, accounts, payments;
     for (const BankLine* l : lines) {
-      const std::string quoted = !l->structured_reference.empty() ? l->structured_reference : l->end_to_end;
+      const std::string quoted = quoted_reference(*l).reference;
       std::vector<std::string> tokens = number_tokens(l->remittance);
       if (!l->credit) {
         tokens.push_back(l->end_to_end);
@@ -106,7 +106,7 @@ class CashLookup {
       if (found.size() == 1) f.returned_payment = found.front();
       return f;
     }
-    const std::string quoted = !l.structured_reference.empty() ? l.structured_reference : l.end_to_end;
+    const std::string quoted = quoted_reference(l).reference;
     if (!quoted.empty()) {
       if (auto serial = payment_serial_in(quoted))
         if (auto it = by_serial_.find(*serial); it != by_serial_.end()) f.by_reference.push_back(now(it->second));

@@ -2,6 +2,7 @@
 // camt.053 statements of one file, a batch booking, a reversal, a returned payment, MT940's
 // structured :86: forms; and what must be refused, naming where.
 #include "core/bank_statement.hpp"
+#include "core/cash.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -137,22 +138,28 @@ TEST_CASE("MT940: the envelope, :61: lines with their marks, :86: in its ?-subfi
   CHECK(s.lines[2].key == "STARTUMSE/00042/001#3/1");
 }
 
-TEST_CASE("statements: a creditor reference quoted in the remittance text counts as the structured one", "[core]") {
+TEST_CASE("statements: a creditor reference typed into the remittance text is what the line quotes, in both formats",
+          "[core]") {
   std::string camt = data("camt053_two_statements.xml");
   camt.replace(camt.find("Invoice INV-7"), 13, "Performance fee, ref rf18 5390 0754 7034");
   const StatementRead c = read_camt(camt);
   INFO(c.error);
   REQUIRE(c.file);
-  CHECK(c.file->statements[0].lines[1].structured_reference == "RF18539007547034");
-  CHECK(c.file->statements[0].lines[2].structured_reference.empty());  // INV-8 and INV-9
+  const std::vector<BankLine>& lines = c.file->statements[0].lines;
+  CHECK(lines[1].structured_reference.empty());  // as the bank gave it
+  CHECK(quoted_reference(lines[1]).reference == "RF18539007547034");
+  CHECK(quoted_reference(lines[1]).where == "the creditor reference in the remittance text");
+  CHECK(quoted_reference(lines[0]).where == "the structured reference");  // CdtrRefInf/Ref before the end-to-end id
+  CHECK(quoted_reference(lines[2]).reference.empty());                    // INV-8 and INV-9: none
   std::string mt940 = data("mt940_sample.sta");
   mt940.replace(mt940.find("Rechnung INV-7 und"), 18, "PERFORMANCE RF1853900");
   mt940.replace(mt940.find("?22 INV-8"), 9, "?227547034");  // the text goes on in the next subfield
   const StatementRead m = read_mt940(mt940);
   INFO(m.error);
   REQUIRE(m.file);
-  CHECK(m.file->statements[0].lines[0].remittance == "PERFORMANCE RF18539007547034");
-  CHECK(m.file->statements[0].lines[0].structured_reference == "RF18539007547034");
+  const BankLine& l = m.file->statements[0].lines[0];
+  CHECK(l.remittance == "PERFORMANCE RF18539007547034");
+  CHECK(quoted_reference(l).reference == "RF18539007547034");  // before its end-to-end id E2E-9
 }
 
 TEST_CASE("MT940: a malformed :61: or a missing balance is refused, naming the line", "[core]") {

@@ -34,6 +34,7 @@ void check(const StatementRead& read) {
       require(is_utf8_text(l.remittance) && is_utf8_text(l.payer_name));
       (void)normalize_account(l.payer_account);
       (void)parse_creditor_reference(l.structured_reference);
+      if (auto typed = find_creditor_reference(l.remittance)) require(parse_creditor_reference(*typed) == typed);
       (void)number_tokens(l.remittance);
       (void)decide_line(l, CashFinds{});
     }

@@ -257,6 +257,8 @@ TEST_CASE("cash: a payment reference typed into the remittance text, in groups o
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["rule"] == "structured_reference");
   CHECK(lines[0]["allocations"] == json::array({{{"invoice", "INV-2"}, {"amount", 5000}}}));
+  CHECK(lines[0]["evidence"].get<std::string>().starts_with("the creditor reference in the remittance text " + rf));
+  CHECK(lines[0]["remittance"] == "Zahlung " + grouped + " danke");  // as the payer wrote it
   CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 12000);  // not the oldest
 }
 

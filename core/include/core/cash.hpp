@@ -62,6 +62,15 @@ struct CashDecision {
 
 CashDecision decide_line(const BankLine& line, const CashFinds& finds);
 
+// What a credit line quotes for the ladder's first rung, and where: its structured reference;
+// else a creditor reference its remittance text quotes (payers often type it there: core/bank.hpp
+// find_creditor_reference); else its end-to-end id. Empty when it quotes none.
+struct QuotedReference {
+  std::string reference;
+  std::string where;  // "the structured reference", as the evidence says it
+};
+QuotedReference quoted_reference(const BankLine& line);
+
 // The words of a remittance text that could be invoice numbers: runs of id characters
 // (core/ids.hpp) with a digit, trailing dots and slashes cut, at most `max` of them.
 std::vector<std::string> number_tokens(std::string_view text, std::size_t max = 20);
