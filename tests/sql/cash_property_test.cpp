@@ -1,10 +1,11 @@
-// Property: random books and random statements made from them (exact references, invoice
-// numbers in free text, known accounts paying an invoice's amount or any amount, unknown payers,
-// partial payments, a line in another currency, the return of a payment an earlier line of the
-// same statement posted, the file twice), imported through the real
-// books on SQLite and on MariaDB. Every matched amount ends on the invoice a small model says,
-// nothing is posted twice, and each invoice's open amount and each customer's unapplied credit
-// equal the model's. The model is written from contract §7's ladder alone.
+// Property: random books and random statements made from them (exact references, structured
+// or typed into the text, invoice numbers in free text, known accounts paying an invoice's
+// amount or any amount, unknown payers, partial payments, a line in another currency, the
+// return of a payment an earlier line of the same statement posted, the file twice), imported
+// through the real books on SQLite and on MariaDB. Every matched amount ends on the invoice a
+// small model says, nothing is posted twice, and each invoice's open amount and each
+// customer's unapplied credit equal the model's. The model is written from contract §7's
+// ladder alone.
 #include "core/bank.hpp"
 #include "sql/books.hpp"
 #include "sql/support.hpp"
@@ -12,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <random>
 
@@ -109,7 +111,18 @@ void check_book(const std::string& backend, unsigned seed) {
       ModelInvoice& i = *open[static_cast<std::size_t>(pick(0, static_cast<long>(open.size()) - 1))];
       l.amount = kind == 0 ? i.open : pick(1, i.open);
       const InvoiceView v = *ledger.invoice(i.number);
-      l.structured_reference = v.payment_reference;
+      if (pick(0, 1) == 0) {
+        l.structured_reference = v.payment_reference;
+      } else {  // typed by the payer into the text: in groups of four or whole, in either case
+        std::string typed;
+        const bool grouped = pick(0, 1) == 0, lower = pick(0, 1) == 0;
+        for (std::size_t at = 0; at < v.payment_reference.size(); ++at) {
+          if (grouped && at > 0 && at % 4 == 0) typed += ' ';
+          typed += lower ? static_cast<char>(std::tolower(static_cast<unsigned char>(v.payment_reference[at])))
+                         : v.payment_reference[at];
+        }
+        l.remittance = "paid " + typed + " thanks";
+      }
       pay(i, l.amount, p);
       ++matched;
     } else if (kind == 2 && !open.empty()) {  // invoice numbers of one customer in the text, adding up
