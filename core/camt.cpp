@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -89,15 +90,21 @@ std::int64_t signed_balance(Node bal, const std::string& where) {
   return text(child(bal, "CdtDbtInd")) == "DBIT" ? -m.minor : m.minor;
 }
 
-// One transaction of an entry (TxDtls, or the entry itself when it has none).
+// A transaction's own amount, if the bank gives it.
+Node transaction_amount(Node tx) {
+  Node amt = path(tx, {"AmtDtls", "TxAmt", "Amt"});
+  return amt ? amt : child(tx, "Amt");
+}
+
+// One transaction of an entry (TxDtls, or the entry itself when it has none: then its
+// additional information is the text).
 BankLine line_of(Node entry, Node tx, const Money& entry_amount, const std::string& where) {
   BankLine l;
   l.amount = entry_amount.minor;
   l.currency = entry_amount.currency;
+  if (!tx) l.remittance = text(child(entry, "AddtlNtryInf"));
   if (tx) {
-    Node amt = path(tx, {"AmtDtls", "TxAmt", "Amt"});
-    if (!amt) amt = child(tx, "Amt");
-    if (amt) {
+    if (Node amt = transaction_amount(tx)) {
       const Money m = amount_of(amt, where + "/Amt");
       l.amount = m.minor;
       l.currency = m.currency;
@@ -166,9 +173,27 @@ BankStatement statement_of(Node stmt, bool with_balances, const std::string& whe
     for (Node details : children(entry, "NtryDtls"))
       for (Node tx : children(details, "TxDtls")) txs.push_back(tx);
     if (txs.empty()) txs.push_back(nullptr);
+    std::vector<BankLine> lines;
     for (std::size_t t = 0; t < txs.size(); ++t) {
-      BankLine l = line_of(entry, txs[t], m, at + "/NtryDtls/TxDtls[" + std::to_string(t + 1) + "]");
-      l.key = key + "/" + std::to_string(t + 1);
+      lines.push_back(line_of(entry, txs[t], m, at + "/NtryDtls/TxDtls[" + std::to_string(t + 1) + "]"));
+      lines.back().key = key + "/" + std::to_string(t + 1);
+    }
+    // A batch booking whose transactions do not all give their amounts is one line of the
+    // entry's amount (each taking the entry's amount would count it once per transaction),
+    // holding what each transaction says, for a person to split.
+    if (txs.size() > 1 && std::any_of(txs.begin(), txs.end(), [](Node tx) { return !transaction_amount(tx); })) {
+      BankLine whole = line_of(entry, nullptr, m, at);
+      whole.key = key + "/1";
+      whole.unsplit_transactions = txs.size();
+      for (const BankLine& t : lines)
+        for (const std::string* part : {&t.payer_name, &t.payer_account, &t.structured_reference, &t.end_to_end, &t.remittance})
+          if (!part->empty()) {
+            if (!whole.remittance.empty()) whole.remittance += ' ';
+            whole.remittance += *part;
+          }
+      lines = {std::move(whole)};
+    }
+    for (BankLine& l : lines) {
       l.bank_reference = reference;
       l.booked = booked;
       l.credit = indicator == "CRDT";

@@ -72,6 +72,12 @@ QuotedReference quoted_reference(const BankLine& line) {
 CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
   CashDecision d;
   const std::string amount = money(line.amount, line.currency);
+  if (line.unsplit_transactions > 0) {
+    d.status = line.credit ? LineStatus::unmatched : LineStatus::ignored;
+    d.evidence = "a batch booking of " + std::to_string(line.unsplit_transactions) + " transactions, " + amount +
+                 " in all, whose own amounts the bank did not give: nothing is matched in it";
+    return d;
+  }
   if (!line.credit) {
     if (finds.returned_payment) {
       d.status = LineStatus::matched;

@@ -65,6 +65,44 @@ TEST_CASE("camt.053: two statements, a batch booking of two, a returned debit, p
   CHECK(t.lines.at(0).key == "STMT-2026-03-02#1/1");  // no reference: the statement and the position
 }
 
+TEST_CASE("camt: a batch booking whose transactions give no amounts is one line of the entry's amount", "[core]") {
+  std::string doc = data("camt053_two_statements.xml");
+  for (const char* amount : {"<AmtDtls><TxAmt><Amt Ccy=\"EUR\">50.50</Amt></TxAmt></AmtDtls>",
+                             "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">100.00</Amt></TxAmt></AmtDtls>"}) {
+    const std::size_t at = doc.find(amount);
+    REQUIRE(at != std::string::npos);
+    doc.erase(at, std::string_view(amount).size());
+    // With one left out only, as with both: no transaction may take the entry's amount.
+    const StatementRead r = read_camt(doc);
+    INFO(r.error);
+    REQUIRE(r.file);
+    const BankStatement& s = r.file->statements[0];
+    REQUIRE(s.lines.size() == 3);
+    const BankLine& batch = s.lines[1];
+    CHECK(batch.key == "BANK-002/1");
+    CHECK(batch.amount == 15050);
+    CHECK(batch.credit);
+    CHECK(batch.unsplit_transactions == 2);
+    CHECK(batch.remittance == "Alpha Invoice INV-7 Beta INV-8 and INV-9");
+    CHECK(batch.payer_name.empty());
+    CHECK(s.balanced());
+  }
+}
+
+TEST_CASE("camt: an entry without transaction details reads its additional information as the text", "[core]") {
+  std::string doc = data("camt053_two_statements.xml");
+  const std::size_t from = doc.find("<NtryDtls><TxDtls>");
+  const std::size_t to = doc.find("</TxDtls></NtryDtls>") + std::string_view("</TxDtls></NtryDtls>").size();
+  doc.replace(from, to - from, "<AddtlNtryInf>SEPA credit INV-7</AddtlNtryInf>");
+  const StatementRead r = read_camt(doc);
+  INFO(r.error);
+  REQUIRE(r.file);
+  const BankLine& l = r.file->statements[0].lines[0];
+  CHECK(l.key == "BANK-001/1");
+  CHECK(l.amount == 25000);
+  CHECK(l.remittance == "SEPA credit INV-7");
+}
+
 TEST_CASE("camt: what is not a statement is refused, saying where", "[core]") {
   const std::string good = data("camt053_two_statements.xml");
   CHECK(read_camt(good.substr(0, good.size() / 2)).error.starts_with("the XML is not well-formed"));

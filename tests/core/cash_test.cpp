@@ -42,6 +42,23 @@ TEST_CASE("cash ladder: a structured reference names one invoice", "[core]") {
   CHECK(decide_line(l, {{invoice("INV-1", "C-1", 25000, usd)}, {}, {}, {}, {}, {}}).status == LineStatus::suggested);
 }
 
+TEST_CASE("cash ladder: a batch booking the bank did not split is left for a person, whatever it names", "[core]") {
+  BankLine l = credit(15050);
+  l.unsplit_transactions = 2;
+  l.structured_reference = "RF18539007547034";
+  l.remittance = "INV-8 and INV-9";
+  const CashFinds finds{{invoice("INV-1", "C-1", 15050)}, {invoice("INV-8", "C-1", 10000), invoice("INV-9", "C-1", 5050)},
+                        {}, {}, {}, {}};
+  const CashDecision d = decide_line(l, finds);
+  CHECK(d.status == LineStatus::unmatched);
+  CHECK(d.allocations.empty());
+  CHECK(d.evidence ==
+        "a batch booking of 2 transactions, 150.50 EUR in all, whose own amounts the bank did not give: nothing is "
+        "matched in it");
+  l.credit = false;
+  CHECK(decide_line(l, {{}, {}, {}, {}, {}, "P-1"}).status == LineStatus::ignored);  // though it names a payment
+}
+
 TEST_CASE("cash ladder: invoice numbers in the text, adding up to the amount", "[core]") {
   BankLine l = credit(15050);
   l.remittance = "INV-8 and INV-9";

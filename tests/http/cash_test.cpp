@@ -262,6 +262,34 @@ TEST_CASE("cash: a payment reference typed into the remittance text, in groups o
   CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 12000);  // not the oldest
 }
 
+TEST_CASE("cash: a batch booking the bank did not split is one line for a person, its amount posted once", "[http]") {
+  Service s("sqlite");
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-7", "C-1", 10000);
+  invoice(s, "INV-8", "C-1", 5050);
+  // Two transactions without their own amounts: neither may take the entry's 150.50.
+  const std::string file = camt053("S-BATCH", "0.00", "150.50",
+                                   {{.reference = "B-1", .amount = "150.50", .transactions = {{"", "INV-7"}, {"", "INV-8"}}}});
+  auto posted = s.call("POST", "/v1/bank-statements", "finance", file, {{"Content-Type", "application/xml"}});
+  INFO(posted.body);
+  REQUIRE(posted.status == 201);
+  CHECK(posted.json_body()["lines"] == 1);
+  CHECK(posted.json_body()["unmatched"] == 1);
+  CHECK(posted.json_body()["balanced"] == true);
+  CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 10000);
+  const json queue = s.call("GET", "/v1/bank-statement-lines", "collector").json_body()["items"];
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0]["amount"] == 15050);
+  CHECK(queue[0]["remittance"] == "Payer INV-7 Payer INV-8");
+  CHECK(queue[0]["evidence"].get<std::string>().starts_with("a batch booking of 2 transactions"));
+  // A person posts it, once.
+  auto applied = s.call("POST", "/v1/bank-statement-lines/" + queue[0]["id"].get<std::string>() + "/apply", "finance",
+                        json{{"customer", "C-1"}});
+  INFO(applied.body);
+  CHECK(applied.status == 200);
+  CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["balance"]["open"] == 0);
+}
+
 TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));

@@ -34,6 +34,9 @@ struct BankLine {
   std::string end_to_end;          // camt EndToEndId, MT940 EREF+
   std::string remittance;          // the unstructured remittance text, joined
   std::string return_reason;       // camt RtrInf/Rsn/Cd: a returned (bounced) payment
+  // camt: a batch booking of this many transactions read as one line, as the bank did not give
+  // each one's amount; its texts are the transactions' (0: a line as booked).
+  std::size_t unsplit_transactions = 0;
 };
 
 struct BankStatement {
