@@ -79,12 +79,19 @@ CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
     return d;
   }
   if (!line.credit) {
-    if (finds.returned_payment) {
+    if (const auto& named = finds.named_payment) {
+      d.evidence = "a debit of " + amount + " naming payment " + named->reference + " of " +
+                   money(named->amount, named->currency) +
+                   (line.return_reason.empty() ? "" : " (return reason " + line.return_reason + ")");
+      if (named->currency != line.currency || line.amount < named->amount) {
+        d.status = LineStatus::ignored;
+        d.evidence += named->currency != line.currency ? ", in another currency: not its return"
+                                                       : ", less than the payment: not its return";
+        return d;
+      }
       d.status = LineStatus::matched;
       d.rule = "returned_payment";
-      d.evidence = "a debit of " + amount + " naming payment " + *finds.returned_payment +
-                   (line.return_reason.empty() ? "" : " (return reason " + line.return_reason + ")") +
-                   ": the payment is reversed";
+      d.evidence += ": the payment is reversed";
       return d;
     }
     d.status = LineStatus::ignored;

@@ -99,11 +99,12 @@ class CashLookup {
     if (!l.credit) {
       std::set<std::string> names{l.end_to_end, l.structured_reference};
       for (const std::string& t : number_tokens(l.remittance)) names.insert(t);
-      std::vector<std::string> found;
+      std::vector<CashFinds::NamedPayment> found;
       for (const std::string& n : names)
         if (is_valid_id(n))
-          if (const LedgerStore::KnownPayment* p = store_.payment(n); p && !p->reversed) found.push_back(n);
-      if (found.size() == 1) f.returned_payment = found.front();
+          if (const LedgerStore::KnownPayment* p = store_.payment(n); p && !p->reversed)
+            found.push_back({n, p->amount, p->currency});
+      if (found.size() == 1) f.named_payment = found.front();
       return f;
     }
     const std::string quoted = quoted_reference(l).reference;
@@ -193,8 +194,9 @@ std::optional<std::string> post_decision(LedgerStore& store, const BankLine& l, 
     return std::nullopt;
   }
   const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
-  const LedgerResult reversed = store.reverse_payment(*finds.returned_payment, l.booked, reason);
-  if (reversed.accepted()) return finds.returned_payment;
+  const std::string& returned = finds.named_payment->reference;
+  const LedgerResult reversed = store.reverse_payment(returned, l.booked, reason);
+  if (reversed.accepted()) return returned;
   d.status = LineStatus::unmatched;
   d.evidence += "; not reversed: " + reversed.field + " " + std::string(describe(reversed.outcome));
   return std::nullopt;

@@ -56,7 +56,8 @@ TEST_CASE("cash ladder: a batch booking the bank did not split is left for a per
         "a batch booking of 2 transactions, 150.50 EUR in all, whose own amounts the bank did not give: nothing is "
         "matched in it");
   l.credit = false;
-  CHECK(decide_line(l, {{}, {}, {}, {}, {}, "P-1"}).status == LineStatus::ignored);  // though it names a payment
+  CHECK(decide_line(l, {{}, {}, {}, {}, {}, CashFinds::NamedPayment{"P-1", 15050, eur}}).status ==
+        LineStatus::ignored);  // though it names a payment it may return
 }
 
 TEST_CASE("cash ladder: invoice numbers in the text, adding up to the amount", "[core]") {
@@ -99,11 +100,23 @@ TEST_CASE("cash ladder: a debit returns the payment it names, or is ignored", "[
   l.return_reason = "AC04";
   CashFinds finds;
   CHECK(decide_line(l, finds).status == LineStatus::ignored);
-  finds.returned_payment = "P-9";
+  finds.named_payment = CashFinds::NamedPayment{"P-9", 6000, eur};
   const CashDecision d = decide_line(l, finds);
   CHECK(d.status == LineStatus::matched);
   CHECK(d.rule == "returned_payment");
-  CHECK(d.evidence.find("return reason AC04") != std::string::npos);
+  CHECK(d.evidence == "a debit of 60.00 EUR naming payment P-9 of 60.00 EUR (return reason AC04): the payment is reversed");
+  l.amount = 6250;  // returned with the bank's fee
+  CHECK(decide_line(l, finds).status == LineStatus::matched);
+  // A smaller debit naming it (a fee, a refund of part of it), or one in another currency:
+  // not its return, nothing reversed.
+  l.amount = 500;
+  l.return_reason.clear();
+  const CashDecision fee = decide_line(l, finds);
+  CHECK(fee.status == LineStatus::ignored);
+  CHECK(fee.evidence == "a debit of 5.00 EUR naming payment P-9 of 60.00 EUR, less than the payment: not its return");
+  l.amount = 6000;
+  l.currency = usd;
+  CHECK(decide_line(l, finds).status == LineStatus::ignored);
 }
 
 TEST_CASE("cash ladder: the words of a remittance text that may be invoice numbers", "[core]") {

@@ -290,6 +290,36 @@ TEST_CASE("cash: a batch booking the bank did not split is one line for a person
   CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["balance"]["open"] == 0);
 }
 
+TEST_CASE("cash: a debit naming a payment reverses it only when it returns the payment, not a smaller fee", "[http]") {
+  Service s("sqlite");
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-1", "C-1", 6000);
+  post(s, "/v1/payments", {{"reference", "P-1"}, {"customer", "C-1"}, {"received_date", "2026-03-10"},
+                           {"amount", 6000}, {"currency", "EUR"}});
+  const std::string file =
+      camt053("S-RETURNS", "100.00", "32.50",
+              {{.reference = "D-1", .amount = "5.00", .credit = false, .remittance = "charges for P-1"},
+               {.reference = "D-2", .amount = "62.50", .credit = false, .end_to_end = "P-1"}});  // with the fee
+  auto posted = s.call("POST", "/v1/bank-statements", "finance", file, {{"Content-Type", "application/xml"}});
+  INFO(posted.body);
+  REQUIRE(posted.status == 201);
+  CHECK(posted.json_body()["ignored"] == 1);
+  CHECK(posted.json_body()["matched"] == 1);
+  const json lines = s.call("GET", "/v1/bank-statements/" + posted.json_body()["id"].get<std::string>() + "/lines",
+                            "collector").json_body()["items"];
+  REQUIRE(lines.size() == 2);
+  for (const json& l : lines) {
+    if (l["reference"] == "D-1/1") {
+      CHECK(l["status"] == "ignored");
+      CHECK(l["evidence"] == "a debit of 5.00 EUR naming payment P-1 of 60.00 EUR, less than the payment: not its return");
+    } else {
+      CHECK(l["rule"] == "returned_payment");
+    }
+  }
+  CHECK(s.call("GET", "/v1/payments/P-1", "collector").json_body()["reversed_on"] == "2026-04-01");
+  CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 6000);
+}
+
 TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));

@@ -48,7 +48,15 @@ struct CashFinds {
   // That customer's open invoices: all of the line's amount, then up to cash_candidates_max
   // of the oldest others (what a person deciding the line is shown).
   std::vector<CashCandidate> owner_open;
-  std::optional<std::string> returned_payment;  // a debit: the payment tallyman posted that it names
+  // A debit: the payment tallyman posted (not reversed) that it names, and its amount. The
+  // ladder reverses it when the debit returns it: in its currency, at least its amount (a
+  // return may carry the bank's fee); a smaller debit naming it (a fee, a refund) does not.
+  struct NamedPayment {
+    std::string reference;
+    std::int64_t amount = 0;
+    Currency currency;
+  };
+  std::optional<NamedPayment> named_payment;
 };
 
 struct CashDecision {
