@@ -80,8 +80,10 @@ CashDecision decide_line(const BankLine& line, const CashFinds& finds) {
   }
   if (!line.credit) {
     if (const auto& named = finds.named_payment) {
-      d.evidence = "a debit of " + amount + " naming payment " + named->reference + " of " +
-                   money(named->amount, named->currency) +
+      d.evidence = (named->credit_reversed ? "a reversal by the bank of the credit of end-to-end id " + line.end_to_end +
+                                                 ", posted as payment "
+                                           : "a debit of " + amount + " naming payment ") +
+                   named->reference + " of " + money(named->amount, named->currency) +
                    (line.return_reason.empty() ? "" : " (return reason " + line.return_reason + ")");
       if (named->currency != line.currency || line.amount < named->amount) {
         d.status = LineStatus::ignored;

@@ -175,8 +175,10 @@ BankLine line_61(const Field& f, Currency currency) {
   if (v.size() > at + 4 && std::isdigit(static_cast<unsigned char>(v[at])) && std::isdigit(static_cast<unsigned char>(v[at + 3])))
     at += 4;  // the entry date MMDD
   if (v.compare(at, 2, "RC") == 0 || v.compare(at, 2, "RD") == 0) {
+    // SWIFT: RC is the reversal of a credit (a debit entry), RD the reversal of a debit (a
+    // credit entry).
     l.reversal = true;
-    l.credit = v[at + 1] == 'C';
+    l.credit = v[at + 1] == 'D';
     at += 2;
   } else if (v[at] == 'C' || v[at] == 'D') {
     l.credit = v[at] == 'C';

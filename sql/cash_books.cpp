@@ -53,9 +53,11 @@ std::optional<long long> payment_serial_in(const std::string& quoted) {
 // what the lines before it paid.
 class CashLookup {
  public:
-  CashLookup(Database& db, LedgerStore& store, std::span<const BankLine* const> lines) : store_(store) {
+  // `account`: the statement's, whose earlier credits a reversal may undo.
+  CashLookup(Database& db, LedgerStore& store, std::span<const BankLine* const> lines, const std::string& account = "")
+      : store_(store) {
     std::set<long long> serials;
-    std::set<std::string> numbers, accounts, payments;
+    std::set<std::string> numbers, accounts, payments, reversed;
     for (const BankLine* l : lines) {
       const std::string quoted = quoted_reference(*l).reference;
       std::vector<std::string> tokens = number_tokens(l->remittance);
@@ -64,6 +66,7 @@ class CashLookup {
         tokens.push_back(l->structured_reference);
         for (const std::string& t : tokens)
           if (is_valid_id(t)) payments.insert(t);
+        if (l->reversal && !l->end_to_end.empty()) reversed.insert(l->end_to_end);
         continue;
       }
       payments.insert(payment_reference_of(l->key));  // the payment it may become
@@ -90,8 +93,30 @@ class CashLookup {
           customers.insert(owner);
         } while (q.fetch());
     });
+    // The account's credits posted as payments that reversals name by their end-to-end ids.
+    for_each_part(std::vector<std::string>(reversed.begin(), reversed.end()), rows_per_statement,
+                  [&](std::span<const std::string> part) {
+                    Params p;
+                    std::string end_to_end, payment;
+                    long long amount = 0;
+                    Query q(db.session(),
+                            "SELECT end_to_end, amount, payment FROM bank_statement_lines WHERE account = " +
+                                p.add(account) + " AND credit = 1 AND payment IS NOT NULL AND end_to_end IN (" +
+                                placeholders(p, part) + ")",
+                            p);
+                    q.into(end_to_end).into(amount).into(payment);
+                    if (q.run()) do {
+                        credits_[{end_to_end, amount}].push_back(payment);
+                        payments.insert(payment);
+                      } while (q.fetch());
+                  });
     store_.look_up_payments(payments);
     store_.load_open_items(customers);
+  }
+
+  // A line of this import posted as `payment`: a reversal further on may undo it.
+  void posted(const BankLine& l, const std::string& payment) {
+    if (l.credit && !l.end_to_end.empty()) credits_[{l.end_to_end, l.amount}].push_back(payment);
   }
 
   CashFinds finds(const BankLine& l) {
@@ -104,6 +129,12 @@ class CashLookup {
         if (is_valid_id(n))
           if (const LedgerStore::KnownPayment* p = store_.payment(n); p && !p->reversed)
             found.push_back({n, p->amount, p->currency});
+      // A reversal naming none: the payment of the credit it reverses (same end-to-end id and amount).
+      if (found.empty() && l.reversal)
+        if (auto credit = credits_.find({l.end_to_end, l.amount}); credit != credits_.end())
+          for (const std::string& n : credit->second)
+            if (const LedgerStore::KnownPayment* p = store_.payment(n); p && !p->reversed)
+              found.push_back({n, p->amount, p->currency, true});
       if (found.size() == 1) f.named_payment = found.front();
       return f;
     }
@@ -176,6 +207,7 @@ class CashLookup {
   std::unordered_map<long long, CashCandidate> by_serial_;
   std::unordered_map<std::string, CashCandidate> by_number_;
   std::unordered_map<std::string, std::pair<std::string, Currency>> owners_;  // account -> customer, currency
+  std::map<std::pair<std::string, std::int64_t>, std::vector<std::string>> credits_;  // (end-to-end id, amount) -> payments
 };
 
 // Posts what the ladder decided for a line: a matched credit as a payment, a matched debit as
@@ -193,7 +225,8 @@ std::optional<std::string> post_decision(LedgerStore& store, const BankLine& l, 
     d.allocations.clear();
     return std::nullopt;
   }
-  const std::string reason = "returned by the bank" + (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
+  const std::string reason = (finds.named_payment->credit_reversed ? "reversed by the bank" : "returned by the bank") +
+                             (l.return_reason.empty() ? "" : " (" + l.return_reason + ")");
   const std::string& returned = finds.named_payment->reference;
   const LedgerResult reversed = store.reverse_payment(returned, l.booked, reason);
   if (reversed.accepted()) return returned;
@@ -302,13 +335,14 @@ StatementImport SqlCash::import_statement(const Actor& actor, const StatementFil
         if (known.insert(l.key).second) fresh.push_back(&l);
       if (!fresh.empty()) result.added = true;
       for_each_part(fresh, cash_lines_per_batch, [&](std::span<const BankLine* const> part) {
-        CashLookup lookup(db_, store, part);
+        CashLookup lookup(db_, store, part, account);
         std::vector<std::vector<Cell>> rows;
         for (const BankLine* line : part) {
           const BankLine& l = *line;
           const CashFinds finds = lookup.finds(l);
           CashDecision d = decide_line(l, finds);
           const std::optional<std::string> payment = post_decision(store, l, finds, d);
+          if (payment) lookup.posted(l, *payment);
           rows.push_back(line_cells(id, account, l, d, payment));
         }
         store.batch_done();

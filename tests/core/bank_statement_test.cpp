@@ -156,8 +156,8 @@ TEST_CASE("MT940: the envelope, :61: lines with their marks, :86: in its ?-subfi
   CHECK(s.id == "STARTUMSE/00042/001");
   CHECK(s.account == "DE89370400440532013000");
   CHECK(s.opening == 100000);
-  CHECK(s.closing == 122000);
-  CHECK(s.balanced());  // 1,000.00 + 250.00 − 40.00 + 10.00
+  CHECK(s.closing == 120000);
+  CHECK(s.balanced());  // 1,000.00 + 250.00 − 40.00 − 10.00 (RC: a credit reversed, a debit)
   REQUIRE(s.lines.size() == 3);
   CHECK(s.lines[0].key == "BANK-101/1");
   CHECK(s.lines[0].credit);
@@ -172,7 +172,7 @@ TEST_CASE("MT940: the envelope, :61: lines with their marks, :86: in its ?-subfi
   CHECK(s.lines[1].payer_account == "CH9300762011623852957");
   CHECK(s.lines[1].remittance == "Ruecklastschrift");
   CHECK(s.lines[2].reversal);
-  CHECK(s.lines[2].credit);
+  CHECK_FALSE(s.lines[2].credit);
   CHECK(s.lines[2].key == "STARTUMSE/00042/001#3/1");
 }
 

@@ -101,6 +101,7 @@ struct Entry {
   std::vector<std::pair<std::string, std::string>> transactions{};  // a batch: (amount, remittance text)
   std::string remittance{};
   std::string end_to_end{};
+  bool reversal = false;  // RvslInd
 };
 
 std::string camt053(const std::string& id, const std::string& opening, const std::string& closing,
@@ -114,7 +115,7 @@ std::string camt053(const std::string& id, const std::string& opening, const std
                   "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-04-01</Dt></Dt></Bal>";
   for (const Entry& e : entries) {
     x += "<Ntry><Amt Ccy=\"" + e.currency + "\">" + e.amount + "</Amt><CdtDbtInd>" + (e.credit ? "CRDT" : "DBIT") +
-         "</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>" + e.reference +
+         "</CdtDbtInd>" + (e.reversal ? "<RvslInd>true</RvslInd>" : "") + "<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>" + e.reference +
          "</AcctSvcrRef><NtryDtls>";
     auto tx = [&](const std::string& amount, const std::string& text) {
       x += "<TxDtls>";
@@ -318,6 +319,59 @@ TEST_CASE("cash: a debit naming a payment reverses it only when it returns the p
   }
   CHECK(s.call("GET", "/v1/payments/P-1", "collector").json_body()["reversed_on"] == "2026-04-01");
   CHECK(s.call("GET", "/v1/invoices/INV-1", "collector").json_body()["open_amount"] == 6000);
+}
+
+TEST_CASE("cash: the bank's reversal of a credit reverses the payment it became, in its statement or a later one",
+          "[http][mysql]") {
+  Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-7", "C-1", 10000);
+  invoice(s, "INV-8", "C-1", 5000);
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  // Two credits, each naming its invoice; the second reversed by the bank in the same statement.
+  auto first = s.call("POST", "/v1/bank-statements", "finance",
+                      camt053("S-1", "0.00", "100.00",
+                              {{.reference = "B-1", .amount = "100.00", .remittance = "INV-7", .end_to_end = "E2E-7"},
+                               {.reference = "B-2", .amount = "50.00", .remittance = "INV-8", .end_to_end = "E2E-8"},
+                               {.reference = "B-3", .amount = "50.00", .credit = false, .end_to_end = "E2E-8",
+                                .reversal = true}}),
+                      xml);
+  INFO(first.body);
+  REQUIRE(first.status == 201);
+  CHECK(first.json_body()["matched"] == 3);
+  CHECK(s.call("GET", "/v1/payments/B-2%2F1", "collector").json_body()["reversed_on"] == "2026-04-01");
+  CHECK(s.call("GET", "/v1/invoices/INV-8", "collector").json_body()["open_amount"] == 5000);
+  CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 0);
+  // A later statement: a reversal of another amount undoes nothing; the first credit's does.
+  auto second = s.call("POST", "/v1/bank-statements", "finance",
+                       camt053("S-2", "100.00", "0.00",
+                               {{.reference = "B-4", .amount = "30.00", .credit = false, .end_to_end = "E2E-7",
+                                 .reversal = true},
+                                {.reference = "B-5", .amount = "70.00", .credit = false, .end_to_end = "E2E-7",
+                                 .reversal = true}}),
+                       xml);
+  INFO(second.body);
+  REQUIRE(second.status == 201);
+  CHECK(second.json_body()["matched"] == 0);
+  CHECK(second.json_body()["ignored"] == 2);
+  CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 0);
+  auto third = s.call("POST", "/v1/bank-statements", "finance",
+                      camt053("S-3", "100.00", "0.00",
+                              {{.reference = "B-6", .amount = "100.00", .credit = false, .end_to_end = "E2E-7",
+                                .reversal = true}}),
+                      xml);
+  INFO(third.body);
+  REQUIRE(third.status == 201);
+  CHECK(third.json_body()["matched"] == 1);
+  const json lines = s.call("GET", "/v1/bank-statements/" + third.json_body()["id"].get<std::string>() + "/lines",
+                            "collector").json_body()["items"];
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["rule"] == "returned_payment");
+  CHECK(lines[0]["evidence"] ==
+        "a reversal by the bank of the credit of end-to-end id E2E-7, posted as payment B-1/1 of 100.00 EUR: the "
+        "payment is reversed");
+  CHECK(s.call("GET", "/v1/payments/B-1%2F1", "collector").json_body()["reversal_reason"] == "reversed by the bank");
+  CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 10000);
 }
 
 TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
