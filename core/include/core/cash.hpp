@@ -55,8 +55,8 @@ struct CashFinds {
     std::string reference;
     std::int64_t amount = 0;
     Currency currency;
-    // Not named but found as the payment of the credit this debit reverses (its RvslInd; MT940
-    // RD): an earlier line of the account with the same end-to-end id and amount.
+    // Not named but found as the payment of the credit this debit reverses (camt RvslInd, MT940
+    // RC): an earlier line of the account with the same end-to-end id and amount.
     bool credit_reversed = false;
   };
   std::optional<NamedPayment> named_payment;
