@@ -141,6 +141,11 @@ void post(const Service& s, const std::string& target, const json& body) {
   REQUIRE((r.status == 201 || r.status == 200));
 }
 
+// The lines of a statement, `posted` being the answer to its POST.
+json statement_lines(const Service& s, const json& posted) {
+  return s.call("GET", "/v1/bank-statements/" + posted["id"].get<std::string>() + "/lines", "collector").json_body()["items"];
+}
+
 void invoice(const Service& s, const std::string& number, const std::string& customer, std::int64_t amount,
              const std::string& currency = "EUR") {
   post(s, "/v1/invoices", {{"number", number}, {"customer", customer}, {"issue_date", "2026-03-01"},
@@ -253,8 +258,7 @@ TEST_CASE("cash: a payment reference typed into the remittance text, in groups o
   INFO(posted.body);
   REQUIRE(posted.status == 201);
   CHECK(posted.json_body()["matched"] == 1);
-  const json lines = s.call("GET", "/v1/bank-statements/" + posted.json_body()["id"].get<std::string>() + "/lines",
-                            "collector").json_body()["items"];
+  const json lines = statement_lines(s, posted.json_body());
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["rule"] == "structured_reference");
   CHECK(lines[0]["allocations"] == json::array({{{"invoice", "INV-2"}, {"amount", 5000}}}));
@@ -306,8 +310,7 @@ TEST_CASE("cash: a debit naming a payment reverses it only when it returns the p
   REQUIRE(posted.status == 201);
   CHECK(posted.json_body()["ignored"] == 1);
   CHECK(posted.json_body()["matched"] == 1);
-  const json lines = s.call("GET", "/v1/bank-statements/" + posted.json_body()["id"].get<std::string>() + "/lines",
-                            "collector").json_body()["items"];
+  const json lines = statement_lines(s, posted.json_body());
   REQUIRE(lines.size() == 2);
   for (const json& l : lines) {
     if (l["reference"] == "D-1/1") {
@@ -363,8 +366,7 @@ TEST_CASE("cash: the bank's reversal of a credit reverses the payment it became,
   INFO(third.body);
   REQUIRE(third.status == 201);
   CHECK(third.json_body()["matched"] == 1);
-  const json lines = s.call("GET", "/v1/bank-statements/" + third.json_body()["id"].get<std::string>() + "/lines",
-                            "collector").json_body()["items"];
+  const json lines = statement_lines(s, third.json_body());
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["rule"] == "returned_payment");
   CHECK(lines[0]["evidence"] ==
