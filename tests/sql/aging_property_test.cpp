@@ -122,12 +122,14 @@ struct Model {
       inv.open += undone;
       inv.applied.push_back({date, -undone, false, "REV-" + reference});
     }
-    for (auto& c : credits)
-      if (c.document == reference && c.remaining > 0) {
-        credits.push_back({c.customer, c.currency, date, -c.remaining, "REV-" + reference, 0});
-        c.remaining = 0;
-        break;
-      }
+    // (Found first, pushed after: a push_back may move the credits, and `c` with them.)
+    auto left = std::find_if(credits.begin(), credits.end(),
+                             [&](const ModelCredit& c) { return c.document == reference && c.remaining > 0; });
+    if (left != credits.end()) {
+      const ModelCredit gone{left->customer, left->currency, date, -left->remaining, "REV-" + reference, 0};
+      left->remaining = 0;
+      credits.push_back(gone);
+    }
     return true;
   }
 
