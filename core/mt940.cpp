@@ -64,6 +64,20 @@ Date date6(std::string_view yymmdd, const Field& f) {
   return *d;
 }
 
+// The booking date a :61: line gives as MMDD: in the year, of the value date's and the ones
+// either side, that puts it nearest the value date (booked 1231 for a value date 270102 is
+// 2026-12-31).
+Date entry_date(Date value_date, std::string_view mmdd, const Field& f) {
+  const int year = static_cast<int>(date::year_month_day(value_date).year());
+  std::optional<Date> nearest;
+  for (int y : {year - 1, year, year + 1}) {
+    auto d = parse_date(std::to_string(y) + "-" + std::string(mmdd.substr(0, 2)) + "-" + std::string(mmdd.substr(2, 2)));
+    if (d && (!nearest || date::abs(*d - value_date) < date::abs(*nearest - value_date))) nearest = d;
+  }
+  if (!nearest) throw Failure{where(f) + ": \"" + std::string(mmdd) + "\" is not an entry date MMDD"};
+  return *nearest;
+}
+
 // :60F: / :62F:  C260301EUR1234,56
 std::int64_t balance_of(const Field& f, Currency& currency) {
   const std::string& v = f.value;
@@ -170,10 +184,13 @@ BankLine line_61(const Field& f, Currency currency) {
   BankLine l;
   l.currency = currency;
   if (v.size() < 12) throw Failure{where(f) + ": too short for a statement line"};
+  // The value date, then the entry (booking) date if given: the line is dated by the booking.
   l.booked = date6(std::string_view(v).substr(0, 6), f);
   std::size_t at = 6;
-  if (v.size() > at + 4 && std::isdigit(static_cast<unsigned char>(v[at])) && std::isdigit(static_cast<unsigned char>(v[at + 3])))
-    at += 4;  // the entry date MMDD
+  if (v.size() > at + 4 && std::isdigit(static_cast<unsigned char>(v[at])) && std::isdigit(static_cast<unsigned char>(v[at + 3]))) {
+    l.booked = entry_date(l.booked, std::string_view(v).substr(at, 4), f);
+    at += 4;
+  }
   if (v.compare(at, 2, "RC") == 0 || v.compare(at, 2, "RD") == 0) {
     // SWIFT: RC is the reversal of a credit (a debit entry), RD the reversal of a debit (a
     // credit entry).

@@ -200,6 +200,27 @@ TEST_CASE("statements: a creditor reference typed into the remittance text is wh
   CHECK(quoted_reference(l).reference == "RF18539007547034");  // before its end-to-end id E2E-9
 }
 
+TEST_CASE("MT940: a line is dated by its entry date when it gives one, in the year nearest its value date", "[core]") {
+  const std::string sample = data("mt940_sample.sta");
+  auto booked = [&](const std::string& dates) {
+    std::string doc = sample;
+    doc.replace(doc.find("2603010301CR250"), 10, dates);
+    const StatementRead r = read_mt940(doc);
+    INFO(r.error);
+    REQUIRE(r.file);
+    return format_date(r.file->statements[0].lines[0].booked);
+  };
+  CHECK(booked("2603010302") == "2026-03-02");  // booked the day after its value date
+  CHECK(booked("2612311231") == "2026-12-31");
+  CHECK(booked("2612310102") == "2027-01-02");  // across the year's end, either way
+  CHECK(booked("2701021231") == "2026-12-31");
+  std::string bad = sample;
+  bad.replace(bad.find("2603010301CR250"), 10, "2603011340");
+  const StatementRead r = read_mt940(bad);
+  CHECK_FALSE(r.file);
+  CHECK(r.error.find("\"1340\" is not an entry date MMDD") != std::string::npos);
+}
+
 TEST_CASE("MT940: a malformed :61: or a missing balance is refused, naming the line", "[core]") {
   const std::string good = data("mt940_sample.sta");
   std::string bad = good;
