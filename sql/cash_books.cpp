@@ -53,8 +53,9 @@ std::optional<long long> payment_serial_in(const std::string& quoted) {
 // what the lines before it paid.
 class CashLookup {
  public:
-  // `account`: the statement's, whose earlier credits a reversal may undo.
-  CashLookup(Database& db, LedgerStore& store, std::span<const BankLine* const> lines, const std::string& account = "")
+  // `statemented`: the statement's account, whose earlier credits a reversal may undo.
+  CashLookup(Database& db, LedgerStore& store, std::span<const BankLine* const> lines,
+             const std::string& statemented = "")
       : store_(store) {
     std::set<long long> serials;
     std::set<std::string> numbers, accounts, payments, reversed;
@@ -101,7 +102,7 @@ class CashLookup {
                     long long amount = 0;
                     Query q(db.session(),
                             "SELECT end_to_end, amount, payment FROM bank_statement_lines WHERE account = " +
-                                p.add(account) + " AND credit = 1 AND payment IS NOT NULL AND end_to_end IN (" +
+                                p.add(statemented) + " AND credit = 1 AND payment IS NOT NULL AND end_to_end IN (" +
                                 placeholders(p, part) + ")",
                             p);
                     q.into(end_to_end).into(amount).into(payment);
