@@ -49,6 +49,10 @@ std::string_view to_string(StatementFormat format) {
   TM_ASSERT(false);
 }
 
+bool is_zero_amount(std::string_view text) {
+  return !text.empty() && text.front() == '0' && text.find_first_not_of("0.,") == std::string_view::npos;
+}
+
 std::optional<std::int64_t> parse_decimal_amount(std::string_view text, Currency currency) {
   const int digits = minor_unit_digits(currency);
   const std::size_t point = text.find_first_of(".,");

@@ -85,7 +85,7 @@ std::string account_of(Node acct) {
 // The signed balance of a Bal element (which may be 0).
 std::int64_t signed_balance(Node bal, const std::string& where) {
   Node amt = child(bal, "Amt");
-  if (text(amt).find_first_not_of("0.,") == std::string::npos && !text(amt).empty()) return 0;
+  if (is_zero_amount(text(amt))) return 0;
   const Money m = amount_of(amt, where + "/Amt");
   return text(child(bal, "CdtDbtInd")) == "DBIT" ? -m.minor : m.minor;
 }
@@ -159,6 +159,7 @@ BankStatement statement_of(Node stmt, bool with_balances, const std::string& whe
     const std::string at = where + "/Ntry[" + std::to_string(k) + "]";
     const std::string status = text(path(entry, {"Sts", "Cd"})) + text(child(entry, "Sts"));
     if (!status.empty() && status.find("BOOK") == std::string::npos) continue;  // pending, information only
+    if (is_zero_amount(text(child(entry, "Amt")))) continue;                      // no money moved
     const Money m = amount_of(child(entry, "Amt"), at + "/Amt");
     if (!currency) currency = m.currency;
     const std::string indicator = text(child(entry, "CdtDbtInd"));

@@ -87,8 +87,7 @@ std::int64_t balance_of(const Field& f, Currency& currency) {
   if (!c) throw Failure{where(f) + ": \"" + v.substr(7, 3) + "\" is not a currency"};
   currency = *c;
   std::string digits = v.substr(10);
-  auto amount = digits == "0,00" || digits == "0," || digits == "0" ? std::optional<std::int64_t>(0)
-                                                                     : parse_decimal_amount(digits, *c);
+  auto amount = is_zero_amount(digits) ? std::optional<std::int64_t>(0) : parse_decimal_amount(digits, *c);
   if (!amount) throw Failure{where(f) + ": \"" + digits + "\" is not an amount"};
   return v[0] == 'D' ? -*amount : *amount;
 }
@@ -206,9 +205,9 @@ BankLine line_61(const Field& f, Currency currency) {
   if (at < v.size() && std::isalpha(static_cast<unsigned char>(v[at]))) ++at;  // funds code
   const std::size_t amount_end = v.find_first_not_of("0123456789,", at);
   const std::string digits = v.substr(at, amount_end - at);
-  auto amount = parse_decimal_amount(digits, currency);
+  auto amount = is_zero_amount(digits) ? std::optional<std::int64_t>(0) : parse_decimal_amount(digits, currency);
   if (!amount) throw Failure{where(f) + ": \"" + digits + "\" is not an amount in " + currency.str()};
-  l.amount = *amount;
+  l.amount = *amount;  // 0: a line that moves no money, left out by the caller
   if (amount_end == std::string::npos || amount_end + 4 > v.size()) throw Failure{where(f) + ": the transaction type is missing"};
   const std::string rest = v.substr(amount_end + 4);  // after N + three letters
   const std::size_t slashes = rest.find("//");
@@ -239,6 +238,7 @@ StatementRead read_mt940(std::string_view raw) {
   try {
     const std::vector<Field> fields = fields_of(text);
     BankStatement* s = nullptr;
+    bool left_out = false;  // the last :61: moved no money: it and its :86: are left out
     std::string number;
     for (const Field& f : fields) {
       if (f.tag == "20") {
@@ -261,11 +261,13 @@ StatementRead read_mt940(std::string_view raw) {
       } else if (f.tag == "61") {
         if (!s->opening) throw Failure{where(f) + ": a statement line before the opening balance :60F:"};
         BankLine l = line_61(f, s->currency);
+        left_out = l.amount == 0;
+        if (left_out) continue;
         const std::size_t position = s->lines.size() + 1;
         l.key = (l.bank_reference.empty() ? s->id + "#" + std::to_string(position) : l.bank_reference) + "/1";
         s->lines.push_back(std::move(l));
       } else if (f.tag == "86") {
-        if (!s->lines.empty()) read_86(f.value, s->lines.back());
+        if (!left_out && !s->lines.empty()) read_86(f.value, s->lines.back());
       }
     }
     for (const BankStatement& st : file.statements) {

@@ -221,6 +221,26 @@ TEST_CASE("MT940: a line is dated by its entry date when it gives one, in the ye
   CHECK(r.error.find("\"1340\" is not an entry date MMDD") != std::string::npos);
 }
 
+TEST_CASE("statements: an entry of 0.00 moves no money and is left out, with its text", "[core]") {
+  std::string camt = data("camt053_two_statements.xml");
+  const std::string entry = "<Amt Ccy=\"EUR\">250.00</Amt>";
+  camt.replace(camt.find(entry), entry.size(), "<Amt Ccy=\"EUR\">0.00</Amt>");
+  const StatementRead c = read_camt(camt);
+  INFO(c.error);
+  REQUIRE(c.file);
+  REQUIRE(c.file->statements[0].lines.size() == 3);
+  CHECK(c.file->statements[0].lines[0].key == "BANK-002/1");
+  std::string mt940 = data("mt940_sample.sta");
+  mt940.replace(mt940.find(":61:260301D40,00"), 16, ":61:260301D0,00");
+  const StatementRead m = read_mt940(mt940);
+  INFO(m.error);
+  REQUIRE(m.file);
+  const std::vector<BankLine>& lines = m.file->statements[0].lines;
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].remittance == "Rechnung INV-7 und INV-8");  // the left-out line's :86: is not its
+  CHECK(lines[1].reversal);
+}
+
 TEST_CASE("MT940: a malformed :61: or a missing balance is refused, naming the line", "[core]") {
   const std::string good = data("mt940_sample.sta");
   std::string bad = good;

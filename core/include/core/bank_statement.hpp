@@ -79,5 +79,8 @@ StatementRead checked_read(StatementFile file);
 // "123.45" or "123,45" in `currency` -> minor units; none if not a positive amount with at
 // most the currency's digits.
 std::optional<std::int64_t> parse_decimal_amount(std::string_view text, Currency currency);
+// Whether a decimal amount is zero ("0,00", "0.", "0"): a balance of nothing, or an entry that
+// moves no money (an account's closing entry of 0.00 interest), which the readers leave out.
+bool is_zero_amount(std::string_view text);
 
 }  // namespace tallyman
