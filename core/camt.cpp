@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <set>
 
 namespace tallyman {
 
@@ -154,6 +155,7 @@ BankStatement statement_of(Node stmt, bool with_balances, const std::string& whe
   }
   (void)with_balances;
   k = 0;
+  std::set<std::string> references;  // the entries' so far: one repeated is not the entry's own
   for (Node entry : children(stmt, "Ntry")) {
     ++k;
     const std::string at = where + "/Ntry[" + std::to_string(k) + "]";
@@ -169,7 +171,8 @@ BankStatement statement_of(Node stmt, bool with_balances, const std::string& whe
     const Date booked = date_of(booking, at + "/BookgDt");
     std::string reference = text(child(entry, "AcctSvcrRef"));
     if (reference.empty()) reference = text(child(entry, "NtryRef"));
-    const std::string key = reference.empty() ? s.id + "#" + std::to_string(k) : reference;
+    const bool own = !reference.empty() && references.insert(reference).second;
+    const std::string key = own ? reference : s.id + "#" + std::to_string(k);
     std::vector<Node> txs;
     for (Node details : children(entry, "NtryDtls"))
       for (Node tx : children(details, "TxDtls")) txs.push_back(tx);

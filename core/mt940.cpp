@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace tallyman {
 
@@ -239,12 +240,14 @@ StatementRead read_mt940(std::string_view raw) {
     const std::vector<Field> fields = fields_of(text);
     BankStatement* s = nullptr;
     bool left_out = false;  // the last :61: moved no money: it and its :86: are left out
+    std::set<std::string> references;  // the statement's lines' so far: one repeated is not the line's own
     std::string number;
     for (const Field& f : fields) {
       if (f.tag == "20") {
         file.statements.emplace_back();
         s = &file.statements.back();
         s->id = f.value.substr(0, f.value.find('\n'));
+        references.clear();
         number.clear();
         continue;
       }
@@ -264,7 +267,8 @@ StatementRead read_mt940(std::string_view raw) {
         left_out = l.amount == 0;
         if (left_out) continue;
         const std::size_t position = s->lines.size() + 1;
-        l.key = (l.bank_reference.empty() ? s->id + "#" + std::to_string(position) : l.bank_reference) + "/1";
+        const bool own = !l.bank_reference.empty() && references.insert(l.bank_reference).second;
+        l.key = (own ? l.bank_reference : s->id + "#" + std::to_string(position)) + "/1";
         s->lines.push_back(std::move(l));
       } else if (f.tag == "86") {
         if (!left_out && !s->lines.empty()) read_86(f.value, s->lines.back());

@@ -241,6 +241,27 @@ TEST_CASE("statements: an entry of 0.00 moves no money and is left out, with its
   CHECK(lines[1].reversal);
 }
 
+TEST_CASE("statements: an entry repeating an earlier entry's reference is known by its position instead", "[core]") {
+  std::string camt = data("camt053_two_statements.xml");
+  camt.replace(camt.find("<AcctSvcrRef>BANK-002</AcctSvcrRef>"), 35, "<AcctSvcrRef>BANK-001</AcctSvcrRef>");
+  const StatementRead c = read_camt(camt);
+  INFO(c.error);
+  REQUIRE(c.file);
+  const std::vector<BankLine>& lines = c.file->statements[0].lines;
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0].key == "BANK-001/1");
+  CHECK(lines[1].key == "STMT-2026-03-01#2/1");  // its batch: both transactions, by the entry's place
+  CHECK(lines[2].key == "STMT-2026-03-01#2/2");
+  CHECK(lines[1].bank_reference == "BANK-001");  // as the bank gave it
+  std::string mt940 = data("mt940_sample.sta");
+  mt940.replace(mt940.find("//BANK-102"), 10, "//BANK-101");
+  const StatementRead m = read_mt940(mt940);
+  INFO(m.error);
+  REQUIRE(m.file);
+  CHECK(m.file->statements[0].lines[0].key == "BANK-101/1");
+  CHECK(m.file->statements[0].lines[1].key == "STARTUMSE/00042/001#2/1");
+}
+
 TEST_CASE("MT940: a malformed :61: or a missing balance is refused, naming the line", "[core]") {
   const std::string good = data("mt940_sample.sta");
   std::string bad = good;

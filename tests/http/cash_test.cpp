@@ -376,6 +376,25 @@ TEST_CASE("cash: the bank's reversal of a credit reverses the payment it became,
   CHECK(s.call("GET", "/v1/invoices/INV-7", "collector").json_body()["open_amount"] == 10000);
 }
 
+TEST_CASE("cash: two entries with one reference are both taken, once", "[http]") {
+  Service s("sqlite");
+  post(s, "/v1/customers", {{"id", "C-1"}, {"name", "Muster GmbH"}, {"currency", "EUR"}});
+  invoice(s, "INV-7", "C-1", 10000);
+  invoice(s, "INV-8", "C-1", 5000);
+  const std::string file = camt053("S-DUP", "0.00", "150.00",
+                                   {{.reference = "B-1", .amount = "100.00", .remittance = "INV-7"},
+                                    {.reference = "B-1", .amount = "50.00", .remittance = "INV-8"}});
+  const test::Headers xml{{"Content-Type", "application/xml"}};
+  auto first = s.call("POST", "/v1/bank-statements", "finance", file, xml);
+  INFO(first.body);
+  REQUIRE(first.status == 201);
+  CHECK(first.json_body()["lines"] == 2);
+  CHECK(first.json_body()["matched"] == 2);
+  CHECK(s.call("GET", "/v1/customers/C-1", "collector").json_body()["balance"]["open"] == 0);
+  CHECK(s.call("POST", "/v1/bank-statements", "finance", file, xml).status == 200);
+  CHECK(statement_lines(s, first.json_body()).size() == 2);
+}
+
 TEST_CASE("cash: statements that cannot be read are refused and change nothing, an unbalanced one is imported",
           "[http][mysql]") {
   Service s(GENERATE(as<std::string>{}, "sqlite", "mysql"));
