@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 using namespace tallyman;
 
@@ -21,6 +23,13 @@ std::string data(const char* name) {
 }
 
 const Currency eur = *parse_currency("EUR");
+
+// `text` with its first `from` replaced by `to`.
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
 
 }  // namespace
 
@@ -69,9 +78,7 @@ TEST_CASE("camt: a batch booking whose transactions give no amounts is one line 
   std::string doc = data("camt053_two_statements.xml");
   for (const char* amount : {"<AmtDtls><TxAmt><Amt Ccy=\"EUR\">50.50</Amt></TxAmt></AmtDtls>",
                              "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">100.00</Amt></TxAmt></AmtDtls>"}) {
-    const std::size_t at = doc.find(amount);
-    REQUIRE(at != std::string::npos);
-    doc.erase(at, std::string_view(amount).size());
+    doc = replaced(doc, amount, "");
     // With one left out only, as with both: no transaction may take the entry's amount.
     const StatementRead r = read_camt(doc);
     INFO(r.error);
@@ -178,8 +185,8 @@ TEST_CASE("MT940: the envelope, :61: lines with their marks, :86: in its ?-subfi
 
 TEST_CASE("statements: a creditor reference typed into the remittance text is what the line quotes, in both formats",
           "[core]") {
-  std::string camt = data("camt053_two_statements.xml");
-  camt.replace(camt.find("Invoice INV-7"), 13, "Performance fee, ref rf18 5390 0754 7034");
+  const std::string camt =
+      replaced(data("camt053_two_statements.xml"), "Invoice INV-7", "Performance fee, ref rf18 5390 0754 7034");
   const StatementRead c = read_camt(camt);
   INFO(c.error);
   REQUIRE(c.file);
@@ -189,9 +196,8 @@ TEST_CASE("statements: a creditor reference typed into the remittance text is wh
   CHECK(quoted_reference(lines[1]).where == "the creditor reference in the remittance text");
   CHECK(quoted_reference(lines[0]).where == "the structured reference");  // CdtrRefInf/Ref before the end-to-end id
   CHECK(quoted_reference(lines[2]).reference.empty());                    // INV-8 and INV-9: none
-  std::string mt940 = data("mt940_sample.sta");
-  mt940.replace(mt940.find("Rechnung INV-7 und"), 18, "PERFORMANCE RF1853900");
-  mt940.replace(mt940.find("?22 INV-8"), 9, "?227547034");  // the text goes on in the next subfield
+  const std::string mt940 = replaced(replaced(data("mt940_sample.sta"), "Rechnung INV-7 und", "PERFORMANCE RF1853900"),
+                                     "?22 INV-8", "?227547034");  // the text goes on in the next subfield
   const StatementRead m = read_mt940(mt940);
   INFO(m.error);
   REQUIRE(m.file);
@@ -203,9 +209,7 @@ TEST_CASE("statements: a creditor reference typed into the remittance text is wh
 TEST_CASE("MT940: a line is dated by its entry date when it gives one, in the year nearest its value date", "[core]") {
   const std::string sample = data("mt940_sample.sta");
   auto booked = [&](const std::string& dates) {
-    std::string doc = sample;
-    doc.replace(doc.find("2603010301CR250"), 10, dates);
-    const StatementRead r = read_mt940(doc);
+    const StatementRead r = read_mt940(replaced(sample, "2603010301CR250", dates + "CR250"));
     INFO(r.error);
     REQUIRE(r.file);
     return format_date(r.file->statements[0].lines[0].booked);
@@ -214,24 +218,20 @@ TEST_CASE("MT940: a line is dated by its entry date when it gives one, in the ye
   CHECK(booked("2612311231") == "2026-12-31");
   CHECK(booked("2612310102") == "2027-01-02");  // across the year's end, either way
   CHECK(booked("2701021231") == "2026-12-31");
-  std::string bad = sample;
-  bad.replace(bad.find("2603010301CR250"), 10, "2603011340");
-  const StatementRead r = read_mt940(bad);
+  const StatementRead r = read_mt940(replaced(sample, "2603010301CR250", "2603011340CR250"));
   CHECK_FALSE(r.file);
   CHECK(r.error.find("\"1340\" is not an entry date MMDD") != std::string::npos);
 }
 
 TEST_CASE("statements: an entry of 0.00 moves no money and is left out, with its text", "[core]") {
-  std::string camt = data("camt053_two_statements.xml");
-  const std::string entry = "<Amt Ccy=\"EUR\">250.00</Amt>";
-  camt.replace(camt.find(entry), entry.size(), "<Amt Ccy=\"EUR\">0.00</Amt>");
+  const std::string camt =
+      replaced(data("camt053_two_statements.xml"), "<Amt Ccy=\"EUR\">250.00</Amt>", "<Amt Ccy=\"EUR\">0.00</Amt>");
   const StatementRead c = read_camt(camt);
   INFO(c.error);
   REQUIRE(c.file);
   REQUIRE(c.file->statements[0].lines.size() == 3);
   CHECK(c.file->statements[0].lines[0].key == "BANK-002/1");
-  std::string mt940 = data("mt940_sample.sta");
-  mt940.replace(mt940.find(":61:260301D40,00"), 16, ":61:260301D0,00");
+  const std::string mt940 = replaced(data("mt940_sample.sta"), ":61:260301D40,00", ":61:260301D0,00");
   const StatementRead m = read_mt940(mt940);
   INFO(m.error);
   REQUIRE(m.file);
@@ -242,8 +242,8 @@ TEST_CASE("statements: an entry of 0.00 moves no money and is left out, with its
 }
 
 TEST_CASE("statements: an entry repeating an earlier entry's reference is known by its position instead", "[core]") {
-  std::string camt = data("camt053_two_statements.xml");
-  camt.replace(camt.find("<AcctSvcrRef>BANK-002</AcctSvcrRef>"), 35, "<AcctSvcrRef>BANK-001</AcctSvcrRef>");
+  const std::string camt = replaced(data("camt053_two_statements.xml"), "<AcctSvcrRef>BANK-002</AcctSvcrRef>",
+                                    "<AcctSvcrRef>BANK-001</AcctSvcrRef>");
   const StatementRead c = read_camt(camt);
   INFO(c.error);
   REQUIRE(c.file);
@@ -253,8 +253,7 @@ TEST_CASE("statements: an entry repeating an earlier entry's reference is known 
   CHECK(lines[1].key == "STMT-2026-03-01#2/1");  // its batch: both transactions, by the entry's place
   CHECK(lines[2].key == "STMT-2026-03-01#2/2");
   CHECK(lines[1].bank_reference == "BANK-001");  // as the bank gave it
-  std::string mt940 = data("mt940_sample.sta");
-  mt940.replace(mt940.find("//BANK-102"), 10, "//BANK-101");
+  const std::string mt940 = replaced(data("mt940_sample.sta"), "//BANK-102", "//BANK-101");
   const StatementRead m = read_mt940(mt940);
   INFO(m.error);
   REQUIRE(m.file);
